@@ -1,0 +1,185 @@
+//! The package under test.
+
+use serde::{Deserialize, Serialize};
+
+/// The package a plan installs: the rows of the tables the rules involve.
+///
+/// A real runtime builds an .msi from it (adding its probe binaries); the
+/// reference model loads it directly.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Fixture {
+    /// Rows of the Property table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<PropertyRow>,
+    /// Rows of the CustomAction table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_actions: Vec<CustomActionRow>,
+    /// Rows of InstallExecuteSequence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub execute_sequence: Vec<SequenceRow>,
+    /// Rows of InstallUISequence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ui_sequence: Vec<SequenceRow>,
+    /// Further persistent tables with their rows (custom sequence tables among them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<Table>,
+}
+
+/// A row of the Property table.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PropertyRow {
+    pub name: String,
+    pub value: String,
+}
+
+/// A row of the CustomAction table.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct CustomActionRow {
+    /// The primary key: the name DoAction and the sequence tables use.
+    pub action: String,
+    /// The Type column: basic type in the low six bits plus option flags (see [`crate::codes::catype`]).
+    #[serde(rename = "type")]
+    pub kind: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+impl CustomActionRow {
+    /// The basic type (the low six bits of Type).
+    pub fn basic_type(&self) -> u32 {
+        self.kind & crate::codes::catype::BASIC_MASK
+    }
+
+    /// Whether the in-script bit (0x400) is set.
+    pub fn is_in_script(&self) -> bool {
+        self.kind & crate::codes::catype::IN_SCRIPT != 0
+    }
+}
+
+/// A row of a sequence table.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct SequenceRow {
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    pub sequence: i32,
+}
+
+/// A persistent table of the package with its rows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Table {
+    pub name: String,
+    pub columns: Vec<Column>,
+    /// Each row as its fields in column order; integers in decimal, NULL as "".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A column of a [`Table`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Column {
+    pub name: String,
+    /// The column type as IDT files write it: `s72` (string of up to 72,
+    /// lower case for NOT NULL), `S255` (nullable), `i2`, `I4`, `l0` (localizable).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Whether the column is part of the primary key.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub key: bool,
+}
+
+/// Properties every package carries unless a case overrides them.
+pub const STANDARD_PROPERTIES: &[(&str, &str)] = &[
+    ("ProductCode", "{6F2C1C6E-2C63-4B55-9C61-6D3A5A0D7A11}"),
+    ("ProductLanguage", "1033"),
+    ("ProductName", "msiconf probe"),
+    ("ProductVersion", "1.0.0"),
+    ("Manufacturer", "msiconf"),
+    ("UpgradeCode", "{0E7F1B7D-7A8C-4D7F-8B1E-3C2D1A0B9F44}"),
+];
+
+/// Standard actions every package sequences in InstallExecuteSequence unless a case overrides them.
+pub const STANDARD_EXECUTE_SEQUENCE: &[(&str, i32)] = &[
+    ("CostInitialize", 800),
+    ("FileCost", 900),
+    ("CostFinalize", 1000),
+    ("InstallValidate", 1400),
+    ("InstallInitialize", 1500),
+    ("InstallFinalize", 6600),
+];
+
+/// Standard actions every package sequences in InstallUISequence.
+pub const STANDARD_UI_SEQUENCE: &[(&str, i32)] = &[
+    ("CostInitialize", 800),
+    ("FileCost", 900),
+    ("CostFinalize", 1000),
+    ("ExecuteAction", 1300),
+];
+
+impl Fixture {
+    /// A package with the standard properties and sequences and nothing else.
+    pub fn standard() -> Fixture {
+        let seq = |rows: &[(&str, i32)]| {
+            rows.iter()
+                .map(|(a, s)| SequenceRow {
+                    action: (*a).to_owned(),
+                    condition: None,
+                    sequence: *s,
+                })
+                .collect()
+        };
+        Fixture {
+            properties: STANDARD_PROPERTIES
+                .iter()
+                .map(|(n, v)| PropertyRow {
+                    name: (*n).to_owned(),
+                    value: (*v).to_owned(),
+                })
+                .collect(),
+            custom_actions: Vec::new(),
+            execute_sequence: seq(STANDARD_EXECUTE_SEQUENCE),
+            ui_sequence: seq(STANDARD_UI_SEQUENCE),
+            tables: Vec::new(),
+        }
+    }
+
+    /// The CustomAction row with exactly this key.
+    pub fn custom_action(&self, action: &str) -> Option<&CustomActionRow> {
+        self.custom_actions.iter().find(|r| r.action == action)
+    }
+
+    /// The Property table's value for exactly this name.
+    pub fn property(&self, name: &str) -> Option<&str> {
+        self.properties
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.value.as_str())
+    }
+
+    /// The sequence number of `action` in InstallExecuteSequence.
+    pub fn execute_position(&self, action: &str) -> Option<i32> {
+        self.execute_sequence
+            .iter()
+            .find(|r| r.action == action)
+            .map(|r| r.sequence)
+    }
+
+    /// The table with exactly this name.
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+}

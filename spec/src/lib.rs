@@ -1,0 +1,38 @@
+//! The Windows Installer custom-action session API as executable rules.
+//!
+//! This crate is the vocabulary every other part of msiconf speaks:
+//!
+//! - [`Context`], [`Operation`], [`Outcome`]: where a call is made, what it is, what came back;
+//! - [`Fixture`], [`Plan`], [`Transcript`]: the package, the request to a runtime, and its record;
+//! - [`Rule`] and [`rules::catalog`]: every rule of the catalog with its predicate;
+//! - [`model`]: a reference session model that obeys every rule in both profiles.
+//!
+//! It is pure: no file, process, network or environment access, nothing printed.
+
+pub mod codes;
+mod context;
+pub mod fixture;
+pub mod model;
+mod operation;
+mod outcome;
+pub mod plan;
+mod rule;
+pub mod rules;
+mod transcript;
+
+pub use context::Context;
+pub use fixture::Fixture;
+pub use operation::{Buffer, HandleArg, ModifyKind, OpKind, Operation, PackageSource};
+pub use outcome::Outcome;
+pub use plan::{InstallOptions, Plan, PlanBuilder, ProbeScript, StepRef, UiLevel};
+pub use rule::{Check, Family, Level, Predicate, Profile, Rule, Violation};
+pub use transcript::{ActionRecord, Event, ProbeRun, Transcript};
+
+/// Checks a transcript against every rule of the catalog under `profile`.
+pub fn check(plan: &Plan, transcript: &Transcript, profile: Profile) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for rule in rules::catalog() {
+        rule.check(plan, transcript, profile, &mut out);
+    }
+    out
+}

@@ -1,0 +1,422 @@
+//! Every call the catalog uses to observe a rule.
+//!
+//! Handles never appear as numbers in a plan: a call that returns a handle
+//! stores it in a named *slot* (`into = "db"`), and later calls name the slot.
+//! Outcomes report handles normalised to their order of first appearance, so
+//! transcripts from different runtimes compare equal.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Which handle a session call is made on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[serde(rename_all = "kebab-case")]
+pub enum HandleArg {
+    /// The handle the context provides: the package handle, or the custom action's hInstall.
+    #[default]
+    Session,
+    /// Handle 0.
+    Zero,
+    /// A value that was never a handle (the catalog uses 0xdeadbeef and -1).
+    Bogus,
+}
+
+impl HandleArg {
+    fn is_session(&self) -> bool {
+        *self == HandleArg::Session
+    }
+}
+
+/// How the output buffer of a string getter (MsiGetProperty, MsiFormatRecord) is supplied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[serde(rename_all = "kebab-case")]
+pub enum Buffer {
+    /// A buffer large enough for any value used in the suite (1024 characters).
+    #[default]
+    Ample,
+    /// A buffer of this many characters, with the size argument set to the same number.
+    Sized(u32),
+    /// A NULL buffer with the size argument set to this number.
+    NullBuffer(u32),
+    /// A buffer but a NULL size pointer.
+    NullSize,
+    /// A NULL buffer and a NULL size pointer.
+    NullBoth,
+}
+
+impl Buffer {
+    fn is_ample(&self) -> bool {
+        *self == Buffer::Ample
+    }
+}
+
+/// The `eModifyMode` argument of MsiViewModify (MSIMODIFY_*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[serde(rename_all = "kebab-case")]
+pub enum ModifyKind {
+    Seek,
+    Refresh,
+    Insert,
+    Update,
+    Assign,
+    Replace,
+    Merge,
+    Delete,
+    InsertTemporary,
+    Validate,
+    ValidateNew,
+    ValidateField,
+    ValidateDelete,
+}
+
+impl ModifyKind {
+    /// The MSIMODIFY numeric value.
+    pub fn code(self) -> i32 {
+        match self {
+            ModifyKind::Seek => -1,
+            ModifyKind::Refresh => 0,
+            ModifyKind::Insert => 1,
+            ModifyKind::Update => 2,
+            ModifyKind::Assign => 3,
+            ModifyKind::Replace => 4,
+            ModifyKind::Merge => 5,
+            ModifyKind::Delete => 6,
+            ModifyKind::InsertTemporary => 7,
+            ModifyKind::Validate => 8,
+            ModifyKind::ValidateNew => 9,
+            ModifyKind::ValidateField => 10,
+            ModifyKind::ValidateDelete => 11,
+        }
+    }
+}
+
+/// What MsiOpenPackage (or `Installer.OpenPackage`) is asked to open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[serde(rename_all = "kebab-case")]
+pub enum PackageSource {
+    /// The package file of the running install.
+    #[default]
+    PackageFile,
+    /// `"#<handle>"` naming the active database handle held in slot `db`.
+    DatabaseHandle,
+}
+
+fn default_db() -> String {
+    "db".to_owned()
+}
+fn default_view() -> String {
+    "view".to_owned()
+}
+fn default_package() -> String {
+    "pkg".to_owned()
+}
+fn is_default_db(s: &str) -> bool {
+    s == "db"
+}
+fn is_default_view(s: &str) -> bool {
+    s == "view"
+}
+fn is_default_package(s: &str) -> bool {
+    s == "pkg"
+}
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// One call into the session API, with its arguments.
+///
+/// The C forms are named after the function without its `Msi` prefix; the
+/// automation forms (script contexts) start with `session-` or `installer-`.
+/// `None` for an optional string argument means a NULL pointer (C) or Null (automation).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Operation {
+    /// MsiDoAction(handle, action).
+    DoAction {
+        action: Option<String>,
+        #[serde(default, skip_serializing_if = "HandleArg::is_session")]
+        handle: HandleArg,
+    },
+    /// MsiSequence(handle, table, 0).
+    Sequence { table: Option<String> },
+    /// MsiGetPropertyW (or MsiGetPropertyA with `ansi`).
+    GetProperty {
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Buffer::is_ample")]
+        buffer: Buffer,
+        #[serde(default, skip_serializing_if = "is_false")]
+        ansi: bool,
+        #[serde(default, skip_serializing_if = "HandleArg::is_session")]
+        handle: HandleArg,
+    },
+    /// MsiSetPropertyW(handle, name, value).
+    SetProperty {
+        name: Option<String>,
+        value: Option<String>,
+        #[serde(default, skip_serializing_if = "HandleArg::is_session")]
+        handle: HandleArg,
+    },
+    /// MsiGetMode(handle, mode); the BOOL comes back as `number`.
+    GetMode {
+        mode: u32,
+        #[serde(default, skip_serializing_if = "HandleArg::is_session")]
+        handle: HandleArg,
+    },
+    /// MsiSetMode(handle, mode, state).
+    SetMode { mode: u32, state: bool },
+    /// MsiGetLanguage(handle); the LANGID comes back as `number`.
+    GetLanguage,
+    /// MsiProcessMessage with a record of `fields`; the result comes back as `number`.
+    ProcessMessage { kind: u32, fields: Vec<String> },
+    /// MsiFormatRecordW on a record whose field 0 is `template` and fields 1.. are `fields`.
+    FormatRecord {
+        template: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        fields: Vec<String>,
+        #[serde(default, skip_serializing_if = "Buffer::is_ample")]
+        buffer: Buffer,
+        #[serde(default, skip_serializing_if = "is_false")]
+        ansi: bool,
+        #[serde(default, skip_serializing_if = "HandleArg::is_session")]
+        handle: HandleArg,
+    },
+    /// MsiEvaluateConditionW; the MSICONDITION comes back as `number`.
+    EvaluateCondition { condition: Option<String> },
+    /// MsiSetInstallLevel(handle, level).
+    SetInstallLevel { level: i32 },
+    /// MsiGetActiveDatabase(handle): the handle goes into slot `into`.
+    GetActiveDatabase {
+        #[serde(default = "default_db", skip_serializing_if = "is_default_db")]
+        into: String,
+    },
+    /// MsiDatabaseOpenViewW(db, sql, &view). A `None` sql is a NULL query;
+    /// `null_out` passes a NULL pointer for the view handle.
+    OpenView {
+        #[serde(default = "default_db", skip_serializing_if = "is_default_db")]
+        db: String,
+        sql: Option<String>,
+        #[serde(default = "default_view", skip_serializing_if = "is_default_view")]
+        into: String,
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_out: bool,
+    },
+    /// MsiViewExecute(view, 0).
+    Execute {
+        #[serde(default = "default_view", skip_serializing_if = "is_default_view")]
+        view: String,
+    },
+    /// MsiViewFetch(view, &rec): the record comes back as one row in `rows`
+    /// and is kept as the view's current record.
+    Fetch {
+        #[serde(default = "default_view", skip_serializing_if = "is_default_view")]
+        view: String,
+    },
+    /// MsiRecordSetString/Integer on the view's current (last fetched) record.
+    SetField {
+        #[serde(default = "default_view", skip_serializing_if = "is_default_view")]
+        view: String,
+        field: u32,
+        value: String,
+    },
+    /// MsiViewModify(view, kind, rec): with `record`, a new record of those
+    /// fields; without it, the view's current record.
+    Modify {
+        #[serde(default = "default_view", skip_serializing_if = "is_default_view")]
+        view: String,
+        kind: ModifyKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        record: Option<Vec<String>>,
+    },
+    /// Open a view on `sql`, execute it, fetch every row and close it: the
+    /// return code is the first one that was not success (259 at the end of
+    /// the rows is not counted), and the rows come back in `rows`.
+    Sql {
+        #[serde(default = "default_db", skip_serializing_if = "is_default_db")]
+        db: String,
+        sql: String,
+    },
+    /// MsiDatabaseCommit(db).
+    Commit {
+        #[serde(default = "default_db", skip_serializing_if = "is_default_db")]
+        db: String,
+    },
+    /// MsiDatabaseIsTablePersistentW(db, table); the MSICONDITION comes back as `number`.
+    IsTablePersistent {
+        #[serde(default = "default_db", skip_serializing_if = "is_default_db")]
+        db: String,
+        table: Option<String>,
+    },
+    /// MsiGetSummaryInformation(db, NULL, 1, &si) then MsiSummaryInfoSetProperty(si, property, value):
+    /// the return code is the first that was not success.
+    SetSummaryInfo {
+        #[serde(default = "default_db", skip_serializing_if = "is_default_db")]
+        db: String,
+        property: u32,
+        value: String,
+    },
+    /// MsiGetDatabaseState on the database in slot `db`, or on the session handle when `db` is absent;
+    /// the MSIDBSTATE comes back as `number`.
+    GetDatabaseState {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        db: Option<String>,
+    },
+    /// MsiOpenPackageW: a second session; the handle goes into slot `into`.
+    OpenPackage {
+        #[serde(default)]
+        source: PackageSource,
+        #[serde(
+            default = "default_package",
+            skip_serializing_if = "is_default_package"
+        )]
+        into: String,
+    },
+    /// MsiInstallProductW(package file, command_line): a nested install.
+    InstallProduct { command_line: String },
+    /// MsiCloseHandle on the handle in `slot`.
+    CloseHandle { slot: String },
+
+    /// Automation: read `Session.Property(name)`.
+    SessionPropertyGet { name: Option<String> },
+    /// Automation: `Session.Property(name) = value`.
+    SessionPropertySet {
+        name: Option<String>,
+        value: Option<String>,
+    },
+    /// Automation: `Session.DoAction(action)`; the msiDoActionStatus comes back as `number`.
+    SessionDoAction { action: Option<String> },
+    /// Automation: read `Session.Mode(mode)`; the Boolean comes back as `number` (0 or 1).
+    SessionMode { mode: u32 },
+    /// Automation: `Session.Mode(mode) = state`.
+    SessionSetMode { mode: u32, state: bool },
+    /// Automation: `Session.Language`, as `number`.
+    SessionLanguage,
+    /// Automation: `Session.Message(kind, record)`; the msiMessageStatus comes back as `number`.
+    SessionMessage { kind: u32, fields: Vec<String> },
+    /// Automation: `Session.EvaluateCondition(condition)`, as `number`.
+    SessionEvaluateCondition { condition: Option<String> },
+    /// Automation: `Session.Database`, kept in slot `into` for `sql` and friends.
+    SessionDatabase {
+        #[serde(default = "default_db", skip_serializing_if = "is_default_db")]
+        into: String,
+    },
+    /// Automation: `Installer.OpenPackage` of the package file.
+    InstallerOpenPackage,
+
+    /// EXE custom actions: the command line the process received, as `value`.
+    CommandLine,
+    /// Whether the custom action was handed a session (1) or not (0), as `number`.
+    HasSession,
+}
+
+macro_rules! op_kinds {
+    ($($variant:ident => $name:literal),* $(,)?) => {
+        /// The name of an operation without its arguments: what a runtime
+        /// declares it supports, and what the fuzzers choose from.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+        #[serde(rename_all = "kebab-case")]
+        pub enum OpKind { $($variant),* }
+
+        impl OpKind {
+            /// Every operation kind.
+            pub const ALL: &'static [OpKind] = &[$(OpKind::$variant),*];
+
+            /// The kebab-case name used in case files and the protocol.
+            pub fn name(self) -> &'static str {
+                match self { $(OpKind::$variant => $name),* }
+            }
+
+            /// Parses a kebab-case name.
+            pub fn from_name(name: &str) -> Option<OpKind> {
+                match name { $($name => Some(OpKind::$variant),)* _ => None }
+            }
+        }
+
+        impl Operation {
+            /// The operation's kind.
+            pub fn kind(&self) -> OpKind {
+                match self { $(Operation::$variant { .. } => OpKind::$variant),* }
+            }
+        }
+    };
+}
+
+op_kinds! {
+    DoAction => "do-action",
+    Sequence => "sequence",
+    GetProperty => "get-property",
+    SetProperty => "set-property",
+    GetMode => "get-mode",
+    SetMode => "set-mode",
+    GetLanguage => "get-language",
+    ProcessMessage => "process-message",
+    FormatRecord => "format-record",
+    EvaluateCondition => "evaluate-condition",
+    SetInstallLevel => "set-install-level",
+    GetActiveDatabase => "get-active-database",
+    OpenView => "open-view",
+    Execute => "execute",
+    Fetch => "fetch",
+    SetField => "set-field",
+    Modify => "modify",
+    Sql => "sql",
+    Commit => "commit",
+    IsTablePersistent => "is-table-persistent",
+    SetSummaryInfo => "set-summary-info",
+    GetDatabaseState => "get-database-state",
+    OpenPackage => "open-package",
+    InstallProduct => "install-product",
+    CloseHandle => "close-handle",
+    SessionPropertyGet => "session-property-get",
+    SessionPropertySet => "session-property-set",
+    SessionDoAction => "session-do-action",
+    SessionMode => "session-mode",
+    SessionSetMode => "session-set-mode",
+    SessionLanguage => "session-language",
+    SessionMessage => "session-message",
+    SessionEvaluateCondition => "session-evaluate-condition",
+    SessionDatabase => "session-database",
+    InstallerOpenPackage => "installer-open-package",
+    CommandLine => "command-line",
+    HasSession => "has-session",
+}
+
+impl OpKind {
+    /// Whether the operation is an automation (script) form.
+    pub fn is_automation(self) -> bool {
+        self.name().starts_with("session-") || self == OpKind::InstallerOpenPackage
+    }
+
+    /// Whether the operation can be made from `context` at all: automation
+    /// forms only from script contexts, C forms only from the others, and
+    /// an EXE custom action only observes its command line and that it has no session.
+    pub fn available_in(self, context: crate::Context) -> bool {
+        use crate::Context;
+        match context {
+            Context::Exe => matches!(self, OpKind::CommandLine | OpKind::HasSession),
+            Context::ScriptImmediate | Context::ScriptDeferred => {
+                self.is_automation() || self == OpKind::HasSession || self.is_sql_on_slot()
+            }
+            _ => !self.is_automation() && self != OpKind::CommandLine,
+        }
+    }
+
+    /// Database calls on a slot that scripts reach through `Session.Database`.
+    fn is_sql_on_slot(self) -> bool {
+        matches!(
+            self,
+            OpKind::Sql | OpKind::IsTablePersistent | OpKind::SetSummaryInfo | OpKind::Commit
+        )
+    }
+}
+
+impl fmt::Display for OpKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
