@@ -123,6 +123,12 @@ fn is_default_view(s: &str) -> bool {
 fn is_default_package(s: &str) -> bool {
     s == "pkg"
 }
+fn default_disk() -> String {
+    "disk".to_owned()
+}
+fn is_default_disk(s: &str) -> bool {
+    s == "disk"
+}
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -279,6 +285,12 @@ pub enum Operation {
     InstallProduct { command_line: String },
     /// MsiCloseHandle on the handle in `slot`.
     CloseHandle { slot: String },
+    /// MsiOpenDatabaseW on the package file, read-only, into slot `into`: what
+    /// is persisted on disk, as opposed to what the session holds in memory.
+    OpenDatabase {
+        #[serde(default = "default_disk", skip_serializing_if = "is_default_disk")]
+        into: String,
+    },
 
     /// Automation: read `Session.Property(name)`.
     SessionPropertyGet { name: Option<String> },
@@ -372,6 +384,7 @@ op_kinds! {
     OpenPackage => "open-package",
     InstallProduct => "install-product",
     CloseHandle => "close-handle",
+    OpenDatabase => "open-database",
     SessionPropertyGet => "session-property-get",
     SessionPropertySet => "session-property-set",
     SessionDoAction => "session-do-action",

@@ -1,16 +1,134 @@
 //! The reference session model: an in-memory implementation of the session
-//! API that obeys every rule of the catalog, in both profiles.
+//! API that obeys every rule of the catalog, in the profile it is given.
 
-use crate::{Plan, Transcript};
+use crate::{Plan, Profile, Transcript};
 
-/// One documented behaviour the model can be told to get wrong. The harness's
-/// broken runtimes are the model with exactly one deviation; the reference
-/// runtime is the model with none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Deviation {}
+macro_rules! deviations {
+    ($($variant:ident => $name:literal, [$($rule:literal),+], $what:literal;)*) => {
+        /// One documented behaviour the model can be told to get wrong. The
+        /// harness's broken runtimes (`broken:<name>`) are the model with exactly
+        /// one deviation; the reference runtime is the model with none.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Deviation { $($variant),* }
 
-/// Runs a plan on the model with the given deviations (none for the reference).
-pub fn run(plan: &Plan, deviations: &[Deviation]) -> Transcript {
-    let _ = (plan, deviations);
+        impl Deviation {
+            /// Every deviation.
+            pub const ALL: &'static [Deviation] = &[$(Deviation::$variant),*];
+
+            /// The name after `broken:`.
+            pub fn name(self) -> &'static str {
+                match self { $(Deviation::$variant => $name),* }
+            }
+
+            /// The rule IDs this deviation breaks.
+            pub fn breaks(self) -> &'static [&'static str] {
+                match self { $(Deviation::$variant => &[$($rule),+]),* }
+            }
+
+            /// What the broken runtime does differently, in a sentence.
+            pub fn description(self) -> &'static str {
+                match self { $(Deviation::$variant => $what),* }
+            }
+
+            /// The deviation with this name.
+            pub fn from_name(name: &str) -> Option<Deviation> {
+                Deviation::ALL.iter().copied().find(|d| d.name() == name)
+            }
+        }
+    };
+}
+
+deviations! {
+    ActionLookupIgnoresCase => "action-lookup-ignores-case", ["DOACTION-CASE"], "finds standard and custom actions whatever the case of the name";
+    UnknownActionSucceeds => "unknown-action-succeeds", ["DOACTION-UNKNOWN"], "returns success from DoAction for an action that does not exist";
+    NullActionAccepted => "null-action-accepted", ["DOACTION-NULL-ACTION"], "runs the ACTION fallback for a Null name where Windows rejects it with 87";
+    NullActionRejected => "null-action-rejected", ["DOACTION-NULL-ACTION"], "rejects a Null name with 87 where the documentation promises the ACTION fallback";
+    BadHandleAccepted => "bad-handle-accepted", ["DOACTION-BAD-HANDLE"], "treats handle 0 and bogus handles as the session handle";
+    NullActionNotUppercased => "null-action-not-uppercased", ["ACTION-PROP-UPPERCASE"], "uses the ACTION property as given, without upper-casing it";
+    NoInstallDefault => "no-install-default", ["ACTION-PROP-UPPERCASE"], "runs nothing when ACTION is not set, instead of INSTALL";
+    InstallActionRefused => "install-action-refused", ["DOACTION-TOPLEVEL"], "refuses INSTALL and ExecuteAction through DoAction";
+    SystemActionFailsOutsideWindow => "system-action-fails-outside-window", ["DOACTION-SYSTEM-UPDATE"], "fails system-changing actions run through DoAction outside the script window instead of succeeding without effect";
+    NonSystemActionRefused => "nonsystem-action-refused", ["DOACTION-NONSYSTEM-OK"], "refuses costing actions run through DoAction";
+    NestedActionsIsolated => "nested-actions-isolated", ["DOACTION-NESTED"], "runs nested actions on a copy of the properties, so the caller never sees their changes";
+    DoActionCodesCollapsed => "doaction-codes-collapsed", ["DOACTION-RETCODES"], "reports every failure of a nested action as 1603";
+    DoActionStatusNotMapped => "doaction-status-not-mapped", ["SESSION-DOACTION-ENUM"], "returns the Win32 code from Session.DoAction instead of an msiDoActionStatus value";
+    TerminationActionsIgnored => "termination-actions-ignored", ["SEQ-TERMINATION-ACTIONS"], "never runs the actions at sequence -1 to -4";
+    BadConditionIgnored => "bad-condition-ignored", ["SEQ-BAD-CONDITION", "SESSION-EVALUATECONDITION"], "evaluates a condition with invalid syntax as false instead of an error";
+    NotCalledFails => "not-called-fails", ["CA-RET-SUCCESS"], "fails the install when a custom action returns 1626";
+    UserExitAsFailure => "userexit-as-failure", ["CA-RET-USEREXIT"], "reports 1603 instead of 1602 when a custom action returns 1602";
+    Return259Fails => "return-259-fails", ["CA-RET-NO-MORE-ITEMS"], "treats a custom action's 259 as a failure instead of skip-remaining";
+    OtherReturnIgnored => "other-return-ignored", ["CA-RET-OTHER"], "treats unknown custom-action return values as success";
+    SuspendAsFailure => "suspend-as-failure", ["CA-RET-SUSPEND"], "reports 1603 instead of 1604 when a custom action returns 1604";
+    ContinueFlagIgnored => "continue-flag-ignored", ["CA-RET-CONTINUE-FLAG"], "fails on a custom action's return value even with the 0x40 continue bit";
+    ExeExitCodeIgnored => "exe-exit-code-ignored", ["CA-RET-EXE-ZERO"], "treats every EXE exit code as success";
+    Type19Succeeds => "type19-succeeds", ["CA-TYPE19-ERROR"], "lets a type-19 error action continue the install";
+    ScriptReturnMisread => "script-return-misread", ["SCRIPT-CA-RET"], "reads a script's return value as a Win32 code, so 3 (failure) passes";
+    UndefinedPropertyFails => "undefined-property-fails", ["PROP-GET-UNDEFINED-EMPTY"], "returns 1627 for a property that was never set";
+    MoreDataSizeOffByOne => "more-data-size-off-by-one", ["PROP-GET-BUFFER"], "reports a required size one larger (terminator included) with ERROR_MORE_DATA";
+    PropertyNamesFoldCase => "property-names-fold-case", ["PROP-CASE-SENSITIVE"], "stores and looks up property names case-insensitively";
+    AnsiSizeInCharsInCustomActions => "ansi-size-in-chars-in-custom-actions", ["PROP-GET-REMOTE-BYTES"], "reports character counts from the A getters inside custom actions, where Windows reports bytes";
+    AnsiSizeInBytesEverywhere => "ansi-size-in-bytes-everywhere", ["PROP-GET-REMOTE-BYTES", "PROP-GET-BUFFER"], "reports byte counts from the A getters everywhere, where the documentation promises characters";
+    GetPropertyArgsUnchecked => "get-property-args-unchecked", ["PROP-GET-ARGS"], "accepts a NULL property name and a buffer without a size";
+    EmptyValueKeepsProperty => "empty-value-keeps-property", ["PROP-SET-EMPTY-DELETES"], "keeps a property set to an empty value (it reads back through _Property)";
+    SetPropertyArgsUnchecked => "set-property-args-unchecked", ["PROP-SET-ARGS"], "accepts an empty property name with a value";
+    PropertyNamesValidated => "property-names-validated", ["PROP-NAME-NOT-VALIDATED"], "rejects property names that are not Identifiers";
+    PrivatePropertiesFromCommandLine => "private-properties-from-command-line", ["PROP-PUBLIC-PRIVATE"], "takes private (mixed-case) properties from the command line";
+    SetPropertyFormatsValue => "set-property-formats-value", ["PROP-SET-NO-FORMAT"], "formats bracketed text in MsiSetProperty values";
+    EmbeddedNulTruncates => "embedded-nul-truncates", ["PROP-EMBEDDED-NUL"], "cuts property values at an embedded NUL";
+    PropertyTableIsLive => "property-table-is-live", ["PROP-INMEMORY-TABLE"], "makes rows inserted into the Property table visible as properties";
+    EnvironmentPrefixIgnored => "environment-prefix-ignored", ["PROP-ENV-PREFIX"], "reads %NAME as an ordinary property instead of the environment";
+    DeferredSeesAllProperties => "deferred-sees-all-properties", ["DEFERRED-PROPS", "SCRIPT-DEFERRED-SESSION"], "lets deferred actions read every property";
+    CustomActionDataIgnoresCase => "customactiondata-ignores-case", ["CUSTOMACTIONDATA-BY-NAME"], "takes CustomActionData from a property whose name matches the action's only when case is ignored";
+    CustomActionDataReadAtRunTime => "customactiondata-read-at-run-time", ["CUSTOMACTIONDATA-SNAPSHOT"], "reads CustomActionData when the deferred action runs, not when it was scheduled";
+    ImmediateSeesCustomActionData => "immediate-sees-customactiondata", ["CUSTOMACTIONDATA-IMMEDIATE"], "gives immediate actions a CustomActionData from the property named after them";
+    DeferredRunsInPlace => "deferred-runs-in-place", ["DEFERRED-RUNS-IN-SCRIPT"], "runs deferred actions at their sequence position instead of from the script";
+    WrongRunModesInRollbackCommit => "wrong-run-modes-in-rollback-commit", ["RUNMODE-IMM-VS-DEF"], "reports SCHEDULED instead of ROLLBACK or COMMIT in rollback and commit actions";
+    DeferredReportsAllModes => "deferred-reports-all-modes", ["RUNMODE-DEF-OTHERS-FALSE"], "answers run modes other than SCHEDULED, ROLLBACK and COMMIT truthfully in deferred actions";
+    RebootModeNotSettable => "reboot-mode-not-settable", ["RUNMODE-VALUES-IMM", "CA-MISC-STATE-APIS"], "accepts MsiSetMode on REBOOTATEND but forgets it";
+    CommitSeesProductCode => "commit-sees-product-code", ["COMMIT-LIMITS"], "gives commit actions ProductCode and the language";
+    DeferredLanguageZero => "deferred-language-zero", ["DEFERRED-LANGUAGE"], "returns 0 from MsiGetLanguage in deferred and rollback actions";
+    DeferredFormatsAllProperties => "deferred-formats-all-properties", ["DEFERRED-FORMATRECORD"], "resolves every property when formatting in deferred actions";
+    DeferredMessagesRefused => "deferred-messages-refused", ["DEFERRED-PROCESSMESSAGE"], "fails MsiProcessMessage in deferred actions";
+    DeferredSetPropertyTakesEffect => "deferred-set-property-takes-effect", ["DEFERRED-NO-SETPROPERTY"], "lets MsiSetProperty in a deferred action change the session's properties";
+    DeferredGetsDatabase => "deferred-gets-database", ["DEFERRED-NO-DATABASE"], "returns a database handle from MsiGetActiveDatabase in deferred actions";
+    RollbackRunsAsDeferred => "rollback-runs-as-deferred", ["INSCRIPT-FLAGS"], "runs rollback actions (1281) as ordinary deferred actions";
+    FirstSequenceIgnored => "first-sequence-ignored", ["SCHED-FLAGS-SHARE-BITS"], "runs a 0x100 (first-sequence) action in both sequences";
+    CommitRunsWithoutRollback => "commit-runs-without-rollback", ["RB-CM-NEED-ROLLBACK-ENABLED"], "runs commit actions even when rollback is disabled";
+    ActiveDatabaseSameHandle => "active-database-same-handle", ["ACTIVE-DB-HANDLE"], "returns the same handle from every MsiGetActiveDatabase call";
+    PersistentRowsWritable => "persistent-rows-writable", ["TEMP-ONLY-WRITES"], "lets custom actions insert, update and delete persistent rows";
+    PersistentTablesCreatable => "persistent-tables-creatable", ["TEMP-ONLY-WRITES"], "lets custom actions create persistent tables";
+    SummaryInfoWritable => "summary-info-writable", ["TEMP-ONLY-WRITES", "SESSION-INSTALLER-DATABASE"], "lets custom actions write summary information";
+    ForbiddenDatabaseCallsAllowed => "forbidden-database-calls-allowed", ["CA-FORBIDDEN-DB-FUNCS"], "answers MsiGetDatabaseState from custom actions as if they owned the database";
+    SecondSessionAllowed => "second-session-allowed", ["ONE-SESSION"], "lets a custom action open a second session";
+    ExeGetsSession => "exe-gets-session", ["EXE-NO-SESSION"], "hands EXE custom actions a session";
+    ExeCommandLineAtRunTime => "exe-command-line-at-run-time", ["EXE-NO-SESSION"], "formats a deferred EXE action's command line when it runs instead of when it was scheduled";
+    InstallLevelIgnored => "install-level-ignored", ["CA-MISC-STATE-APIS"], "accepts MsiSetInstallLevel without changing INSTALLLEVEL";
+    TempTablePersistent => "temp-table-persistent", ["SQL-TEMP-TABLE-HOLD"], "reports tables of temporary columns as persistent";
+    TempColumnOrderUnchecked => "temp-column-order-unchecked", ["SQL-TEMP-COLUMN-ORDER"], "creates tables whose temporary key precedes persistent columns";
+    HoldCountIgnored => "hold-count-ignored", ["SQL-HOLD-FREE-REFCOUNT"], "keeps temporary tables and columns after their hold count reaches zero";
+    AlterAddDuplicateAllowed => "alter-add-duplicate-allowed", ["SQL-ALTER-ADD-COLUMN"], "adds a column that already exists";
+    TemporaryRowsKeptAfterCommit => "temporary-rows-kept-after-commit", ["SQL-INSERT-TEMPORARY"], "writes temporary rows to disk on commit";
+    InsertTemporaryDuplicatesAllowed => "insert-temporary-duplicates-allowed", ["VIEWMODIFY-INSERT-TEMPORARY"], "inserts a temporary row whose key already exists";
+    SystemTablesPersistent => "system-tables-persistent", ["TABLE-PERSISTENT-QUERY"], "reports _Tables and the other system tables as persistent";
+    Type51NotFormatted => "type51-not-formatted", ["TYPE51-SETPROP"], "sets a type-51 property to its Target text without formatting it";
+    FormatUnknownPropertyKept => "format-unknown-property-kept", ["FMT-PROPERTY"], "leaves [Name] of an unknown property in formatted text";
+    FormatEscapeKept => "format-escape-kept", ["FMT-ESCAPE"], "leaves [\\x] escapes in formatted text";
+    SessionPropertyEmptyNameAccepted => "session-property-empty-name-accepted", ["SESSION-PROPERTY-RW"], "accepts Session.Property(\"\") = value without raising";
+    AnyModeSettable => "any-mode-settable", ["SESSION-MODE-SETTABLE"], "lets every run mode be set, not only REBOOTATEND and REBOOTNOW";
+    SessionMessageStatusWrong => "session-message-status-wrong", ["SESSION-MESSAGE", "DEFERRED-PROCESSMESSAGE"], "returns 1 (Ok) from Session.Message and MsiProcessMessage where 0 (None) is due";
+}
+
+/// How the model is asked to behave.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// Which expectation to follow where the documentation and Windows disagree.
+    pub profile: Profile,
+    /// Behaviours to get wrong on purpose (empty for the reference).
+    pub deviations: Vec<Deviation>,
+}
+
+/// Runs a plan on the model.
+pub fn run(plan: &Plan, config: &Config) -> Transcript {
+    let _ = (plan, config);
     Transcript::default()
 }
