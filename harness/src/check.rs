@@ -40,7 +40,7 @@ pub fn check_case(case: &Case, profile: Profile, transcript: &Transcript) -> Vec
                     source: FindingSource::Expectation,
                     step: Some("install".to_owned()),
                     call: None,
-                    expected: format!("{}: {}", m.field, m.expected),
+                    expected: format!("{}={}", m.field, m.expected),
                     observed: m.observed,
                 });
             }
@@ -269,7 +269,7 @@ rule = "R-TWO"
         let f = check_case(&c, Profile::Windows, &t);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].step.as_deref(), Some("install"));
-        assert_eq!(f[0].expected, "result: 0");
+        assert_eq!(f[0].expected, "result=0");
         assert_eq!(f[0].observed, "1603");
     }
 }

@@ -228,7 +228,7 @@ impl InstallExpect {
             if !is_subsequence(want, actions) {
                 out.push(Mismatch {
                     field: "actions",
-                    expected: format!("actions in order: {}", render_expected(want)),
+                    expected: format!("[{}] in this order", render_expected(want)),
                     observed: render_actions(actions),
                 });
             }

@@ -41,39 +41,7 @@ fn summarise_run(run: &Run, out: &mut String) {
         run.duration_ms as f64 / 1000.0
     );
     for case in &run.cases {
-        match case.status {
-            Status::Fail => {
-                let tag = if case.expected_failure.is_some() {
-                    "XFAIL"
-                } else {
-                    "FAIL "
-                };
-                let _ = writeln!(out, "  {tag} {}", case.name);
-                for f in &case.findings {
-                    let at = f
-                        .step
-                        .as_ref()
-                        .map(|s| format!(" at {s}"))
-                        .unwrap_or_default();
-                    let call = f.call.as_ref().map(|c| format!(" {c}")).unwrap_or_default();
-                    let _ = writeln!(
-                        out,
-                        "        {}{at}{call}: expected {}, observed {}",
-                        f.rule, f.expected, f.observed
-                    );
-                }
-            }
-            Status::Error => {
-                let message = case.error.as_ref().map_or("", |e| e.message.as_str());
-                let _ = writeln!(out, "  ERROR {}: {message}", case.name);
-                if let Some(e) = &case.error {
-                    for line in e.output.lines().take(20) {
-                        let _ = writeln!(out, "        | {line}");
-                    }
-                }
-            }
-            Status::Pass | Status::Skip => {}
-        }
+        out.push_str(&case_details(case));
     }
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
     for case in run.cases.iter().filter(|c| c.status == Status::Skip) {
@@ -87,6 +55,46 @@ fn summarise_run(run: &Run, out: &mut String) {
     for p in &run.expectation_problems {
         let _ = writeln!(out, "  EXPECTATION {p}");
     }
+}
+
+/// The lines a failed or errored case gets in the summary (none for a pass or a skip):
+/// each finding with its rule, step and call, or the error with what the runtime printed.
+pub fn case_details(case: &CaseResult) -> String {
+    let mut out = String::new();
+    match case.status {
+        Status::Fail => {
+            let tag = if case.expected_failure.is_some() {
+                "XFAIL"
+            } else {
+                "FAIL "
+            };
+            let _ = writeln!(out, "  {tag} {}", case.name);
+            for f in &case.findings {
+                let at = f
+                    .step
+                    .as_ref()
+                    .map(|s| format!(" at {s}"))
+                    .unwrap_or_default();
+                let call = f.call.as_ref().map(|c| format!(" {c}")).unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "        {}{at}{call}: expected {}, observed {}",
+                    f.rule, f.expected, f.observed
+                );
+            }
+        }
+        Status::Error => {
+            let message = case.error.as_ref().map_or("", |e| e.message.as_str());
+            let _ = writeln!(out, "  ERROR {}: {message}", case.name);
+            if let Some(e) = &case.error {
+                for line in e.output.lines().take(20) {
+                    let _ = writeln!(out, "        | {line}");
+                }
+            }
+        }
+        Status::Pass | Status::Skip => {}
+    }
+    out
 }
 
 fn status_word(status: Status) -> &'static str {
