@@ -47,7 +47,12 @@ pub fn check_case(case: &Case, profile: Profile, transcript: &Transcript) -> Vec
         }
     }
     for v in msiconf_spec::check(&case.plan, transcript, profile) {
-        let f = Finding::from_violation(&v);
+        let mut f = Finding::from_violation(&v);
+        f.call = v
+            .step
+            .as_ref()
+            .and_then(|s| case.plan.operation(s))
+            .map(render_call);
         if !out.contains(&f) {
             out.push(f);
         }

@@ -15,6 +15,9 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
+/// How long past the timeout the guard waits for a runtime's own timeout report.
+const TIMEOUT_GRACE: Duration = Duration::from_millis(500);
+
 /// The name of the threads that execute a plan; the panic hook recognises them.
 const GUARD_THREAD: &str = "msiconf-case";
 
@@ -207,7 +210,7 @@ pub fn run_case(
 /// Executes `plan` on a thread of its own and waits at most `timeout`.
 ///
 /// A panic becomes [`RuntimeError::Crashed`] with the panic message and
-/// location as the output; a runtime still busy at the timeout becomes
+/// location as the output; a runtime still busy shortly after the timeout becomes
 /// [`RuntimeError::Timeout`], and its thread is abandoned (an in-process
 /// runtime cannot be stopped from outside; its thread ends with the process).
 pub fn execute_guarded(
@@ -238,7 +241,9 @@ pub fn execute_guarded(
             message: format!("failed to start a thread for the case: {e}"),
         });
     }
-    match rx.recv_timeout(timeout) {
+    // A runtime that enforces the timeout itself gets a moment to say so,
+    // with what its process printed, before the guard gives up on it.
+    match rx.recv_timeout(timeout + TIMEOUT_GRACE) {
         Ok(outcome) => outcome,
         Err(mpsc::RecvTimeoutError::Timeout) => Err(RuntimeError::Timeout {
             seconds: timeout.as_secs_f64(),
