@@ -50,9 +50,12 @@ fn errors_after(edit: impl FnOnce(&mut Value)) -> Vec<String> {
     schema_errors(&v)
 }
 
+/// An edit of the fixture's JSON that the schema must reject, named.
+type Breakage = (&'static str, Box<dyn FnOnce(&mut Value)>);
+
 #[test]
 fn the_schema_rejects_what_the_model_rejects() {
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut Value)>)> = vec![
+    let cases: Vec<Breakage> = vec![
         (
             "an unknown top-level field",
             Box::new(|v| {
