@@ -15,7 +15,7 @@
 //! `#d-...` opens a cell's details and `#filter=TEXT` applies a filter on load,
 //! so a link can point at either.
 
-use super::escape::{html, id_token};
+use super::escape::{self, html, id_token};
 use super::markdown::{Summary, Verdict};
 use super::matrix::{self, Cell, CellState, RowRule};
 use super::model::{CaseResult, FindingSource, Report, Run, Status};
@@ -373,7 +373,7 @@ fn case_item(out: &mut String, case: &CaseResult, state: CellState, rule: &str) 
                 out,
                 "<details class=\"output\"><summary>Runtime output ({lines} line{})</summary><pre>{}</pre></details>",
                 if lines == 1 { "" } else { "s" },
-                html(&err.output)
+                html(&escape::output(&err.output))
             );
         }
     }

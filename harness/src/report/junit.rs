@@ -21,6 +21,7 @@
 //! of every suite. Nothing depends on the clock, so the same report always
 //! renders the same XML.
 
+use super::escape::{self, visible};
 use super::model::{CaseError, CaseResult, Finding, FindingSource, Report, Run, Status};
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 use std::fmt::Write as _;
@@ -162,9 +163,7 @@ fn case_status(case: &CaseResult) -> TestCaseStatus {
                 Some(CaseError { message, output }) => {
                     status.set_message(visible(message));
                     if !output.is_empty() {
-                        // Kept raw: quick-junit strips ANSI colours and control
-                        // characters XML cannot carry, which is what output needs.
-                        status.set_description(output.as_str());
+                        status.set_description(escape::output(output));
                     }
                 }
                 None => {
@@ -210,33 +209,4 @@ fn findings_text(findings: &[Finding]) -> String {
         let _ = writeln!(out, ": {} [{source}]", expected_observed(f));
     }
     out
-}
-
-/// Makes control characters visible as `\xNN` (`\0` for NUL): XML 1.0 cannot
-/// carry them, and silently dropping them would misreport values such as a
-/// property with an embedded NUL. Tabs and line breaks stay.
-pub(crate) fn visible(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\0' => out.push_str("\\0"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c.is_control() => {
-                let _ = write!(out, "\\x{:02x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn visible_shows_nul_and_controls_but_keeps_line_breaks() {
-        assert_eq!(visible("a\0b\x01c\td\ne"), "a\\0b\\x01c\td\ne");
-        assert_eq!(visible("\u{1b}[31m"), "\\x1b[31m");
-    }
 }

@@ -6,6 +6,7 @@
 //! page stays well under the size CI step summaries accept (GitHub's limit is
 //! 1 MiB); the JSON and HTML reports always hold everything.
 
+use super::escape::{self, visible};
 use super::model::{CaseResult, Finding, Report, Run, Status, Totals};
 use std::fmt::Write as _;
 
@@ -329,9 +330,9 @@ fn errors(out: &mut String, report: &Report) {
             code(&case.name),
             text(message)
         );
-        let output = case.error.as_ref().map_or("", |e| e.output.as_str());
+        let output = escape::output(case.error.as_ref().map_or("", |e| e.output.as_str()));
         if !output.is_empty() {
-            let (shown, cut) = tail(output, MAX_OUTPUT_BYTES);
+            let (shown, cut) = tail(&output, MAX_OUTPUT_BYTES);
             let summary = if cut > 0 {
                 format!("output (last {} bytes of {})", shown.len(), output.len())
             } else {
@@ -430,7 +431,7 @@ fn value_cell(value: &str) -> Option<String> {
 /// run of backticks inside, and `|` is escaped because GitHub splits table
 /// cells on it even inside code spans.
 fn code(value: &str) -> String {
-    let value = value.replace(['\n', '\r'], " ");
+    let value = visible(value).replace(['\n', '\r'], " ");
     let fence = "`".repeat(longest_run(&value, '`') + 1);
     let pad = if value.starts_with('`') || value.ends_with('`') {
         " "
@@ -442,6 +443,7 @@ fn code(value: &str) -> String {
 
 /// Plain text with Markdown and HTML punctuation escaped, on one line.
 fn text(value: &str) -> String {
+    let value = visible(value);
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
@@ -463,8 +465,9 @@ fn html_text(value: &str) -> String {
 
 /// A fenced code block holding `value` exactly, whatever it contains.
 fn fenced(value: &str) -> String {
-    let fence = "`".repeat(longest_run(value, '`').max(2) + 1);
-    let mut body = value.to_owned();
+    let value = visible(value);
+    let fence = "`".repeat(longest_run(&value, '`').max(2) + 1);
+    let mut body = value.into_owned();
     if !body.ends_with('\n') {
         body.push('\n');
     }
