@@ -611,3 +611,93 @@ pub fn write_json_report(report: &Report, name: &str) -> PathBuf {
     msiconf::report::atomic::write_atomic(&path, text).expect("write the json report");
     path
 }
+
+pub mod dom;
+
+/// Checks the matrix in `html` (the rendered page or the DOM a browser
+/// dumped) against the hand-worked [`EXPECTED_STATES`]: its columns, its rows
+/// grouped by family, and every cell's state.
+pub fn assert_matrix(html: &str) {
+    let tags = dom::tags(html);
+    let tables: Vec<_> = tags
+        .iter()
+        .filter(|t| t.name == "table" && t.attr("id") == Some("matrix"))
+        .collect();
+    assert_eq!(tables.len(), 1, "one table#matrix");
+
+    let columns = dom::select(&tags, "th", "run-col");
+    let got: Vec<(&str, &str)> = columns
+        .iter()
+        .map(|t| {
+            (
+                t.attr("data-runtime").unwrap(),
+                t.attr("data-profile").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        RUNS.to_vec(),
+        "columns: one per runtime and profile, in order"
+    );
+
+    let families: Vec<&str> = dom::select(&tags, "tbody", "family")
+        .iter()
+        .map(|t| t.attr("data-family").unwrap())
+        .collect();
+    assert_eq!(families, FAMILIES.to_vec(), "families in catalog order");
+    assert_eq!(
+        dom::select(&tags, "tr", "family-row").len(),
+        FAMILIES.len(),
+        "one heading row per family"
+    );
+
+    let rows: Vec<(&str, &str)> = dom::select(&tags, "tr", "rule-row")
+        .iter()
+        .map(|t| (t.attr("data-rule").unwrap(), t.attr("data-family").unwrap()))
+        .collect();
+    assert_eq!(rows, RULE_ROWS.to_vec(), "rule rows grouped by family");
+
+    let cells = dom::select(&tags, "td", "cell");
+    assert_eq!(
+        cells.len(),
+        RULE_ROWS.len() * RUNS.len(),
+        "a cell per rule and run"
+    );
+    for (i, (rule, states)) in EXPECTED_STATES.iter().enumerate() {
+        for (run, state) in states.iter().enumerate() {
+            let cell = cells[i * RUNS.len() + run];
+            assert_eq!(cell.attr("data-rule"), Some(*rule));
+            assert_eq!(cell.attr("data-run"), Some(run.to_string().as_str()));
+            assert_eq!(
+                cell.attr("data-state"),
+                Some(*state),
+                "state of {rule} on {}/{}",
+                RUNS[run].0,
+                RUNS[run].1
+            );
+            assert!(
+                cell.has_class(&format!("state-{state}")),
+                "class of {rule} on run {run}: {:?}",
+                cell.attr("class")
+            );
+        }
+    }
+    // The expected failure's cell is marked as such, and only it.
+    let xfail: Vec<(&str, &str)> = cells
+        .iter()
+        .filter(|c| c.has_class("xfail"))
+        .map(|c| (c.attr("data-rule").unwrap(), c.attr("data-run").unwrap()))
+        .collect();
+    assert_eq!(xfail, vec![("DOACTION-NULL-ACTION", "3")]);
+    // Rows no case cites say so.
+    let uncovered: Vec<&str> = dom::select(&tags, "tr", "rule-row")
+        .iter()
+        .filter(|t| t.attr("data-covered") == Some("false"))
+        .map(|t| t.attr("data-rule").unwrap())
+        .collect();
+    assert_eq!(
+        uncovered,
+        vec!["SEQ-TERMINATION-ACTIONS", "CA-COM-APARTMENT"]
+    );
+}
