@@ -12,8 +12,9 @@
 //! `td.cell[data-state][data-run][data-rule][data-detail]`, `section.detail`
 //! with the ID in `data-detail`, and `#summary[data-verdict]`. The script marks
 //! `<html>` with `data-ready` once it has wired everything. A fragment
-//! `#d-...` opens a cell's details and `#filter=TEXT` applies a filter on load,
-//! so a link can point at either.
+//! `#open=d-...` (or plain `#d-...`, which also works without script through
+//! `:target`) opens a cell's details and `#filter=TEXT` applies a filter on
+//! load, so a link can point at either.
 
 use super::escape::{self, html, id_token};
 use super::markdown::{Summary, Verdict};
@@ -49,7 +50,7 @@ pub fn render(report: &Report) -> String {
             "<th class=\"run-col\" scope=\"col\" data-run=\"{i}\" data-runtime=\"{}\" data-profile=\"{}\">{}<span class=\"profile\">{}</span><span class=\"version\">{}</span></th>",
             html(&run.runtime.name),
             run.profile,
-            html(&run.runtime.name),
+            breakable(&run.runtime.name),
             run.profile,
             html(&run.runtime.version),
         );
@@ -336,7 +337,7 @@ fn case_item(out: &mut String, case: &CaseResult, state: CellState, rule: &str) 
         );
     }
     if !case.findings.is_empty() {
-        out.push_str("<table class=\"findings\"><thead><tr><th>Rule</th><th>Step</th><th>Call</th><th>Expected</th><th>Observed</th><th>From</th></tr></thead><tbody>");
+        out.push_str("<div class=\"findings\">");
         // This rule's findings first: they are why the cell has its colour.
         let ordered = case
             .findings
@@ -351,19 +352,36 @@ fn case_item(out: &mut String, case: &CaseResult, state: CellState, rule: &str) 
             };
             let _ = write!(
                 out,
-                "<tr class=\"finding {class}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+                "<div class=\"finding {class}\" data-rule=\"{}\"><div class=\"where\"><code>{}</code>",
                 html(&f.rule),
-                f.step.as_deref().map(|s| format!("<code>{}</code>", html(s))).unwrap_or_default(),
-                f.call.as_deref().map(|s| format!("<code>{}</code>", html(s))).unwrap_or_default(),
-                html(&f.expected),
-                html(&f.observed),
+                html(&f.rule)
+            );
+            if let Some(step) = &f.step {
+                let _ = write!(out, " at <code>{}</code>", html(step));
+            }
+            let _ = write!(
+                out,
+                " <span class=\"source\">({})</span></div>",
                 match f.source {
-                    FindingSource::Expectation => "case",
-                    FindingSource::Predicate => "predicate",
-                },
+                    FindingSource::Expectation => "case expectation",
+                    FindingSource::Predicate => "rule predicate",
+                }
+            );
+            if let Some(call) = &f.call {
+                let _ = write!(
+                    out,
+                    "<div class=\"call\">call <code>{}</code></div>",
+                    html(call)
+                );
+            }
+            let _ = write!(
+                out,
+                "<div class=\"expected\">expected <code>{}</code></div><div class=\"observed\">observed <code>{}</code></div></div>",
+                html(&f.expected),
+                html(&f.observed)
             );
         }
-        out.push_str("</tbody></table>");
+        out.push_str("</div>");
     }
     if let Some(err) = &case.error {
         let _ = write!(out, "<p class=\"error-message\">{}</p>", html(&err.message));
@@ -385,6 +403,12 @@ fn case_item(out: &mut String, case: &CaseResult, state: CellState, rule: &str) 
         );
     }
     out.push_str("</li>\n");
+}
+
+/// Escaped text with line-break opportunities after `:` and `-`, so long
+/// runtime names such as `broken:deferred-sees-all-properties` wrap in a column head.
+fn breakable(text: &str) -> String {
+    html(text).replace(':', ":<wbr>").replace('-', "-<wbr>")
 }
 
 fn status_name(status: Status) -> &'static str {
@@ -464,13 +488,22 @@ const SCRIPT: &str = r##"
     if (!link) { return; }
     ev.preventDefault();
     var id = link.getAttribute("href").slice(1);
-    if (openDetail(id) && history.replaceState) { history.replaceState(null, "", "#" + id); }
+    // `#open=` rather than `#id`: a reload reopens the panel without jumping to it.
+    if (openDetail(id) && history.replaceState) { history.replaceState(null, "", "#open=" + id); }
   });
   input.addEventListener("input", applyFilter);
 
   var hash = location.hash.slice(1);
   try { hash = decodeURIComponent(hash); } catch (e) { /* keep it raw */ }
-  if (hash.indexOf("filter=") === 0) { input.value = hash.slice(7); } else if (hash) { openDetail(hash); }
+  if (hash.indexOf("filter=") === 0) {
+    input.value = hash.slice(7);
+  } else if (hash.indexOf("open=") === 0) {
+    openDetail(hash.slice(5));
+  } else if (hash && openDetail(hash)) {
+    // A plain #id also made the browser scroll to the section; the panel is
+    // sticky, so bring the top of the page back into view.
+    window.addEventListener("load", function () { window.scrollTo(0, 0); });
+  }
   applyFilter();
   root.setAttribute("data-ready", "1");
 })();

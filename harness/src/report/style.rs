@@ -33,11 +33,11 @@ code, pre { font: 12.5px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, mono
 table.matrix { border-collapse: separate; border-spacing: 0; width: 100%; }
 table.matrix th, table.matrix td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; }
 table.matrix thead th { position: sticky; top: 0; background: #fff; z-index: 1; vertical-align: bottom; }
-th.run-col { text-align: center !important; min-width: 110px; font-weight: 600; }
+th.run-col { text-align: center !important; min-width: 92px; max-width: 150px; font-weight: 600; }
 th.run-col .profile, th.run-col .version { display: block; font-weight: 400; color: var(--muted); font-size: 12px; }
 tr.family-row th { background: #eef0f4; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
-th.rule-id { font-weight: 400; white-space: nowrap; }
-th.rule-id .title { color: var(--muted); margin-left: 6px; white-space: normal; }
+th.rule-id { font-weight: 400; min-width: 220px; max-width: 300px; }
+th.rule-id .title { display: block; color: var(--muted); font-size: 12px; line-height: 1.3; }
 td.cell { text-align: center; padding: 0; border-left: 1px solid #fff; }
 td.cell a { display: block; padding: 5px 6px; color: inherit; text-decoration: none; font-weight: 600; }
 td.cell a:focus-visible { outline: 2px solid var(--accent); outline-offset: -2px; }
@@ -50,7 +50,7 @@ td.state-not-covered { background: repeating-linear-gradient(135deg, #fff 0 6px,
 td.cell.xfail { background: repeating-linear-gradient(135deg, var(--fail) 0 6px, #fbe3e3 6px 12px); }
 td.cell.selected { box-shadow: inset 0 0 0 3px var(--accent); }
 td.cell:hover { filter: brightness(.95); }
-aside#details { flex: 0 0 430px; position: sticky; top: 10px; max-height: calc(100vh - 20px); overflow: auto;
+aside#details { flex: 0 0 400px; position: sticky; top: 10px; max-height: calc(100vh - 20px); overflow: auto;
   background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 .detail { display: none; }
 html:not(.js) .detail:target, .detail.open { display: block; }
@@ -63,9 +63,11 @@ ul.cases > li { border: 1px solid var(--line); border-radius: 6px; padding: 6px 
 .badge { display: inline-block; font-size: 11.5px; font-weight: 700; padding: 0 6px; border-radius: 8px; margin-right: 4px; }
 .desc { display: block; color: var(--muted); }
 .note { display: block; font-style: italic; color: var(--fail-ink); }
-table.findings { border-collapse: collapse; margin-top: 6px; width: 100%; font-size: 12.5px; }
-table.findings th, table.findings td { border: 1px solid var(--line); padding: 2px 5px; vertical-align: top; text-align: left; }
-table.findings tr.other-rule { color: var(--muted); }
+.findings { margin-top: 6px; font-size: 12.5px; }
+.finding { border-left: 3px solid var(--fail-ink); padding: 2px 0 2px 8px; margin: 4px 0; }
+.finding.other-rule { border-left-color: var(--line); color: var(--muted); }
+.finding code { word-break: break-all; }
+.finding .source { color: var(--muted); }
 pre { white-space: pre-wrap; word-break: break-word; background: #f6f7f9; padding: 6px; border-radius: 4px; margin: 4px 0; max-height: 320px; overflow: auto; }
 .coverage-list { padding: 14px 20px; }
 .coverage-list section.family { background: #fff; border: 1px solid var(--line); border-radius: 8px; margin-bottom: 14px; padding: 10px 14px; }
