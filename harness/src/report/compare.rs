@@ -14,6 +14,7 @@
 //! Newly failing expected failures (the expectation file lists them) are shown
 //! but do not count as regressions: someone decided to accept them.
 
+use super::escape::visible;
 use super::model::{CaseResult, Report, Status};
 use msiconf_spec::Profile;
 use std::collections::{BTreeMap, BTreeSet};
@@ -350,7 +351,7 @@ pub fn render_text(cmp: &Comparison) -> String {
             }
             out.push('\n');
             if let Some(d) = &c.detail {
-                let _ = writeln!(out, "      {}", d.replace('\n', " "));
+                let _ = writeln!(out, "      {}", visible(&d.replace('\n', " ")));
             }
         }
     }
@@ -417,13 +418,15 @@ pub fn render_markdown(cmp: &Comparison) -> String {
 /// The inside of a one-backtick code span in a table cell: names and rule IDs
 /// hold no backticks, but a pipe would split the cell.
 fn md_code_body(s: &str) -> String {
-    s.replace('`', "'")
+    visible(s)
+        .replace('`', "'")
         .replace('|', "\\|")
         .replace(['\n', '\r'], " ")
 }
 
 /// Plain text for a table cell.
 fn md_text(s: &str) -> String {
+    let s = visible(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
