@@ -44,10 +44,7 @@ where
     let file_name = path.file_name().ok_or_else(|| {
         err("the path names no file")(io::Error::new(io::ErrorKind::InvalidInput, "no file name"))
     })?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = directory_of(path);
     // A dot-prefixed name next to the target, so a crash leaves an obviously
     // temporary file rather than a plausible-looking report.
     let mut prefix = std::ffi::OsString::from(".");
@@ -70,6 +67,14 @@ where
         .map_err(|e| err("cannot rename the temporary file over it")(e.error))?;
     sync_dir(dir).map_err(err("cannot sync its directory"))?;
     Ok(())
+}
+
+/// The directory `path` is in: `.` for a bare file name, whose parent is empty.
+fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
 }
 
 /// Temporary files are private (0600); a report should be as readable as any
@@ -98,4 +103,16 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 #[cfg(not(unix))]
 fn sync_dir(_dir: &Path) -> io::Result<()> {
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_file_name_is_in_the_current_directory() {
+        assert_eq!(directory_of(Path::new("report.json")), Path::new("."));
+        assert_eq!(directory_of(Path::new("out/report.json")), Path::new("out"));
+        assert_eq!(directory_of(Path::new("/tmp/r.json")), Path::new("/tmp"));
+    }
 }
