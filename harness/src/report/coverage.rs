@@ -152,7 +152,8 @@ fn rule_article(out: &mut String, report: &Report, rule: &RuleInfo, state: Cover
     let badge_state = match state {
         Coverage::Checked => CellState::Pass,
         Coverage::Unobservable => CellState::Skipped,
-        Coverage::Unchecked => CellState::NotCovered,
+        // A gap should stand out as much as a failure does.
+        Coverage::Unchecked => CellState::Fail,
     };
     let _ = write!(
         out,
@@ -190,7 +191,7 @@ fn rule_article(out: &mut String, report: &Report, rule: &RuleInfo, state: Cover
     if !cases.is_empty() {
         let _ = write!(
             out,
-            "<p>Cases ({}):</p><ul class=\"cases-of-rule\">",
+            "<p class=\"label\">Cases ({}):</p><ul class=\"cases-of-rule\">",
             cases.len()
         );
         for c in cases {
@@ -213,7 +214,7 @@ fn breakages(out: &mut String, report: &Report, rule: &RuleInfo) {
         out.push_str("<p class=\"meta\">No broken runtime breaks this rule.</p>\n");
         return;
     }
-    out.push_str("<p>Broken runtimes that break it:</p><ul class=\"breakages\">");
+    out.push_str("<p class=\"label\">Broken runtimes that break it:</p><ul class=\"breakages\">");
     for name in &rule.broken_runtimes {
         let runs: Vec<_> = report
             .runs

@@ -56,7 +56,7 @@ aside#details { flex: 0 0 400px; position: sticky; top: 10px; max-height: calc(1
 html:not(.js) .detail:target, .detail.open { display: block; }
 #placeholder { color: var(--muted); }
 .rule-info p { margin: 4px 0; }
-.rule-info .meta { color: var(--muted); font-size: 12.5px; }
+.meta { color: var(--muted); font-size: 12.5px; }
 .sources { margin: 4px 0; padding-left: 18px; }
 ul.cases { list-style: none; padding: 0; margin: 0; }
 ul.cases > li { border: 1px solid var(--line); border-radius: 6px; padding: 6px 8px; margin: 6px 0; }
@@ -71,8 +71,13 @@ ul.cases > li { border: 1px solid var(--line); border-radius: 6px; padding: 6px 
 pre { white-space: pre-wrap; word-break: break-word; background: #f6f7f9; padding: 6px; border-radius: 4px; margin: 4px 0; max-height: 320px; overflow: auto; }
 .coverage-list { padding: 14px 20px; }
 .coverage-list section.family { background: #fff; border: 1px solid var(--line); border-radius: 8px; margin-bottom: 14px; padding: 10px 14px; }
+.coverage-list h2 { margin: 0 0 4px; text-transform: uppercase; font-size: 12px; letter-spacing: .04em; color: var(--muted); }
 .coverage-list article.rule { border-top: 1px solid var(--line); padding: 8px 0; }
 .coverage-list article.rule:first-of-type { border-top: none; }
+.coverage-list h3 { margin: 0 0 2px; }
+.coverage-list p { margin: 2px 0; }
+.coverage-list ul { display: flex; flex-wrap: wrap; gap: 2px 16px; list-style: none; margin: 2px 0 4px; padding: 0; }
+.coverage-list .label { font-weight: 600; margin-right: 6px; }
 .unchecked-flag { font-weight: 700; color: var(--fail-ink); }
 [hidden] { display: none !important; }
 "#;
