@@ -390,3 +390,36 @@ fn formats_have_names() {
         assert_eq!(Format::from_name(f.name()), Some(f));
     }
 }
+
+#[test]
+fn compare_files_loads_both_reports_and_gives_the_exit_code() {
+    use msiconf::report::compare::{compare_files, LoadError};
+    let (old, new) = mixed_pair();
+    let old_path = write_json_report(&old, "compare-files-old.json");
+    let new_path = write_json_report(&new, "compare-files-new.json");
+    let out = compare_files(&old_path, &new_path, Format::Markdown).unwrap();
+    assert_eq!(out.exit_code, EXIT_REGRESSION);
+    assert_eq!(out.text, render_markdown(&compare(&old, &new)));
+    let out = compare_files(&new_path, &new_path, Format::Text).unwrap();
+    assert_eq!(out.exit_code, EXIT_NO_REGRESSION);
+
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.json");
+    let err = compare_files(&missing, &new_path, Format::Text).unwrap_err();
+    assert!(matches!(err, LoadError::Read { .. }));
+    assert!(err.to_string().contains("missing.json"), "{err}");
+
+    let garbage = dir.path().join("garbage.json");
+    std::fs::write(&garbage, "{ not json").unwrap();
+    let err = compare_files(&old_path, &garbage, Format::Text).unwrap_err();
+    assert!(matches!(err, LoadError::Parse { .. }), "{err}");
+
+    let future = dir.path().join("future.json");
+    let mut v = serde_json::to_value(&old).unwrap();
+    v["schema-version"] = serde_json::json!(2);
+    v["something-new"] = serde_json::json!(true);
+    std::fs::write(&future, v.to_string()).unwrap();
+    let err = compare_files(&future, &new_path, Format::Text).unwrap_err();
+    assert!(matches!(err, LoadError::Version { found: 2, .. }), "{err}");
+    assert!(err.to_string().contains("schema version 2"), "{err}");
+}

@@ -15,10 +15,86 @@
 //! but do not count as regressions: someone decided to accept them.
 
 use super::escape::visible;
-use super::model::{CaseResult, Report, Status};
+use super::model::{CaseResult, Report, Status, SCHEMA_VERSION};
 use msiconf_spec::Profile;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+/// Why a JSON report could not be read for comparison.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("failed to read report `{}`", path.display())]
+    Read {
+        /// The report file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a report of this format.
+    #[error("failed to parse report `{}`", path.display())]
+    Parse {
+        /// The report file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The report was written in another version of the format.
+    #[error("report `{}` has schema version {found}; this msiconf reads version {SCHEMA_VERSION}", path.display())]
+    Version {
+        /// The report file.
+        path: PathBuf,
+        /// The version the file declares (0 when it declares none).
+        found: u64,
+    },
+}
+
+/// Reads a JSON report, checking its schema version first so that a report
+/// from another version says so instead of failing on some field.
+pub fn load(path: &Path) -> Result<Report, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let parse = |source| LoadError::Parse {
+        path: path.to_owned(),
+        source,
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(parse)?;
+    let found = value
+        .get("schema-version")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0);
+    if found != u64::from(SCHEMA_VERSION) {
+        return Err(LoadError::Version {
+            path: path.to_owned(),
+            found,
+        });
+    }
+    serde_json::from_value(value).map_err(parse)
+}
+
+/// What `msiconf compare OLD NEW --format F` prints and exits with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompareOutput {
+    /// The rendered comparison.
+    pub text: String,
+    /// [`EXIT_REGRESSION`] when anything newly fails, else [`EXIT_NO_REGRESSION`].
+    pub exit_code: i32,
+}
+
+/// The whole `msiconf compare` command short of printing: loads both
+/// reports, compares them and renders the result in `format`.
+pub fn compare_files(old: &Path, new: &Path, format: Format) -> Result<CompareOutput, LoadError> {
+    let cmp = compare(&load(old)?, &load(new)?);
+    Ok(CompareOutput {
+        text: render(&cmp, format),
+        exit_code: cmp.exit_code(),
+    })
+}
 
 /// Where a case ran: runtime name and profile.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
