@@ -2,7 +2,7 @@
 
 mod report_support;
 
-use msiconf::report::markdown::{render, MAX_FAILURE_ROWS};
+use msiconf::report::markdown::{render, MAX_ERROR_ENTRIES, MAX_FAILURE_ROWS, MAX_FOLDED_CHARS};
 use msiconf::report::model::{FindingSource, Status};
 use msiconf_spec::Profile;
 use report_support::{artifacts_dir, case, finding, fixture, passing_cases, run};
@@ -249,11 +249,11 @@ fn a_huge_report_stays_short() {
             Some("ProbeImmediate#1"),
             None,
             "rc 0",
-            &"x".repeat(500),
+            &"x".repeat(50_000),
         )];
         cases.push(c);
     }
-    for i in 0..100 {
+    for i in 0..40 {
         let mut c = case(
             &format!("crash/case-{i:03}"),
             "crash",
@@ -263,7 +263,7 @@ fn a_huge_report_stays_short() {
         c.status = Status::Error;
         c.error = Some(msiconf::report::model::CaseError {
             message: "runtime crashed".to_owned(),
-            output: "stack frame\n".repeat(100_000),
+            output: "stack frame\n".repeat(2_000),
         });
         cases.push(c);
     }
@@ -278,6 +278,11 @@ fn a_huge_report_stays_short() {
         2000 + 7 - MAX_FAILURE_ROWS
     )));
     assert!(md.contains("output (last "));
+    assert!(md.contains(&format!(
+        "… ({} more characters)",
+        50_000 - MAX_FOLDED_CHARS
+    )));
+    assert!(md.contains(&format!("- …and {} more", 40 + 3 - MAX_ERROR_ENTRIES)));
     assert_eq!(
         md.matches("<details>").count(),
         md.matches("</details>").count()

@@ -16,6 +16,8 @@ pub const MAX_FAILURE_ROWS: usize = 100;
 pub const MAX_ERROR_ENTRIES: usize = 30;
 /// A value longer than this (or spanning lines) is folded into `<details>`.
 pub const MAX_CELL_CHARS: usize = 80;
+/// A folded value longer than this is cut, saying how much was left out.
+pub const MAX_FOLDED_CHARS: usize = 2000;
 /// Only the last this many bytes of a runtime's output are shown.
 pub const MAX_OUTPUT_BYTES: usize = 4096;
 
@@ -243,8 +245,8 @@ fn failures(out: &mut String, report: &Report) {
                 n + 1,
                 html_text(&case.name),
                 html_text(finding.map_or("", |f| f.rule.as_str())),
-                fenced(expected),
-                fenced(observed),
+                fenced(&capped(expected)),
+                fenced(&capped(observed)),
             );
         }
         let [expected, observed] = cells.map(Option::unwrap_or_default);
@@ -472,6 +474,17 @@ fn fenced(value: &str) -> String {
         body.push('\n');
     }
     format!("{fence}text\n{body}{fence}\n")
+}
+
+/// `value`, cut after [`MAX_FOLDED_CHARS`] characters with a note of how many were left out.
+fn capped(value: &str) -> String {
+    let total = value.chars().count();
+    if total <= MAX_FOLDED_CHARS {
+        return value.to_owned();
+    }
+    let mut out: String = value.chars().take(MAX_FOLDED_CHARS).collect();
+    let _ = write!(out, "… ({} more characters)", total - MAX_FOLDED_CHARS);
+    out
 }
 
 fn longest_run(value: &str, ch: char) -> usize {
