@@ -1,7 +1,16 @@
 //! Reports: the versioned JSON [`model::Report`], the renderers that read it,
 //! and how report files are written (whole or not at all).
 
+pub mod atomic;
+pub mod compare;
+pub mod coverage;
+mod escape;
+pub mod html;
+pub mod junit;
+pub mod markdown;
+pub mod matrix;
 pub mod model;
+mod style;
 pub mod terminal;
 
 use crate::case::Suite;
@@ -36,7 +45,7 @@ pub enum ReportError {
 }
 
 /// The report formats [`render`] knows.
-pub const FORMATS: &[&str] = &["json"];
+pub const FORMATS: &[&str] = &["json", "junit", "markdown", "html"];
 
 /// A `--report FORMAT=PATH` request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +89,11 @@ pub fn render(format: &str, report: &Report) -> Result<Vec<u8>, ReportError> {
             bytes.push(b'\n');
             Ok(bytes)
         }
+        "junit" => junit::render(report)
+            .map(String::into_bytes)
+            .map_err(|e| render_err(Box::new(e))),
+        "markdown" => Ok(markdown::render(report).into_bytes()),
+        "html" => Ok(html::render(report).into_bytes()),
         other => Err(ReportError::UnknownFormat {
             format: other.to_owned(),
         }),
