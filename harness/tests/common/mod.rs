@@ -14,7 +14,9 @@ pub fn sample(kind: OpKind) -> Operation {
             action: s("CostInitialize"),
             handle: HandleArg::Session,
         },
-        OpKind::Sequence => Operation::Sequence { table: s("TestSequence") },
+        OpKind::Sequence => Operation::Sequence {
+            table: s("TestSequence"),
+        },
         OpKind::GetProperty => Operation::GetProperty {
             name: s("ProductName"),
             buffer: Buffer::Sized(4),
@@ -30,7 +32,10 @@ pub fn sample(kind: OpKind) -> Operation {
             mode: 16,
             handle: HandleArg::Session,
         },
-        OpKind::SetMode => Operation::SetMode { mode: 6, state: true },
+        OpKind::SetMode => Operation::SetMode {
+            mode: 6,
+            state: true,
+        },
         OpKind::GetLanguage => Operation::GetLanguage,
         OpKind::ProcessMessage => Operation::ProcessMessage {
             kind: 0x0400_0000,
@@ -54,8 +59,12 @@ pub fn sample(kind: OpKind) -> Operation {
             into: "view".into(),
             null_out: false,
         },
-        OpKind::Execute => Operation::Execute { view: "view".into() },
-        OpKind::Fetch => Operation::Fetch { view: "view".into() },
+        OpKind::Execute => Operation::Execute {
+            view: "view".into(),
+        },
+        OpKind::Fetch => Operation::Fetch {
+            view: "view".into(),
+        },
         OpKind::SetField => Operation::SetField {
             view: "view".into(),
             field: 2,
@@ -89,7 +98,9 @@ pub fn sample(kind: OpKind) -> Operation {
             command_line: "ACTION=INSTALL".into(),
         },
         OpKind::CloseHandle => Operation::CloseHandle { slot: "db".into() },
-        OpKind::OpenDatabase => Operation::OpenDatabase { into: "disk".into() },
+        OpKind::OpenDatabase => Operation::OpenDatabase {
+            into: "disk".into(),
+        },
         OpKind::SessionPropertyGet => Operation::SessionPropertyGet {
             name: s("ProductName"),
         },
@@ -101,15 +112,18 @@ pub fn sample(kind: OpKind) -> Operation {
             action: s("CostInitialize"),
         },
         OpKind::SessionMode => Operation::SessionMode { mode: 16 },
-        OpKind::SessionSetMode => Operation::SessionSetMode { mode: 6, state: true },
+        OpKind::SessionSetMode => Operation::SessionSetMode {
+            mode: 6,
+            state: true,
+        },
         OpKind::SessionLanguage => Operation::SessionLanguage,
         OpKind::SessionMessage => Operation::SessionMessage {
             kind: 0x0400_0000,
             fields: vec!["hi".into()],
         },
-        OpKind::SessionEvaluateCondition => Operation::SessionEvaluateCondition {
-            condition: s("1"),
-        },
+        OpKind::SessionEvaluateCondition => {
+            Operation::SessionEvaluateCondition { condition: s("1") }
+        }
         OpKind::SessionDatabase => Operation::SessionDatabase { into: "db".into() },
         OpKind::InstallerOpenPackage => Operation::InstallerOpenPackage,
         OpKind::CommandLine => Operation::CommandLine,
