@@ -173,8 +173,16 @@ impl ProcessRuntime {
     }
 
     fn checkout(&self) -> Result<Worker, RuntimeError> {
-        if let Some(w) = self.idle.lock().expect("pool lock").pop() {
-            return Ok(w);
+        loop {
+            let Some(mut w) = self.idle.lock().expect("pool lock").pop() else {
+                break;
+            };
+            // A process that exited or spoke between plans is replaced before
+            // the next plan is sent, so its failure is not blamed on that plan.
+            if w.is_sound_while_idle() {
+                return Ok(w);
+            }
+            w.finish();
         }
         self.spawn().map(|(w, _)| w)
     }
@@ -591,6 +599,20 @@ impl Worker {
         }
     }
 
+    /// Whether an idle process is still running and has said nothing since its last answer.
+    fn is_sound_while_idle(&mut self) -> bool {
+        match self.child.try_wait() {
+            Ok(None) => {}
+            Ok(Some(status)) => {
+                // Reaped now: remember it, so the pid is never signalled again.
+                self.exited = Some(status);
+                return false;
+            }
+            Err(_) => return false,
+        }
+        matches!(self.lines.try_recv(), Err(mpsc::TryRecvError::Empty))
+    }
+
     /// The stderr tail as it is now, for a process that keeps running.
     fn stderr_tail(&self) -> String {
         self.stderr.snapshot(Duration::ZERO)
@@ -778,6 +800,21 @@ mod tests {
                 .contains("cannot start runtime `cmd:/nonexistent/msiconf-runtime`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn idle_processes_that_exited_or_spoke_are_not_reused() {
+        let mut live = Worker::start("cat", &[], 1024).unwrap();
+        assert!(live.is_sound_while_idle());
+        live.send(b"unasked\n".to_vec());
+        // cat echoes the line: a message nobody asked for.
+        while live.is_sound_while_idle() {
+            thread::yield_now();
+        }
+        let mut gone = Worker::start("true", &[], 1024).unwrap();
+        gone.child.wait().unwrap();
+        assert!(!gone.is_sound_while_idle());
+        assert!(gone.exited.is_some());
     }
 
     #[test]
