@@ -9,7 +9,8 @@
 //! - [`check`]: turns a transcript into findings (case expectations and rule predicates);
 //! - [`expectations`]: expected-failure files, strict both ways;
 //! - [`report`]: the versioned JSON report and its renderers;
-//! - [`exit`]: the documented exit codes.
+//! - [`exit`]: the documented exit codes;
+//! - [`protocol`] and [`serve`]: the process protocol, from both sides.
 //!
 //! Every effect (files, threads, timing, output) lives here; the rules and the
 //! reference model live in the pure `msiconf_spec` crate.
@@ -19,7 +20,9 @@ pub mod check;
 pub mod exit;
 pub mod expectations;
 pub mod partition;
+pub mod protocol;
 pub mod report;
 pub mod runner;
 pub mod runtime;
 pub mod runtimes;
+pub mod serve;

@@ -29,6 +29,8 @@ enum Command {
     Runtimes,
     /// List the rules with their cases and the broken runtimes that fail them.
     Rules(cmd::rules::RulesArgs),
+    /// Serve the reference model (or a broken one) over the process protocol on stdin/stdout.
+    Serve(msiconf::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +40,9 @@ fn main() -> ExitCode {
         Command::List(args) => cmd::list::run(args),
         Command::Runtimes => cmd::runtimes::run(),
         Command::Rules(args) => cmd::rules::run(args),
+        Command::Serve(args) => msiconf::serve::run(&args)
+            .map(|()| exit::CONFORMANT)
+            .map_err(anyhow::Error::from),
     };
     match result {
         Ok(code) => ExitCode::from(code),
