@@ -1,0 +1,4 @@
+//! msiconf: drives implementations of the Windows Installer session API and checks them.
+
+pub mod fuzz;
+pub mod runtime;
