@@ -595,6 +595,52 @@ fn string(s: &str) -> String {
     out
 }
 
+/// Keys in the order a reader expects them (the order of `docs/case-format.md`);
+/// anything else follows alphabetically.
+const KEY_ORDER: &[&str] = &[
+    "description",
+    "rules",
+    "tags",
+    "profiles",
+    "standard",
+    "name",
+    "context",
+    "probe",
+    "action",
+    "type",
+    "source",
+    "target",
+    "condition",
+    "sequence",
+    "columns",
+    "key",
+    "call",
+    "properties",
+    "custom-actions",
+    "execute-sequence",
+    "ui-sequence",
+    "tables",
+    "ui",
+    "returns",
+    "expect-runs",
+    "expect",
+    "expect-documented",
+    "expect-windows",
+    "rule",
+];
+
+fn ordered(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
+    let rank = |k: &str| {
+        KEY_ORDER
+            .iter()
+            .position(|x| *x == k)
+            .unwrap_or(KEY_ORDER.len())
+    };
+    let mut items: Vec<(&String, &Value)> = map.iter().collect();
+    items.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)).then_with(|| a.0.cmp(b.0)));
+    items
+}
+
 fn inline(v: &Value) -> String {
     match v {
         Value::Null => "\"\"".to_owned(),
@@ -606,8 +652,8 @@ fn inline(v: &Value) -> String {
             format!("[{}]", parts.join(", "))
         }
         Value::Object(map) => {
-            let parts: Vec<String> = map
-                .iter()
+            let parts: Vec<String> = ordered(map)
+                .into_iter()
                 .filter(|(_, v)| !v.is_null())
                 .map(|(k, v)| format!("{} = {}", key(k), inline(v)))
                 .collect();
@@ -622,7 +668,7 @@ fn inline(v: &Value) -> String {
 
 /// Writes a table's entries: arrays of tables one element per line, the rest inline.
 fn entries(out: &mut String, map: &Map<String, Value>) {
-    for (k, v) in map {
+    for (k, v) in ordered(map) {
         match v {
             Value::Null => {}
             Value::Array(items) if items.iter().any(Value::is_object) => {

@@ -165,12 +165,20 @@ fn error_kind(e: &RuntimeError) -> &'static str {
     }
 }
 
-/// Drives one runtime against the reference model.
+/// What the runtime's transcripts are compared with.
+enum Reference<'a> {
+    /// The spec's model (the normal case).
+    Model(Config),
+    /// Another runtime: differential testing between any two implementations.
+    Runtime(&'a dyn Runtime),
+}
+
+/// Drives one runtime against the reference model (or another runtime).
 pub struct Fuzzer<'a> {
     runtime: &'a dyn Runtime,
     /// Whether the runtime *is* the reference (then only predicates judge it).
     is_reference: bool,
-    reference: Config,
+    reference: Reference<'a>,
     options: FuzzOptions,
     generator: PlanGenerator,
 }
@@ -185,7 +193,8 @@ impl std::fmt::Debug for Fuzzer<'_> {
 }
 
 impl<'a> Fuzzer<'a> {
-    /// A fuzzer for `runtime`, generating only what it declares it supports.
+    /// A fuzzer for `runtime` against the reference model, generating only
+    /// what the runtime declares it supports.
     pub fn new(runtime: &'a dyn Runtime, options: FuzzOptions) -> Fuzzer<'a> {
         let info = runtime.info();
         let caps = Capabilities {
@@ -195,12 +204,49 @@ impl<'a> Fuzzer<'a> {
         Fuzzer {
             runtime,
             is_reference: info.name == "reference",
-            reference: Config {
+            reference: Reference::Model(Config {
                 profile: options.profile,
                 deviations: Vec::new(),
-            },
+            }),
             generator: PlanGenerator::new(&caps),
             options,
+        }
+    }
+
+    /// A fuzzer for `runtime` whose transcripts are compared with `reference`'s
+    /// instead of the model's. Plans use only what both declare they support.
+    pub fn against(
+        runtime: &'a dyn Runtime,
+        reference: &'a dyn Runtime,
+        options: FuzzOptions,
+    ) -> Fuzzer<'a> {
+        let (a, b) = (runtime.info(), reference.info());
+        let caps = Capabilities {
+            contexts: a
+                .contexts
+                .into_iter()
+                .filter(|c| b.contexts.contains(c))
+                .collect(),
+            operations: a
+                .operations
+                .into_iter()
+                .filter(|o| b.operations.contains(o))
+                .collect(),
+        };
+        Fuzzer {
+            runtime,
+            is_reference: false,
+            reference: Reference::Runtime(reference),
+            generator: PlanGenerator::new(&caps),
+            options,
+        }
+    }
+
+    fn run_reference(&self, plan: &Plan) -> Transcript {
+        match &self.reference {
+            Reference::Model(config) => model::run(plan, config),
+            // A reference that cannot run the plan gives nothing to compare with.
+            Reference::Runtime(r) => r.execute(plan, self.options.timeout).unwrap_or_default(),
         }
     }
 
@@ -212,7 +258,7 @@ impl<'a> Fuzzer<'a> {
     /// Runs `plan` on the runtime and on the reference and judges the result.
     pub fn judge(&self, plan: &Plan) -> Judgement {
         let profile = self.options.profile;
-        let reference = model::run(plan, &self.reference);
+        let reference = self.run_reference(plan);
         let reference_violations = msiconf_spec::check(plan, &reference, profile);
         if self.is_reference {
             return Judgement {
@@ -328,7 +374,8 @@ impl<'a> Fuzzer<'a> {
         }
         let meta = CaseMeta {
             description: format!(
-                "`{runtime}` {what}; found by `msiconf fuzz --seed {plan_seed}` and shrunk"
+                "`{runtime}` {what}; found by `msiconf fuzz --runtime {runtime} --profile {} --seed {plan_seed} --plans 1` and shrunk",
+                self.options.profile
             ),
             rules,
             tags,

@@ -954,7 +954,7 @@ fn probe_part(caps: &Capabilities) -> Option<BoxedStrategy<ProbePart>> {
         if !caps.contexts.contains(&context) {
             return;
         }
-        let strategy = (steps_strategy(context, caps, 1..5), returns_for(context))
+        let strategy = (steps_strategy(context, caps, 1..6), returns_for(context))
             .prop_map(move |(steps, returns)| (choice, steps, returns))
             .boxed();
         arms.push((weight, strategy));
@@ -1286,7 +1286,7 @@ pub fn plan_strategy(caps: &Capabilities) -> BoxedStrategy<Plan> {
         Just(None).boxed()
     };
     let probes = match probe_part(caps) {
-        Some(part) => proptest::collection::vec(part, 0..5).boxed(),
+        Some(part) => proptest::collection::vec(part, 1..6).boxed(),
         None => Just(Vec::new()).boxed(),
     };
     (

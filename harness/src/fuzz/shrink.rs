@@ -8,7 +8,7 @@
 
 use msiconf_spec::codes::catype;
 use msiconf_spec::plan::FORCE_ROLLBACK_PROBE;
-use msiconf_spec::{Buffer, HandleArg, Operation, Plan, UiLevel};
+use msiconf_spec::{Buffer, Fixture, HandleArg, Operation, Plan, UiLevel};
 
 /// Simpler variants of one operation (same kind, plainer arguments).
 fn simpler_ops(op: &Operation) -> Vec<Operation> {
@@ -164,9 +164,14 @@ pub fn candidates(plan: &Plan) -> Vec<Plan> {
             out.push(p);
         }
     }
-    // Fixture rows.
+    // Fixture rows, except the standard package's: a case that keeps them
+    // reads as `standard = true` plus the rows that matter.
     let f = &plan.fixture;
+    let standard = Fixture::standard();
     for i in 0..f.properties.len() {
+        if standard.properties.contains(&f.properties[i]) {
+            continue;
+        }
         let mut p = plan.clone();
         p.fixture.properties.remove(i);
         out.push(p);
@@ -180,6 +185,9 @@ pub fn candidates(plan: &Plan) -> Vec<Plan> {
         out.push(p);
     }
     for i in 0..f.execute_sequence.len() {
+        if standard.execute_sequence.contains(&f.execute_sequence[i]) {
+            continue;
+        }
         let mut p = plan.clone();
         p.fixture.execute_sequence.remove(i);
         out.push(p);
@@ -190,6 +198,9 @@ pub fn candidates(plan: &Plan) -> Vec<Plan> {
         }
     }
     for i in 0..f.ui_sequence.len() {
+        if standard.ui_sequence.contains(&f.ui_sequence[i]) {
+            continue;
+        }
         let mut p = plan.clone();
         p.fixture.ui_sequence.remove(i);
         out.push(p);
