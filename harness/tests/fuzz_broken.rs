@@ -2,11 +2,14 @@
 //! fixed seed and a bounded number of plans, it must report a departure, and
 //! the shrunk case must have at most 6 steps.
 
-use msiconf::fuzz::case_doc::parse_case_str;
-use msiconf::fuzz::target::ModelRuntime;
+use msiconf::case::{parse_case, KnownRules};
 use msiconf::fuzz::{Budget, FuzzOptions, Fuzzer};
+use msiconf::runtime::Runtime;
+use msiconf::runtimes::ModelRuntime;
 use msiconf_spec::model::Deviation;
 use msiconf_spec::Profile;
+use std::path::Path;
+use std::time::Duration;
 
 /// Plans per broken runtime before giving up. Most are found within a few
 /// hundred; the bound keeps a miss from turning into a long run.
@@ -26,6 +29,7 @@ fn profile_for(d: Deviation) -> Profile {
 fn every_broken_runtime_is_found_and_shrunk_to_at_most_six_steps() {
     let mut missed = Vec::new();
     let mut too_big = Vec::new();
+    let mut sizes = Vec::new();
     for &d in Deviation::ALL {
         let profile = profile_for(d);
         let runtime = ModelRuntime::broken(d, profile);
@@ -48,16 +52,30 @@ fn every_broken_runtime_is_found_and_shrunk_to_at_most_six_steps() {
                 finding.plan.step_count()
             ));
         }
+        // The written case is an ordinary case: the harness reads it back to
+        // the shrunk plan, and it passes on the reference and fails here.
         let text = finding.case.to_toml();
-        let doc = parse_case_str(&text, "regressions/x")
+        let path = Path::new("cases/regressions/x.toml");
+        let case = parse_case("regressions/x", path, &text, &KnownRules::catalog())
             .unwrap_or_else(|e| panic!("{}: {e}\n{text}", d.name()));
-        assert_eq!(doc.to_plan(), finding.plan, "{}", d.name());
+        assert_eq!(*case.plan, finding.plan, "{}", d.name());
+        let timeout = Duration::from_secs(10);
+        let reference = ModelRuntime::reference(profile).execute(&case.plan, timeout);
+        let on_reference = case.check(profile, &reference.unwrap());
         assert!(
-            !doc.rules.is_empty(),
-            "{}: the case cites no rule",
+            on_reference.is_empty(),
+            "{}: {on_reference:?}\n{text}",
             d.name()
         );
+        let on_broken = case.check(profile, &runtime.execute(&case.plan, timeout).unwrap());
+        assert!(
+            !on_broken.is_empty(),
+            "{}: the case passes\n{text}",
+            d.name()
+        );
+        sizes.push(format!("{} {}", d.name(), finding.plan.step_count()));
     }
+    println!("shrunk sizes: {}", sizes.join(", "));
     assert!(
         missed.is_empty(),
         "not found within {PLANS} plans: {missed:?}"

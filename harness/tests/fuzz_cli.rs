@@ -81,7 +81,13 @@ fn a_broken_runtime_gives_a_case_file_and_a_reproduce_line() {
         .collect();
     assert_eq!(files.len(), 1, "{stdout}");
     let text = std::fs::read_to_string(&files[0]).unwrap();
-    let doc = msiconf::fuzz::case_doc::parse_case_str(&text, "regressions/x")
-        .unwrap_or_else(|e| panic!("{e}\n{text}"));
-    assert!(doc.tags.contains(&"fuzz".to_owned()));
+    let case = msiconf::case::parse_case(
+        "regressions/x",
+        &files[0],
+        &text,
+        &msiconf::case::KnownRules::catalog(),
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert!(case.tags.contains(&"fuzz".to_owned()));
+    assert!(case.cites("DEFERRED-PROPS"), "{text}");
 }

@@ -2,7 +2,7 @@
 //! mutation through the differential comparison alone (no predicate names it),
 //! shrink it to the one step that shows it, and write a case that replays it.
 
-use msiconf::fuzz::case_doc::parse_case_str;
+use msiconf::case::{parse_case, KnownRules};
 use msiconf::fuzz::{Budget, FindingKind, FuzzOptions, Fuzzer};
 use msiconf::runtime::{Runtime, RuntimeError, RuntimeInfo};
 use msiconf_spec::plan::PACKAGE_PROBE;
@@ -95,11 +95,14 @@ fn a_mutation_no_predicate_names_is_found_shrunk_and_written_as_a_case() {
     let mut case = finding.case.clone();
     case.rules = vec!["RUNMODE-IMM-VS-DEF".to_owned()];
     let text = case.to_toml();
-    let doc = parse_case_str(&text, "regressions/toy").unwrap_or_else(|e| panic!("{e}\n{text}"));
     println!("{text}");
-    assert_eq!(doc, case);
-    assert!(doc.fixture.standard, "{text}");
-    assert_eq!(doc.to_plan(), finding.plan);
+    let path = std::path::Path::new("cases/regressions/toy.toml");
+    let loaded = parse_case("regressions/toy", path, &text, &KnownRules::catalog())
+        .unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(*loaded.plan, finding.plan);
+    assert!(case.fixture.standard, "{text}");
+    assert_eq!(case.to_plan(), finding.plan);
+    let doc = case;
     let timeout = Duration::from_secs(1);
     let on_toy = toy.execute(&finding.plan, timeout).unwrap();
     let on_mutant = mutant.execute(&finding.plan, timeout).unwrap();

@@ -1,19 +1,13 @@
 //! The `msiconf fuzz` command.
 
 use super::engine::{first_step, Budget, Finding, FindingKind, FuzzOptions, Fuzzer, Progress};
-use super::target::model_runtime;
+use crate::exit;
+use crate::runtimes::build_runtime;
 use msiconf_spec::Profile;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-/// Exit code: the run found nothing.
-pub const EXIT_CLEAN: u8 = 0;
-/// Exit code: the run found at least one departure.
-pub const EXIT_FINDINGS: u8 = 1;
-/// Exit code: bad arguments, an unknown runtime, or a case file that could not be written.
-pub const EXIT_ERROR: u8 = 2;
 
 fn parse_profile(s: &str) -> Result<Profile, String> {
     Profile::from_name(s).ok_or_else(|| format!("unknown profile `{s}` (documented or windows)"))
@@ -129,13 +123,14 @@ fn report_finding(args: &FuzzArgs, n: usize, finding: &Finding) -> Result<(), St
     Ok(())
 }
 
-/// Runs `msiconf fuzz`.
+/// Runs `msiconf fuzz`. Exit codes as for `msiconf run`: 0 nothing found,
+/// 1 at least one finding, 2 usage or infrastructure error.
 pub fn fuzz_main(args: FuzzArgs) -> ExitCode {
-    let runtime = match model_runtime(&args.runtime, args.profile) {
+    let runtime = match build_runtime(&args.runtime, args.profile) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::from(EXIT_ERROR);
+            return ExitCode::from(exit::ERROR);
         }
     };
     let seed = args.seed.unwrap_or_else(|| {
@@ -148,7 +143,7 @@ pub fn fuzz_main(args: FuzzArgs) -> ExitCode {
         (None, Some(s)) if s.is_finite() && s >= 0.0 => Budget::Time(Duration::from_secs_f64(s)),
         (None, Some(s)) => {
             eprintln!("error: --seconds must be a non-negative number, not {s}");
-            return ExitCode::from(EXIT_ERROR);
+            return ExitCode::from(exit::ERROR);
         }
         (None, None) => Budget::Time(Duration::from_secs(10)),
     };
@@ -168,7 +163,7 @@ pub fn fuzz_main(args: FuzzArgs) -> ExitCode {
         max_findings: args.max_findings,
         ..FuzzOptions::default()
     };
-    let fuzzer = Fuzzer::new(&runtime, options);
+    let fuzzer = Fuzzer::new(runtime.as_ref(), options);
     let terminal = std::io::stderr().is_terminal();
     let mut on_progress = |p: &Progress| {
         if terminal {
@@ -211,11 +206,11 @@ pub fn fuzz_main(args: FuzzArgs) -> ExitCode {
     }
     if let Some(e) = write_error {
         eprintln!("error: {e}");
-        return ExitCode::from(EXIT_ERROR);
+        return ExitCode::from(exit::ERROR);
     }
     ExitCode::from(if summary.findings.is_empty() {
-        EXIT_CLEAN
+        exit::CONFORMANT
     } else {
-        EXIT_FINDINGS
+        exit::FAILURES
     })
 }

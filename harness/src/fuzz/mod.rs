@@ -15,7 +15,6 @@ pub mod compare;
 pub mod engine;
 pub mod generate;
 pub mod shrink;
-pub mod target;
 
 pub use cli::{fuzz_main, FuzzArgs};
 pub use engine::{Budget, Finding, FindingKind, FuzzOptions, Fuzzer, Summary};

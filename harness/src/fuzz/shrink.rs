@@ -169,7 +169,7 @@ pub fn candidates(plan: &Plan) -> Vec<Plan> {
     let f = &plan.fixture;
     let standard = Fixture::standard();
     for i in 0..f.properties.len() {
-        if standard.properties.contains(&f.properties[i]) {
+        if standard.property(&f.properties[i].name).is_some() {
             continue;
         }
         let mut p = plan.clone();
@@ -185,12 +185,12 @@ pub fn candidates(plan: &Plan) -> Vec<Plan> {
         out.push(p);
     }
     for i in 0..f.execute_sequence.len() {
-        if standard.execute_sequence.contains(&f.execute_sequence[i]) {
-            continue;
+        let action = &f.execute_sequence[i].action;
+        if standard.execute_position(action).is_none() {
+            let mut p = plan.clone();
+            p.fixture.execute_sequence.remove(i);
+            out.push(p);
         }
-        let mut p = plan.clone();
-        p.fixture.execute_sequence.remove(i);
-        out.push(p);
         if f.execute_sequence[i].condition.is_some() {
             let mut p = plan.clone();
             p.fixture.execute_sequence[i].condition = None;
@@ -198,7 +198,11 @@ pub fn candidates(plan: &Plan) -> Vec<Plan> {
         }
     }
     for i in 0..f.ui_sequence.len() {
-        if standard.ui_sequence.contains(&f.ui_sequence[i]) {
+        if standard
+            .ui_sequence
+            .iter()
+            .any(|r| r.action == f.ui_sequence[i].action)
+        {
             continue;
         }
         let mut p = plan.clone();
