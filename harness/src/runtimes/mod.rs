@@ -1,0 +1,3 @@
+//! Runtimes the harness can drive.
+
+pub mod msiexec;
