@@ -2,13 +2,21 @@
 //!
 //! Wine's log is terser than Windows' but keeps the two lines that matter:
 //! `Action start HH:MM:SS: Name.` and `Action ended HH:MM:SS: Name. Return value N.`
+//!
+//! Wine 8.0 opens the log twice: everything up to the second
+//! `=== Logging started` header is written again after it, so only the text
+//! after the last header is read. It also logs the end of the top-level
+//! action twice; an end line with no open action of that name is ignored.
 
 use msiconf_spec::ActionRecord;
 
 /// Every action the log shows starting, in order, with the result its end line gives.
 pub fn parse_actions(log: &str) -> Vec<ActionRecord> {
     let mut out: Vec<ActionRecord> = Vec::new();
-    for line in log.lines() {
+    let body = log
+        .rfind("=== Logging started")
+        .map_or(log, |pos| &log[pos..]);
+    for line in body.lines() {
         if let Some(name) = after_time(line, "Action start ") {
             let name = name.strip_suffix('.').unwrap_or(name).trim();
             out.push(ActionRecord {
@@ -74,6 +82,32 @@ Action ended 12:00:03: INSTALL. Return value 3.\r
                 ("Outer".to_owned(), Some(1)),
                 ("Inner".to_owned(), Some(3)),
                 ("Unfinished".to_owned(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn reads_only_after_the_last_header() {
+        let log = "\
+=== Logging started: 11/21/2026  12:11:09 ===\r
+Action start 12:11:09: INSTALL.\r
+=== Logging started: 11/21/2026  12:11:09 ===\r
+Action start 12:11:09: INSTALL.\r
+Action start 12:11:09: CostInitialize.\r
+Action ended 12:11:09: CostInitialize. Return value 1.\r
+Action ended 12:11:09: INSTALL. Return value 1.\r
+Property(S): ProductState = -1\r
+Action ended 12:11:09: INSTALL. Return value 1.\r
+";
+        let got: Vec<(String, Option<i64>)> = parse_actions(log)
+            .into_iter()
+            .map(|r| (r.name, r.result))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("INSTALL".to_owned(), Some(1)),
+                ("CostInitialize".to_owned(), Some(1))
             ]
         );
     }
