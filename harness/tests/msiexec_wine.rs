@@ -243,3 +243,342 @@ fn a_package_that_cannot_be_built_is_a_setup_error() {
         other => panic!("expected a setup error, got {other:?}"),
     }
 }
+
+/// Not an assertion of Wine's answers: prints them, so that a person can read
+/// what the probes report for the harder calls. Run with `--ignored --nocapture`.
+#[test]
+#[ignore = "exploration aid: prints a transcript"]
+fn explore_hard_calls() {
+    use msiconf_spec::{Buffer, HandleArg, ModifyKind, PackageSource};
+    let mut fixture = Fixture::standard();
+    fixture.tables.push(msiconf_spec::fixture::Table {
+        name: "Test".into(),
+        columns: vec![
+            msiconf_spec::fixture::Column {
+                name: "A".into(),
+                kind: "i2".into(),
+                key: true,
+            },
+            msiconf_spec::fixture::Column {
+                name: "B".into(),
+                kind: "S72".into(),
+                key: false,
+            },
+        ],
+        rows: vec![vec!["1".into(), "one".into()]],
+    });
+    let mut b = PlanBuilder::new(fixture);
+    let imm = Context::ImmediateBeforeInit;
+    b.step(
+        imm,
+        None,
+        Operation::GetProperty {
+            name: Some("boo".into()),
+            buffer: Buffer::Sized(0),
+            ansi: false,
+            handle: HandleArg::Session,
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::GetProperty {
+            name: None,
+            buffer: Buffer::NullBoth,
+            ansi: true,
+            handle: HandleArg::Zero,
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::SetProperty {
+            name: Some("P".into()),
+            value: Some("a[~]b".into()),
+            handle: HandleArg::Session,
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::SetProperty {
+            name: Some("Q".into()),
+            value: Some("x".into()),
+            handle: HandleArg::Bogus,
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::FormatRecord {
+            template: "foo [1]".into(),
+            fields: vec!["bar".into()],
+            buffer: Buffer::NullBuffer(0),
+            ansi: true,
+            handle: HandleArg::Session,
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::GetActiveDatabase { into: "db".into() },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::Sql {
+            db: "db".into(),
+            sql: "SELECT `A`, `B` FROM `Test`".into(),
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::OpenView {
+            db: "db".into(),
+            sql: Some("SELECT `A`, `B` FROM `Test`".into()),
+            into: "view".into(),
+            null_out: false,
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::Execute {
+            view: "view".into(),
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::Fetch {
+            view: "view".into(),
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::SetField {
+            view: "view".into(),
+            field: 2,
+            value: "uno".into(),
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::Modify {
+            view: "view".into(),
+            kind: ModifyKind::Update,
+            record: None,
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::Modify {
+            view: "view".into(),
+            kind: ModifyKind::InsertTemporary,
+            record: Some(vec!["2".into(), "two".into()]),
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::IsTablePersistent {
+            db: "db".into(),
+            table: Some("Test".into()),
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::SetSummaryInfo {
+            db: "db".into(),
+            property: 2,
+            value: "t".into(),
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::GetDatabaseState {
+            db: Some("db".into()),
+        },
+    );
+    b.step(imm, None, Operation::Commit { db: "db".into() });
+    b.step(
+        imm,
+        None,
+        Operation::OpenDatabase {
+            into: "disk".into(),
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::Sql {
+            db: "disk".into(),
+            sql: "SELECT `A`, `B` FROM `Test`".into(),
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::EvaluateCondition {
+            condition: Some("=".into()),
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::SetMode {
+            mode: 2,
+            state: true,
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::ProcessMessage {
+            kind: 0x0400_0000,
+            fields: vec!["hello".into()],
+        },
+    );
+    b.step(
+        imm,
+        None,
+        Operation::OpenPackage {
+            source: PackageSource::PackageFile,
+            into: "pkg".into(),
+        },
+    );
+    b.step(imm, None, Operation::CloseHandle { slot: "pkg".into() });
+    b.step(imm, None, Operation::Sequence { table: None });
+    b.step(
+        imm,
+        None,
+        Operation::DoAction {
+            action: Some("costinitialize".into()),
+            handle: HandleArg::Session,
+        },
+    );
+    let s = Context::ScriptImmediate;
+    b.step(
+        s,
+        None,
+        Operation::SessionPropertySet {
+            name: Some("".into()),
+            value: Some("x".into()),
+        },
+    );
+    b.step(
+        s,
+        None,
+        Operation::SessionPropertySet {
+            name: Some("SP".into()),
+            value: Some("v".into()),
+        },
+    );
+    b.step(
+        s,
+        None,
+        Operation::SessionPropertyGet {
+            name: Some("SP".into()),
+        },
+    );
+    b.step(
+        s,
+        None,
+        Operation::SessionPropertyGet {
+            name: Some("Undefined".into()),
+        },
+    );
+    b.step(
+        s,
+        None,
+        Operation::SessionSetMode {
+            mode: 2,
+            state: true,
+        },
+    );
+    b.step(
+        s,
+        None,
+        Operation::SessionSetMode {
+            mode: 6,
+            state: true,
+        },
+    );
+    b.step(s, None, Operation::SessionMode { mode: 6 });
+    b.step(
+        s,
+        None,
+        Operation::SessionDoAction {
+            action: Some("CostInitialize".into()),
+        },
+    );
+    b.step(
+        s,
+        None,
+        Operation::SessionDoAction {
+            action: Some("NoSuchAction".into()),
+        },
+    );
+    b.step(s, None, Operation::SessionLanguage);
+    b.step(
+        s,
+        None,
+        Operation::SessionMessage {
+            kind: 0x0400_0000,
+            fields: vec![],
+        },
+    );
+    b.step(
+        s,
+        None,
+        Operation::SessionEvaluateCondition {
+            condition: Some("=".into()),
+        },
+    );
+    b.step(s, None, Operation::SessionDatabase { into: "db".into() });
+    b.step(
+        s,
+        None,
+        Operation::Sql {
+            db: "db".into(),
+            sql: "SELECT `A`, `B` FROM `Test`".into(),
+        },
+    );
+    b.step(
+        s,
+        None,
+        Operation::IsTablePersistent {
+            db: "db".into(),
+            table: Some("Test".into()),
+        },
+    );
+    b.step(
+        s,
+        None,
+        Operation::SetSummaryInfo {
+            db: "db".into(),
+            property: 2,
+            value: "t".into(),
+        },
+    );
+    b.step(s, None, Operation::GetLanguage);
+    b.step(s, None, Operation::InstallerOpenPackage);
+    let plan = b.build();
+    let t = execute(&plan);
+    for e in &t.events {
+        println!(
+            "{} #{} {} => {}",
+            e.probe,
+            e.index,
+            serde_json::to_string(&e.call).unwrap(),
+            e.outcome.describe()
+        );
+    }
+    println!("install result {:?}", t.install_result);
+}

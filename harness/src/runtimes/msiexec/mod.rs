@@ -349,33 +349,42 @@ impl MsiexecRuntime {
             .iter()
             .filter_map(|n| plan.probes.get(n).map(|s| (n.as_str(), s)))
             .collect();
-        let js = (!script_probes.is_empty() || uses_script_binary(plan))
-            .then(|| script::generate(&script_probes, session::PACKAGE_PATH));
         let binaries = package::ProbeBinaries {
-            dll: self.probes.dll.clone(),
-            exe: self.probes.exe.clone(),
+            dll: &self.probes.dll,
+            exe: &self.probes.exe,
         };
         let code = package_code(plan);
-        let built = package::build(plan, &binaries, js.as_deref(), code)?;
-        let groups = split::dangerous_groups(plan);
-        let deadline = Instant::now() + timeout;
-        let input = session::SessionInput {
-            plan,
-            map: &built.map,
-            package: &built.bytes,
-            host: &self.probes.host,
+        let needs_script = !script_probes.is_empty() || uses_script_binary(plan);
+        // One package per selection: the JScript probe has the selection compiled in.
+        // Each session's package gets its own package code, as distinct packages should.
+        let build = |sel: &session::Selection, n: u128| {
+            let js =
+                needs_script.then(|| script::generate(&script_probes, session::PACKAGE_PATH, sel));
+            package::build(plan, &binaries, js.as_deref(), code ^ (n << 96))
         };
+        let groups = split::dangerous_groups(plan);
+        let main_sel = split::main_selection(&groups);
+        let main_pkg = build(&main_sel, 0)?;
+        let isolated: Vec<(session::Selection, package::BuiltPackage)> = groups
+            .iter()
+            .enumerate()
+            .map(|(n, g)| {
+                let sel = split::isolated_selection(&groups, g);
+                build(&sel, n as u128 + 1).map(|p| (sel, p))
+            })
+            .collect::<Result<_, _>>()?;
+        let deadline = Instant::now() + timeout;
+        let host = self.probes.host.as_path();
+        let input = |p| session_input(plan, &map, p, host);
         self.with_prefix(|prefix| {
             let left = || deadline.saturating_duration_since(Instant::now());
-            let main_sel = split::main_selection(&groups);
-            let main = session::run(&self.tools, prefix, input, &main_sel, left())?;
+            let main = session::run(&self.tools, prefix, input(&main_pkg), &main_sel, left())?;
             if !main.problems.is_empty() {
                 return Err(self.crashed(prefix, &main, "the session"));
             }
             let mut transcript = main.transcript;
-            for group in &groups {
-                let sel = split::isolated_selection(&groups, group);
-                let iso = session::run(&self.tools, prefix, input, &sel, left())?;
+            for (group, (sel, pkg)) in groups.iter().zip(&isolated) {
+                let iso = session::run(&self.tools, prefix, input(pkg), sel, left())?;
                 // The isolated session is expected to go down after its
                 // operation; only a missing result for it is an error.
                 if !split::splice(&mut transcript, &iso.transcript, group) {
@@ -412,6 +421,20 @@ impl MsiexecRuntime {
             ),
             output: session::tail(&format!("{}\n{}", out.wine_output, out.log), 4000),
         }
+    }
+}
+
+fn session_input<'a>(
+    plan: &'a Plan,
+    map: &'a package::ProbeMap,
+    built: &'a package::BuiltPackage,
+    host: &'a Path,
+) -> session::SessionInput<'a> {
+    session::SessionInput {
+        plan,
+        map,
+        package: &built.bytes,
+        host,
     }
 }
 

@@ -114,12 +114,12 @@ impl ProbeMap {
 }
 
 /// The probe programs a package carries.
-#[derive(Debug, Clone)]
-pub struct ProbeBinaries {
+#[derive(Debug, Clone, Copy)]
+pub struct ProbeBinaries<'a> {
     /// The probe DLL.
-    pub dll: Vec<u8>,
+    pub dll: &'a [u8],
     /// The EXE probe (untagged).
-    pub exe: Vec<u8>,
+    pub exe: &'a [u8],
 }
 
 /// Appends the tag the EXE probe reads from its own file.
@@ -150,7 +150,7 @@ const OWNED_TABLES: &[&str] = &[
 /// Builds the package for `plan`. `script` is the JScript probe source, if the plan needs one.
 pub fn build(
     plan: &Plan,
-    binaries: &ProbeBinaries,
+    binaries: &ProbeBinaries<'_>,
     script: Option<&str>,
     package_code: u128,
 ) -> Result<BuiltPackage, PackageError> {
@@ -241,13 +241,13 @@ pub fn build(
         )?;
     }
 
-    let mut streams: Vec<(String, Vec<u8>)> = vec![(PROBE_DLL.to_owned(), binaries.dll.clone())];
+    let mut streams: Vec<(String, Vec<u8>)> = vec![(PROBE_DLL.to_owned(), binaries.dll.to_vec())];
     if let Some(js) = script {
         streams.push((PROBE_SCRIPT.to_owned(), js.as_bytes().to_vec()));
     }
     let exe_copies = map.exe.len().max(usize::from(uses_source(plan, PROBE_EXE)));
     for i in 0..exe_copies {
-        streams.push((ProbeMap::exe_binary(i), tag_exe(&binaries.exe, i)));
+        streams.push((ProbeMap::exe_binary(i), tag_exe(binaries.exe, i)));
     }
     create(
         &mut package,

@@ -12,6 +12,7 @@
 //! `E <tab> probe <tab> step <tab> fields` after each step, with the fields
 //! of the C probes' replies (`num=`, `value=`, `row=`, `exc=`, `unsupported=`).
 
+use super::session::Selection;
 use super::wire::Reply;
 use msiconf_spec::{Operation, Outcome};
 use std::fmt::Write as _;
@@ -67,7 +68,8 @@ function msiconf_rows(view) {
     if (rec == null) break;
     var n = rec.FieldCount, row = "" + n;
     for (var i = 1; i <= n; i++) {
-      row += "," + (rec.IsNull(i) ? "" : msiconf_enc("" + rec.StringData(i)));
+      // StringData reads a NULL field as "", the transcript's spelling of NULL.
+      row += "," + msiconf_enc("" + rec.StringData(i));
     }
     out += "\trow=" + row;
   }
@@ -77,26 +79,45 @@ function msiconf_rows(view) {
 function msiconf_exc(e) {
   var n = (typeof e == "object" && e != null && typeof e.number == "number") ? e.number : 0;
   if (n < 0) n += 4294967296;
-  return "\texc=" + n.toString(16);
+  var d = (typeof e == "object" && e != null && typeof e.description == "string") ? e.description : "";
+  return "\texc=" + n.toString(16) + "\tdesc=" + msiconf_enc(d);
 }
 "#;
 
 /// The script for the given script probes (index `i` becomes function `P{i}`).
-pub fn generate(probes: &[(&str, &msiconf_spec::ProbeScript)], package_path: &str) -> String {
+///
+/// The script cannot be steered while it runs, so a session's selection is
+/// compiled in: skipped steps are left out and a probe that must stop after
+/// a step returns right there.
+pub fn generate(
+    probes: &[(&str, &msiconf_spec::ProbeScript)],
+    package_path: &str,
+    sel: &Selection,
+) -> String {
     let mut js = String::new();
     let _ = writeln!(js, "var MSICONF_OUT = {};", js_string(RESULTS_PATH));
     let _ = writeln!(js, "var MSICONF_PKG = {};", js_string(package_path));
     js.push_str(PRELUDE);
-    for (i, (_, script)) in probes.iter().enumerate() {
+    for (i, (name, script)) in probes.iter().enumerate() {
         let _ = writeln!(js, "function P{i}() {{");
         let _ = writeln!(js, "  msiconf_put(\"R\\t{i}\");");
         js.push_str("  var slots = {};\n");
         for (k, op) in script.steps.iter().enumerate() {
+            if sel.skip.contains(&((*name).to_owned(), k)) {
+                continue;
+            }
             let body = step_body(op);
             let _ = writeln!(
                 js,
                 "  try {{ var r = \"\"; {body} msiconf_put(\"E\\t{i}\\t{k}\" + r); }} catch (e) {{ msiconf_put(\"E\\t{i}\\t{k}\" + msiconf_exc(e)); }}"
             );
+            if sel
+                .stop_after
+                .as_ref()
+                .is_some_and(|(p, last)| p == name && *last == k)
+            {
+                break;
+            }
         }
         let _ = writeln!(js, "  return {};\n}}", script.returns);
     }
@@ -239,9 +260,23 @@ fn script_outcome(reply: &Reply) -> Outcome {
         exception: reply
             .text("exc")
             .and_then(|h| u32::from_str_radix(h, 16).ok())
-            .map(exception_name),
+            .map(|n| raised(n, reply.text("desc").unwrap_or(""))),
         ..Outcome::default()
     }
+}
+
+/// The automation exception a script saw, named as Invoke reported it.
+///
+/// When Invoke fails with DISP_E_EXCEPTION the script engine surfaces the
+/// EXCEPINFO's scode (msi fills it with E_FAIL and a `Method,Argument`
+/// description), so an error that carries a description and does not come from
+/// the script engine itself (facility 0xA) was raised as DISP_E_EXCEPTION.
+pub fn raised(number: u32, description: &str) -> String {
+    let from_engine = (number >> 16) & 0x1FFF == 0xA;
+    if !from_engine && !description.is_empty() {
+        return "DISP_E_EXCEPTION".to_owned();
+    }
+    exception_name(number)
 }
 
 /// The name of an automation error, as the cases write it.
@@ -289,13 +324,42 @@ mod tests {
             ],
             returns: 1,
         };
-        let js = generate(&[("ProbeScript", &script)], "C:\\msiconf\\pkg.msi");
+        let js = generate(
+            &[("ProbeScript", &script)],
+            "C:\\msiconf\\pkg.msi",
+            &Selection::default(),
+        );
         assert!(js.contains("function P0()"));
         assert!(js.contains("msiconf_put(\"R\\t0\")"));
         assert!(js.contains("\"E\\t0\\t0\""));
         assert!(js.contains("\"E\\t0\\t1\""));
         assert!(js.contains("return 1;"));
         assert!(js.contains("Session.Property(\"ProductCode\")"));
+    }
+
+    #[test]
+    fn selection_leaves_out_skipped_steps_and_stops_early() {
+        let script = ProbeScript {
+            context: Context::ScriptImmediate,
+            steps: vec![
+                Operation::SessionLanguage,
+                Operation::InstallerOpenPackage,
+                Operation::SessionLanguage,
+            ],
+            returns: 0,
+        };
+        let mut sel = Selection::default();
+        sel.skip.insert(("ProbeScript".to_owned(), 1));
+        let js = generate(&[("ProbeScript", &script)], "C:\\p.msi", &sel);
+        assert!(js.contains("\"E\\t0\\t0\"") && js.contains("\"E\\t0\\t2\""));
+        assert!(!js.contains("OpenPackage(MSICONF_PKG"));
+        let sel = Selection {
+            skip: Default::default(),
+            stop_after: Some(("ProbeScript".to_owned(), 1)),
+        };
+        let js = generate(&[("ProbeScript", &script)], "C:\\p.msi", &sel);
+        assert!(js.contains("OpenPackage(MSICONF_PKG"));
+        assert!(!js.contains("\"E\\t0\\t2\""));
     }
 
     #[test]
@@ -316,6 +380,18 @@ mod tests {
             panic!("not an event")
         };
         assert_eq!(outcome.exception.as_deref(), Some("DISP_E_EXCEPTION"));
+        let Some(ScriptLine::Event { outcome, .. }) =
+            parse_line("E\t0\t0\texc=80004005\tdesc=Property%2CName")
+        else {
+            panic!("not an event")
+        };
+        assert_eq!(outcome.exception.as_deref(), Some("DISP_E_EXCEPTION"));
+        let Some(ScriptLine::Event { outcome, .. }) =
+            parse_line("E\t0\t0\texc=800a01b6\tdesc=Object%20doesn't%20support")
+        else {
+            panic!("not an event")
+        };
+        assert_eq!(outcome.exception.as_deref(), Some("0x800A01B6"));
         assert_eq!(parse_line("garbage"), None);
     }
 }
