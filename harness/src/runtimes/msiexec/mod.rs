@@ -116,7 +116,7 @@ pub struct WineTools {
 }
 
 /// Finds `program` on `path` (the PATH value).
-fn find_on(path: &OsStr, program: &str) -> Option<PathBuf> {
+pub(crate) fn find_on(path: &OsStr, program: &str) -> Option<PathBuf> {
     std::env::split_paths(path)
         .map(|d| d.join(program))
         .find(|p| p.is_file())
@@ -286,16 +286,12 @@ impl MsiexecRuntime {
     /// Finds Wine, builds the probes if needed and prepares the prefix pool.
     pub fn new(options: MsiexecOptions) -> Result<MsiexecRuntime, MsiexecError> {
         let tools = WineTools::locate(options.path.clone())?;
-        if options.path.is_some() {
-            // The compiler must come from the same PATH, so a test can hide it too.
-            let search = options.path.clone().unwrap_or_default();
-            if find_on(&search, probes::COMPILER).is_none()
-                && !options.root.join("probe-prebuilt").is_dir()
-            {
-                return Err(MsiexecError::CompilerMissing);
-            }
-        }
-        let probes = probes::ensure(&options.root)?;
+        let search = options
+            .path
+            .clone()
+            .or_else(|| std::env::var_os("PATH"))
+            .unwrap_or_default();
+        let probes = probes::ensure(&options.root, &search)?;
         let version = wine_version(&tools);
         Ok(MsiexecRuntime {
             pool: PrefixPool::new(options.root.join("prefixes"), options.workers),

@@ -467,3 +467,239 @@ fn fixture_table(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use msiconf_spec::fixture::{Column as FColumn, CustomActionRow, Table as FTable};
+    use msiconf_spec::{Context, Fixture, Operation, PlanBuilder};
+    use std::io::Read;
+
+    const DLL: &[u8] = b"MZ fake dll";
+    const EXE: &[u8] = b"MZ fake exe";
+
+    fn bins() -> ProbeBinaries<'static> {
+        ProbeBinaries { dll: DLL, exe: EXE }
+    }
+
+    fn sample_plan() -> Plan {
+        let mut fixture = Fixture::standard();
+        fixture.custom_actions.push(CustomActionRow {
+            action: "SecondExe".into(),
+            kind: 2,
+            source: Some(PROBE_EXE.into()),
+            target: Some("two".into()),
+        });
+        fixture.tables.push(FTable {
+            name: "Test".into(),
+            columns: vec![
+                FColumn {
+                    name: "A".into(),
+                    kind: "i2".into(),
+                    key: true,
+                },
+                FColumn {
+                    name: "B".into(),
+                    kind: "S72".into(),
+                    key: false,
+                },
+                FColumn {
+                    name: "C".into(),
+                    kind: "I4".into(),
+                    key: false,
+                },
+            ],
+            rows: vec![
+                vec!["1".into(), "one".into(), String::new()],
+                vec!["2".into(), String::new(), "-7".into()],
+            ],
+        });
+        let mut b = PlanBuilder::new(fixture);
+        b.step(Context::ImmediateBeforeInit, None, Operation::GetLanguage);
+        b.step(Context::Deferred, None, Operation::GetLanguage);
+        b.step(Context::ScriptImmediate, None, Operation::SessionLanguage);
+        b.step(Context::Exe, None, Operation::CommandLine);
+        b.probe("SecondExe", Context::Exe);
+        b.build()
+    }
+
+    fn open(bytes: Vec<u8>) -> Package<Cursor<Vec<u8>>> {
+        Package::open(Cursor::new(bytes)).expect("the built package opens")
+    }
+
+    fn rows(pkg: &mut Package<Cursor<Vec<u8>>>, table: &str) -> Vec<Vec<Value>> {
+        pkg.select_rows(msi::Select::table(table))
+            .expect("table exists")
+            .map(|row| (0..row.len()).map(|i| row[i].clone()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn probes_get_distinct_entry_points_and_exe_copies() {
+        let plan = sample_plan();
+        let built = build(&plan, &bins(), Some("function P0() {}"), 7).unwrap();
+        assert_eq!(
+            built.map.dll,
+            vec!["ProbeDeferred".to_owned(), "ProbeImmediate".to_owned()]
+        );
+        assert_eq!(built.map.script, vec!["ProbeScript".to_owned()]);
+        assert_eq!(
+            built.map.exe,
+            vec!["ProbeExe".to_owned(), "SecondExe".to_owned()]
+        );
+        let mut pkg = open(built.bytes);
+        let ca = rows(&mut pkg, "CustomAction");
+        let find = |name: &str| {
+            ca.iter()
+                .find(|r| r[0] == Value::Str(name.into()))
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(find("ProbeDeferred")[3], Value::Str("P0".into()));
+        assert_eq!(find("ProbeImmediate")[3], Value::Str("P1".into()));
+        assert_eq!(find("ProbeScript")[3], Value::Str("P0".into()));
+        assert_eq!(find("ProbeDeferred")[1], Value::Int(1025));
+        // EXE probes keep their command line; the second one runs its own tagged copy.
+        assert_eq!(find("ProbeExe")[2], Value::Str("probeexe".into()));
+        assert_eq!(find("SecondExe")[2], Value::Str("probeexe_1".into()));
+        assert_eq!(find("SecondExe")[3], Value::Str("two".into()));
+    }
+
+    #[test]
+    fn binary_streams_hold_the_probes() {
+        let plan = sample_plan();
+        let built = build(&plan, &bins(), Some("function P0() {}"), 7).unwrap();
+        let mut pkg = open(built.bytes);
+        let mut read = |name: &str| {
+            let mut v = Vec::new();
+            pkg.read_stream(name).unwrap().read_to_end(&mut v).unwrap();
+            v
+        };
+        assert_eq!(read("Binary.probe"), DLL);
+        assert_eq!(read("Binary.probejs"), b"function P0() {}");
+        assert_eq!(read("Binary.probeexe"), tag_exe(EXE, 0));
+        assert!(read("Binary.probeexe_1").ends_with(b"MSICONF-TAG:1;"));
+    }
+
+    #[test]
+    fn fixture_rows_sequences_and_tables_go_in_as_written() {
+        let plan = sample_plan();
+        let built = build(&plan, &bins(), None, 7).unwrap();
+        let mut pkg = open(built.bytes);
+        let props = rows(&mut pkg, "Property");
+        assert!(props.contains(&vec![
+            Value::Str("ProductLanguage".into()),
+            Value::Str("1033".into())
+        ]));
+        let seq = rows(&mut pkg, "InstallExecuteSequence");
+        assert!(seq.contains(&vec![
+            Value::Str("ProbeDeferred".into()),
+            Value::Null,
+            Value::Int(1600)
+        ]));
+        let test = rows(&mut pkg, "Test");
+        assert_eq!(
+            test,
+            vec![
+                vec![Value::Int(1), Value::Str("one".into()), Value::Null],
+                vec![Value::Int(2), Value::Null, Value::Int(-7)],
+            ]
+        );
+        assert!(pkg.has_stream("Binary.probe"));
+        assert!(!pkg.has_stream("Binary.probejs"), "no script was given");
+    }
+
+    #[test]
+    fn summary_information_carries_what_wine_checks() {
+        let built = build(&sample_plan(), &bins(), None, 0x1234).unwrap();
+        let pkg = open(built.bytes);
+        let info = pkg.summary_info();
+        assert_eq!(info.page_count(), Some(200));
+        assert_eq!(info.arch(), Some("x64"));
+        assert_eq!(info.uuid(), Some(uuid::Uuid::from_u128(0x1234)));
+    }
+
+    #[test]
+    fn bad_fixtures_are_refused_with_the_place_named() {
+        let mut plan = sample_plan();
+        plan.fixture.tables[0].columns[1].kind = "q7".into();
+        let err = build(&plan, &bins(), None, 1).unwrap_err().to_string();
+        assert!(err.contains("Test.B") && err.contains("q7"), "{err}");
+
+        let mut plan = sample_plan();
+        plan.fixture.tables[0].rows[0][0] = "x".into();
+        let err = build(&plan, &bins(), None, 1).unwrap_err().to_string();
+        assert!(err.contains("\"x\"") && err.contains("Test.A"), "{err}");
+
+        let mut plan = sample_plan();
+        plan.fixture.tables[0].rows[0].pop();
+        let err = build(&plan, &bins(), None, 1).unwrap_err().to_string();
+        assert!(err.contains("row 1 of table `Test`"), "{err}");
+
+        let mut plan = sample_plan();
+        plan.fixture.tables[0].name = "Property".into();
+        assert!(matches!(
+            build(&plan, &bins(), None, 1),
+            Err(PackageError::Clash(_))
+        ));
+
+        let mut plan = sample_plan();
+        plan.fixture.execute_sequence[0].sequence = 40_000;
+        assert!(matches!(
+            build(&plan, &bins(), None, 1),
+            Err(PackageError::BadValue { .. })
+        ));
+    }
+
+    #[test]
+    fn more_dll_probes_than_entry_points_is_an_error() {
+        let mut b = PlanBuilder::new(Fixture::standard());
+        for i in 0..=MAX_DLL_PROBES {
+            let name = format!("Probe{i}");
+            b.probe(&name, Context::ImmediateBeforeInit);
+        }
+        let mut plan = b.build();
+        for name in plan.probes.keys() {
+            plan.fixture.custom_actions.push(CustomActionRow {
+                action: name.clone(),
+                kind: 1,
+                source: Some(PROBE_DLL.into()),
+                target: Some("Probe".into()),
+            });
+        }
+        assert!(matches!(
+            build(&plan, &bins(), None, 1),
+            Err(PackageError::TooManyProbes(65))
+        ));
+    }
+
+    #[test]
+    fn idt_column_types_parse() {
+        assert_eq!(
+            parse_column_type("s72"),
+            Some((ColumnKind::Str(72), false, false))
+        );
+        assert_eq!(
+            parse_column_type("S255"),
+            Some((ColumnKind::Str(255), true, false))
+        );
+        assert_eq!(
+            parse_column_type("L0"),
+            Some((ColumnKind::Str(0), true, true))
+        );
+        assert_eq!(
+            parse_column_type("i2"),
+            Some((ColumnKind::Int16, false, false))
+        );
+        assert_eq!(
+            parse_column_type("I4"),
+            Some((ColumnKind::Int32, true, false))
+        );
+        assert_eq!(
+            parse_column_type("v0"),
+            Some((ColumnKind::Binary, false, false))
+        );
+        assert_eq!(parse_column_type("i3"), None);
+        assert_eq!(parse_column_type("s"), None);
+    }
+}

@@ -39,14 +39,16 @@ fn source_hash() -> u64 {
     h.finish()
 }
 
-/// Returns the probes for this source version under `root`, building them if needed.
-pub fn ensure(root: &Path) -> Result<BuiltProbes, MsiexecError> {
+/// Returns the probes for this source version under `root`, building them if
+/// needed with the cross compiler found on `path`.
+pub fn ensure(root: &Path, path: &std::ffi::OsStr) -> Result<BuiltProbes, MsiexecError> {
     let dir = root.join(format!("probe-{:016x}", source_hash()));
     let dll = dir.join("probe.dll");
     let exe = dir.join("probeexe.exe");
     let host = dir.join("host.exe");
     if !(dll.is_file() && exe.is_file() && host.is_file()) {
-        build(&dir)?;
+        let compiler = super::find_on(path, COMPILER).ok_or(MsiexecError::CompilerMissing)?;
+        build(&dir, &compiler)?;
     }
     let read = |p: &Path| {
         std::fs::read(p).map_err(|source| MsiexecError::Io {
@@ -62,7 +64,7 @@ pub fn ensure(root: &Path) -> Result<BuiltProbes, MsiexecError> {
     })
 }
 
-fn build(dir: &Path) -> Result<(), MsiexecError> {
+fn build(dir: &Path, compiler: &Path) -> Result<(), MsiexecError> {
     // Build in a scratch directory and rename it into place, so a concurrent
     // or interrupted build never leaves a half-written probe behind.
     let scratch = dir.with_extension(format!("tmp{}", std::process::id()));
@@ -104,7 +106,7 @@ fn build(dir: &Path) -> Result<(), MsiexecError> {
     for (out, args, what) in jobs {
         let log = std::fs::File::create(scratch.join(format!("{out}.log")))
             .map_err(io("create the compiler log"))?;
-        let status = Command::new(COMPILER)
+        let status = Command::new(compiler)
             .current_dir(&scratch)
             .args(flags)
             .arg("-o")
