@@ -472,7 +472,15 @@ pub fn run(
                 .strip_prefix("EXITCODE=")
                 .and_then(|n| n.trim().parse::<i64>().ok())
             {
-                Some(code) => transcript.install_result = Some(code as u32),
+                Some(code) => {
+                    // cmd prints ERRORLEVEL signed; the code is a DWORD.
+                    let code = code as u32;
+                    if code >= 0xC000_0000 {
+                        // An NTSTATUS exception code, not an installer result: msiexec crashed.
+                        problems.push(format!("msiexec crashed with exception 0x{code:08X}"));
+                    }
+                    transcript.install_result = Some(code);
+                }
                 None => problems.push(format!("unreadable exit code file: {text:?}")),
             },
             Err(_) => problems.push("msiexec finished without an exit code".to_owned()),
