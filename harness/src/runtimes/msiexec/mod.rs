@@ -20,9 +20,11 @@ pub mod wire;
 use crate::runtime::{Runtime, RuntimeError, RuntimeInfo};
 use msiconf_spec::{Context, OpKind, Plan, Transcript};
 use prefix::{Prefix, PrefixPool};
+use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Where the install script lives, for every message that needs it.
@@ -280,6 +282,35 @@ pub struct MsiexecRuntime {
     pool: PrefixPool,
     root: PathBuf,
     version: String,
+    /// Transcripts by plan: checking a second profile re-reads, it does not re-run Wine.
+    cache: Mutex<HashMap<String, Arc<Mutex<Option<Transcript>>>>>,
+}
+
+/// One process-wide runtime, shared by every `--runtime msiexec` run (both profiles).
+#[derive(Debug, Clone)]
+pub struct SharedMsiexec(pub Arc<MsiexecRuntime>);
+
+/// The process-wide runtime with default options, created (and its prefixes booted) on first use.
+pub fn shared() -> Result<SharedMsiexec, String> {
+    static SHARED: OnceLock<Result<Arc<MsiexecRuntime>, String>> = OnceLock::new();
+    SHARED
+        .get_or_init(|| {
+            let rt = MsiexecRuntime::new(MsiexecOptions::default()).map_err(|e| e.chain())?;
+            rt.warm_up().map_err(|e| e.chain())?;
+            Ok(Arc::new(rt))
+        })
+        .clone()
+        .map(SharedMsiexec)
+}
+
+impl Runtime for SharedMsiexec {
+    fn info(&self) -> RuntimeInfo {
+        self.0.info()
+    }
+
+    fn execute(&self, plan: &Plan, timeout: Duration) -> Result<Transcript, RuntimeError> {
+        self.0.execute(plan, timeout)
+    }
 }
 
 impl MsiexecRuntime {
@@ -299,7 +330,36 @@ impl MsiexecRuntime {
             tools,
             probes,
             version,
+            cache: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Creates every worker's prefix now (about 9 s each, in parallel, the
+    /// first time ever), so that no case pays for it inside its time limit.
+    pub fn warm_up(&self) -> Result<(), MsiexecError> {
+        let taken: Vec<Result<Prefix, MsiexecError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..self.pool.max())
+                .map(|_| s.spawn(|| self.pool.acquire(&self.tools)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(MsiexecError::Setup(
+                            "a prefix set-up thread panicked".into(),
+                        ))
+                    })
+                })
+                .collect()
+        });
+        let mut first_error = None;
+        for t in taken {
+            match t {
+                Ok(p) => self.pool.release(p),
+                Err(e) => first_error = first_error.or(Some(e)),
+            }
+        }
+        first_error.map_or(Ok(()), Err)
     }
 
     /// The most sessions this runtime runs at once.
@@ -484,9 +544,19 @@ impl Runtime for MsiexecRuntime {
         if let Some(reason) = self.info().unsupported_reason(plan) {
             return Err(RuntimeError::Unsupported { reason });
         }
-        match self.run_plan(plan, timeout) {
-            Ok(t) => Ok(t),
-            Err(e) => Err(e.into()),
+        let key = serde_json::to_string(plan).unwrap_or_else(|_| format!("{plan:?}"));
+        let slot = {
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(cache.entry(key).or_default())
+        };
+        // Held while Wine runs, so a second request for the same plan waits for the first.
+        let mut cached = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = cached.as_ref() {
+            return Ok(t.clone());
         }
+        // Errors are not kept: a timeout under load says nothing about the next try.
+        let t = self.run_plan(plan, timeout)?;
+        *cached = Some(t.clone());
+        Ok(t)
     }
 }
