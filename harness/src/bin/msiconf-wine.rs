@@ -6,10 +6,11 @@
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use msiconf::case::{load_dir, KnownRules};
 use msiconf::runtime::Runtime;
 use msiconf::runtimes::msiexec::{MsiexecOptions, MsiexecRuntime};
 use msiconf_spec::Plan;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -38,10 +39,11 @@ enum Cmd {
         #[arg(long, default_value_t = 60.0)]
         timeout: f64,
     },
-    /// Prints the bare cost of an empty session, the sessions the plans need, and their wall time.
+    /// Prints the bare cost of an empty session, the sessions the suite needs, and its wall time.
     Bench {
-        /// Plan files (JSON) to run as the suite.
-        plans: Vec<PathBuf>,
+        /// The folder of case files whose plans make the suite.
+        #[arg(long, default_value = "cases")]
+        cases: PathBuf,
         /// Empty sessions to time for the bare cost.
         #[arg(long, default_value_t = 5)]
         bare_runs: usize,
@@ -64,7 +66,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Cmd::Check => check(&runtime),
         Cmd::Run { plans, timeout } => run(&runtime, &plans, Duration::from_secs_f64(timeout)),
-        Cmd::Bench { plans, bare_runs } => bench(&runtime, &plans, bare_runs),
+        Cmd::Bench { cases, bare_runs } => bench(&runtime, &cases, bare_runs),
     };
     match result {
         Ok(code) => code,
@@ -115,12 +117,12 @@ fn run(runtime: &MsiexecRuntime, plans: &[PathBuf], timeout: Duration) -> anyhow
     })
 }
 
-fn bench(
-    runtime: &MsiexecRuntime,
-    paths: &[PathBuf],
-    bare_runs: usize,
-) -> anyhow::Result<ExitCode> {
-    let plans: Vec<Plan> = paths.iter().map(load).collect::<anyhow::Result<_>>()?;
+fn bench(runtime: &MsiexecRuntime, cases: &Path, bare_runs: usize) -> anyhow::Result<ExitCode> {
+    let suite = load_dir(cases, &KnownRules::catalog())
+        .with_context(|| format!("failed to load the cases in `{}`", cases.display()))?;
+    // Each case's plan runs once: a run in both profiles reads the same transcript twice.
+    let plans: Vec<Plan> = suite.cases.iter().map(|c| (*c.plan).clone()).collect();
+    runtime.warm_up().map_err(|e| anyhow::anyhow!(e.chain()))?;
     // Warm up: the first session of a prefix pays for starting wineserver.
     runtime
         .bare_session(Duration::from_secs(300))

@@ -439,11 +439,16 @@ impl MsiexecRuntime {
                 return Err(self.crashed(prefix, &main, "the session"));
             }
             let mut transcript = main.transcript;
+            let mut event_runs = main.event_runs;
             for (group, (sel, pkg)) in groups.iter().zip(&isolated) {
                 let iso = session::run(&self.tools, prefix, input(pkg), sel, left())?;
                 // The isolated session is expected to go down after its
                 // operation; only a missing result for it is an error.
-                if !split::splice(&mut transcript, &iso.transcript, group) {
+                let attributed = split::Attributed {
+                    transcript: &iso.transcript,
+                    event_runs: &iso.event_runs,
+                };
+                if !split::splice(&mut transcript, &mut event_runs, attributed, group) {
                     return Err(self.crashed(prefix, &iso, "the isolated session"));
                 }
                 // A crashed session can leave Wine processes behind in this prefix.

@@ -177,8 +177,10 @@ fn step_body(op: &Operation) -> String {
         O::InstallerOpenPackage => {
             "var p = Session.Installer.OpenPackage(MSICONF_PKG, 0); p = null;".to_owned()
         }
+        // The database calls share the C forms' vocabulary: an automation call
+        // that returns without raising is the API call succeeding (rc 0).
         O::Sql { db, sql } => format!(
-            "r = msiconf_rows(slots[{}].OpenView({}));",
+            "r = msiconf_rows(slots[{}].OpenView({})) + \"\\trc=0\";",
             js_string(db),
             js_string(sql)
         ),
@@ -199,12 +201,12 @@ fn step_body(op: &Operation) -> String {
                 _ => js_string(value),
             };
             format!(
-                "var si = slots[{}].SummaryInformation(1); {}",
+                "var si = slots[{}].SummaryInformation(1); {} if (r == \"\") r = \"\\trc=0\";",
                 js_string(db),
                 put(&format!("si.Property({property})"), &v)
             )
         }
-        O::Commit { db } => format!("slots[{}].Commit();", js_string(db)),
+        O::Commit { db } => format!("slots[{}].Commit(); r = \"\\trc=0\";", js_string(db)),
         O::HasSession => {
             "r = msiconf_num(typeof Session == \"object\" && Session != null);".to_owned()
         }
@@ -254,6 +256,7 @@ fn script_outcome(reply: &Reply) -> Outcome {
         return Outcome::unsupported(why);
     }
     Outcome {
+        rc: reply.u32("rc"),
         value: reply.text("value").map(str::to_owned),
         number: reply.i64("num"),
         rows: (!reply.rows.is_empty()).then(|| reply.rows.clone()),

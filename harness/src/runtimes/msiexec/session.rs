@@ -32,6 +32,9 @@ pub const WIN_DIR: &str = "C:\\msiconf";
 /// The package path as probes and msiexec see it.
 pub const PACKAGE_PATH: &str = "C:\\msiconf\\pkg.msi";
 
+/// How many runs of one probe may be under way at once (nested through DoAction).
+pub const MAX_NESTED_RUNS: usize = 8;
+
 /// Which steps one session performs.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
@@ -46,6 +49,8 @@ pub struct Selection {
 pub struct SessionOutput {
     /// Events, runs, actions and the install result.
     pub transcript: Transcript,
+    /// For each event, the index in `transcript.runs` of the run that made it.
+    pub event_runs: Vec<usize>,
     /// Things that went wrong (a lost connection, a missing exit code): a crash when non-empty.
     pub problems: Vec<String>,
     /// The verbose install log.
@@ -62,6 +67,7 @@ enum Msg {
 
 /// A connected probe and where it is in its script.
 struct Active {
+    run: usize,
     probe: String,
     context: Context,
     steps: Vec<Operation>,
@@ -79,6 +85,8 @@ struct Conversation<'a> {
     token: String,
     env: CallEnv,
     transcript: Transcript,
+    event_runs: Vec<usize>,
+    script_runs: HashMap<usize, usize>,
     problems: Vec<String>,
     writers: HashMap<usize, TcpStream>,
     active: HashMap<usize, Active>,
@@ -87,7 +95,7 @@ struct Conversation<'a> {
     js_partial: String,
 }
 
-impl Conversation<'_> {
+impl<'a> Conversation<'a> {
     /// Appends whatever the JScript probe has written since the last look.
     fn merge_script(&mut self) {
         let Ok(mut f) = std::fs::File::open(&self.js_path) else {
@@ -105,6 +113,7 @@ impl Conversation<'_> {
             match script::parse_line(&line) {
                 Some(ScriptLine::Run { probe }) => {
                     if let Some((name, s)) = self.script_probe(probe) {
+                        self.script_runs.insert(probe, self.transcript.runs.len());
                         self.transcript.runs.push(ProbeRun {
                             probe: name,
                             context: s.context,
@@ -119,6 +128,8 @@ impl Conversation<'_> {
                 }) => {
                     if let Some((name, s)) = self.script_probe(probe) {
                         if let Some(op) = s.steps.get(step) {
+                            let run = self.script_runs.get(&probe).copied().unwrap_or(0);
+                            self.event_runs.push(run);
                             self.transcript.events.push(Event {
                                 probe: name,
                                 context: s.context,
@@ -136,9 +147,10 @@ impl Conversation<'_> {
         }
     }
 
-    fn script_probe(&self, index: usize) -> Option<(String, &ProbeScript)> {
+    fn script_probe(&self, index: usize) -> Option<(String, &'a ProbeScript)> {
+        let plan: &'a Plan = self.plan;
         let name = self.map.script.get(index)?;
-        Some((name.clone(), self.plan.probes.get(name)?))
+        Some((name.clone(), plan.probes.get(name)?))
     }
 
     fn send(&mut self, conn: usize, line: &str) {
@@ -180,12 +192,21 @@ impl Conversation<'_> {
             return;
         };
         self.merge_script();
+        let run = self.transcript.runs.len();
         self.transcript.runs.push(ProbeRun {
             probe: name.clone(),
             context: script.context,
             first_event: self.transcript.events.len(),
         });
+        if self.reentered(&name) {
+            // A nested install of this very package runs the probe again, and
+            // performing its steps would start yet another install: the run is
+            // recorded, its steps are not performed.
+            self.send(conn, &format!("return\t{}\n", script.returns));
+            return;
+        }
         let mut active = Active {
+            run,
             probe: name,
             context: script.context,
             steps: script.steps.clone(),
@@ -202,6 +223,7 @@ impl Conversation<'_> {
                 hello.rc
             );
             for (i, op) in active.steps.iter().enumerate() {
+                self.event_runs.push(run);
                 self.transcript.events.push(Event {
                     probe: active.probe.clone(),
                     context: active.context,
@@ -214,6 +236,22 @@ impl Conversation<'_> {
         }
         self.active.insert(conn, active);
         self.advance(conn);
+    }
+
+    /// Whether a new run of `probe` comes from a nested install one of its own
+    /// runs started, or nests deeper than any plan needs.
+    fn reentered(&self, probe: &str) -> bool {
+        let same: Vec<&Active> = self
+            .active
+            .values()
+            .filter(|a| a.probe == probe && !a.done)
+            .collect();
+        same.len() >= MAX_NESTED_RUNS
+            || same.iter().any(|a| {
+                a.pending
+                    .and_then(|i| a.steps.get(i))
+                    .is_some_and(|op| matches!(op, Operation::InstallProduct { .. }))
+            })
     }
 
     /// Sends the next step to perform, or the return code when the script is done.
@@ -247,6 +285,7 @@ impl Conversation<'_> {
                 }
                 Err(why) => {
                     let outcome = Outcome::unsupported(why);
+                    let run = a.run;
                     let event = Event {
                         probe: a.probe.clone(),
                         context: a.context,
@@ -255,6 +294,7 @@ impl Conversation<'_> {
                         outcome,
                     };
                     self.merge_script();
+                    self.event_runs.push(run);
                     self.transcript.events.push(event);
                 }
             }
@@ -275,6 +315,7 @@ impl Conversation<'_> {
         };
         let reply = Reply::parse(&line);
         let outcome = outcome_for(&a.steps[i], &reply, &mut a.state);
+        let run = a.run;
         let event = Event {
             probe: a.probe.clone(),
             context: a.context,
@@ -283,6 +324,7 @@ impl Conversation<'_> {
             outcome,
         };
         self.merge_script();
+        self.event_runs.push(run);
         self.transcript.events.push(event);
         self.advance(conn);
     }
@@ -436,6 +478,8 @@ pub fn run(
             package_path: PACKAGE_PATH.to_owned(),
         },
         transcript: Transcript::default(),
+        event_runs: Vec::new(),
+        script_runs: HashMap::new(),
         problems: Vec::new(),
         writers: HashMap::new(),
         active: HashMap::new(),
@@ -459,6 +503,7 @@ pub fn run(
             .push("the JScript probe's last line was cut short".to_owned());
     }
     let mut transcript = std::mem::take(&mut convo.transcript);
+    let event_runs = std::mem::take(&mut convo.event_runs);
     let mut problems = std::mem::take(&mut convo.problems);
     for a in convo.active.values() {
         if !a.done {
@@ -489,6 +534,7 @@ pub fn run(
     }
     Ok(SessionOutput {
         transcript,
+        event_runs,
         problems,
         log,
         wine_output,

@@ -85,58 +85,70 @@ pub fn isolated_selection(groups: &[Group], group: &Group) -> Selection {
     }
 }
 
-/// Copies the group's events from the isolated transcript into `main`, run by
-/// run. False when the isolated session produced none of them.
-pub fn splice(main: &mut Transcript, isolated: &Transcript, group: &Group) -> bool {
-    let iso_runs: Vec<usize> = isolated
-        .runs
-        .iter()
-        .filter(|r| r.probe == group.probe)
-        .map(|r| r.first_event)
-        .collect();
+/// A transcript with the run each event belongs to (see `SessionOutput::event_runs`).
+#[derive(Debug, Clone, Copy)]
+pub struct Attributed<'a> {
+    /// The transcript.
+    pub transcript: &'a Transcript,
+    /// For each event, the index of its run in `transcript.runs`.
+    pub event_runs: &'a [usize],
+}
+
+/// The ordinal of run `run` among the runs of its probe (0 for the probe's first run).
+fn ordinal(t: &Transcript, run: usize) -> usize {
+    let probe = &t.runs[run].probe;
+    t.runs[..run].iter().filter(|r| &r.probe == probe).count()
+}
+
+/// Copies the group's events from the isolated transcript into `main`: the
+/// event the k-th run of the probe made goes into the k-th run of the probe in
+/// `main`. False when the isolated session produced none of them.
+pub fn splice(
+    main: &mut Transcript,
+    main_runs: &mut Vec<usize>,
+    isolated: Attributed<'_>,
+    group: &Group,
+) -> bool {
     let mut found = false;
-    for (k, start) in iso_runs.iter().enumerate() {
-        let end = iso_runs
-            .get(k + 1)
-            .copied()
-            .unwrap_or(isolated.events.len());
-        let events: Vec<&Event> = isolated.events[*start..end]
-            .iter()
-            .filter(|e| e.probe == group.probe && group.steps.contains(&e.index))
-            .collect();
-        for e in events {
-            found = true;
-            insert_into_run(main, &group.probe, k, e.clone());
+    for (e, run) in isolated.transcript.events.iter().zip(isolated.event_runs) {
+        if e.probe != group.probe || !group.steps.contains(&e.index) {
+            continue;
         }
+        found = true;
+        let k = ordinal(isolated.transcript, *run);
+        insert_into_run(main, main_runs, &group.probe, k, e.clone());
     }
     found
 }
 
 /// Inserts `event` into the `k`-th run of `probe`, after that run's last event with a lower index.
-fn insert_into_run(main: &mut Transcript, probe: &str, k: usize, event: Event) {
-    let runs: Vec<usize> = main
+fn insert_into_run(
+    main: &mut Transcript,
+    main_runs: &mut Vec<usize>,
+    probe: &str,
+    k: usize,
+    event: Event,
+) {
+    let Some(run_pos) = main
         .runs
         .iter()
         .enumerate()
         .filter(|(_, r)| r.probe == probe)
         .map(|(i, _)| i)
-        .collect();
-    let Some(&run_pos) = runs.get(k) else {
+        .nth(k)
+    else {
         // The probe ran more often in the isolated session: the event has no
-        // place in the main transcript, which is itself the finding.
+        // place in the main transcript.
         return;
     };
-    let start = main.runs[run_pos].first_event;
-    let end = runs
-        .get(k + 1)
-        .map_or(main.events.len(), |r| main.runs[*r].first_event);
-    let mut pos = start;
-    for (i, e) in main.events.iter().enumerate().take(end).skip(start) {
-        if e.probe == probe && e.index < event.index {
+    let mut pos = main.runs[run_pos].first_event;
+    for (i, (e, run)) in main.events.iter().zip(main_runs.iter()).enumerate() {
+        if *run == run_pos && e.index < event.index {
             pos = i + 1;
         }
     }
     main.events.insert(pos, event);
+    main_runs.insert(pos, run_pos);
     for (i, r) in main.runs.iter_mut().enumerate() {
         if i != run_pos && r.first_event >= pos && (r.first_event > pos || i > run_pos) {
             r.first_event += 1;
@@ -228,7 +240,14 @@ mod tests {
             probe: "A".into(),
             steps: BTreeSet::from([1]),
         };
-        assert!(splice(&mut main, &iso, &group));
+        let mut main_runs = vec![0, 1, 0, 2, 2];
+        let iso_runs = vec![0, 0, 1, 1];
+        let iso = Attributed {
+            transcript: &iso,
+            event_runs: &iso_runs,
+        };
+        assert!(splice(&mut main, &mut main_runs, iso, &group));
+        assert_eq!(main_runs, vec![0, 0, 1, 0, 2, 2, 2]);
         let order: Vec<(String, usize)> = main
             .events
             .iter()
@@ -251,6 +270,34 @@ mod tests {
     }
 
     #[test]
+    fn splice_files_events_by_their_run_even_when_a_nested_run_started_first() {
+        // The isolated run of A was re-entered by a nested install before its step finished.
+        let mut main = Transcript {
+            events: vec![],
+            runs: vec![run("A", 0)],
+            ..Transcript::default()
+        };
+        let iso = Transcript {
+            events: vec![ev("A", 0)],
+            runs: vec![run("A", 0), run("A", 0)],
+            ..Transcript::default()
+        };
+        let group = Group {
+            probe: "A".into(),
+            steps: BTreeSet::from([0]),
+        };
+        let mut main_runs = vec![];
+        let iso_runs = vec![0];
+        let iso = Attributed {
+            transcript: &iso,
+            event_runs: &iso_runs,
+        };
+        assert!(splice(&mut main, &mut main_runs, iso, &group));
+        assert_eq!(main.events.len(), 1);
+        assert_eq!(main_runs, vec![0]);
+    }
+
+    #[test]
     fn splice_reports_a_missing_result() {
         let mut main = Transcript {
             events: vec![ev("A", 0)],
@@ -266,6 +313,12 @@ mod tests {
             probe: "A".into(),
             steps: BTreeSet::from([1]),
         };
-        assert!(!splice(&mut main, &iso, &group));
+        let mut main_runs = vec![0];
+        let iso_runs = vec![0];
+        let iso = Attributed {
+            transcript: &iso,
+            event_runs: &iso_runs,
+        };
+        assert!(!splice(&mut main, &mut main_runs, iso, &group));
     }
 }
