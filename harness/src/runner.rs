@@ -26,6 +26,7 @@ const GUARD_THREAD: &str = "msiconf-case";
 pub struct RunSpec {
     /// The runtime, shared with the guard threads.
     pub runtime: Arc<dyn Runtime>,
+    /// The profile the transcripts are checked against.
     pub profile: Profile,
 }
 

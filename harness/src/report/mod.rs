@@ -41,7 +41,9 @@ pub const FORMATS: &[&str] = &["json"];
 /// A `--report FORMAT=PATH` request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportSpec {
+    /// The renderer, such as `json`.
     pub format: String,
+    /// Where the report goes.
     pub path: PathBuf,
 }
 
