@@ -9,7 +9,7 @@
 //! the suite, under 100 µs of overhead per case.
 
 use msiconf::case::{load_dir, KnownRules};
-use msiconf::runner::run_case;
+use msiconf::runner::{run_case, RunOptions};
 use msiconf::runtime::Runtime;
 use msiconf::runtimes::ModelRuntime;
 use msiconf_spec::model;
@@ -82,7 +82,7 @@ fn main() {
     };
     let runtime: Arc<dyn Runtime> = Arc::new(ModelRuntime::reference(profile));
     let info = runtime.info();
-    let timeout = Duration::from_secs(10);
+    let options = RunOptions::default();
     let mut bare = Vec::new();
     let mut harnessed = Vec::new();
     for _ in 0..REPETITIONS {
@@ -93,7 +93,7 @@ fn main() {
         bare.push(started.elapsed());
         let started = Instant::now();
         for case in &cases {
-            black_box(run_case(case, &runtime, &info, profile, timeout));
+            black_box(run_case(case, &runtime, &info, profile, &options));
         }
         harnessed.push(started.elapsed());
     }

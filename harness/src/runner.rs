@@ -5,9 +5,10 @@
 //! returns one [`Run`] per (runtime, profile); renderers read those.
 
 use crate::case::Case;
+use crate::check::check_case_with;
 use crate::report::model::{CaseError, CaseResult, Run, Status, Totals};
 use crate::runtime::{Runtime, RuntimeError, RuntimeInfo};
-use msiconf_spec::{Plan, Profile, Transcript};
+use msiconf_spec::{Plan, Profile, Rule, Transcript};
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -39,13 +40,16 @@ impl std::fmt::Debug for RunSpec {
     }
 }
 
-/// How cases are run.
+/// How cases are run and checked.
 #[derive(Debug, Clone, Copy)]
 pub struct RunOptions {
     /// Cases run at once.
     pub jobs: usize,
     /// How long one case may take before it is an error.
     pub timeout: Duration,
+    /// The rules whose predicates every transcript is checked against
+    /// (the whole catalog, unless a test wants the runner alone).
+    pub rules: &'static [Rule],
 }
 
 impl Default for RunOptions {
@@ -53,6 +57,7 @@ impl Default for RunOptions {
         RunOptions {
             jobs: default_jobs(),
             timeout: Duration::from_secs(10),
+            rules: msiconf_spec::rules::catalog(),
         }
     }
 }
@@ -110,7 +115,7 @@ pub fn run_one(
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(case) = cases.get(i) else { break };
-                let result = run_case(case, &spec.runtime, &info, spec.profile, options.timeout);
+                let result = run_case(case, &spec.runtime, &info, spec.profile, options);
                 reporter.case_finished(&info, spec.profile, &result);
                 *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
             });
@@ -156,7 +161,7 @@ pub fn run_case(
     runtime: &Arc<dyn Runtime>,
     info: &RuntimeInfo,
     profile: Profile,
-    timeout: Duration,
+    options: &RunOptions,
 ) -> CaseResult {
     let started = Instant::now();
     let mut result = CaseResult {
@@ -185,9 +190,9 @@ pub fn run_case(
         result.skip_reason = Some(reason);
         return result;
     }
-    match execute_guarded(runtime, &case.plan, timeout) {
+    match execute_guarded(runtime, &case.plan, options.timeout) {
         Ok(transcript) => {
-            result.findings = case.check(profile, &transcript);
+            result.findings = check_case_with(case, profile, &transcript, options.rules);
             if !result.findings.is_empty() {
                 result.status = Status::Fail;
             }
@@ -323,6 +328,15 @@ mod tests {
         )
     }
 
+    /// The runner alone: no catalog predicates, which the toy runtime would break.
+    fn options(jobs: usize, timeout: Duration) -> RunOptions {
+        RunOptions {
+            jobs,
+            timeout,
+            rules: &[],
+        }
+    }
+
     fn toy(t: Toy) -> Arc<dyn Runtime> {
         Arc::new(Stepwise(t))
     }
@@ -332,7 +346,7 @@ mod tests {
             runtime: rt,
             profile: Profile::Windows,
         };
-        run_one(cases, &spec, &RunOptions { jobs: 2, timeout }, &Silent)
+        run_one(cases, &spec, &options(2, timeout), &Silent)
     }
 
     #[test]
@@ -417,11 +431,12 @@ mod tests {
             runtime: rt,
             profile: Profile::Windows,
         };
-        let options = RunOptions {
-            jobs: 1,
-            timeout: Duration::from_millis(200),
-        };
-        let run = run_one(&cases, &spec, &options, &Silent);
+        let run = run_one(
+            &cases,
+            &spec,
+            &options(1, Duration::from_millis(200)),
+            &Silent,
+        );
         assert_eq!(run.cases[0].status, Status::Error);
         assert!(run.cases[0]
             .error
@@ -447,11 +462,12 @@ mod tests {
                 runtime: toy(Toy::default()),
                 profile: Profile::Windows,
             };
-            let options = RunOptions {
-                jobs,
-                timeout: Duration::from_secs(5),
-            };
-            let run = run_one(&cases, &spec, &options, &Silent);
+            let run = run_one(
+                &cases,
+                &spec,
+                &options(jobs, Duration::from_secs(5)),
+                &Silent,
+            );
             let names: Vec<_> = run.cases.iter().map(|c| c.name.clone()).collect();
             let want: Vec<_> = cases.iter().map(|c| c.name.clone()).collect();
             assert_eq!(names, want);

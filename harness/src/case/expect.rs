@@ -78,7 +78,7 @@ impl Expect {
         }
         if let Some(rc) = self.rc_not {
             if outcome.rc.is_none() || outcome.rc == Some(rc) {
-                miss("rc-not", format!("anything but {rc}"), shown(&outcome.rc));
+                miss("rc-not", rc.to_string(), shown(&outcome.rc));
             }
         }
         if let Some(v) = &self.value {

@@ -123,6 +123,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     let options = RunOptions {
         jobs: args.jobs.unwrap_or_else(runner::default_jobs).max(1),
         timeout: Duration::from_secs_f64(args.timeout),
+        ..RunOptions::default()
     };
     let progress = ProgressReporter::default();
     let lines = LineReporter;
