@@ -213,44 +213,53 @@ pub fn run_case(
     result
 }
 
-/// Executes `plan` on a thread of its own and waits at most `timeout`.
+/// Executes `plan` on a guard thread and waits at most `timeout` (plus a short grace).
 ///
 /// A panic becomes [`RuntimeError::Crashed`] with the panic message and
 /// location as the output; a runtime still busy shortly after the timeout becomes
 /// [`RuntimeError::Timeout`], and its thread is abandoned (an in-process
 /// runtime cannot be stopped from outside; its thread ends with the process).
+///
+/// Guard threads are kept and reused: a fresh thread per case costs more than
+/// running the model (thread start-up and a cold allocator arena), so a guard
+/// whose job finished goes back to an idle pool, and only a guard that timed
+/// out is given up.
 pub fn execute_guarded(
     runtime: &Arc<dyn Runtime>,
     plan: &Arc<Plan>,
     timeout: Duration,
 ) -> Result<Transcript, RuntimeError> {
     install_panic_hook();
-    let (tx, rx) = mpsc::sync_channel(1);
-    let runtime = Arc::clone(runtime);
-    let plan = Arc::clone(plan);
-    let spawned = std::thread::Builder::new()
-        .name(GUARD_THREAD.to_owned())
-        .spawn(move || {
-            let outcome = panic::catch_unwind(AssertUnwindSafe(|| runtime.execute(&plan, timeout)));
-            let outcome = outcome.unwrap_or_else(|payload| {
-                let printed = PANIC_OUTPUT.with(|p| std::mem::take(&mut *p.borrow_mut()));
-                Err(RuntimeError::Crashed {
-                    message: format!("runtime panicked: {}", panic_message(&*payload)),
-                    stderr: printed,
-                })
-            });
-            // The receiver is gone after a timeout; nobody needs the result then.
-            let _ = tx.send(outcome);
-        });
-    if let Err(e) = spawned {
-        return Err(RuntimeError::Setup {
-            message: format!("failed to start a thread for the case: {e}"),
+    let guard = match Guard::take() {
+        Ok(g) => g,
+        Err(e) => {
+            return Err(RuntimeError::Setup {
+                message: format!("failed to start a thread for the case: {e}"),
+            })
+        }
+    };
+    let (reply, replies) = mpsc::sync_channel(1);
+    let job = Job {
+        runtime: Arc::clone(runtime),
+        plan: Arc::clone(plan),
+        timeout,
+        reply,
+    };
+    if guard.jobs.send(job).is_err() {
+        return Err(RuntimeError::Crashed {
+            message: "the runtime's guard thread is gone".to_owned(),
+            stderr: String::new(),
         });
     }
     // A runtime that enforces the timeout itself gets a moment to say so,
     // with what its process printed, before the guard gives up on it.
-    match rx.recv_timeout(timeout + TIMEOUT_GRACE) {
-        Ok(outcome) => outcome,
+    match replies.recv_timeout(timeout + TIMEOUT_GRACE) {
+        Ok(outcome) => {
+            guard.put_back();
+            outcome
+        }
+        // Dropping the guard closes its job queue: the thread exits once the
+        // runtime returns, if it ever does.
         Err(mpsc::RecvTimeoutError::Timeout) => Err(RuntimeError::Timeout {
             seconds: timeout.as_secs_f64(),
             stderr: String::new(),
@@ -259,6 +268,59 @@ pub fn execute_guarded(
             message: "the runtime's thread ended without a result".to_owned(),
             stderr: String::new(),
         }),
+    }
+}
+
+/// One plan for a guard thread to execute.
+struct Job {
+    runtime: Arc<dyn Runtime>,
+    plan: Arc<Plan>,
+    timeout: Duration,
+    reply: mpsc::SyncSender<Result<Transcript, RuntimeError>>,
+}
+
+/// The job queue of one guard thread.
+struct Guard {
+    jobs: mpsc::Sender<Job>,
+}
+
+/// Guard threads waiting for a job.
+static IDLE_GUARDS: Mutex<Vec<Guard>> = Mutex::new(Vec::new());
+
+impl Guard {
+    /// An idle guard, or a new one.
+    fn take() -> std::io::Result<Guard> {
+        if let Some(g) = IDLE_GUARDS.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+            return Ok(g);
+        }
+        let (jobs, queue) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name(GUARD_THREAD.to_owned())
+            .spawn(move || {
+                for job in queue {
+                    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+                        job.runtime.execute(&job.plan, job.timeout)
+                    }));
+                    let printed = PANIC_OUTPUT.with(|p| std::mem::take(&mut *p.borrow_mut()));
+                    let outcome = outcome.unwrap_or_else(|payload| {
+                        Err(RuntimeError::Crashed {
+                            message: format!("runtime panicked: {}", panic_message(&*payload)),
+                            stderr: printed,
+                        })
+                    });
+                    // The receiver is gone after a timeout; nobody needs the result then.
+                    let _ = job.reply.send(outcome);
+                }
+            })?;
+        Ok(Guard { jobs })
+    }
+
+    /// Returns a guard whose job is done to the idle pool.
+    fn put_back(self) {
+        IDLE_GUARDS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(self);
     }
 }
 
@@ -445,6 +507,29 @@ mod tests {
             .message
             .contains("timed out"));
         assert_eq!(run.cases[1].status, Status::Pass);
+    }
+
+    #[test]
+    fn a_guard_outlives_a_panic_and_keeps_nothing_of_it() {
+        let cases = vec![
+            case("g/panic", &get_step("deferred", "Boom", "")),
+            case("g/after", &get_step("deferred", "ProductLanguage", "1033")),
+            case("g/panic-again", &get_step("deferred", "Boom", "")),
+        ];
+        let rt = toy(Toy {
+            panic_on: Some("Boom".into()),
+            ..Toy::default()
+        });
+        let spec = RunSpec {
+            runtime: rt,
+            profile: Profile::Windows,
+        };
+        let run = run_one(&cases, &spec, &options(1, Duration::from_secs(5)), &Silent);
+        let statuses: Vec<_> = run.cases.iter().map(|c| c.status).collect();
+        assert_eq!(statuses, [Status::Error, Status::Pass, Status::Error]);
+        // Each panic reports its own output once, not the one before it too.
+        let output = &run.cases[2].error.as_ref().unwrap().output;
+        assert_eq!(output.matches("toy panics on Boom").count(), 1, "{output}");
     }
 
     #[test]
