@@ -235,7 +235,8 @@ impl Suite {
     }
 }
 
-/// Reads every `*.toml` below `root` (recursively, in name order).
+/// Reads every `*.toml` below `root` (recursively, in name order, skipping
+/// hidden files and folders).
 pub fn load_dir(root: &Path, rules: &KnownRules) -> Result<Suite, SuiteError> {
     let mut files = Vec::new();
     collect_files(root, &mut files).map_err(|source| SuiteError {
@@ -269,6 +270,10 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();
+        // Hidden files and folders are editors' and tools' business, not cases.
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
         let kind = entry.file_type()?;
         if kind.is_dir() {
             collect_files(&path, out)?;

@@ -78,10 +78,20 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
             args.timeout
         );
     }
-    let mut profiles: Vec<Profile> = args.profiles.iter().map(|p| (*p).into()).collect();
-    profiles.dedup();
-    let mut names = args.runtimes.clone();
-    names.dedup();
+    // Repeats are dropped, the order of first mention kept.
+    let mut profiles: Vec<Profile> = Vec::new();
+    for p in &args.profiles {
+        let p = Profile::from(*p);
+        if !profiles.contains(&p) {
+            profiles.push(p);
+        }
+    }
+    let mut names: Vec<String> = Vec::new();
+    for n in &args.runtimes {
+        if !names.contains(n) {
+            names.push(n.clone());
+        }
+    }
     let mut specs = Vec::new();
     for name in &names {
         for profile in &profiles {
