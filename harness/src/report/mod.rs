@@ -35,8 +35,11 @@ pub enum ReportError {
     },
 }
 
-/// The report formats [`render`] knows.
+/// The report formats [`render`] knows; keep in step with its arms.
 pub const FORMATS: &[&str] = &["json"];
+
+/// What `msiconf run` writes when no `--report` is given: (format, path).
+pub const DEFAULT_REPORTS: &[(&str, &str)] = &[("json", "target/msiconf/report.json")];
 
 /// A `--report FORMAT=PATH` request.
 #[derive(Debug, Clone, PartialEq, Eq)]
