@@ -6,8 +6,9 @@
 //! can write it without running anything. When the report also holds runs of
 //! broken runtimes, each declared breakage says whether that run actually
 //! caught it: a broken runtime that passes the rule it breaks means the rule's
-//! check cannot fail, which is a bug in the suite. Failures the reference run
-//! of the same profile shows too (same case, same rule) do not count.
+//! check cannot fail, which is a bug in the suite. As in `msiconf rules`, only
+//! a case citing the rule can catch it, and failures the reference run of the
+//! same profile shows too (same case, same rule) do not count.
 //!
 //! Stable hooks for tests: `article.rule[data-rule][data-coverage]`
 //! (`checked`, `unobservable` or `unchecked`), `#unchecked li[data-rule]`, and
@@ -264,10 +265,12 @@ fn breakages(out: &mut String, report: &Report, rule: &RuleInfo) {
 /// The name of the reference runtime, whose own failures do not count for a broken one.
 const REFERENCE: &str = "reference";
 
-/// Whether `run` has a finding for `rule` that the reference run of the same
-/// profile does not have for the same case. Without a reference run in the
-/// report, any finding counts. This is the rule `msiconf rules` measures by:
-/// what the reference itself reports is not the broken runtime's doing.
+/// Whether a case of `run` that cites `rule` has a finding for it that the
+/// reference run of the same profile does not have for the same case. Without
+/// a reference run in the report, any such finding counts. This is how
+/// `msiconf rules` measures: what the reference itself reports is not the
+/// broken runtime's doing, and a finding in a case that does not cite the
+/// rule is a side effect, not the case catching the breakage.
 fn own_failures(run: &Run, reference: Option<&Run>, rule: &str) -> bool {
     let reference_has = |case: &str| {
         reference.is_some_and(|r| {
@@ -277,11 +280,10 @@ fn own_failures(run: &Run, reference: Option<&Run>, rule: &str) -> bool {
         })
     };
     run.cases.iter().any(|c| {
+        let cites = c.rules.iter().any(|r| r == rule);
         let fails = c.findings.iter().any(|f| f.rule == rule)
-            || (c.status == Status::Fail
-                && c.findings.is_empty()
-                && c.rules.iter().any(|r| r == rule));
-        fails && !reference_has(&c.name)
+            || (c.status == Status::Fail && c.findings.is_empty());
+        cites && fails && !reference_has(&c.name)
     })
 }
 
