@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod matrix;
 pub mod model;
 mod style;
+pub mod summary;
 pub mod terminal;
 
 use crate::case::Suite;
