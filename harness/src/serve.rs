@@ -33,7 +33,7 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     /// `--runtime` named something other than the model.
-    #[error("unknown runtime `{0}` for serve (expected `reference` or `broken:NAME`; see `msiconf list --runtimes`)")]
+    #[error("unknown runtime `{0}` for serve (expected `reference` or `broken:NAME`; see `msiconf runtimes`)")]
     UnknownRuntime(String),
     /// Reading requests or writing answers failed.
     #[error("failed to talk over stdin/stdout")]

@@ -30,6 +30,7 @@ fn plans() -> Vec<Plan> {
 }
 
 fn assert_same(rt: &ProcessRuntime, config: &Config, plans: &[Plan]) {
+    let mut events = 0;
     for (i, plan) in plans.iter().enumerate() {
         let over_the_wire = rt.execute(plan, TIMEOUT).expect("serve answers every plan");
         assert_eq!(
@@ -37,7 +38,14 @@ fn assert_same(rt: &ProcessRuntime, config: &Config, plans: &[Plan]) {
             model::run(plan, config),
             "plan {i} under {config:?}"
         );
+        events += over_the_wire.events.len();
     }
+    // Equal empty transcripts would prove nothing.
+    assert!(
+        events >= plans.len(),
+        "only {events} events in {} plans",
+        plans.len()
+    );
 }
 
 #[test]
