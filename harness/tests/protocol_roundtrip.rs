@@ -122,3 +122,55 @@ fn serve_rejects_an_unknown_runtime_before_the_handshake() {
         "{message}"
     );
 }
+
+#[test]
+fn the_whole_suite_through_serve_reports_exactly_what_the_reference_reports() {
+    // Statuses and findings, case by case, in both profiles: the process
+    // boundary must add nothing and lose nothing (the suite's own verdicts on
+    // the reference are not this test's business).
+    let exe = env!("CARGO_BIN_EXE_msiconf");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let dir = tempfile::tempdir().unwrap();
+    for profile in Profile::ALL {
+        let path = dir.path().join(format!("{profile}.json"));
+        let output = std::process::Command::new(exe)
+            .current_dir(root)
+            .args(["run", "--profile", profile.name(), "--runtime", "reference"])
+            .args([
+                "--runtime",
+                &format!("cmd:'{exe}' serve --profile {profile}"),
+            ])
+            .arg("--report")
+            .arg(format!("json={}", path.display()))
+            .output()
+            .unwrap();
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| {
+                panic!(
+                    "no report ({e}): {}",
+                    String::from_utf8_lossy(&output.stderr)
+                )
+            }))
+            .unwrap();
+        let runs = report["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 2);
+        let verdicts = |run: &serde_json::Value| -> Vec<(String, String, String)> {
+            run["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        c["name"].as_str().unwrap().to_owned(),
+                        c["status"].as_str().unwrap().to_owned(),
+                        c["findings"].to_string(),
+                    )
+                })
+                .collect()
+        };
+        let (local, remote) = (verdicts(&runs[0]), verdicts(&runs[1]));
+        assert!(local.len() > 100, "only {} cases ran", local.len());
+        assert_eq!(local, remote, "profile {profile}");
+        assert_eq!(runs[1]["totals"]["errors"], 0);
+    }
+}
