@@ -31,11 +31,14 @@ enum Command {
     Rules(cmd::rules::RulesArgs),
     /// Serve the reference model (or a broken one) over the process protocol on stdin/stdout.
     Serve(msiconf::serve::ServeArgs),
+    /// Generate session scripts against a runtime and shrink what departs into case files.
+    Fuzz(msiconf::fuzz::FuzzArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Fuzz(args) => return msiconf::fuzz::fuzz_main(args),
         Command::Run(args) => cmd::run::run(args),
         Command::List(args) => cmd::list::run(args),
         Command::Runtimes => cmd::runtimes::run(),

@@ -2,6 +2,7 @@
 
 mod model;
 pub mod process;
+pub mod msiexec;
 mod stepwise;
 
 pub use model::ModelRuntime;
@@ -17,24 +18,30 @@ use msiconf_spec::Profile;
 pub const BROKEN_PREFIX: &str = "broken:";
 
 /// A runtime name that could not be turned into a runtime.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BuildError {
     /// No runtime has this name.
     #[error("unknown runtime `{name}` (see `msiconf runtimes`)")]
     Unknown { name: String },
+    /// A runtime outside this process that could not be started.
+    #[error("cannot start runtime `{name}`: {source}")]
+    Start {
+        name: String,
+        #[source]
+        source: crate::runtime::RuntimeError,
+    },
     /// A `broken:` name that is not a deviation of the model.
     #[error("unknown broken runtime `{name}` (see `msiconf runtimes` for the `broken:` names)")]
     UnknownDeviation { name: String },
-    /// A runtime in another process (`cmd:PROGRAM`) that could not be started or failed its handshake.
-    #[error("{message}")]
-    Start { message: String },
+    /// A runtime that exists but cannot start here (Wine missing, say).
+    #[error("runtime `{name}` cannot start: {message}")]
+    Unavailable { name: String, message: String },
 }
 
 /// Builds the runtime called `name` for `profile`.
 ///
 /// Names: `reference` (the spec's model), `broken:<deviation>` (the model with
-/// exactly that deviation), `cmd:PROGRAM [ARGS]` (a program speaking the
-/// process protocol of `docs/protocol.md`; `profile` does not apply to it).
+/// exactly that deviation).
 pub fn build_runtime(name: &str, profile: Profile) -> Result<Box<dyn Runtime>, BuildError> {
     if name == "reference" {
         return Ok(Box::new(ModelRuntime::reference(profile)));
@@ -48,13 +55,22 @@ pub fn build_runtime(name: &str, profile: Profile) -> Result<Box<dyn Runtime>, B
         };
     }
     if name.starts_with(process::CMD_PREFIX) {
-        let rt = process::ProcessRuntime::from_spec(name, process::ProcessOptions::default())
-            .map_err(|e| BuildError::Start {
-                message: e.to_string(),
-            })?;
-        return Ok(Box::new(rt));
+        return process::ProcessRuntime::from_spec(name, process::ProcessOptions::default())
+            .map(|r| Box::new(r) as Box<dyn Runtime>)
+            .map_err(|source| BuildError::Start {
+                name: name.to_owned(),
+                source,
+            });
     }
-    // Runtimes that drive something outside this process go here: `msiexec` (Wine).
+    if name == "msiexec" {
+        // One runtime for every profile: Wine runs each plan once.
+        return msiexec::shared()
+            .map(|rt| Box::new(rt) as Box<dyn Runtime>)
+            .map_err(|message| BuildError::Unavailable {
+                name: name.to_owned(),
+                message,
+            });
+    }
     Err(BuildError::Unknown {
         name: name.to_owned(),
     })
