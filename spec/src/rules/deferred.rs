@@ -690,21 +690,44 @@ fn deferred_no_db(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
 }
 
 fn inscript_flags(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    if t.install_result != Some(rc::SUCCESS) {
-        return;
-    }
+    const ID: &str = "INSCRIPT-FLAGS";
+    // The first run of a deferred action whose failure starts the rollback.
+    let failing = |probe: &str| {
+        plan.fixture.custom_action(probe).is_some_and(|r| {
+            facts::script_kind(r) == Some(facts::ScriptKind::Deferred)
+                && r.kind & catype::CONTINUE == 0
+                && plan.probes.get(probe).is_some_and(|p| {
+                    p.returns != rc::SUCCESS && p.returns != rc::FUNCTION_NOT_CALLED
+                })
+        })
+    };
+    let first_failure = t.runs.iter().position(|r| failing(&r.probe));
     for row in &plan.fixture.custom_actions {
-        if facts::script_kind(row) == Some(facts::ScriptKind::Rollback)
-            && t.run_count(&row.action) > 0
-        {
+        if facts::script_kind(row) != Some(facts::ScriptKind::Rollback) {
+            continue;
+        }
+        let Some(run) = facts::first_run(t, &row.action) else {
+            continue;
+        };
+        if t.install_result == Some(rc::SUCCESS) {
             out.push(Violation::at(
-                "INSCRIPT-FLAGS",
+                ID,
                 None,
                 format!(
                     "rollback action {} (type {}) runs only during a rollback",
                     row.action, row.kind
                 ),
                 "it ran in an install that succeeded",
+            ));
+        } else if first_failure.is_some_and(|f| run < f) {
+            out.push(Violation::at(
+                ID,
+                None,
+                format!(
+                    "rollback action {} (type {}) runs after the deferred failure",
+                    row.action, row.kind
+                ),
+                "it ran before the failure, as a deferred action would",
             ));
         }
     }

@@ -833,7 +833,7 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
             continue;
         }
         let ca = f.custom_action(&row.action)?;
-        if ca.basic_type() == catype::SET_PROPERTY {
+        if ca.basic_type() == catype::SET_PROPERTY || ca.basic_type() == catype::ERROR {
             continue;
         }
         if !plan.probes.contains_key(&row.action) || ca.kind & catype::ASYNC != 0 {
