@@ -240,82 +240,81 @@ pub fn is_in_script_c(ctx: Context) -> bool {
 /// Properties the engine itself sets or changes during a session, whose
 /// values a predicate therefore cannot know from the plan.
 fn engine_managed(name: &str) -> bool {
-    const NAMES: &[&str] = &[
-        "ACTION",
-        "EXECUTEACTION",
-        "INSTALLLEVEL",
-        "UILevel",
-        "ROOTDRIVE",
-        "TARGETDIR",
-        "SourceDir",
-        "SOURCEDIR",
-        "OriginalDatabase",
-        "DATABASE",
-        "ProductState",
-        "Installed",
-        "REMOVE",
-        "ADDLOCAL",
-        "ADDSOURCE",
-        "REINSTALL",
-        "UserSID",
-        "LogonUser",
-        "ComputerName",
-        "VersionNT",
-        "VersionNT64",
-        "Version9X",
-        "WindowsBuild",
-        "ServicePackLevel",
-        "ServicePackLevelMinor",
-        "Time",
-        "Date",
-        "Privileged",
-        "AdminUser",
-        "CostingComplete",
-        "OutOfDiskSpace",
-        "OutOfNoRbDiskSpace",
-        "PrimaryVolumeSpaceAvailable",
-        "PrimaryVolumeSpaceRequired",
-        "PrimaryVolumeSpaceRemaining",
-        "ProductToBeRegistered",
-        "CLIENTUILEVEL",
-        "CLIENTPROCESSID",
-        "PackageCode",
-        "PackagecodeChanging",
-        "Preselected",
-        "UpgradingProductCode",
-        "Intel",
-        "Intel64",
-        "Msix64",
-        "SystemLanguageID",
-        "UserLanguageID",
-        "PhysicalMemory",
-        "VirtualMemory",
-        "ColorBits",
-        "ScreenX",
-        "ScreenY",
-        "TTCSupport",
-        "RedirectedDllSupport",
-        "ALLUSERS",
-        "EXECUTEMODE",
-        "SECONDSEQUENCE",
-        "RestrictedUserControl",
-        "RollbackDisabled",
-        "ROOTDRIVE",
-        "ProductID",
-        "USERNAME",
-        "COMPANYNAME",
-        "RemoteAdminTS",
-        "TerminalServer",
-        "Alpha",
-        "ReplacedInUseFiles",
-        "ProductLanguage",
-    ];
     name.starts_with('%')
         || name.starts_with("Msi")
         || name.starts_with("MSI")
         || name.ends_with("Folder")
         || name.ends_with("Folder64")
-        || NAMES.contains(&name)
+        || matches!(
+            name,
+            "ACTION"
+                | "ADDLOCAL"
+                | "ADDSOURCE"
+                | "ALLUSERS"
+                | "AdminUser"
+                | "Alpha"
+                | "CLIENTPROCESSID"
+                | "CLIENTUILEVEL"
+                | "COMPANYNAME"
+                | "ColorBits"
+                | "ComputerName"
+                | "CostingComplete"
+                | "DATABASE"
+                | "Date"
+                | "EXECUTEACTION"
+                | "EXECUTEMODE"
+                | "INSTALLLEVEL"
+                | "Installed"
+                | "Intel"
+                | "Intel64"
+                | "LogonUser"
+                | "Msix64"
+                | "OriginalDatabase"
+                | "OutOfDiskSpace"
+                | "OutOfNoRbDiskSpace"
+                | "PackageCode"
+                | "PackagecodeChanging"
+                | "PhysicalMemory"
+                | "Preselected"
+                | "PrimaryVolumeSpaceAvailable"
+                | "PrimaryVolumeSpaceRemaining"
+                | "PrimaryVolumeSpaceRequired"
+                | "Privileged"
+                | "ProductID"
+                | "ProductLanguage"
+                | "ProductState"
+                | "ProductToBeRegistered"
+                | "REINSTALL"
+                | "REMOVE"
+                | "ROOTDRIVE"
+                | "RedirectedDllSupport"
+                | "RemoteAdminTS"
+                | "ReplacedInUseFiles"
+                | "RestrictedUserControl"
+                | "RollbackDisabled"
+                | "SECONDSEQUENCE"
+                | "SOURCEDIR"
+                | "ScreenX"
+                | "ScreenY"
+                | "ServicePackLevel"
+                | "ServicePackLevelMinor"
+                | "SourceDir"
+                | "SystemLanguageID"
+                | "TARGETDIR"
+                | "TTCSupport"
+                | "TerminalServer"
+                | "Time"
+                | "UILevel"
+                | "USERNAME"
+                | "UpgradingProductCode"
+                | "UserLanguageID"
+                | "UserSID"
+                | "Version9X"
+                | "VersionNT"
+                | "VersionNT64"
+                | "VirtualMemory"
+                | "WindowsBuild"
+        )
 }
 
 /// Whether a property name is public (no lower-case letters), so the command line can set it.
@@ -504,6 +503,10 @@ pub fn property_at<'a>(
                         continue;
                     }
                     match e.outcome.rc {
+                        // A C string ends at its first NUL: what is stored then is not settled here.
+                        Some(rc::SUCCESS) if value.as_deref().is_some_and(|v| v.contains('\0')) => {
+                            return None
+                        }
                         Some(rc::SUCCESS) => {
                             let v = value.as_deref().unwrap_or("");
                             return Some(Known {
@@ -530,6 +533,9 @@ pub fn property_at<'a>(
                 if n == name {
                     if e.context.is_in_script() || e.outcome.exception.is_some() {
                         continue;
+                    }
+                    if value.as_deref().is_some_and(|v| v.contains('\0')) {
+                        return None;
                     }
                     return Some(Known {
                         value: Cow::Borrowed(value.as_deref().unwrap_or("")),
@@ -654,6 +660,7 @@ pub fn static_value<'a>(
     if ctx == Context::Package {
         // The package handle is opened before any install: only the Property table counts.
         let (value, source) = match plan.fixture.property(name) {
+            Some(v) if v.contains('\0') => return None,
             Some(v) => (Cow::Borrowed(v), Source::Static),
             None => (Cow::Borrowed(""), Source::Undefined),
         };
@@ -687,14 +694,21 @@ pub fn value_at_position<'a>(
         return None;
     }
     let (mut value, mut source) = initial_value(plan, name);
-    let runs_ui = plan
-        .install
-        .as_ref()
-        .is_some_and(|i| i.ui.runs_ui_sequence());
     let f = &plan.fixture;
     let setters = |r: &&CustomActionRow| {
         r.basic_type() == catype::SET_PROPERTY && r.source.as_deref() == Some(name)
     };
+    if !f.custom_actions.iter().any(|r| setters(&r)) {
+        return Some(Known {
+            value,
+            source,
+            variant_set: false,
+        });
+    }
+    let runs_ui = plan
+        .install
+        .as_ref()
+        .is_some_and(|i| i.ui.runs_ui_sequence());
     for row in f.custom_actions.iter().filter(setters) {
         if row.is_in_script() {
             return None;

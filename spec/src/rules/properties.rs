@@ -284,6 +284,40 @@ fn inserted_into_property_table(events: &[Event], i: usize, name: &str) -> bool 
     })
 }
 
+/// Whether a read of `name` at `events[i]` could belong to `want` at all: a
+/// cheap test that spares the full reasoning for most rules.
+fn could_belong(plan: &Plan, events: &[Event], i: usize, name: &str, want: &str) -> bool {
+    let run_has = |f: &dyn Fn(&Operation) -> bool| facts::run_before(events, i).any(|e| f(&e.call));
+    match want {
+        "CUSTOMACTIONDATA-IMMEDIATE" => name == "CustomActionData",
+        "CA-MISC-STATE-APIS" => name == "INSTALLLEVEL",
+        "PROP-PUBLIC-PRIVATE" => plan
+            .install
+            .as_ref()
+            .is_some_and(|i| i.properties.contains_key(name)),
+        "TYPE51-SETPROP" | "PROP-EMBEDDED-NUL" => {
+            plan.fixture.custom_actions.iter().any(|r| {
+                r.basic_type() == catype::SET_PROPERTY && r.source.as_deref() == Some(name)
+            }) || (want == "PROP-EMBEDDED-NUL"
+                && run_has(&|op| matches!(op, Operation::DoAction { .. })))
+        }
+        "DOACTION-NESTED" => run_has(&|op| {
+            matches!(
+                op,
+                Operation::DoAction { .. } | Operation::SessionDoAction { .. }
+            )
+        }),
+        "PROP-SET-NO-FORMAT" | "PROP-SET-EMPTY-DELETES" => {
+            run_has(&|op| matches!(op, Operation::SetProperty { name: Some(n), .. } if n == name))
+        }
+        "PROP-INMEMORY-TABLE" => run_has(&|op| matches!(op, Operation::Sql { .. })),
+        "PROP-CASE-SENSITIVE" => run_has(
+            &|op| matches!(op, Operation::SetProperty { name: Some(n), .. } | Operation::SessionPropertySet { name: Some(n), .. } if n != name && n.eq_ignore_ascii_case(name)),
+        ),
+        _ => true,
+    }
+}
+
 /// Checks every property read whose expected value the plan settles, pushing
 /// only the violations that belong to `want` (each read belongs to one rule,
 /// plus PROP-GET-REMOTE-BYTES for the sizes of A getters inside custom actions).
@@ -306,7 +340,10 @@ pub(super) fn scan(
                 ansi,
                 handle: HandleArg::Session,
             } if facts::is_full_c(e.context) => {
-                if n.starts_with('%') || matches!(buffer, Buffer::NullSize | Buffer::NullBoth) {
+                if n.starts_with('%')
+                    || matches!(buffer, Buffer::NullSize | Buffer::NullBoth)
+                    || !could_belong(plan, &t.events, i, n, want)
+                {
                     continue;
                 }
                 let Some(k) = facts::property_at(plan, &t.events, i, n) else {
@@ -361,7 +398,8 @@ pub(super) fn scan(
             Operation::SessionPropertyGet { name: Some(n) }
                 if e.context == Context::ScriptImmediate =>
             {
-                if n.starts_with('%') || want == BYTES {
+                if n.starts_with('%') || want == BYTES || !could_belong(plan, &t.events, i, n, want)
+                {
                     continue;
                 }
                 let Some(k) = facts::property_at(plan, &t.events, i, n) else {

@@ -273,6 +273,17 @@ pub(super) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
     const REFCOUNT: &str = "SQL-HOLD-FREE-REFCOUNT";
     const ORDER: &str = "SQL-TEMP-COLUMN-ORDER";
     const ALTER: &str = "SQL-ALTER-ADD-COLUMN";
+    let relevant = |e: &Event| {
+        matches!(
+            e.call,
+            Operation::Sql { .. }
+                | Operation::OpenView { .. }
+                | Operation::IsTablePersistent { .. }
+        )
+    };
+    if !t.events.iter().any(relevant) {
+        return;
+    }
     let mut runs: Vec<(&str, usize, Vec<TableState<'_>>)> = Vec::new();
     for (i, e) in t.events.iter().enumerate() {
         let slot = match runs.iter().position(|r| r.0 == e.probe) {
