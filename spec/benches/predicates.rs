@@ -91,7 +91,7 @@ fn step(rng: &mut Rng, ctx: Context) -> (Operation, Outcome) {
         0 | 1 => (gp(name), got(0, "", 0)),
         2 => (sp(name, Some("xyz")), rc(0)),
         3 => (gp_with(name, Buffer::Sized(2), true), got(234, "x", 6)),
-        4 => (da(*rng.pick(&["CostInitialize", "costinitialize", "boo", "nested51"])), rc(0)),
+        4 => (da(rng.pick(&["CostInitialize", "costinitialize", "boo", "nested51"])), rc(0)),
         5 => (Operation::GetMode { mode: 16, handle: HandleArg::Session }, num(0)),
         6 => (fmt("[ProductCode]|[boo]"), formatted("|")),
         7 => (gad("db"), handle(1)),
