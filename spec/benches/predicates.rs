@@ -41,6 +41,8 @@ const CONTEXTS: &[Context] = &[
     Context::ScriptDeferred,
 ];
 
+const ACTIONS: &[&str] = &["CostInitialize", "costinitialize", "boo", "nested51"];
+
 const NAMES: &[&str] = &[
     "boo",
     "BOO",
@@ -91,7 +93,10 @@ fn step(rng: &mut Rng, ctx: Context) -> (Operation, Outcome) {
         0 | 1 => (gp(name), got(0, "", 0)),
         2 => (sp(name, Some("xyz")), rc(0)),
         3 => (gp_with(name, Buffer::Sized(2), true), got(234, "x", 6)),
-        4 => (da(rng.pick(&["CostInitialize", "costinitialize", "boo", "nested51"])), rc(0)),
+        4 => {
+            let action: &str = rng.pick(ACTIONS);
+            (da(action), rc(0))
+        }
         5 => (Operation::GetMode { mode: 16, handle: HandleArg::Session }, num(0)),
         6 => (fmt("[ProductCode]|[boo]"), formatted("|")),
         7 => (gad("db"), handle(1)),
