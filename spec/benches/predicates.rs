@@ -94,7 +94,7 @@ fn step(rng: &mut Rng, ctx: Context) -> (Operation, Outcome) {
         2 => (sp(name, Some("xyz")), rc(0)),
         3 => (gp_with(name, Buffer::Sized(2), true), got(234, "x", 6)),
         4 => {
-            let action: &str = rng.pick(ACTIONS);
+            let action: &&str = rng.pick(ACTIONS);
             (da(action), rc(0))
         }
         5 => (Operation::GetMode { mode: 16, handle: HandleArg::Session }, num(0)),
