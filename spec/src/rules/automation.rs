@@ -300,7 +300,7 @@ fn installer_database(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Vio
                 let reads_package_table = matches!(
                     super::sqltext::parse(sql),
                     super::sqltext::Statement::Select { table, filtered: false, .. }
-                        if facts::STANDARD_TABLES.contains(&table) || plan.fixture.table(table).is_some()
+                        if facts::is_persistent_table(plan, table)
                 );
                 if reads_package_table && e.outcome.exception.is_none() {
                     expect_rc(out, ID, e, rc::SUCCESS);

@@ -595,14 +595,20 @@ fn deferred_format(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
 /// INSTALLMESSAGE_INFO, which no handler answers in an unattended install.
 pub(super) const MESSAGE_INFO: u32 = 0x0400_0000;
 
+/// Message kinds a deferred action sends as a matter of course: user, action data, progress.
+const ROUTINE_MESSAGES: &[u32] = &[0x0300_0000, 0x0900_0000, 0x0A00_0000];
+
 fn deferred_message(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "DEFERRED-PROCESSMESSAGE";
     for e in &t.events {
-        if performed(e) && facts::is_in_script_c(e.context) {
-            if let Operation::ProcessMessage {
-                kind: MESSAGE_INFO, ..
-            } = &e.call
-            {
-                expect_number(out, "DEFERRED-PROCESSMESSAGE", e, 0);
+        if !performed(e) || !facts::is_in_script_c(e.context) {
+            continue;
+        }
+        if let Operation::ProcessMessage { kind, .. } = &e.call {
+            if *kind == MESSAGE_INFO {
+                expect_number(out, ID, e, 0);
+            } else if ROUTINE_MESSAGES.contains(kind) && e.outcome.number == Some(-1) {
+                flag(out, ID, e, "the message is processed (not -1)");
             }
         }
     }

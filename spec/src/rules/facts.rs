@@ -251,6 +251,25 @@ fn engine_managed(name: &str) -> bool {
                 | "ADDLOCAL"
                 | "ADDSOURCE"
                 | "ALLUSERS"
+                | "INSTALLDIR"
+                | "TRANSFORMS"
+                | "PRIMARYFOLDER"
+                | "LIMITUI"
+                | "REINSTALLMODE"
+                | "PATCH"
+                | "SourcedirProduct"
+                | "CCP_DRIVE"
+                | "CURRENTDIRECTORY"
+                | "AFTERREBOOT"
+                | "Resume"
+                | "RESUME"
+                | "UpdateStarted"
+                | "SharedWindows"
+                | "ShellAdvtSupport"
+                | "OLEAdvtSupport"
+                | "WindowsVolume"
+                | "VersionDatabase"
+                | "VersionMsi"
                 | "AdminUser"
                 | "Alpha"
                 | "CLIENTPROCESSID"
@@ -1060,17 +1079,18 @@ pub fn view_sql<'a>(events: &'a [Event], i: usize, view: &str) -> Option<&'a str
     None
 }
 
-/// Tables every package has, besides the fixture's own.
-pub const STANDARD_TABLES: &[&str] = &[
-    "Property",
-    "CustomAction",
-    "InstallExecuteSequence",
-    "InstallUISequence",
-];
-
-/// Whether `table` is a persistent table of the package: the fixture's or a standard one.
+/// Whether `table` is a persistent table of the package: the fixture's, or a
+/// standard one the fixture gives rows (a package built from it has no empty
+/// CustomAction or sequence table to rely on).
 pub fn is_persistent_table(plan: &Plan, table: &str) -> bool {
-    STANDARD_TABLES.contains(&table) || plan.fixture.table(table).is_some()
+    let f = &plan.fixture;
+    match table {
+        "Property" => true,
+        "CustomAction" => !f.custom_actions.is_empty(),
+        "InstallExecuteSequence" => !f.execute_sequence.is_empty(),
+        "InstallUISequence" => !f.ui_sequence.is_empty(),
+        _ => f.table(table).is_some(),
+    }
 }
 
 /// The system tables, which MsiDatabaseIsTablePersistent reports as NONE.
