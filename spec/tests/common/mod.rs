@@ -1,6 +1,8 @@
 //! Hand-built plans and transcripts for the rule tests and the predicate benchmark.
 #![allow(dead_code)]
 
+pub mod cases;
+
 use msiconf_spec::fixture::{Column, CustomActionRow, PropertyRow, SequenceRow, Table};
 use msiconf_spec::plan::PACKAGE_PROBE;
 use msiconf_spec::{
