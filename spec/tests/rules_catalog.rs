@@ -11,7 +11,12 @@ fn ids_are_unique_and_found() {
         assert!(seen.insert(r.id), "duplicate rule {}", r.id);
         assert_eq!(find(r.id).map(|x| x.id), Some(r.id));
         assert!(!r.title.is_empty() && !r.statement.is_empty(), "{}", r.id);
-        assert!(!r.sources.is_empty(), "{} has no source", r.id);
+        // The catalog gives no source only for behaviour observed on Windows and documented nowhere.
+        assert!(
+            !r.sources.is_empty() || r.level == msiconf_spec::Level::Observed,
+            "{} has no source",
+            r.id
+        );
         assert!(!r.contexts.is_empty(), "{} has no context", r.id);
         if let Check::Unobservable(why) = r.check {
             assert!(why.len() > 30, "{}: give a real reason", r.id);

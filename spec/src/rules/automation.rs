@@ -125,7 +125,7 @@ pub(super) const RULES: &[Rule] = &[
         title: "EvaluateCondition returns FALSE, TRUE, NONE or ERROR",
         statement: "MsiEvaluateCondition and Session.EvaluateCondition return 2 (NONE) for a Null \
                     or empty condition and 3 (ERROR) for one that cannot be parsed, else 0 or 1.",
-        sources: &["MS:session-object", "WT:package.c test_condition"],
+        sources: &["MS:session-object"],
         contexts: &[
             Context::Package,
             Context::ImmediateUi,

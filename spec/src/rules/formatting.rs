@@ -27,7 +27,7 @@ pub(super) const RULES: &[Rule] = &[
         title: "[Name] formats to the property's value, or empty",
         statement: "In formatted text a bracketed property name becomes the property's current \
                     value, and an undefined property becomes the empty string.",
-        sources: &["MS:formatted", "WT:package.c test_formatrecord"],
+        sources: &["MS:formatted"],
         contexts: PKG_IMM,
         family: Family::Formatting,
         level: Level::Must,
@@ -40,7 +40,7 @@ pub(super) const RULES: &[Rule] = &[
         statement: "A bracket that starts with a backslash formats to the single character after \
                     the backslash, dropping the rest of the bracket; without an install handle \
                     the escapes are not processed at all.",
-        sources: &["MS:formatted", "WT:package.c test_formatrecord"],
+        sources: &["MS:formatted"],
         contexts: PKG_IMM,
         family: Family::Formatting,
         level: Level::Must,

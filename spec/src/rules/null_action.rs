@@ -9,7 +9,14 @@ pub(super) const RULES: &[Rule] = &[
         statement: "The documentation says a Null name makes the engine run the upper-cased ACTION \
                     property, or INSTALL when it is unset; on Windows the C API instead rejects a \
                     Null name with ERROR_INVALID_PARAMETER, checked before the handle.",
-        sources: &["S0", "API:msidoactiona", "MS:action", "SDK98-DoAction", "WT:package.c test_doaction"],
+        sources: &[
+            "S0",
+            "API:msidoactiona",
+            "MS:action",
+            "SDK98-DoAction",
+            "MSDN-DoAction",
+            "WT:package.c test_doaction",
+        ],
         contexts: PKG_IMM,
         family: Family::NullAction,
         level: Level::Must,

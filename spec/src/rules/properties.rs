@@ -184,10 +184,10 @@ pub(super) const RULES: &[Rule] = &[
         title: "Property values may hold embedded NUL characters",
         statement: "[~] formats to a NUL, so a type-51 action can store a value with NULs inside; \
                     MsiGetProperty returns all of it with its true length.",
-        sources: &["MS:formatted", "WT:package.c test_formatrecord_tables"],
+        sources: &["MS:formatted"],
         contexts: PKG_IMM,
         family: Family::Properties,
-        level: Level::Observed,
+        level: Level::Must,
         disagreement: None,
         check: Check::Predicate(embedded_nul),
     },

@@ -14,13 +14,7 @@ pub(super) const RULES: &[Rule] = &[
         statement: "A custom action may add, change or remove only temporary rows, columns and \
                     tables; inserting, updating or deleting persistent rows, creating persistent \
                     tables or columns, and writing summary information all fail.",
-        sources: &[
-            "S1",
-            "API:msiviewmodify",
-            "MS:session-database",
-            "S2",
-            "WT:custom.c test_invalid_functions",
-        ],
+        sources: &["S1", "API:msiviewmodify", "MS:session-database", "S2"],
         contexts: &[
             Context::ImmediateUi,
             Context::ImmediateBeforeInit,
