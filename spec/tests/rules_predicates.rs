@@ -48,6 +48,7 @@ use rstest::rstest;
 #[case("PROP-SET-ARGS", W, set_args)]
 #[case("PROP-NAME-NOT-VALIDATED", W, name_not_validated)]
 #[case("PROP-PUBLIC-PRIVATE", W, public_private)]
+#[case("PROP-PUBLIC-PRIVATE", D, private_ui_set)]
 #[case("PROP-SET-NO-FORMAT", W, set_no_format)]
 #[case("PROP-EMBEDDED-NUL", W, embedded_nul)]
 #[case("PROP-INMEMORY-TABLE", W, inmemory_table)]

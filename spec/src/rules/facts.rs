@@ -429,12 +429,22 @@ pub fn probe_position(plan: &Plan, probe: &str) -> Option<Position> {
 
 /// Whether some step of the plan, outside `except_probe` and the package
 /// script (a separate session), sets property `name` or may run actions that do.
-fn set_by_steps(plan: &Plan, name: &str, except_probe: &str, ignore_in_script: bool) -> bool {
+fn set_by_steps(
+    plan: &Plan,
+    name: &str,
+    except_probe: &str,
+    ignore_in_script: bool,
+    read_in_execute: bool,
+) -> bool {
+    // A private property set during the UI sequence never reaches the execute sequence.
+    let ui_set_is_lost = read_in_execute && !is_public(name);
     all_steps(plan).any(|(p, ctx, op)| {
         if p == except_probe || p == PACKAGE_PROBE {
             return false;
         }
-        if ignore_in_script && ctx.is_in_script() {
+        if (ignore_in_script && ctx.is_in_script())
+            || (ui_set_is_lost && ctx == Context::ImmediateUi)
+        {
             return false;
         }
         match op {
@@ -486,6 +496,9 @@ pub enum Source {
     Undefined,
     /// Nothing defines it, but the command line names it as a private property (which does not count).
     PrivateCommandLine,
+    /// Its value comes from before a type-51 action of the UI sequence set it as a
+    /// private property, which does not carry over to the execute sequence.
+    PrivateUiSetLost,
 }
 
 /// A property value a runtime must report, and how it is known.
@@ -709,7 +722,7 @@ pub fn value_at_position<'a>(
     if engine_managed(name) || name.is_empty() || depth > 2 {
         return None;
     }
-    if set_by_steps(plan, name, except_probe, ignore_in_script_sets) {
+    if set_by_steps(plan, name, except_probe, ignore_in_script_sets, !pos.ui) {
         return None;
     }
     let (mut value, mut source) = initial_value(plan, name);
@@ -728,6 +741,7 @@ pub fn value_at_position<'a>(
         .install
         .as_ref()
         .is_some_and(|i| i.ui.runs_ui_sequence());
+    let mut lost_ui_set = false;
     for row in f.custom_actions.iter().filter(setters) {
         if row.is_in_script() {
             return None;
@@ -739,8 +753,12 @@ pub fn value_at_position<'a>(
                 }
                 if ui != pos.ui {
                     if ui {
-                        // Set in the UI sequence, read in the execute sequence: only
-                        // public properties carry over, and only some of them.
+                        if !is_public(name) {
+                            // A private property set in the UI sequence stays there.
+                            lost_ui_set = true;
+                            continue;
+                        }
+                        // Public properties carry over, but not all of them for every user.
                         return None;
                     }
                     continue;
@@ -767,6 +785,9 @@ pub fn value_at_position<'a>(
                 applied.push((s.sequence, row));
             }
         }
+    }
+    if lost_ui_set && applied.is_empty() {
+        source = Source::PrivateUiSetLost;
     }
     applied.sort_by_key(|(s, _)| *s);
     if applied.windows(2).any(|w| w[0].0 == w[1].0) {

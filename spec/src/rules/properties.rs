@@ -249,7 +249,9 @@ fn domain(k: &Known<'_>, name: &str, ctx: Context, script: bool) -> &'static str
         Source::InstallLevel => "CA-MISC-STATE-APIS",
         Source::Static if script => "SESSION-PROPERTY-RW",
         Source::Static => "PROP-GET-BUFFER",
-        Source::CommandLine | Source::PrivateCommandLine => "PROP-PUBLIC-PRIVATE",
+        Source::CommandLine | Source::PrivateCommandLine | Source::PrivateUiSetLost => {
+            "PROP-PUBLIC-PRIVATE"
+        }
         Source::Type51 => "TYPE51-SETPROP",
         Source::Undefined => "PROP-GET-UNDEFINED-EMPTY",
     }
@@ -291,10 +293,16 @@ fn could_belong(plan: &Plan, events: &[Event], i: usize, name: &str, want: &str)
     match want {
         "CUSTOMACTIONDATA-IMMEDIATE" => name == "CustomActionData",
         "CA-MISC-STATE-APIS" => name == "INSTALLLEVEL",
-        "PROP-PUBLIC-PRIVATE" => plan
-            .install
-            .as_ref()
-            .is_some_and(|i| i.properties.contains_key(name)),
+        "PROP-PUBLIC-PRIVATE" => {
+            plan.install
+                .as_ref()
+                .is_some_and(|i| i.properties.contains_key(name))
+                || plan.fixture.ui_sequence.iter().any(|r| {
+                    plan.fixture.custom_action(&r.action).is_some_and(|c| {
+                        c.basic_type() == catype::SET_PROPERTY && c.source.as_deref() == Some(name)
+                    })
+                })
+        }
         "TYPE51-SETPROP" | "PROP-EMBEDDED-NUL" => {
             plan.fixture.custom_actions.iter().any(|r| {
                 r.basic_type() == catype::SET_PROPERTY && r.source.as_deref() == Some(name)

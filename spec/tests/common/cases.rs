@@ -1320,3 +1320,17 @@ pub fn cad_variant_only(ok: bool) -> Built {
         )
         .build()
 }
+
+pub fn private_ui_set(ok: bool) -> Built {
+    Case::new(|f| {
+        ca(f, "SetPriv", SET_PROPERTY, "privProp", "ui");
+        ui(f, "SetPriv", 1050);
+    })
+    .install_full_ui()
+    .call(
+        ImmediateBeforeInit,
+        gp("privProp"),
+        pick(ok, got(0, "", 0), got(0, "ui", 2)),
+    )
+    .build()
+}
