@@ -43,6 +43,7 @@ use rstest::rstest;
 #[case("PROP-CASE-SENSITIVE", W, case_sensitive)]
 #[case("PROP-GET-REMOTE-BYTES", W, remote_bytes)]
 #[case("PROP-GET-REMOTE-BYTES", D, remote_bytes_documented)]
+#[case("PROP-GET-REMOTE-BYTES", W, remote_bytes_format)]
 #[case("PROP-GET-ARGS", W, get_args)]
 #[case("PROP-SET-EMPTY-DELETES", W, set_empty_deletes)]
 #[case("PROP-SET-ARGS", W, set_args)]

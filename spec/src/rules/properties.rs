@@ -445,7 +445,46 @@ fn case_sensitive(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violati
     scan(plan, t, p, out, "PROP-CASE-SENSITIVE");
 }
 fn remote_bytes(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
-    scan(plan, t, p, out, "PROP-GET-REMOTE-BYTES");
+    const ID: &str = "PROP-GET-REMOTE-BYTES";
+    scan(plan, t, p, out, ID);
+    // MsiFormatRecordA goes through the same bridge.
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) || !facts::is_immediate_c(e.context) {
+            continue;
+        }
+        let Operation::FormatRecord {
+            template,
+            fields,
+            buffer: buffer @ (Buffer::Sized(_) | Buffer::NullBuffer(_)),
+            ansi: true,
+            handle: HandleArg::Session,
+        } = &e.call
+        else {
+            continue;
+        };
+        let Some(text) = super::formatting::expected_format(
+            plan,
+            t,
+            i,
+            template,
+            fields,
+            HandleArg::Session,
+            "",
+        ) else {
+            continue;
+        };
+        let len = facts::char_len(&text);
+        let Some((_, want_size, copied)) = facts::expected_get(len, *buffer, p == Profile::Windows)
+        else {
+            continue;
+        };
+        if copied == Some(len) {
+            continue;
+        }
+        if e.outcome.size.is_some_and(|s| s != want_size) {
+            flag(out, ID, e, format!("size={want_size}"));
+        }
+    }
 }
 fn set_no_format(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
     scan(plan, t, p, out, "PROP-SET-NO-FORMAT");

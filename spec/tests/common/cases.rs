@@ -1334,3 +1334,19 @@ pub fn private_ui_set(ok: bool) -> Built {
     )
     .build()
 }
+
+pub fn remote_bytes_format(ok: bool) -> Built {
+    let op = Operation::FormatRecord {
+        template: "foo [1]".into(),
+        fields: vec!["bar".into()],
+        buffer: Buffer::NullBuffer(0),
+        ansi: true,
+        handle: HandleArg::Session,
+    };
+    let out = Outcome {
+        rc: Some(0),
+        size: Some(pick(ok, 14, 7)),
+        ..Outcome::default()
+    };
+    Case::standard().call(ImmediateBeforeInit, op, out).build()
+}
