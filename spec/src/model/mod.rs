@@ -2,6 +2,17 @@
 //! API that obeys every rule of the catalog, in the profile it is given.
 
 use crate::{Plan, Profile, Transcript};
+use std::sync::Arc;
+
+mod automation;
+mod condition;
+mod data;
+mod engine;
+mod format;
+mod session;
+mod sql;
+
+pub use session::Session;
 
 macro_rules! deviations {
     ($($variant:ident => $name:literal, [$($rule:literal),+], $what:literal;)*) => {
@@ -127,8 +138,19 @@ pub struct Config {
     pub deviations: Vec<Deviation>,
 }
 
-/// Runs a plan on the model.
+/// Runs a plan on the model: the package script on a package handle, then the
+/// top-level install, recording every call, probe run and action.
 pub fn run(plan: &Plan, config: &Config) -> Transcript {
-    let _ = (plan, config);
-    Transcript::default()
+    let mut session = Session::build(
+        Arc::new(plan.fixture.clone()),
+        Arc::new(plan.probes.clone()),
+        config,
+    );
+    if let Some(script) = &plan.package {
+        session.run_package(script);
+    }
+    if let Some(options) = &plan.install {
+        session.run_install(options);
+    }
+    session.transcript
 }

@@ -1,0 +1,99 @@
+//! The automation Session object that script custom actions use (catalog section H).
+//!
+//! Each form maps onto the C call it wraps; where the C call returns an error
+//! code, the automation form raises an exception instead.
+
+use super::session::{Phase, Session};
+use super::Deviation;
+use crate::codes::{self, rc};
+use crate::{HandleArg, Operation, Outcome};
+
+/// The exception automation raises when the call behind it fails.
+pub(crate) const DISP_E_EXCEPTION: &str = "DISP_E_EXCEPTION";
+/// The exception automation raises for a Null where a string is required.
+pub(crate) const DISP_E_TYPEMISMATCH: &str = "DISP_E_TYPEMISMATCH";
+
+fn raise(exception: &str) -> Outcome {
+    Outcome {
+        exception: Some(exception.to_owned()),
+        ..Outcome::default()
+    }
+}
+
+impl Session {
+    /// Performs an automation form (`session-*`, `installer-open-package`).
+    pub(crate) fn automation(&mut self, op: &Operation) -> Outcome {
+        let exec = self.frame().exec;
+        let b = self.b;
+        match op {
+            Operation::SessionPropertyGet { name } => {
+                let Some(name) = name else {
+                    return raise(DISP_E_TYPEMISMATCH);
+                };
+                let value = self.read_property(name).unwrap_or("").to_owned();
+                Outcome {
+                    value: Some(value),
+                    ..Outcome::default()
+                }
+            }
+            Operation::SessionPropertySet { name, value } => {
+                let Some(name) = name else {
+                    return raise(DISP_E_TYPEMISMATCH);
+                };
+                let value = value.as_deref();
+                if name.is_empty()
+                    && value.is_some_and(|v| !v.is_empty())
+                    && b.on(Deviation::SessionPropertyEmptyNameAccepted)
+                {
+                    return Outcome::default();
+                }
+                match self.set_property(Some(name), value, HandleArg::Session) {
+                    rc::SUCCESS => Outcome::default(),
+                    _ => raise(DISP_E_EXCEPTION),
+                }
+            }
+            Operation::SessionDoAction { action } => {
+                let Some(action) = action else {
+                    return raise(DISP_E_TYPEMISMATCH);
+                };
+                if exec.in_script() {
+                    // DoAction is not among the members a deferred Session offers.
+                    return raise(DISP_E_EXCEPTION);
+                }
+                let code = self.do_action(action);
+                let status = if b.on(Deviation::DoActionStatusNotMapped) {
+                    i64::from(code)
+                } else {
+                    codes::doaction_status(code)
+                };
+                Outcome::number(status)
+            }
+            Operation::SessionMode { mode } => Outcome::number(i64::from(self.get_mode(*mode))),
+            Operation::SessionSetMode { mode, state } => match self.set_mode(*mode, *state) {
+                rc::SUCCESS => Outcome::default(),
+                _ => raise(DISP_E_EXCEPTION),
+            },
+            Operation::SessionLanguage => Outcome::number(self.language()),
+            Operation::SessionMessage { .. } => Outcome::number(self.message_status()),
+            Operation::SessionEvaluateCondition { condition } => {
+                Outcome::number(self.evaluate(condition.as_deref()))
+            }
+            Operation::SessionDatabase { into } => {
+                let h = self.active_database();
+                if h == 0 {
+                    return raise(DISP_E_EXCEPTION);
+                }
+                self.handle_outcome(into, h, None)
+            }
+            Operation::InstallerOpenPackage => {
+                if b.on(Deviation::SecondSessionAllowed) || exec.phase == Phase::Package {
+                    Outcome::default()
+                } else {
+                    // One Session object per process (ONE-SESSION).
+                    raise(DISP_E_EXCEPTION)
+                }
+            }
+            _ => Outcome::unsupported(format!("`{}` is not an automation call", op.kind())),
+        }
+    }
+}

@@ -1,0 +1,1340 @@
+//! The session: property store, handles, and the C calls a package handle or a
+//! custom action makes. The install engine is in `engine.rs`, the automation
+//! forms in `automation.rs`.
+
+use super::data;
+use super::format::{self, Style};
+use super::sql::{self, Database, Policy, Record, Statement};
+use super::{condition, Config, Deviation};
+use crate::codes::{condition as cond, dbstate, rc, runmode};
+use crate::fixture::Fixture;
+use crate::plan::{ProbeScript, PACKAGE_PROBE};
+use crate::{
+    Buffer, Context, HandleArg, ModifyKind, Operation, Outcome, PackageSource, Profile, Transcript,
+    UiLevel,
+};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// The profile and the deviations, as a bit set for cheap tests on the hot path.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Behaviour {
+    pub(crate) profile: Profile,
+    bits: u128,
+}
+
+const _: () = assert!(Deviation::ALL.len() <= 128);
+
+impl Behaviour {
+    fn new(config: &Config) -> Behaviour {
+        let bits = config
+            .deviations
+            .iter()
+            .fold(0u128, |b, d| b | (1u128 << (*d as usize)));
+        Behaviour {
+            profile: config.profile,
+            bits,
+        }
+    }
+
+    /// Whether the model is told to get this behaviour wrong.
+    #[inline]
+    pub(crate) fn on(self, d: Deviation) -> bool {
+        self.bits & (1u128 << (d as usize)) != 0
+    }
+
+    pub(crate) fn windows(self) -> bool {
+        self.profile == Profile::Windows
+    }
+}
+
+/// The session's properties: the in-memory `_Property` table, kept apart from
+/// the persistent Property table, with case-sensitive names.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Properties {
+    map: HashMap<String, String>,
+    /// Deviation: names are folded to lower case.
+    fold: bool,
+}
+
+impl Properties {
+    fn key<'a>(&self, name: &'a str) -> Cow<'a, str> {
+        if self.fold {
+            Cow::Owned(name.to_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        }
+    }
+
+    /// The value of a property, if it is set.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.map.get(self.key(name).as_ref()).map(String::as_str)
+    }
+
+    /// Sets a property, reusing the old value's storage.
+    pub(crate) fn set(&mut self, name: &str, value: &str) {
+        let key = self.key(name);
+        if let Some(v) = self.map.get_mut(key.as_ref()) {
+            v.clear();
+            v.push_str(value);
+        } else {
+            self.map.insert(key.into_owned(), value.to_owned());
+        }
+    }
+
+    /// Removes a property.
+    pub(crate) fn remove(&mut self, name: &str) {
+        let key = self.key(name);
+        self.map.remove(key.as_ref());
+    }
+
+    /// A property found by a name that matches when case is ignored.
+    pub(crate) fn get_ignoring_case(&self, name: &str) -> Option<&str> {
+        self.map
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every property, sorted by name.
+    pub(crate) fn sorted(&self) -> Vec<(&str, &str)> {
+        let mut v: Vec<(&str, &str)> = self
+            .map
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        v.sort_unstable();
+        v
+    }
+}
+
+/// Where code runs, as the engine sees it: the phase, and how the custom action reaches the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Package,
+    Immediate,
+    Deferred,
+    Rollback,
+    Commit,
+}
+
+/// How a custom action is implemented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// The C API (DLL custom actions and the package handle).
+    Dll,
+    /// The automation Session object.
+    Script,
+    /// No session at all.
+    Exe,
+}
+
+/// The situation code runs in; it decides what every call may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Exec {
+    pub(crate) phase: Phase,
+    pub(crate) kind: Kind,
+    /// An immediate action of InstallUISequence.
+    pub(crate) ui: bool,
+    /// An immediate action between InstallInitialize and InstallFinalize.
+    pub(crate) window: bool,
+}
+
+impl Exec {
+    /// The situation a context names.
+    pub(crate) fn of(context: Context) -> Exec {
+        let (phase, kind) = match context {
+            Context::Package => (Phase::Package, Kind::Dll),
+            Context::ImmediateUi | Context::ImmediateBeforeInit | Context::ImmediateAfterInit => {
+                (Phase::Immediate, Kind::Dll)
+            }
+            Context::Deferred => (Phase::Deferred, Kind::Dll),
+            Context::Rollback => (Phase::Rollback, Kind::Dll),
+            Context::Commit => (Phase::Commit, Kind::Dll),
+            Context::ScriptImmediate => (Phase::Immediate, Kind::Script),
+            Context::ScriptDeferred => (Phase::Deferred, Kind::Script),
+            Context::Exe => (Phase::Immediate, Kind::Exe),
+        };
+        Exec {
+            phase,
+            kind,
+            ui: context == Context::ImmediateUi,
+            window: context == Context::ImmediateAfterInit,
+        }
+    }
+
+    /// The context this situation amounts to (what decides which calls exist).
+    pub(crate) fn context(self) -> Context {
+        match (self.kind, self.phase) {
+            (Kind::Exe, _) => Context::Exe,
+            (Kind::Script, Phase::Immediate | Phase::Package) => Context::ScriptImmediate,
+            (Kind::Script, _) => Context::ScriptDeferred,
+            (Kind::Dll, Phase::Package) => Context::Package,
+            (Kind::Dll, Phase::Immediate) if self.ui => Context::ImmediateUi,
+            (Kind::Dll, Phase::Immediate) if self.window => Context::ImmediateAfterInit,
+            (Kind::Dll, Phase::Immediate) => Context::ImmediateBeforeInit,
+            (Kind::Dll, Phase::Deferred) => Context::Deferred,
+            (Kind::Dll, Phase::Rollback) => Context::Rollback,
+            (Kind::Dll, Phase::Commit) => Context::Commit,
+        }
+    }
+
+    /// Deferred, rollback or commit: the script phase.
+    pub(crate) fn in_script(self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Deferred | Phase::Rollback | Phase::Commit
+        )
+    }
+
+    /// Anything but the package handle.
+    pub(crate) fn in_custom_action(self) -> bool {
+        self.phase != Phase::Package
+    }
+}
+
+/// A handle the session gave out.
+#[derive(Debug, Clone)]
+pub(crate) enum Handle {
+    /// A database: the session's own (`disk` is `None`), or a read-only copy of the stored package.
+    Db {
+        disk: Option<Box<Database>>,
+        custom_action: bool,
+    },
+    /// A view on a database handle.
+    View(Box<View>),
+    /// A second package session.
+    Package,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct View {
+    db: u32,
+    stmt: Statement,
+    cols: Vec<String>,
+    rows: Option<Vec<Record>>,
+    cursor: usize,
+    current: Option<Record>,
+}
+
+/// One running probe (or a direct caller): what its calls see.
+#[derive(Debug, Clone)]
+pub(crate) struct Frame {
+    /// The context the plan says the probe runs in (events carry it).
+    pub(crate) context: Context,
+    /// The situation the engine really runs it in.
+    pub(crate) exec: Exec,
+    /// The custom action's key.
+    pub(crate) action: Arc<str>,
+    /// CustomActionData, as captured when the action was scheduled.
+    pub(crate) data: String,
+    /// The command line of an EXE action.
+    pub(crate) command_line: String,
+    slots: HashMap<String, u32>,
+    seen: Vec<u32>,
+}
+
+impl Frame {
+    pub(crate) fn new(context: Context, exec: Exec, action: &str) -> Frame {
+        Frame {
+            context,
+            exec,
+            action: action.into(),
+            data: String::new(),
+            command_line: String::new(),
+            slots: HashMap::new(),
+            seen: Vec::new(),
+        }
+    }
+}
+
+/// An action written into the install script.
+#[derive(Debug, Clone)]
+pub(crate) struct Scheduled {
+    pub(crate) action: String,
+    pub(crate) phase: Phase,
+    pub(crate) data: String,
+    pub(crate) command_line: String,
+}
+
+/// The state of a running install.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Install {
+    /// A top-level install is running.
+    pub(crate) active: bool,
+    pub(crate) ui_level: UiLevel,
+    /// InstallUISequence is running.
+    pub(crate) in_ui: bool,
+    /// InstallUISequence ran.
+    pub(crate) ui_ran: bool,
+    /// InstallInitialize ran and the script has not been run to its end.
+    pub(crate) script_open: bool,
+    /// Between InstallInitialize and InstallFinalize.
+    pub(crate) in_window: bool,
+    /// Actions scheduled and not yet run.
+    pub(crate) script: Vec<Scheduled>,
+    /// Rollback actions whose place in the script has been passed.
+    pub(crate) armed_rollback: Vec<Scheduled>,
+    /// Commit actions, run after a successful InstallFinalize.
+    pub(crate) commits: Vec<Scheduled>,
+    /// Custom actions that ran, for the once-only scheduling options.
+    pub(crate) ran: Vec<String>,
+}
+
+/// The model's session: an in-memory Windows Installer session that answers
+/// every [`Operation`] as the catalog says, in the profile it was given.
+///
+/// Use [`Session::call`] to make calls one at a time (benchmarks, fuzzers) or
+/// [`super::run`] for a whole plan.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub(crate) b: Behaviour,
+    pub(crate) fixture: Arc<Fixture>,
+    pub(crate) probes: Arc<BTreeMap<String, ProbeScript>>,
+    pub(crate) props: Properties,
+    pub(crate) db: Database,
+    /// What is stored in the package file (what a commit writes).
+    pub(crate) disk: Database,
+    pub(crate) handles: HashMap<u32, Handle>,
+    next_handle: u32,
+    /// The database handle handed out again under the same-handle deviation.
+    shared_db: Option<u32>,
+    pub(crate) frames: Vec<Frame>,
+    /// Run modes set through MsiSetMode, by bit.
+    modes: u64,
+    pub(crate) install: Install,
+    pub(crate) transcript: Transcript,
+    /// Nesting of actions running actions.
+    pub(crate) depth: usize,
+    /// Probe runs left before the model stops running custom actions (plans that recurse).
+    pub(crate) budget: usize,
+}
+
+/// Most actions nested inside each other before DoAction fails.
+pub(crate) const MAX_DEPTH: usize = 24;
+/// Most custom-action runs in one plan.
+pub(crate) const MAX_RUNS: usize = 4096;
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+}
+
+impl Session {
+    /// A session on a package, as MsiOpenPackage gives it: properties loaded from
+    /// the Property table, nothing installed.
+    pub fn new(fixture: &Fixture, config: &Config) -> Session {
+        Session::build(Arc::new(fixture.clone()), Arc::default(), config)
+    }
+
+    pub(crate) fn build(
+        fixture: Arc<Fixture>,
+        probes: Arc<BTreeMap<String, ProbeScript>>,
+        config: &Config,
+    ) -> Session {
+        let b = Behaviour::new(config);
+        let disk = Database::from_fixture(&fixture);
+        let mut s = Session {
+            b,
+            fixture,
+            probes,
+            props: Properties {
+                map: HashMap::new(),
+                fold: b.on(Deviation::PropertyNamesFoldCase),
+            },
+            db: Database::default(),
+            disk,
+            handles: HashMap::new(),
+            next_handle: 0x1000,
+            shared_db: None,
+            frames: Vec::new(),
+            modes: 0,
+            install: Install::default(),
+            transcript: Transcript::default(),
+            depth: 0,
+            budget: MAX_RUNS,
+        };
+        s.open();
+        s
+    }
+
+    /// (Re)opens the session on the stored package: a fresh database and property store.
+    pub(crate) fn open(&mut self) {
+        self.db = self.disk.clone();
+        self.props.map.clear();
+        if let Some(t) = self.db.table("Property") {
+            for row in &t.rows {
+                if let [name, value, ..] = row.values.as_slice() {
+                    let (name, value) = (name.render(), value.render());
+                    if !name.is_empty() && !value.is_empty() {
+                        self.props.set(&name, &value);
+                    }
+                }
+            }
+        }
+        self.props.set("UserSID", data::USER_SID);
+        self.handles.clear();
+        self.shared_db = None;
+        self.modes = 0;
+        self.install = Install::default();
+    }
+
+    /// Makes one call from `context`, as the model's reference (or deviated)
+    /// implementation answers it. Calls from the same context share handle slots
+    /// until a call comes from another context.
+    pub fn call(&mut self, context: Context, op: &Operation) -> Outcome {
+        match self.frames.last() {
+            Some(f) if f.context == context => {}
+            _ => {
+                let probe = crate::plan::default_probe(context).map_or(PACKAGE_PROBE, |p| p.0);
+                self.frames.clear();
+                self.frames
+                    .push(Frame::new(context, Exec::of(context), probe));
+            }
+        }
+        self.perform(op)
+    }
+
+    /// The transcript recorded so far (only plan runs record anything).
+    pub fn transcript(&self) -> &Transcript {
+        &self.transcript
+    }
+
+    /// The value of a property as the session holds it (no context restrictions).
+    pub fn property(&self, name: &str) -> Option<&str> {
+        self.props.get(name)
+    }
+
+    pub(crate) fn frame(&self) -> &Frame {
+        // `perform` is only reached with a frame pushed; a default keeps a bug from panicking.
+        static NONE: std::sync::OnceLock<Frame> = std::sync::OnceLock::new();
+        self.frames.last().unwrap_or_else(|| {
+            NONE.get_or_init(|| Frame::new(Context::Package, Exec::of(Context::Package), ""))
+        })
+    }
+
+    fn exec(&self) -> Exec {
+        self.frame().exec
+    }
+
+    /// Performs one operation in the current frame.
+    pub(crate) fn perform(&mut self, op: &Operation) -> Outcome {
+        let exec = self.exec();
+        if !op.kind().available_in(exec.context()) {
+            return Outcome::unsupported(format!(
+                "`{}` cannot be called from a {} custom action",
+                op.kind(),
+                exec.context()
+            ));
+        }
+        match op {
+            Operation::GetProperty {
+                name,
+                buffer,
+                ansi,
+                handle,
+            } => self.get_property(name.as_deref(), *buffer, *ansi, *handle),
+            Operation::SetProperty {
+                name,
+                value,
+                handle,
+            } => Outcome::rc(self.set_property(name.as_deref(), value.as_deref(), *handle)),
+            Operation::DoAction { action, handle } => {
+                self.do_action_call(action.as_deref(), *handle)
+            }
+            Operation::Sequence { table } => Outcome::rc(self.sequence_call(table.as_deref())),
+            Operation::GetMode { mode, handle } => {
+                Outcome::number(if *handle == HandleArg::Session {
+                    i64::from(self.get_mode(*mode))
+                } else {
+                    0
+                })
+            }
+            Operation::SetMode { mode, state } => Outcome::rc(self.set_mode(*mode, *state)),
+            Operation::GetLanguage => Outcome::number(self.language()),
+            Operation::ProcessMessage { .. } => Outcome::number(self.message_status()),
+            Operation::FormatRecord {
+                template,
+                fields,
+                buffer,
+                ansi,
+                handle,
+            } => self.format_record(template, fields, *buffer, *ansi, *handle),
+            Operation::EvaluateCondition { condition } => {
+                Outcome::number(self.evaluate(condition.as_deref()))
+            }
+            Operation::SetInstallLevel { level } => Outcome::rc(self.set_install_level(*level)),
+            Operation::GetActiveDatabase { into } => {
+                let h = self.active_database();
+                self.handle_outcome(into, h, None)
+            }
+            Operation::OpenDatabase { into } => {
+                let h = self.alloc(Handle::Db {
+                    disk: Some(Box::new(self.disk.clone())),
+                    custom_action: false,
+                });
+                self.handle_outcome(into, h, Some(rc::SUCCESS))
+            }
+            Operation::OpenView {
+                db,
+                sql,
+                into,
+                null_out,
+            } => self.open_view(db, sql.as_deref(), into, *null_out),
+            Operation::Execute { view } => Outcome::rc(self.execute(view)),
+            Operation::Fetch { view } => self.fetch(view),
+            Operation::SetField { view, field, value } => {
+                Outcome::rc(self.set_field(view, *field, value))
+            }
+            Operation::Modify { view, kind, record } => {
+                Outcome::rc(self.modify(view, *kind, record.as_deref()))
+            }
+            Operation::Sql { db, sql } => self.sql(db, sql),
+            Operation::Commit { db } => Outcome::rc(self.commit(db)),
+            Operation::IsTablePersistent { db, table } => {
+                Outcome::number(self.is_table_persistent(db, table.as_deref()))
+            }
+            Operation::SetSummaryInfo { db, .. } => Outcome::rc(self.set_summary_info(db)),
+            Operation::GetDatabaseState { db } => {
+                Outcome::number(self.database_state(db.as_deref()))
+            }
+            Operation::OpenPackage { source, into } => {
+                let (code, h) = self.open_package(*source);
+                self.handle_outcome(into, h, Some(code))
+            }
+            Operation::InstallProduct { .. } => {
+                if exec.in_custom_action() {
+                    // An install is already running in this process.
+                    Outcome::rc(rc::INSTALL_ALREADY_RUNNING)
+                } else {
+                    Outcome::unsupported(
+                        "the model runs a top-level install only through the plan's `install`",
+                    )
+                }
+            }
+            Operation::CloseHandle { slot } => Outcome::rc(self.close_handle(slot)),
+            Operation::CommandLine => Outcome {
+                value: Some(self.frame().command_line.clone()),
+                ..Outcome::default()
+            },
+            Operation::HasSession => Outcome::number(i64::from(
+                exec.kind != Kind::Exe || self.b.on(Deviation::ExeGetsSession),
+            )),
+            Operation::SessionPropertyGet { .. }
+            | Operation::SessionPropertySet { .. }
+            | Operation::SessionDoAction { .. }
+            | Operation::SessionMode { .. }
+            | Operation::SessionSetMode { .. }
+            | Operation::SessionLanguage
+            | Operation::SessionMessage { .. }
+            | Operation::SessionEvaluateCondition { .. }
+            | Operation::SessionDatabase { .. }
+            | Operation::InstallerOpenPackage => self.automation(op),
+        }
+    }
+
+    // -----------------------------------------------------------------------
+    // Properties
+
+    /// A property as the current frame may read it: deferred actions see only
+    /// CustomActionData, ProductCode and UserSID (commit actions not ProductCode).
+    pub(crate) fn read_property(&self, name: &str) -> Option<&str> {
+        let f = self.frame();
+        let b = self.b;
+        if f.exec.in_script() && !b.on(Deviation::DeferredSeesAllProperties) {
+            return match name {
+                "CustomActionData" if b.on(Deviation::CustomActionDataReadAtRunTime) => {
+                    self.props.get(&f.action)
+                }
+                "CustomActionData" => Some(f.data.as_str()),
+                "ProductCode"
+                    if f.exec.phase == Phase::Commit && !b.on(Deviation::CommitSeesProductCode) =>
+                {
+                    None
+                }
+                "ProductCode" | "UserSID" => self.props.get(name),
+                _ => None,
+            };
+        }
+        if let Some(var) = name.strip_prefix('%') {
+            if !b.on(Deviation::EnvironmentPrefixIgnored) {
+                return data::environment(var);
+            }
+        }
+        if name == "CustomActionData"
+            && f.exec.phase == Phase::Immediate
+            && b.on(Deviation::ImmediateSeesCustomActionData)
+            && self.props.get(name).is_none()
+        {
+            return self.props.get(&f.action);
+        }
+        self.props.get(name)
+    }
+
+    /// What formatted text may read: deferred actions resolve only
+    /// CustomActionData and ProductCode (DEFERRED-FORMATRECORD).
+    pub(crate) fn format_property(&self, name: &str) -> Option<String> {
+        let f = self.frame();
+        if f.exec.in_script() && !self.b.on(Deviation::DeferredFormatsAllProperties) {
+            return match name {
+                "CustomActionData" | "ProductCode" => self.read_property(name).map(str::to_owned),
+                _ => None,
+            };
+        }
+        if f.exec.in_script() {
+            return self.props.get(name).map(str::to_owned);
+        }
+        self.read_property(name).map(str::to_owned)
+    }
+
+    /// Formats text with the session's properties, as type-51 actions and the engine do.
+    pub(crate) fn format_text(&self, template: &str) -> String {
+        format::format(template, &[], self.style(), &|n| self.format_property(n))
+    }
+
+    fn style(&self) -> Style {
+        Style {
+            fields_only: false,
+            keep_unknown: self.b.on(Deviation::FormatUnknownPropertyKept),
+            keep_escapes: self.b.on(Deviation::FormatEscapeKept),
+        }
+    }
+
+    fn get_property(
+        &self,
+        name: Option<&str>,
+        buffer: Buffer,
+        ansi: bool,
+        handle: HandleArg,
+    ) -> Outcome {
+        let unchecked = self.b.on(Deviation::GetPropertyArgsUnchecked);
+        let name = match name {
+            Some(n) => n,
+            None if unchecked => "",
+            // The parameter is checked before the handle.
+            None => return Outcome::rc(rc::INVALID_PARAMETER),
+        };
+        if handle != HandleArg::Session {
+            return Outcome::rc(rc::INVALID_HANDLE);
+        }
+        let buffer = match buffer {
+            Buffer::NullSize if unchecked => Buffer::Ample,
+            b => b,
+        };
+        match self.read_property(name) {
+            Some(v) => self.string_result(v, buffer, ansi),
+            None if self.b.on(Deviation::UndefinedPropertyFails) => {
+                Outcome::rc(rc::FUNCTION_FAILED)
+            }
+            None => self.string_result("", buffer, ansi),
+        }
+    }
+
+    /// Whether an A-variant size comes back in bytes here (PROP-GET-REMOTE-BYTES).
+    fn sizes_in_bytes(&self, ansi: bool) -> bool {
+        if !ansi {
+            return false;
+        }
+        if self.b.on(Deviation::AnsiSizeInBytesEverywhere) {
+            return true;
+        }
+        let e = self.exec();
+        e.in_custom_action()
+            && e.kind == Kind::Dll
+            && self.b.windows()
+            && !self.b.on(Deviation::AnsiSizeInCharsInCustomActions)
+    }
+
+    /// The result of a string getter (MsiGetProperty, MsiFormatRecord) for `value`
+    /// and the way the caller supplied the buffer (PROP-GET-BUFFER).
+    fn string_result(&self, value: &str, buffer: Buffer, ansi: bool) -> Outcome {
+        let value = if self.b.on(Deviation::EmbeddedNulTruncates) {
+            value.split('\0').next().unwrap_or("")
+        } else {
+            value
+        };
+        let n = value.chars().count() as u32;
+        let bytes = self.sizes_in_bytes(ansi);
+        let required = if bytes { n.saturating_mul(2) } else { n };
+        let capacity = match buffer {
+            Buffer::NullBoth => return Outcome::rc(rc::SUCCESS),
+            Buffer::NullSize => return Outcome::rc(rc::INVALID_PARAMETER),
+            Buffer::NullBuffer(_) => {
+                return Outcome {
+                    rc: Some(rc::SUCCESS),
+                    size: Some(required),
+                    ..Outcome::default()
+                }
+            }
+            Buffer::Ample => 1024,
+            Buffer::Sized(k) => k,
+        };
+        if capacity > n {
+            // Through the A bridge of a custom action the copy stops at a NUL.
+            let text = if bytes && self.b.windows() && value.contains('\0') {
+                let head = value.split('\0').next().unwrap_or("");
+                let mut t = head.to_owned();
+                t.extend(std::iter::repeat_n(
+                    '\0',
+                    (n as usize) - head.chars().count(),
+                ));
+                t
+            } else {
+                value.to_owned()
+            };
+            return Outcome {
+                rc: Some(rc::SUCCESS),
+                value: Some(text),
+                size: Some(n),
+                ..Outcome::default()
+            };
+        }
+        let size = if self.b.on(Deviation::MoreDataSizeOffByOne) {
+            required + 1
+        } else {
+            required
+        };
+        Outcome {
+            rc: Some(rc::MORE_DATA),
+            // A zero-sized buffer is left untouched; otherwise it is truncated and terminated.
+            value: (capacity > 0).then(|| value.chars().take(capacity as usize - 1).collect()),
+            size: Some(size),
+            ..Outcome::default()
+        }
+    }
+
+    pub(crate) fn set_property(
+        &mut self,
+        name: Option<&str>,
+        value: Option<&str>,
+        handle: HandleArg,
+    ) -> u32 {
+        let Some(name) = name else {
+            return rc::INVALID_PARAMETER;
+        };
+        if handle != HandleArg::Session {
+            return rc::INVALID_HANDLE;
+        }
+        if self.exec().in_script() && !self.b.on(Deviation::DeferredSetPropertyTakesEffect) {
+            // Not on the deferred allow-list: the call fails and changes nothing.
+            return rc::FUNCTION_FAILED;
+        }
+        let value = value.unwrap_or("");
+        if name.is_empty() {
+            if value.is_empty() {
+                return rc::SUCCESS;
+            }
+            if !self.b.on(Deviation::SetPropertyArgsUnchecked) {
+                return rc::FUNCTION_FAILED;
+            }
+        } else if self.b.on(Deviation::PropertyNamesValidated) && !is_identifier(name) {
+            return rc::INVALID_PARAMETER;
+        }
+        if value.is_empty() && !self.b.on(Deviation::EmptyValueKeepsProperty) {
+            self.props.remove(name);
+        } else if self.b.on(Deviation::SetPropertyFormatsValue) {
+            let v = self.format_text(value);
+            self.props.set(name, &v);
+        } else {
+            self.props.set(name, value);
+        }
+        rc::SUCCESS
+    }
+
+    // -----------------------------------------------------------------------
+    // Modes, language, messages, formatting, conditions
+
+    pub(crate) fn rollback_disabled(&self) -> bool {
+        ["RollbackDisabled", "DISABLEROLLBACK"]
+            .iter()
+            .any(|p| self.props.get(p).is_some_and(|v| !v.is_empty()))
+    }
+
+    pub(crate) fn get_mode(&self, mode: u32) -> bool {
+        let e = self.exec();
+        let b = self.b;
+        if e.in_script() {
+            let wrong = b.on(Deviation::WrongRunModesInRollbackCommit);
+            return match mode {
+                runmode::SCHEDULED => {
+                    e.phase == Phase::Deferred || (wrong && e.phase != Phase::Deferred)
+                }
+                runmode::ROLLBACK => e.phase == Phase::Rollback && !wrong,
+                runmode::COMMIT => e.phase == Phase::Commit && !wrong,
+                _ if b.on(Deviation::DeferredReportsAllModes) => self.session_mode(mode),
+                _ => false,
+            };
+        }
+        match mode {
+            runmode::SCHEDULED | runmode::ROLLBACK | runmode::COMMIT => false,
+            _ => self.session_mode(mode),
+        }
+    }
+
+    /// A run mode as the session's own state answers it.
+    fn session_mode(&self, mode: u32) -> bool {
+        match mode {
+            runmode::ROLLBACKENABLED => !self.rollback_disabled(),
+            runmode::ADMIN => self.props.get("ACTION") == Some("ADMIN"),
+            runmode::ADVERTISE => self.props.get("ACTION") == Some("ADVERTISE"),
+            runmode::MAINTENANCE => self.props.get("Installed").is_some_and(|v| !v.is_empty()),
+            m if m < 64 => self.modes & (1u64 << m) != 0,
+            _ => false,
+        }
+    }
+
+    pub(crate) fn set_mode(&mut self, mode: u32, state: bool) -> u32 {
+        let settable = matches!(mode, runmode::REBOOTATEND | runmode::REBOOTNOW)
+            || self.b.on(Deviation::AnyModeSettable);
+        if !settable || mode >= 64 {
+            return rc::ACCESS_DENIED;
+        }
+        if !self.b.on(Deviation::RebootModeNotSettable) {
+            if state {
+                self.modes |= 1u64 << mode;
+            } else {
+                self.modes &= !(1u64 << mode);
+            }
+        }
+        rc::SUCCESS
+    }
+
+    pub(crate) fn language(&self) -> i64 {
+        let e = self.exec();
+        let b = self.b;
+        if e.phase == Phase::Commit && !b.on(Deviation::CommitSeesProductCode) {
+            return 0;
+        }
+        if matches!(e.phase, Phase::Deferred | Phase::Rollback)
+            && b.on(Deviation::DeferredLanguageZero)
+        {
+            return 0;
+        }
+        self.props
+            .get("ProductLanguage")
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// What MsiProcessMessage and Session.Message return: no UI handles the
+    /// message in the model's quiet sessions, so msiMessageStatusNone (0).
+    pub(crate) fn message_status(&self) -> i64 {
+        if self.exec().in_script() && self.b.on(Deviation::DeferredMessagesRefused) {
+            return -1;
+        }
+        if self.b.on(Deviation::SessionMessageStatusWrong) {
+            return 1;
+        }
+        0
+    }
+
+    fn format_record(
+        &self,
+        template: &str,
+        fields: &[String],
+        buffer: Buffer,
+        ansi: bool,
+        handle: HandleArg,
+    ) -> Outcome {
+        let text = match handle {
+            HandleArg::Bogus => return Outcome::rc(rc::INVALID_HANDLE),
+            // Without an install handle only the record's own fields are filled in.
+            HandleArg::Zero => format::format(
+                template,
+                fields,
+                Style {
+                    fields_only: true,
+                    ..Style::default()
+                },
+                &|_| None,
+            ),
+            HandleArg::Session => {
+                format::format(template, fields, self.style(), &|n| self.format_property(n))
+            }
+        };
+        self.string_result(&text, buffer, ansi)
+    }
+
+    pub(crate) fn evaluate(&self, text: Option<&str>) -> i64 {
+        let r = condition::evaluate(text, &|n| self.read_property(n).map(str::to_owned));
+        if r == cond::ERROR && self.b.on(Deviation::BadConditionIgnored) {
+            return cond::FALSE;
+        }
+        r
+    }
+
+    fn set_install_level(&mut self, level: i32) -> u32 {
+        if self.exec().in_script() {
+            return rc::FUNCTION_FAILED;
+        }
+        if !self.b.on(Deviation::InstallLevelIgnored) {
+            self.props.set("INSTALLLEVEL", &level.to_string());
+        }
+        rc::SUCCESS
+    }
+
+    // -----------------------------------------------------------------------
+    // Handles
+
+    fn alloc(&mut self, h: Handle) -> u32 {
+        self.next_handle += 1;
+        self.handles.insert(self.next_handle, h);
+        self.next_handle
+    }
+
+    /// The rank of a handle among those the current frame has seen (0 for none).
+    fn rank(&mut self, h: u32) -> u32 {
+        if h == 0 {
+            return 0;
+        }
+        let Some(f) = self.frames.last_mut() else {
+            return 0;
+        };
+        match f.seen.iter().position(|&x| x == h) {
+            Some(i) => i as u32 + 1,
+            None => {
+                f.seen.push(h);
+                f.seen.len() as u32
+            }
+        }
+    }
+
+    /// Stores a handle in a slot and reports it.
+    pub(crate) fn handle_outcome(&mut self, slot: &str, h: u32, code: Option<u32>) -> Outcome {
+        if let Some(f) = self.frames.last_mut() {
+            f.slots.insert(slot.to_owned(), h);
+        }
+        Outcome {
+            rc: code,
+            handle: Some(self.rank(h)),
+            ..Outcome::default()
+        }
+    }
+
+    fn slot(&self, slot: &str) -> u32 {
+        self.frame().slots.get(slot).copied().unwrap_or(0)
+    }
+
+    /// MsiGetActiveDatabase / Session.Database: a new read-only handle on the
+    /// session's database each call, none in the script phase.
+    pub(crate) fn active_database(&mut self) -> u32 {
+        let e = self.exec();
+        if e.in_script() && !self.b.on(Deviation::DeferredGetsDatabase) {
+            return 0;
+        }
+        if self.b.on(Deviation::ActiveDatabaseSameHandle) {
+            if let Some(h) = self.shared_db.filter(|h| self.handles.contains_key(h)) {
+                return h;
+            }
+        }
+        let h = self.alloc(Handle::Db {
+            disk: None,
+            custom_action: e.in_custom_action(),
+        });
+        self.shared_db = Some(h);
+        h
+    }
+
+    fn close_handle(&mut self, slot: &str) -> u32 {
+        let h = self.slot(slot);
+        if self.handles.remove(&h).is_some() {
+            rc::SUCCESS
+        } else {
+            rc::INVALID_HANDLE
+        }
+    }
+
+    fn open_package(&mut self, source: PackageSource) -> (u32, u32) {
+        let in_ca = self.exec().in_custom_action();
+        if in_ca && !self.b.on(Deviation::SecondSessionAllowed) {
+            return match source {
+                PackageSource::DatabaseHandle => (rc::INVALID_HANDLE, 0),
+                // One session per process: the install already holds it.
+                PackageSource::PackageFile => (rc::INSTALL_ALREADY_RUNNING, 0),
+            };
+        }
+        if source == PackageSource::DatabaseHandle
+            && !matches!(self.handles.get(&self.slot("db")), Some(Handle::Db { .. }))
+        {
+            return (rc::INVALID_HANDLE, 0);
+        }
+        (rc::SUCCESS, self.alloc(Handle::Package))
+    }
+
+    // -----------------------------------------------------------------------
+    // Databases and views
+
+    /// The policy for writes through a database handle.
+    fn policy(&self, custom_action: bool) -> Policy {
+        let b = self.b;
+        Policy {
+            custom_action,
+            persistent_rows_writable: b.on(Deviation::PersistentRowsWritable),
+            persistent_tables_creatable: b.on(Deviation::PersistentTablesCreatable),
+            hold_count_ignored: b.on(Deviation::HoldCountIgnored),
+            alter_add_duplicate_allowed: b.on(Deviation::AlterAddDuplicateAllowed),
+            temp_column_order_unchecked: b.on(Deviation::TempColumnOrderUnchecked),
+            insert_temporary_duplicates_allowed: b.on(Deviation::InsertTemporaryDuplicatesAllowed),
+        }
+    }
+
+    /// Runs `f` on the database behind handle `h` (`None` if `h` is not a database).
+    /// The session's database shows `_Property` as a table while `f` runs, and
+    /// writes to it go back to the property store.
+    fn with_db<R>(
+        &mut self,
+        h: u32,
+        table: &str,
+        f: impl FnOnce(&mut Database, Policy) -> R,
+    ) -> Option<R> {
+        let (is_session, custom_action) = match self.handles.get(&h)? {
+            Handle::Db {
+                disk: None,
+                custom_action,
+            } => (true, *custom_action),
+            Handle::Db { disk: Some(_), .. } => (false, false),
+            _ => return None,
+        };
+        let policy = self.policy(custom_action);
+        if !is_session {
+            let Some(Handle::Db { disk: Some(db), .. }) = self.handles.get_mut(&h) else {
+                return None;
+            };
+            return Some(f(db, policy));
+        }
+        let property = table == sql::PROPERTY_TABLE;
+        if property {
+            let t = self.property_table();
+            self.db.tables.push(t);
+        }
+        let r = f(&mut self.db, policy);
+        if property {
+            if let Some(i) = self
+                .db
+                .tables
+                .iter()
+                .position(|t| t.name == sql::PROPERTY_TABLE)
+            {
+                let t = self.db.tables.remove(i);
+                self.sync_property_table(&t);
+            }
+        }
+        if self.b.on(Deviation::PropertyTableIsLive) {
+            let rows: Vec<(String, String)> = self
+                .db
+                .table("Property")
+                .map(|t| {
+                    t.rows
+                        .iter()
+                        .filter_map(|r| match r.values.as_slice() {
+                            [n, v, ..] => Some((n.render(), v.render())),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (n, v) in rows {
+                if self.props.get(&n).is_none() {
+                    self.props.set(&n, &v);
+                }
+            }
+        }
+        Some(r)
+    }
+
+    /// `_Property` as a temporary table built from the store.
+    fn property_table(&self) -> sql::Table {
+        let col = |name: &str, key: bool| sql::Col {
+            name: name.to_owned(),
+            kind: sql::ColKind::Str(0),
+            nullable: !key,
+            key,
+            temporary: true,
+            localizable: false,
+        };
+        sql::Table {
+            name: sql::PROPERTY_TABLE.to_owned(),
+            cols: vec![col("Property", true), col("Value", false)],
+            rows: self
+                .props
+                .sorted()
+                .into_iter()
+                .map(|(n, v)| sql::Row {
+                    values: vec![sql::Value::Str(n.to_owned()), sql::Value::Str(v.to_owned())],
+                    temporary: true,
+                })
+                .collect(),
+            hold: 1,
+        }
+    }
+
+    fn sync_property_table(&mut self, t: &sql::Table) {
+        let rows: Vec<(String, String)> = t
+            .rows
+            .iter()
+            .filter_map(|r| match r.values.as_slice() {
+                [n, v, ..] => Some((n.render(), v.render())),
+                _ => None,
+            })
+            .collect();
+        if rows.len() == self.props.map.len()
+            && rows
+                .iter()
+                .all(|(n, v)| self.props.get(n) == Some(v.as_str()))
+        {
+            return;
+        }
+        self.props.map.clear();
+        for (n, v) in rows {
+            self.props.set(&n, &v);
+        }
+    }
+
+    fn open_view(
+        &mut self,
+        db: &str,
+        sql_text: Option<&str>,
+        into: &str,
+        null_out: bool,
+    ) -> Outcome {
+        let h = self.slot(db);
+        if !matches!(self.handles.get(&h), Some(Handle::Db { .. })) {
+            return Outcome::rc(rc::INVALID_HANDLE);
+        }
+        if null_out {
+            return Outcome::rc(rc::INVALID_PARAMETER);
+        }
+        let Some(text) = sql_text else {
+            return Outcome::rc(rc::BAD_QUERY_SYNTAX);
+        };
+        let stmt = match sql::parse(text) {
+            Ok(s) => s,
+            Err(code) => return Outcome::rc(code),
+        };
+        let bound = self.with_db(h, stmt.table(), |d, _| {
+            d.bind(&stmt).map(|()| d.select_columns(&stmt))
+        });
+        match bound {
+            Some(Ok(cols)) => {
+                let v = self.alloc(Handle::View(Box::new(View {
+                    db: h,
+                    stmt,
+                    cols,
+                    rows: None,
+                    cursor: 0,
+                    current: None,
+                })));
+                self.handle_outcome(into, v, Some(rc::SUCCESS))
+            }
+            Some(Err(code)) => Outcome::rc(code),
+            None => Outcome::rc(rc::INVALID_HANDLE),
+        }
+    }
+
+    fn view(&mut self, slot: &str) -> Option<(u32, &mut View)> {
+        let h = self.slot(slot);
+        match self.handles.get_mut(&h) {
+            Some(Handle::View(v)) => Some((h, v)),
+            _ => None,
+        }
+    }
+
+    /// Executes a statement on database handle `h`: the rows of a SELECT, or the change.
+    fn run_statement(&mut self, h: u32, stmt: &Statement) -> Result<Option<Vec<Record>>, u32> {
+        let r = self.with_db(h, stmt.table(), |d, policy| {
+            if stmt.is_select() {
+                d.select(stmt).map(Some)
+            } else {
+                d.perform(stmt, policy).map(|()| None)
+            }
+        });
+        r.unwrap_or(Err(rc::INVALID_HANDLE))
+    }
+
+    fn execute(&mut self, slot: &str) -> u32 {
+        let Some((vh, v)) = self.view(slot) else {
+            return rc::INVALID_HANDLE;
+        };
+        let (db, stmt) = (v.db, v.stmt.clone());
+        match self.run_statement(db, &stmt) {
+            Ok(rows) => {
+                if let Some(Handle::View(v)) = self.handles.get_mut(&vh) {
+                    v.rows = Some(rows.unwrap_or_default());
+                    v.cursor = 0;
+                }
+                rc::SUCCESS
+            }
+            Err(code) => code,
+        }
+    }
+
+    fn fetch(&mut self, slot: &str) -> Outcome {
+        let Some((_, v)) = self.view(slot) else {
+            return Outcome::rc(rc::INVALID_HANDLE);
+        };
+        if !v.stmt.is_select() {
+            return Outcome::rc(rc::FUNCTION_FAILED);
+        }
+        let Some(rows) = &v.rows else {
+            return Outcome::rc(rc::FUNCTION_FAILED);
+        };
+        match rows.get(v.cursor).cloned() {
+            Some(rec) => {
+                v.cursor += 1;
+                let row = rec.render();
+                v.current = Some(rec);
+                Outcome {
+                    rc: Some(rc::SUCCESS),
+                    rows: Some(vec![row]),
+                    ..Outcome::default()
+                }
+            }
+            None => Outcome::rc(rc::NO_MORE_ITEMS),
+        }
+    }
+
+    fn set_field(&mut self, slot: &str, field: u32, value: &str) -> u32 {
+        let Some((_, v)) = self.view(slot) else {
+            return rc::INVALID_HANDLE;
+        };
+        let Some(rec) = &mut v.current else {
+            return rc::INVALID_HANDLE;
+        };
+        let Some(f) = (field as usize)
+            .checked_sub(1)
+            .and_then(|i| rec.fields.get_mut(i))
+        else {
+            return rc::INVALID_PARAMETER;
+        };
+        *f = Record::from_texts(&[value.to_owned()]).fields.remove(0);
+        rc::SUCCESS
+    }
+
+    fn modify(&mut self, slot: &str, kind: ModifyKind, record: Option<&[String]>) -> u32 {
+        let Some((vh, v)) = self.view(slot) else {
+            return rc::INVALID_HANDLE;
+        };
+        if !v.stmt.is_select() {
+            return rc::FUNCTION_FAILED;
+        }
+        let mut rec = match record {
+            Some(fields) => Record::from_texts(fields),
+            None => match &v.current {
+                Some(r) => r.clone(),
+                None => return rc::INVALID_HANDLE,
+            },
+        };
+        let (db, table, cols) = (v.db, v.stmt.table().to_owned(), v.cols.clone());
+        let r = self.with_db(db, &table, |d, policy| {
+            d.modify(&table, &cols, kind, &mut rec, policy)
+        });
+        let code = match r {
+            Some(Ok(())) => rc::SUCCESS,
+            Some(Err(code)) => code,
+            None => rc::INVALID_HANDLE,
+        };
+        if record.is_none() {
+            if let Some(Handle::View(v)) = self.handles.get_mut(&vh) {
+                v.current = Some(rec);
+            }
+        }
+        code
+    }
+
+    fn sql(&mut self, db: &str, text: &str) -> Outcome {
+        let h = self.slot(db);
+        if !matches!(self.handles.get(&h), Some(Handle::Db { .. })) {
+            return Outcome::rc(rc::INVALID_HANDLE);
+        }
+        let stmt = match sql::parse(text) {
+            Ok(s) => s,
+            Err(code) => return Outcome::rc(code),
+        };
+        match self.run_statement(h, &stmt) {
+            Ok(rows) => Outcome {
+                rc: Some(rc::SUCCESS),
+                rows: rows.map(|r| r.iter().map(Record::render).collect()),
+                ..Outcome::default()
+            },
+            Err(code) => Outcome::rc(code),
+        }
+    }
+
+    fn commit(&mut self, db: &str) -> u32 {
+        match self.handles.get(&self.slot(db)) {
+            Some(Handle::Db {
+                disk: None,
+                custom_action: false,
+            }) => {
+                self.disk = self
+                    .db
+                    .persisted(self.b.on(Deviation::TemporaryRowsKeptAfterCommit));
+                rc::SUCCESS
+            }
+            // A custom action's commit is accepted and does nothing (Ambiguities §12);
+            // a read-only database has nothing to write.
+            Some(Handle::Db { .. }) => rc::SUCCESS,
+            _ => rc::INVALID_HANDLE,
+        }
+    }
+
+    fn is_table_persistent(&mut self, db: &str, table: Option<&str>) -> i64 {
+        let Some(table) = table else {
+            return cond::ERROR;
+        };
+        let h = self.slot(db);
+        let session_db = match self.handles.get(&h) {
+            Some(Handle::Db { disk, .. }) => disk.is_none(),
+            _ => return cond::ERROR,
+        };
+        if sql::SYSTEM_TABLES.contains(&table) {
+            return if self.b.on(Deviation::SystemTablesPersistent) {
+                cond::TRUE
+            } else {
+                cond::NONE
+            };
+        }
+        if session_db && table == sql::PROPERTY_TABLE {
+            return cond::FALSE;
+        }
+        let r = self
+            .with_db(h, table, |d, _| d.persistence(table))
+            .unwrap_or(cond::ERROR);
+        if r == cond::FALSE && self.b.on(Deviation::TempTablePersistent) {
+            return cond::TRUE;
+        }
+        r
+    }
+
+    fn set_summary_info(&self, db: &str) -> u32 {
+        match self.handles.get(&self.slot(db)) {
+            Some(Handle::Db {
+                custom_action: true,
+                ..
+            }) if !self.b.on(Deviation::SummaryInfoWritable) => rc::FUNCTION_FAILED,
+            Some(Handle::Db { .. }) => rc::SUCCESS,
+            _ => rc::INVALID_HANDLE,
+        }
+    }
+
+    fn database_state(&self, db: Option<&str>) -> i64 {
+        if self.exec().in_custom_action() {
+            return if self.b.on(Deviation::ForbiddenDatabaseCallsAllowed) {
+                dbstate::READ
+            } else {
+                dbstate::ERROR
+            };
+        }
+        let Some(db) = db else {
+            // A package handle is not a database handle.
+            return dbstate::ERROR;
+        };
+        match self.handles.get(&self.slot(db)) {
+            Some(Handle::Db { disk: None, .. }) => dbstate::WRITE,
+            Some(Handle::Db { disk: Some(_), .. }) => dbstate::READ,
+            _ => dbstate::ERROR,
+        }
+    }
+}
