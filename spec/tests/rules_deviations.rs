@@ -68,6 +68,7 @@ use Deviation::*;
 #[case(DeferredFormatsAllProperties, W, deferred_format)]
 #[case(DeferredMessagesRefused, W, deferred_message)]
 #[case(DeferredSetPropertyTakesEffect, W, deferred_no_set)]
+#[case(DeferredSetPropertyTakesEffect, W, deferred_set_read_later)]
 #[case(DeferredGetsDatabase, W, deferred_no_db)]
 #[case(RollbackRunsAsDeferred, W, inscript_flags)]
 #[case(FirstSequenceIgnored, W, sched_flags)]

@@ -67,6 +67,7 @@ use rstest::rstest;
 #[case("DEFERRED-FORMATRECORD", W, deferred_format)]
 #[case("DEFERRED-PROCESSMESSAGE", W, deferred_message)]
 #[case("DEFERRED-NO-SETPROPERTY", W, deferred_no_set)]
+#[case("DEFERRED-NO-SETPROPERTY", D, deferred_set_read_later)]
 #[case("DEFERRED-NO-DATABASE", W, deferred_no_db)]
 #[case("INSCRIPT-FLAGS", W, inscript_flags)]
 #[case("SCHED-FLAGS-SHARE-BITS", W, sched_flags)]

@@ -1350,3 +1350,18 @@ pub fn remote_bytes_format(ok: bool) -> Built {
     };
     Case::standard().call(ImmediateBeforeInit, op, out).build()
 }
+
+pub fn deferred_set_read_later(ok: bool) -> Built {
+    Case::new(|f| {
+        ca(f, "After", DLL_BINARY, "probe", "Probe");
+        exec(f, "After", 6700);
+    })
+    .call(Deferred, sp("X", Some("1")), rc(1627))
+    .call_in(
+        ImmediateAfterInit,
+        Some("After"),
+        gp("X"),
+        pick(ok, got(0, "", 0), got(0, "1", 1)),
+    )
+    .build()
+}
