@@ -9,9 +9,12 @@ use common::cases::*;
 use msiconf_spec::model::{run, Config, Deviation};
 use msiconf_spec::{Plan, Profile};
 
+/// A case builder with its name.
+type Named = (&'static str, fn(bool) -> Built);
+
 /// Every case plan (the plans do not depend on `ok`).
 fn plans() -> Vec<(&'static str, Plan)> {
-    let builders: &[(&str, fn(bool) -> Built)] = &[
+    let builders: &[Named] = &[
         ("doaction_case", doaction_case),
         ("doaction_case_script", doaction_case_script),
         ("doaction_unknown", doaction_unknown),
