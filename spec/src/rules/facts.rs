@@ -911,6 +911,14 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
     }) {
         return None;
     }
+    // A standard action that logged a failure explains the result on its own.
+    if t.actions.iter().any(|a| {
+        a.result.is_some_and(|r| r >= 2)
+            && is_standard_action(&a.name)
+            && !TOP_LEVEL_ACTIONS.contains(&a.name.as_str())
+    }) {
+        return None;
+    }
     let mut saw = Saw::default();
     for run in &t.runs {
         if !sequenced(plan, &run.probe) {

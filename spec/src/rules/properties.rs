@@ -395,7 +395,8 @@ pub(super) fn scan(
                     if size != want_size {
                         // The byte/character question belongs to PROP-GET-REMOTE-BYTES
                         // whenever the two units would give different answers.
-                        let units_matter = remote && copied != Some(len);
+                        let other_units = if bytes { len } else { len * 2 };
+                        let units_matter = remote && copied != Some(len) && size == other_units;
                         let owner = if units_matter { BYTES } else { rule };
                         if owner == want {
                             flag(out, owner, e, format!("size={want_size}"));

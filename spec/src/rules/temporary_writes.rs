@@ -303,8 +303,10 @@ pub(super) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
             | Operation::Sequence { .. } => {
                 tables.clear();
             }
-            Operation::OpenView { sql: Some(sql), .. }
-                if sqltext::parse(sql) == Statement::BadSyntax =>
+            Operation::OpenView {
+                db, sql: Some(sql), ..
+            } if facts::slot_origin(&t.events, i, db).is_some()
+                && sqltext::parse(sql) == Statement::BadSyntax =>
             {
                 let rule = if sql.trim_start().to_ascii_uppercase().starts_with("CREATE") {
                     ORDER
@@ -316,8 +318,12 @@ pub(super) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                 }
             }
             Operation::IsTablePersistent {
-                table: Some(name), ..
+                db,
+                table: Some(name),
             } => {
+                if facts::slot_origin(&t.events, i, db).is_none() {
+                    continue;
+                }
                 let Some(st) = tables.iter().find(|s| s.name == name) else {
                     continue;
                 };
@@ -335,6 +341,10 @@ pub(super) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                 let Some(got) = e.outcome.rc else {
                     continue;
                 };
+                if facts::slot_origin(&t.events, i, db).is_none() {
+                    // No database behind the slot: the call fails for that reason alone.
+                    continue;
+                }
                 let ok = got == rc::SUCCESS;
                 let stmt = sqltext::parse(sql);
                 let active =
