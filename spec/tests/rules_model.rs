@@ -292,7 +292,7 @@ mod random {
                 level: n as i32 % 1000,
             },
             12 | 13 => Operation::GetActiveDatabase { into: "db".into() },
-            14 | 15 | 16 => Operation::Sql {
+            14..=16 => Operation::Sql {
                 db: "db".into(),
                 sql: SQL[a % SQL.len()].into(),
             },
@@ -395,7 +395,7 @@ mod random {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
         #[test]
         fn the_reference_model_breaks_no_rule_on_random_plans(

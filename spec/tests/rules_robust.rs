@@ -255,7 +255,7 @@ fn outcome(kind: usize, value: &str, n: u32) -> Outcome {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn predicates_never_panic(

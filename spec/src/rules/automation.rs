@@ -170,7 +170,9 @@ fn deferred_session(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
                     continue;
                 }
                 let want = if n == "ProductCode" {
-                    if facts::command_line_value(plan, n).is_some() {
+                    if facts::command_line_value(plan, n).is_some()
+                        || facts::plan_sets_property(plan, n)
+                    {
                         continue;
                     }
                     match plan.fixture.property(n) {
@@ -187,7 +189,9 @@ fn deferred_session(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
                 }
             }
             Operation::SessionLanguage => {
-                if facts::command_line_value(plan, "ProductLanguage").is_some() {
+                if facts::command_line_value(plan, "ProductLanguage").is_some()
+                    || facts::plan_sets_property(plan, "ProductLanguage")
+                {
                     continue;
                 }
                 if let Some(lang) = plan

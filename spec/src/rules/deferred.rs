@@ -281,7 +281,9 @@ fn set_earlier(events: &[Event], i: usize, name: &str) -> bool {
 }
 
 fn product_code(plan: &Plan) -> Option<&str> {
-    if facts::command_line_value(plan, "ProductCode").is_some() {
+    if facts::command_line_value(plan, "ProductCode").is_some()
+        || facts::plan_sets_property(plan, "ProductCode")
+    {
         return None;
     }
     plan.fixture.property("ProductCode")
@@ -530,7 +532,9 @@ fn commit_limits(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>)
 }
 
 fn product_language(plan: &Plan) -> Option<i64> {
-    if facts::command_line_value(plan, "ProductLanguage").is_some() {
+    if facts::command_line_value(plan, "ProductLanguage").is_some()
+        || facts::plan_sets_property(plan, "ProductLanguage")
+    {
         return None;
     }
     plan.fixture

@@ -473,6 +473,17 @@ fn set_by_steps(
     })
 }
 
+/// Whether anything in the plan (a step of any probe, or a type-51 action)
+/// may set property `name` during the install.
+pub fn plan_sets_property(plan: &Plan, name: &str) -> bool {
+    set_by_steps(plan, name, PACKAGE_PROBE, false, false)
+        || plan
+            .fixture
+            .custom_actions
+            .iter()
+            .any(|r| r.basic_type() == catype::SET_PROPERTY && r.source.as_deref() == Some(name))
+}
+
 /// How a known property value came to be known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
