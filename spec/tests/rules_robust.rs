@@ -284,3 +284,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_conditioned_type19_leaves_the_install_result_unsettled() {
+    assert_silent(
+        Case::new(|f| {
+            ca(f, "Err", ERROR, "", "boom");
+            exec_if(f, "Err", "NEVERSET", 1300);
+        })
+        .install(&[])
+        .result(0)
+        .build(),
+    );
+}

@@ -978,12 +978,24 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
             Stop::Failure => return Some((rc::INSTALL_FAILURE, rule)),
         }
     }
-    // Nothing stopped the install; a type-19 action still fails it.
-    let type19 = f
+    // Nothing stopped the install; a type-19 action still fails it, if it runs.
+    for r in f
         .custom_actions
         .iter()
-        .any(|r| r.basic_type() == catype::ERROR && sequenced(plan, &r.action));
-    if type19 {
+        .filter(|r| r.basic_type() == catype::ERROR)
+    {
+        if !sequenced(plan, &r.action) {
+            continue;
+        }
+        let conditioned = f
+            .execute_sequence
+            .iter()
+            .chain(&f.ui_sequence)
+            .any(|s| s.action == r.action && s.sequence > 0 && s.condition.is_some());
+        if conditioned {
+            // Whether its condition holds is not settled here.
+            return None;
+        }
         return Some((rc::INSTALL_FAILURE, "CA-TYPE19-ERROR"));
     }
     let rule = if saw.continued {
