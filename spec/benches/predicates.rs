@@ -153,6 +153,26 @@ fn main() {
         rates.push(steps as f64 / secs);
     }
     rates.sort_by(f64::total_cmp);
+    // With `-- --per-rule`, also show where the time goes, slowest rules first.
+    if std::env::args().any(|a| a == "--per-rule") {
+        let mut per: Vec<(f64, &str)> = msiconf_spec::rules::catalog()
+            .iter()
+            .filter(|r| r.has_predicate())
+            .map(|r| {
+                let start = Instant::now();
+                let mut out = Vec::new();
+                for (plan, t) in &mix {
+                    r.check(black_box(plan), black_box(t), Profile::Windows, &mut out);
+                }
+                black_box(out);
+                (start.elapsed().as_secs_f64(), r.id)
+            })
+            .collect();
+        per.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (secs, id) in per.iter().take(15) {
+            println!("  {id:32} {:8.2} ms", secs * 1e3);
+        }
+    }
     let median = rates[rates.len() / 2];
     println!(
         "predicates: {rules} rules over {} transcripts ({steps} steps): median {:.0} steps/s ({:.0} transcripts/s) over {} rounds",

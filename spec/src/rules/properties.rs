@@ -348,8 +348,11 @@ pub(super) fn scan(
                 ansi,
                 handle: HandleArg::Session,
             } if facts::is_full_c(e.context) => {
+                // Byte counts arise only for A getters inside custom actions.
+                let bytes_only = want == BYTES && !(*ansi && e.context.is_custom_action());
                 if n.starts_with('%')
                     || matches!(buffer, Buffer::NullSize | Buffer::NullBoth)
+                    || bytes_only
                     || !could_belong(plan, &t.events, i, n, want)
                 {
                     continue;
