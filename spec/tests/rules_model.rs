@@ -416,6 +416,9 @@ mod random {
     }
 }
 
+/// A survey, not a check: for each deviation, how many random plans catch it
+/// and which other rules fire as knock-on effects. Run it with
+/// `cargo test -p msiconf-spec --test rules_model survey -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn survey_deviations_on_random_plans() {

@@ -785,6 +785,17 @@ fn sched_flags(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
     }
 }
 
+/// Whether some commit action of the plan fails, which may itself change the install result.
+fn commit_failures(plan: &Plan) -> bool {
+    plan.fixture.custom_actions.iter().any(|r| {
+        facts::script_kind(r) == Some(facts::ScriptKind::Commit)
+            && plan
+                .probes
+                .get(&r.action)
+                .is_some_and(|p| p.returns != rc::SUCCESS && p.returns != rc::FUNCTION_NOT_CALLED)
+    })
+}
+
 fn rb_cm_enabled(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "RB-CM-NEED-ROLLBACK-ENABLED";
     let disabled = facts::rollback_disabled(plan);
@@ -804,6 +815,7 @@ fn rb_cm_enabled(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violatio
             ));
         } else if kind == facts::ScriptKind::Commit
             && t.install_result.is_some_and(|r| r != rc::SUCCESS)
+            && !commit_failures(plan)
         {
             out.push(Violation::at(
                 ID,
