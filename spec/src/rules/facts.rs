@@ -369,6 +369,7 @@ pub fn top_level_is_install(plan: &Plan) -> bool {
 pub struct Position {
     /// `true` for InstallUISequence, `false` for InstallExecuteSequence.
     pub ui: bool,
+    /// The Sequence column.
     pub sequence: i32,
 }
 
@@ -515,7 +516,9 @@ pub enum Source {
 /// A property value a runtime must report, and how it is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Known<'a> {
+    /// The value ("" for an undefined property).
     pub value: Cow<'a, str>,
+    /// How it is known.
     pub source: Source,
     /// Whether a property whose name differs only in case was set in between.
     pub variant_set: bool,
@@ -1203,8 +1206,11 @@ pub fn rollback_disabled(plan: &Plan) -> bool {
 /// The in-script kind of a custom action: deferred, rollback or commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScriptKind {
+    /// 0x400 alone.
     Deferred,
+    /// 0x400 with 0x100.
     Rollback,
+    /// 0x400 with 0x200.
     Commit,
 }
 
