@@ -461,3 +461,38 @@ fn survey_deviations_on_random_plans() {
         eprintln!("{:45} caught {:4}  others {:?}", d.name(), caught, others);
     }
 }
+
+/// A survey, not a check: on the case plans, the rules each deviation draws
+/// that it does not list (knock-on effects or misattributions).
+#[test]
+#[ignore]
+fn survey_deviations_on_case_plans() {
+    let plans = plans();
+    for d in Deviation::ALL {
+        let mut others = std::collections::BTreeMap::new();
+        for (name, plan) in &plans {
+            for profile in Profile::ALL {
+                let t = run(
+                    plan,
+                    &Config {
+                        profile,
+                        deviations: vec![*d],
+                    },
+                );
+                for v in msiconf_spec::check(plan, &t, profile) {
+                    if !d.breaks().contains(&v.rule.as_str()) {
+                        others
+                            .entry(format!("{} ({name})", v.rule))
+                            .or_insert(v.to_string());
+                    }
+                }
+            }
+        }
+        if !others.is_empty() {
+            eprintln!("{}:", d.name());
+            for (k, v) in others {
+                eprintln!("    {k}: {v}");
+            }
+        }
+    }
+}
