@@ -1,6 +1,7 @@
 //! The built-in runtimes, and how a runtime is built from its command-line name.
 
 mod model;
+pub mod msiexec;
 pub mod process;
 mod stepwise;
 
@@ -32,6 +33,9 @@ pub enum BuildError {
     /// A `broken:` name that is not a deviation of the model.
     #[error("unknown broken runtime `{name}` (see `msiconf runtimes` for the `broken:` names)")]
     UnknownDeviation { name: String },
+    /// A runtime that exists but cannot start here (Wine missing, say).
+    #[error("runtime `{name}` cannot start: {message}")]
+    Unavailable { name: String, message: String },
 }
 
 /// Builds the runtime called `name` for `profile`.
@@ -56,6 +60,15 @@ pub fn build_runtime(name: &str, profile: Profile) -> Result<Box<dyn Runtime>, B
             .map_err(|source| BuildError::Start {
                 name: name.to_owned(),
                 source,
+            });
+    }
+    if name == "msiexec" {
+        // One runtime for every profile: Wine runs each plan once.
+        return msiexec::shared()
+            .map(|rt| Box::new(rt) as Box<dyn Runtime>)
+            .map_err(|message| BuildError::Unavailable {
+                name: name.to_owned(),
+                message,
             });
     }
     Err(BuildError::Unknown {
