@@ -142,3 +142,32 @@ fn every_predicate_has_a_case() {
         assert!(src.contains(&needle), "no case for {}", r.id);
     }
 }
+
+/// Where a rule's two profiles disagree, one transcript passes under one
+/// profile and fails under the other.
+#[rstest]
+#[case("DOACTION-NULL-ACTION", null_action, true)]
+#[case("PROP-GET-REMOTE-BYTES", remote_bytes, true)]
+#[case("DOACTION-SYSTEM-UPDATE", system_update_failing, false)]
+#[case("CA-FORBIDDEN-DB-FUNCS", commit_refused, false)]
+#[case("DEFERRED-PROPS", deferred_other_property_fails, false)]
+fn profiles_disagree(
+    #[case] id: &str,
+    #[case] build: fn(bool) -> Built,
+    #[case] windows_passes: bool,
+) {
+    let rule = find(id).expect("rule in catalog");
+    assert!(rule.disagreement.is_some(), "{id} records no disagreement");
+    let (plan, t) = build(true);
+    let count = |p: Profile| {
+        let mut out = Vec::new();
+        rule.check(&plan, &t, p, &mut out);
+        out.len()
+    };
+    assert_eq!(count(W) == 0, windows_passes, "{id} under windows");
+    assert_eq!(count(D) == 0, !windows_passes, "{id} under documented");
+}
+
+fn system_update_failing(_: bool) -> Built {
+    system_update(false)
+}

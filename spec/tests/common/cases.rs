@@ -1365,3 +1365,21 @@ pub fn deferred_set_read_later(ok: bool) -> Built {
     )
     .build()
 }
+
+pub fn commit_refused(_: bool) -> Built {
+    Case::standard()
+        .call(ImmediateBeforeInit, gad("db"), handle(1))
+        .call(
+            ImmediateBeforeInit,
+            Operation::Commit { db: "db".into() },
+            rc(1627),
+        )
+        .build()
+}
+
+pub fn deferred_other_property_fails(_: bool) -> Built {
+    Case::standard()
+        .install(&[("TESTPATH", "c:\\x")])
+        .call(Deferred, gp("TESTPATH"), got(1627, "", 0))
+        .build()
+}
