@@ -25,6 +25,7 @@ use Deviation::*;
 #[case(SystemActionFailsOutsideWindow, W, system_update)]
 #[case(NonSystemActionRefused, W, nonsystem_ok)]
 #[case(NestedActionsIsolated, W, nested)]
+#[case(NestedActionsIsolated, W, nested_probe)]
 #[case(DoActionCodesCollapsed, W, retcodes)]
 #[case(DoActionStatusNotMapped, W, session_doaction_enum)]
 #[case(TerminationActionsIgnored, W, termination)]

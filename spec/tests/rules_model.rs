@@ -26,6 +26,7 @@ fn plans() -> Vec<(&'static str, Plan)> {
         ("system_update", system_update),
         ("nonsystem_ok", nonsystem_ok),
         ("nested", nested),
+        ("nested_probe", nested_probe),
         ("retcodes", retcodes),
         ("termination", termination),
         ("bad_condition", bad_condition),

@@ -26,6 +26,7 @@ use rstest::rstest;
 #[case("DOACTION-SYSTEM-UPDATE", W, system_update)]
 #[case("DOACTION-NONSYSTEM-OK", W, nonsystem_ok)]
 #[case("DOACTION-NESTED", W, nested)]
+#[case("DOACTION-NESTED", D, nested_probe)]
 #[case("DOACTION-RETCODES", W, retcodes)]
 #[case("SEQ-TERMINATION-ACTIONS", W, termination)]
 #[case("SEQ-BAD-CONDITION", W, bad_condition)]

@@ -494,7 +494,8 @@ pub enum Source {
     SetEmpty,
     /// `Session.Property(name) = value` earlier in the same run.
     SessionSet,
-    /// A type-51 action run through DoAction earlier in the same run.
+    /// A custom action run through DoAction earlier in the same run: a type-51
+    /// action, or a probe whose recorded steps set the property.
     Nested51,
     /// MsiSetInstallLevel earlier in the same run (INSTALLLEVEL only).
     InstallLevel,
@@ -534,7 +535,7 @@ pub fn property_at<'a>(
 ) -> Option<Known<'a>> {
     let ctx = events[i].context;
     let mut variant_set = false;
-    for e in run_before(events, i) {
+    for (j, e) in run_before_indexed(events, i) {
         if !performed(e) {
             continue;
         }
@@ -618,6 +619,22 @@ pub fn property_at<'a>(
                         });
                     }
                 }
+                if *handle == HandleArg::Session {
+                    match action
+                        .as_deref()
+                        .map(|a| nested_probe(plan, events, j, a, name))
+                    {
+                        Some(Nested::Untouched) => continue,
+                        Some(Nested::Set(v)) => {
+                            return Some(Known {
+                                value: Cow::Borrowed(v),
+                                source: Source::Nested51,
+                                variant_set,
+                            })
+                        }
+                        _ => {}
+                    }
+                }
                 return None;
             }
             Operation::SessionDoAction { action } => {
@@ -651,6 +668,85 @@ pub fn property_at<'a>(
     let mut k = static_value(plan, name, probe, ctx, 0)?;
     k.variant_set = variant_set;
     Some(k)
+}
+
+/// What a probe run through DoAction did to a property, as its own recorded steps show.
+enum Nested<'a> {
+    /// It set the property to this value (its last such step).
+    Set(&'a str),
+    /// None of its steps touched the property.
+    Untouched,
+    /// It may have changed the property in ways its steps do not show.
+    Unknown,
+}
+
+/// Reads the nested run of probe `action` that the DoAction at `events[j]`
+/// performed: its events come just before `events[j]`, after the caller's
+/// previous step. Only a complete run (every step of the script recorded) counts.
+fn nested_probe<'a>(
+    plan: &Plan,
+    events: &'a [Event],
+    j: usize,
+    action: &str,
+    name: &str,
+) -> Nested<'a> {
+    let Some(script) = plan.probes.get(action) else {
+        return Nested::Unknown;
+    };
+    let outer = &events[j].probe;
+    let mut window = events[..j].iter().rev().take_while(|e| e.probe != *outer);
+    let mut seen = 0;
+    let mut result: Option<&'a str> = None;
+    let mut last_index = usize::MAX;
+    for e in window.by_ref() {
+        if e.probe != action {
+            return Nested::Unknown;
+        }
+        if e.index >= last_index {
+            // A second run of the probe inside the window.
+            return Nested::Unknown;
+        }
+        last_index = e.index;
+        seen += 1;
+        match &e.call {
+            Operation::SetProperty {
+                name: Some(m),
+                value,
+                handle: HandleArg::Session,
+            } if m == name => {
+                if e.context.is_in_script() || e.outcome.rc != Some(rc::SUCCESS) {
+                    continue;
+                }
+                let v = value.as_deref().unwrap_or("");
+                if v.contains('\0') {
+                    return Nested::Unknown;
+                }
+                // Going backwards, the first set found is the run's last.
+                result.get_or_insert(v);
+            }
+            Operation::SetProperty { name: Some(m), .. }
+            | Operation::SessionPropertySet { name: Some(m), .. }
+                if m.eq_ignore_ascii_case(name) =>
+            {
+                return Nested::Unknown;
+            }
+            Operation::SetInstallLevel { .. } if name == "INSTALLLEVEL" => return Nested::Unknown,
+            Operation::DoAction { .. }
+            | Operation::SessionDoAction { .. }
+            | Operation::Sequence { .. }
+            | Operation::Modify { .. }
+            | Operation::InstallProduct { .. } => return Nested::Unknown,
+            Operation::Sql { sql, .. } if sql.contains("_Property") => return Nested::Unknown,
+            _ => {}
+        }
+    }
+    if seen != script.steps.len() || last_index != 0 && seen > 0 {
+        return Nested::Unknown;
+    }
+    match result {
+        Some(v) => Nested::Set(v),
+        None => Nested::Untouched,
+    }
 }
 
 /// What a type-51 action named `action` sets `name` to, when that is statically known.

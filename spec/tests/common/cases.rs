@@ -1383,3 +1383,20 @@ pub fn deferred_other_property_fails(_: bool) -> Built {
         .call(Deferred, gp("TESTPATH"), got(1627, "", 0))
         .build()
 }
+
+pub fn nested_probe(ok: bool) -> Built {
+    Case::new(|f| ca(f, "Inner", DLL_BINARY, "probe", "Probe"))
+        .call_in(
+            ImmediateBeforeInit,
+            Some("Inner"),
+            sp("nested", Some("2")),
+            rc(0),
+        )
+        .call(ImmediateBeforeInit, da("Inner"), rc(0))
+        .call(
+            ImmediateBeforeInit,
+            gp("nested"),
+            pick(ok, got(0, "2", 1), got(0, "", 0)),
+        )
+        .build()
+}

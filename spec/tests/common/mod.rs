@@ -94,6 +94,12 @@ impl Case {
         self
     }
 
+    /// A step of a named probe that the transcript does not record (the runtime lost it).
+    pub fn unrecorded(mut self, ctx: Context, probe: &str, op: Operation) -> Case {
+        self.builder.step(ctx, Some(probe), op);
+        self
+    }
+
     /// Declares a probe that performs no steps.
     pub fn probe(mut self, name: &str, ctx: Context, returns: u32) -> Case {
         self.builder.probe(name, ctx);
