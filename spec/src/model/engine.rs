@@ -124,13 +124,25 @@ impl Session {
             // Not on the deferred allow-list.
             return Outcome::rc(rc::FUNCTION_FAILED);
         }
-        let mut code = self.do_action(&name);
+        let mut code = self.nested_action(&name);
         if b.on(Deviation::DoActionCodesCollapsed)
             && !matches!(code, rc::SUCCESS | rc::FUNCTION_NOT_CALLED)
         {
             code = rc::INSTALL_FAILURE;
         }
         Outcome::rc(code)
+    }
+
+    /// An action a caller asks for through the API (MsiDoAction, Session.DoAction).
+    pub(crate) fn nested_action(&mut self, name: &str) -> u32 {
+        let isolate =
+            self.b.on(Deviation::NestedActionsIsolated) && self.frame().exec.in_custom_action();
+        let saved = isolate.then(|| self.props.clone());
+        let code = self.do_action(name);
+        if let Some(props) = saved {
+            self.props = props;
+        }
+        code
     }
 
     /// The action a Null name or the top-level install runs: ACTION upper-cased,
