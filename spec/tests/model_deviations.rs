@@ -2,9 +2,9 @@
 //! deviated model's transcript differs from the reference's. This proves that
 //! each broken runtime of the harness really is broken.
 
-mod common;
+mod model_support;
 
-use common::*;
+use model_support::*;
 use msiconf_spec::codes::catype::*;
 use msiconf_spec::fixture::Fixture;
 use msiconf_spec::model::{run, Config, Deviation};

@@ -1,9 +1,9 @@
 //! The model's install engine, through whole plans: sequences, custom-action
 //! dispatch and return codes, the deferred script, rollback and commit.
 
-mod common;
+mod model_support;
 
-use common::*;
+use model_support::*;
 use msiconf_spec::codes::catype::*;
 use msiconf_spec::model::run;
 use msiconf_spec::{Context, Fixture, InstallOptions, Operation, Profile, Transcript, UiLevel};

@@ -2,7 +2,7 @@
 //! plans, never make the model panic, and its answers keep their invariants.
 //! A state machine checks the property store against a plain map.
 
-mod common;
+mod model_support;
 
 use msiconf_spec::codes::catype;
 use msiconf_spec::fixture::{CustomActionRow, Fixture, SequenceRow};
@@ -358,6 +358,22 @@ fn ca_row() -> impl Strategy<Value = (CustomActionRow, i32, Option<String>)> {
         })
 }
 
+/// The context a custom action of Type `kind` at `position` runs in.
+fn implied_context(kind: u32, position: i32, ui: bool) -> Context {
+    let in_script = kind & catype::IN_SCRIPT != 0;
+    match kind & catype::BASIC_MASK {
+        2 | 18 | 34 | 50 => Context::Exe,
+        5 | 6 | 21 | 22 | 37 | 38 | 53 | 54 if in_script => Context::ScriptDeferred,
+        5 | 6 | 21 | 22 | 37 | 38 | 53 | 54 => Context::ScriptImmediate,
+        _ if in_script && kind & catype::ROLLBACK != 0 => Context::Rollback,
+        _ if in_script && kind & catype::COMMIT != 0 => Context::Commit,
+        _ if in_script => Context::Deferred,
+        _ if ui => Context::ImmediateUi,
+        _ if (1501..6600).contains(&position) => Context::ImmediateAfterInit,
+        _ => Context::ImmediateBeforeInit,
+    }
+}
+
 fn plan() -> impl Strategy<Value = Plan> {
     let probe = (
         context(),
@@ -388,18 +404,25 @@ fn plan() -> impl Strategy<Value = Plan> {
         )),
         any::<bool>(),
     )
-        .prop_map(|(rows, probes, package, install, ui_too)| {
+        .prop_map(|(rows, mut probes, package, install, ui_too)| {
             let mut fixture = Fixture::standard();
             for (row, position, condition) in rows {
+                // A probe says the context its custom action really runs in, as plans must.
+                if fixture.custom_action(&row.action).is_none() {
+                    if let Some(p) = probes.get_mut(&row.action) {
+                        p.context = implied_context(row.kind, position, ui_too);
+                    }
+                }
                 let seq = SequenceRow {
                     action: row.action.clone(),
                     condition,
                     sequence: position,
                 };
                 if ui_too {
-                    fixture.ui_sequence.push(seq.clone());
+                    fixture.ui_sequence.push(seq);
+                } else {
+                    fixture.execute_sequence.push(seq);
                 }
-                fixture.execute_sequence.push(seq);
                 fixture.custom_actions.push(row);
             }
             Plan {

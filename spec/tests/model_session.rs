@@ -2,9 +2,9 @@
 //! property rules of catalog section C, modes, formatting, conditions, the
 //! deferred limits and the database calls of sections D, E and F.
 
-mod common;
+mod model_support;
 
-use common::*;
+use model_support::*;
 use msiconf_spec::model::Session;
 use msiconf_spec::{
     Buffer, Context, Fixture, HandleArg, ModifyKind, Operation, Outcome, PackageSource, Profile,

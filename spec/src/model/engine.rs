@@ -235,8 +235,17 @@ impl Session {
             {
                 rc::FUNCTION_NOT_CALLED
             }
-            // A sequence cannot be started again from inside the install that runs it.
-            Standard::TopLevel | Standard::ExecuteAction if in_ca => rc::INSTALL_FAILURE,
+            // A sequence cannot be started again, nor the script opened or run, from
+            // inside a custom action of the install that runs them.
+            Standard::TopLevel
+            | Standard::ExecuteAction
+            | Standard::InstallInitialize
+            | Standard::InstallFinalize
+            | Standard::InstallExecute
+                if in_ca =>
+            {
+                rc::INSTALL_FAILURE
+            }
             Standard::TopLevel => self.run_top(name).code(),
             Standard::ExecuteAction => self.execute_action().code(),
             Standard::InstallInitialize => {
