@@ -102,6 +102,29 @@ fn table_persistent(table: &str) -> Operation {
     }
 }
 
+/// The standard package plus a persistent `Test` table (A key, B) with one row.
+fn test_table() -> Fixture {
+    use msiconf_spec::fixture::{Column, Table};
+    let mut f = Fixture::standard();
+    f.tables.push(Table {
+        name: "Test".into(),
+        columns: vec![
+            Column {
+                name: "A".into(),
+                kind: "i2".into(),
+                key: true,
+            },
+            Column {
+                name: "B".into(),
+                kind: "S72".into(),
+                key: false,
+            },
+        ],
+        rows: vec![vec!["1".into(), "one".into()]],
+    });
+    f
+}
+
 /// The profile and plan on which `d` shows. The match is exhaustive on purpose:
 /// a new deviation does not compile until it has a scenario here.
 fn scenario(d: Deviation) -> (Profile, Plan) {
@@ -133,9 +156,15 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
             w,
             plan(Fixture::standard(), &[], install(&[("ACTION", "install")], UiLevel::None)),
         ),
-        D::NoInstallDefault => (w, plan(Fixture::standard(), &[], InstallOptions::default())),
+        D::NoInstallDefault => (w, imm(vec![get("ProductName")])),
         D::InstallActionRefused => (w, pkg(vec![do_action(Some("INSTALL"))])),
-        D::SystemActionFailsOutsideWindow => (w, pkg(vec![do_action(Some("RemoveFiles"))])),
+        D::SystemActionFailsOutsideWindow => (
+            w,
+            pkg(["CostInitialize", "FileCost", "CostFinalize", "RemoveFiles"]
+                .into_iter()
+                .map(|a| do_action(Some(a)))
+                .collect()),
+        ),
         D::NonSystemActionRefused => (w, pkg(vec![do_action(Some("CostInitialize"))])),
         D::NestedActionsIsolated => {
             let mut f = Fixture::standard();
@@ -237,7 +266,14 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
             w,
             pkg(vec![set(Some("p"), Some("[ProductName]")), get("p")]),
         ),
-        D::EmbeddedNulTruncates => (w, pkg(vec![fmt("[~]np", &[])])),
+        D::EmbeddedNulTruncates => (
+            w,
+            steps_on(
+                fixture51(vec![("SetNul", "prop2", "[~]np", 1410)]),
+                vec![(Context::ImmediateBeforeInit, get("prop2"))],
+                None,
+            ),
+        ),
         D::PropertyTableIsLive => (
             w,
             pkg(vec![
@@ -310,9 +346,20 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
                 }],
             ),
         ),
-        D::DeferredSetPropertyTakesEffect => {
-            (w, in_ctx(Context::Deferred, vec![set(Some("X"), Some("1"))]))
-        }
+        D::DeferredSetPropertyTakesEffect => (
+            w,
+            probes_plan(
+                vec![
+                    (probe("Def", DLL_BINARY | IN_SCRIPT), 1600),
+                    (probe("After", DLL_BINARY), 6700),
+                ],
+                &[
+                    ("Def", Context::Deferred, vec![set(Some("X"), Some("1"))], 0),
+                    ("After", Context::ImmediateBeforeInit, vec![get("X")], 0),
+                ],
+                InstallOptions::default(),
+            ),
+        ),
         D::DeferredGetsDatabase => (w, in_ctx(Context::Deferred, vec![active_db()])),
         D::RollbackRunsAsDeferred => (w, in_ctx(Context::Rollback, vec![mode(17)])),
         D::FirstSequenceIgnored => {
@@ -416,43 +463,63 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
             w,
             pkg(vec![
                 active_db(),
-                sql("CREATE TABLE `T2` (`B` SHORT NOT NULL TEMPORARY, `C` CHAR(255) TEMPORARY PRIMARY KEY `C`)"),
-                sql("SELECT * FROM `T2`"),
+                sql("CREATE TABLE `T` (`B` SHORT NOT NULL TEMPORARY, `C` CHAR(255) TEMPORARY PRIMARY KEY `C`) HOLD"),
+                sql("ALTER TABLE `T` FREE"),
+                sql("SELECT * FROM `T`"),
             ]),
         ),
         D::AlterAddDuplicateAllowed => (
             w,
-            pkg(vec![active_db(), sql("ALTER TABLE `Property` ADD `Value` INTEGER")]),
+            pkg(vec![
+                active_db(),
+                sql("CREATE TABLE `U` (`A` INTEGER, `B` INTEGER PRIMARY KEY `B`)"),
+                sql("ALTER TABLE `U` ADD `C` INTEGER"),
+                sql("ALTER TABLE `U` ADD `C` INTEGER"),
+            ]),
         ),
         D::TemporaryRowsKeptAfterCommit => (
             w,
-            pkg(vec![
-                active_db(),
-                sql("INSERT INTO `Property` (`Property`, `Value`) VALUES ('TMP', 'x') TEMPORARY"),
-                Operation::Commit { db: "db".into() },
-                Operation::OpenDatabase { into: "disk".into() },
-                Operation::Sql {
-                    db: "disk".into(),
-                    sql: "SELECT * FROM `Property` WHERE `Property` = 'TMP'".into(),
-                },
-            ]),
+            steps_on(
+                test_table(),
+                [
+                    active_db(),
+                    sql("INSERT INTO `Test` (`A`, `B`) VALUES (2, 'two') TEMPORARY"),
+                    Operation::Commit { db: "db".into() },
+                    Operation::OpenDatabase { into: "disk".into() },
+                    Operation::Sql {
+                        db: "disk".into(),
+                        sql: "SELECT * FROM `Test`".into(),
+                    },
+                ]
+                .into_iter()
+                .map(|o| (Context::Package, o))
+                .collect(),
+                None,
+            ),
         ),
         D::InsertTemporaryDuplicatesAllowed => (
             w,
-            pkg(vec![
-                active_db(),
-                Operation::OpenView {
-                    db: "db".into(),
-                    sql: st("SELECT * FROM `Property`"),
-                    into: "view".into(),
-                    null_out: false,
-                },
-                Operation::Modify {
-                    view: "view".into(),
-                    kind: ModifyKind::InsertTemporary,
-                    record: Some(vec!["ProductName".into(), "x".into()]),
-                },
-            ]),
+            steps_on(
+                test_table(),
+                [
+                    active_db(),
+                    Operation::OpenView {
+                        db: "db".into(),
+                        sql: st("SELECT * FROM `Test`"),
+                        into: "view".into(),
+                        null_out: false,
+                    },
+                    Operation::Modify {
+                        view: "view".into(),
+                        kind: ModifyKind::InsertTemporary,
+                        record: Some(vec!["1".into(), "uno".into()]),
+                    },
+                ]
+                .into_iter()
+                .map(|o| (Context::Package, o))
+                .collect(),
+                None,
+            ),
         ),
         D::SystemTablesPersistent => (w, pkg(vec![active_db(), table_persistent("_Tables")])),
         D::Type51NotFormatted => (
