@@ -896,3 +896,28 @@ fn install_level() {
     );
     assert_eq!(value(&s.call(c, &get("INSTALLLEVEL"))), "123");
 }
+
+#[test]
+fn a_session_from_a_plan_runs_probes_reached_through_call() {
+    let mut f = Fixture::standard();
+    f.custom_actions
+        .push(ca("P", 1, Some("probe"), Some("Probe")));
+    let mut b = msiconf_spec::PlanBuilder::new(f);
+    b.probe("P", Context::ImmediateBeforeInit);
+    b.step(
+        Context::ImmediateBeforeInit,
+        Some("P"),
+        set(Some("SEEN"), Some("1")),
+    );
+    b.returns("P", 1602);
+    let plan = b.build();
+    let mut s = Session::from_plan(&plan, &config(Profile::Windows));
+    assert_eq!(
+        s.call(Context::Package, &do_action(Some("P"))).rc,
+        Some(1602)
+    );
+    assert_eq!(s.property("SEEN"), Some("1"));
+    let t = s.into_transcript();
+    assert_eq!(t.run_count("P"), 1);
+    assert_eq!(t.events.len(), 1);
+}

@@ -95,10 +95,7 @@ impl Session {
         let b = self.b;
         let handle_ok = handle == HandleArg::Session || b.on(Deviation::BadHandleAccepted);
         let name = match action {
-            Some(a) if !handle_ok => {
-                let _ = a;
-                return Outcome::rc(rc::INVALID_HANDLE);
-            }
+            Some(_) if !handle_ok => return Outcome::rc(rc::INVALID_HANDLE),
             Some(a) => a.to_owned(),
             None => {
                 // Windows checks the parameter before the handle; the documentation

@@ -49,7 +49,6 @@
 //!   SystemDrive, ProgramFiles, COMPUTERNAME, USERNAME.
 
 use crate::{Plan, Profile, Transcript};
-use std::sync::Arc;
 
 mod automation;
 mod condition;
@@ -188,16 +187,12 @@ pub struct Config {
 /// Runs a plan on the model: the package script on a package handle, then the
 /// top-level install, recording every call, probe run and action.
 pub fn run(plan: &Plan, config: &Config) -> Transcript {
-    let mut session = Session::build(
-        Arc::new(plan.fixture.clone()),
-        Arc::new(plan.probes.clone()),
-        config,
-    );
+    let mut session = Session::from_plan(plan, config);
     if let Some(script) = &plan.package {
         session.run_package(script);
     }
     if let Some(options) = &plan.install {
         session.run_install(options);
     }
-    session.transcript
+    session.into_transcript()
 }

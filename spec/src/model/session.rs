@@ -329,6 +329,22 @@ impl Session {
         Session::build(Arc::new(fixture.clone()), Arc::default(), config)
     }
 
+    /// A session on a plan's package that knows the plan's probes, so that an
+    /// action reached through [`Session::call`] runs its probe's steps (recorded in
+    /// the transcript) as it would during [`super::run`].
+    pub fn from_plan(plan: &crate::Plan, config: &Config) -> Session {
+        Session::build(
+            Arc::new(plan.fixture.clone()),
+            Arc::new(plan.probes.clone()),
+            config,
+        )
+    }
+
+    /// The transcript recorded so far, taken out of the session.
+    pub fn into_transcript(self) -> Transcript {
+        self.transcript
+    }
+
     pub(crate) fn build(
         fixture: Arc<Fixture>,
         probes: Arc<BTreeMap<String, ProbeScript>>,
