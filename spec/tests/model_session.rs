@@ -921,3 +921,41 @@ fn a_session_from_a_plan_runs_probes_reached_through_call() {
     assert_eq!(t.run_count("P"), 1);
     assert_eq!(t.events.len(), 1);
 }
+
+#[test]
+fn a_custom_action_cannot_write_persistent_data_through_its_own_open_database() {
+    let mut s = session();
+    let c = Context::ImmediateBeforeInit;
+    assert_eq!(
+        s.call(
+            c,
+            &Operation::OpenDatabase {
+                into: "disk".into()
+            }
+        )
+        .rc,
+        Some(0)
+    );
+    let summary = Operation::SetSummaryInfo {
+        db: "disk".into(),
+        property: 2,
+        value: "x".into(),
+    };
+    assert_eq!(s.call(c, &summary).rc, Some(1627));
+    let insert = Operation::Sql {
+        db: "disk".into(),
+        sql: "INSERT INTO `Property` (`Property`, `Value`) VALUES ('A', 'b')".into(),
+    };
+    assert_eq!(s.call(c, &insert).rc, Some(1627));
+    assert_eq!(
+        s.call(
+            Context::Package,
+            &Operation::OpenDatabase {
+                into: "disk".into()
+            }
+        )
+        .rc,
+        Some(0)
+    );
+    assert_eq!(s.call(Context::Package, &summary).rc, Some(0));
+}

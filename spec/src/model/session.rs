@@ -489,7 +489,8 @@ impl Session {
             Operation::OpenDatabase { into } => {
                 let h = self.alloc(Handle::Db {
                     disk: Some(Box::new(self.disk.clone())),
-                    custom_action: false,
+                    // A custom action cannot change persistent data through any handle.
+                    custom_action: exec.in_custom_action(),
                 });
                 self.handle_outcome(into, h, Some(rc::SUCCESS))
             }
@@ -1010,7 +1011,10 @@ impl Session {
                 disk: None,
                 custom_action,
             } => (true, *custom_action),
-            Handle::Db { disk: Some(_), .. } => (false, false),
+            Handle::Db {
+                disk: Some(_),
+                custom_action,
+            } => (false, *custom_action),
             _ => return None,
         };
         let policy = self.policy(custom_action);
