@@ -407,11 +407,13 @@ fn plan() -> impl Strategy<Value = Plan> {
         .prop_map(|(rows, mut probes, package, install, ui_too)| {
             let mut fixture = Fixture::standard();
             for (row, position, condition) in rows {
+                // Action is the table's key: one row per name.
+                if fixture.custom_action(&row.action).is_some() {
+                    continue;
+                }
                 // A probe says the context its custom action really runs in, as plans must.
-                if fixture.custom_action(&row.action).is_none() {
-                    if let Some(p) = probes.get_mut(&row.action) {
-                        p.context = implied_context(row.kind, position, ui_too);
-                    }
+                if let Some(p) = probes.get_mut(&row.action) {
+                    p.context = implied_context(row.kind, position, ui_too);
                 }
                 let seq = SequenceRow {
                     action: row.action.clone(),
