@@ -959,3 +959,17 @@ fn a_custom_action_cannot_write_persistent_data_through_its_own_open_database() 
     );
     assert_eq!(s.call(Context::Package, &summary).rc, Some(0));
 }
+
+#[test]
+fn sizes_count_utf16_code_units() {
+    let mut s = session();
+    let c = Context::Package;
+    s.call(c, &set(Some("wide"), Some("a\u{1F600}b")));
+    assert_eq!(s.call(c, &get("wide")).size, Some(4));
+    let o = s.call(c, &get_buf(Some("wide"), Buffer::Sized(3), false));
+    assert_eq!(
+        (o.rc, value(&o), o.size),
+        (Some(234), "a", Some(4)),
+        "a surrogate pair is not split"
+    );
+}

@@ -316,6 +316,22 @@ pub(crate) const MAX_DEPTH: usize = 24;
 /// Most custom-action runs in one plan.
 pub(crate) const MAX_RUNS: usize = 4096;
 
+fn utf16_len(s: &str) -> u32 {
+    s.chars().map(|c| c.len_utf16() as u32).sum()
+}
+
+/// The longest prefix of `s` that fits in `units` UTF-16 code units.
+fn utf16_prefix(s: &str, units: u32) -> &str {
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        used += c.len_utf16() as u32;
+        if used > units {
+            return &s[..i];
+        }
+    }
+    s
+}
+
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
@@ -672,7 +688,8 @@ impl Session {
         } else {
             value
         };
-        let n = value.chars().count() as u32;
+        // Sizes count UTF-16 code units, as the W functions do.
+        let n = utf16_len(value);
         let bytes = self.sizes_in_bytes(ansi);
         let required = if bytes { n.saturating_mul(2) } else { n };
         let capacity = match buffer {
@@ -693,10 +710,7 @@ impl Session {
             let text = if bytes && self.b.windows() && value.contains('\0') {
                 let head = value.split('\0').next().unwrap_or("");
                 let mut t = head.to_owned();
-                t.extend(std::iter::repeat_n(
-                    '\0',
-                    (n as usize) - head.chars().count(),
-                ));
+                t.extend(std::iter::repeat_n('\0', (n - utf16_len(head)) as usize));
                 t
             } else {
                 value.to_owned()
@@ -716,7 +730,7 @@ impl Session {
         Outcome {
             rc: Some(rc::MORE_DATA),
             // A zero-sized buffer is left untouched; otherwise it is truncated and terminated.
-            value: (capacity > 0).then(|| value.chars().take(capacity as usize - 1).collect()),
+            value: (capacity > 0).then(|| utf16_prefix(value, capacity - 1).to_owned()),
             size: Some(size),
             ..Outcome::default()
         }
