@@ -25,11 +25,18 @@ impl RuntimeInfo {
         let scripts = plan.package.iter().chain(plan.probes.values());
         for script in scripts {
             if !self.contexts.contains(&script.context) {
-                return Some(format!("runtime `{}` does not support context `{}`", self.name, script.context));
+                return Some(format!(
+                    "runtime `{}` does not support context `{}`",
+                    self.name, script.context
+                ));
             }
             for op in &script.steps {
                 if !self.operations.contains(&op.kind()) {
-                    return Some(format!("runtime `{}` does not support operation `{}`", self.name, op.kind()));
+                    return Some(format!(
+                        "runtime `{}` does not support operation `{}`",
+                        self.name,
+                        op.kind()
+                    ));
                 }
             }
         }
@@ -39,7 +46,7 @@ impl RuntimeInfo {
 
 /// Why a runtime produced no transcript. Each kind is an *error* outcome in
 /// reports, never a pass or a rule failure, except `Unsupported`, which is a skip.
-#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum RuntimeError {
     /// The runtime cannot run this plan (a skip, with the reason).
@@ -56,7 +63,11 @@ pub enum RuntimeError {
     Timeout { seconds: f64, stderr: String },
     /// The runtime broke the protocol: an unreadable or unexpected message.
     #[error("protocol error: {message}")]
-    Protocol { message: String, line: Option<String>, stderr: String },
+    Protocol {
+        message: String,
+        line: Option<String>,
+        stderr: String,
+    },
     /// The harness could not set the runtime up (a missing program, a package that failed to build).
     #[error("setup failed: {message}")]
     Setup { message: String },

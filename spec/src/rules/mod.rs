@@ -1,10 +1,78 @@
-//! The rule catalog: every rule of `msi-rules.md`, grouped by family.
+//! The rule catalog: every rule of `msi-rules.md` with its predicate, grouped by family.
+//!
+//! Each family module holds its rules as data (`RULES`) and the predicate
+//! functions beside them. The helpers the predicates share live in
+//! [`facts`] (what a plan and a transcript settle), `fmttext` (formatted text
+//! and conditions) and `sqltext` (the SQL shapes the rules talk about).
 
 use crate::Rule;
+use std::sync::OnceLock;
 
-/// Every rule, in catalog order.
+mod action_names;
+mod automation;
+mod database;
+mod deferred;
+pub mod facts;
+mod fmttext;
+mod formatting;
+mod null_action;
+mod properties;
+mod return_codes;
+mod sequencing;
+mod session;
+mod sql;
+mod sqltext;
+mod temporary_writes;
+
+/// Everything a family module needs to state its rules.
+mod prelude {
+    pub(super) use super::facts::{self, expect_number, expect_rc, flag, performed};
+    pub(super) use crate::codes::{catype, condition, rc, runmode, status};
+    pub(super) use crate::{
+        Check, Context, Event, Family, HandleArg, Level, Operation, Plan, Profile, Rule,
+        Transcript, Violation,
+    };
+
+    /// The package handle and the immediate DLL contexts.
+    pub(super) const PKG_IMM: &[Context] = &[
+        Context::Package,
+        Context::ImmediateUi,
+        Context::ImmediateBeforeInit,
+        Context::ImmediateAfterInit,
+    ];
+    /// The immediate DLL contexts.
+    pub(super) const IMM: &[Context] = &[
+        Context::ImmediateUi,
+        Context::ImmediateBeforeInit,
+        Context::ImmediateAfterInit,
+    ];
+    /// Deferred, rollback and commit DLL contexts.
+    pub(super) const IN_SCRIPT: &[Context] =
+        &[Context::Deferred, Context::Rollback, Context::Commit];
+    /// The top level: the install itself rather than a context inside it.
+    pub(super) const TOP: &[Context] = &[Context::Package];
+}
+
+/// Every rule, grouped by family in the order of [`crate::Family`].
 pub fn catalog() -> &'static [Rule] {
-    &[]
+    static CATALOG: OnceLock<Vec<Rule>> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        [
+            action_names::RULES,
+            null_action::RULES,
+            sequencing::RULES,
+            return_codes::RULES,
+            properties::RULES,
+            deferred::RULES,
+            temporary_writes::RULES,
+            sql::RULES,
+            database::RULES,
+            session::RULES,
+            formatting::RULES,
+            automation::RULES,
+        ]
+        .concat()
+    })
 }
 
 /// The rule with this ID.

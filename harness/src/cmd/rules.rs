@@ -1,0 +1,170 @@
+//! `msiconf rules`: each rule, its cases, and the broken runtimes that fail it.
+
+use msiconf::exit;
+use msiconf::runner::{self, RunOptions, RunSpec, Silent};
+use msiconf::runtimes::ModelRuntime;
+use msiconf_spec::model::Deviation;
+use msiconf_spec::Profile;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Output formats of `msiconf rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// Arguments of `msiconf rules`.
+#[derive(Debug, clap::Args)]
+pub struct RulesArgs {
+    /// The folder of case files.
+    #[arg(long, value_name = "DIR", default_value = "cases")]
+    cases: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+/// One rule as `msiconf rules` shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct RuleRow {
+    id: &'static str,
+    title: &'static str,
+    level: &'static str,
+    family: &'static str,
+    sources: Vec<&'static str>,
+    contexts: Vec<&'static str>,
+    has_predicate: bool,
+    /// How many cases cite the rule.
+    cases: usize,
+    /// Broken runtimes that fail a case citing the rule by breaking it (measured).
+    failed_by: Vec<String>,
+    /// Broken runtimes built to break the rule.
+    declared_broken_by: Vec<String>,
+}
+
+/// Prints every rule of the catalog. Which broken runtimes fail a rule is
+/// measured: every broken runtime runs every case in each profile the case
+/// declares, and a runtime fails a rule when a case citing the rule reports
+/// it broken and the reference does not.
+pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
+    let suite = super::load_suite(&args.cases)?;
+    let options = RunOptions::default();
+    // What the reference itself reports is not the broken runtime's doing:
+    // only findings the reference does not have count.
+    let mut baseline: BTreeSet<(Profile, String, String)> = BTreeSet::new();
+    for profile in Profile::ALL {
+        let spec = RunSpec {
+            runtime: Arc::new(ModelRuntime::reference(profile)),
+            profile,
+        };
+        let run = runner::run_one(&suite.cases, &spec, &options, &Silent);
+        for result in &run.cases {
+            for f in &result.findings {
+                baseline.insert((profile, result.name.clone(), f.rule.clone()));
+            }
+        }
+    }
+    let mut failed_by: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for d in Deviation::ALL {
+        for profile in Profile::ALL {
+            let spec = RunSpec {
+                runtime: Arc::new(ModelRuntime::broken(*d, profile)),
+                profile,
+            };
+            let run = runner::run_one(&suite.cases, &spec, &options, &Silent);
+            for (case, result) in suite.cases.iter().zip(&run.cases) {
+                for f in &result.findings {
+                    let known = baseline.contains(&(profile, case.name.clone(), f.rule.clone()));
+                    if case.cites(&f.rule) && !known {
+                        failed_by
+                            .entry(f.rule.clone())
+                            .or_default()
+                            .insert(run.runtime.name.clone());
+                    }
+                }
+            }
+        }
+    }
+    let rows: Vec<RuleRow> = msiconf_spec::rules::catalog()
+        .iter()
+        .map(|r| RuleRow {
+            id: r.id,
+            title: r.title,
+            level: r.level.name(),
+            family: r.family.name(),
+            sources: r.sources.to_vec(),
+            contexts: r.contexts.iter().map(|c| c.name()).collect(),
+            has_predicate: r.has_predicate(),
+            cases: suite.cases.iter().filter(|c| c.cites(r.id)).count(),
+            failed_by: failed_by
+                .get(r.id)
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default(),
+            declared_broken_by: Deviation::ALL
+                .iter()
+                .filter(|d| d.breaks().contains(&r.id))
+                .map(|d| format!("broken:{}", d.name()))
+                .collect(),
+        })
+        .collect();
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+        Format::Text => print_text(&rows, suite.cases.len()),
+    }
+    Ok(if suite.errors.is_empty() {
+        exit::CONFORMANT
+    } else {
+        exit::ERROR
+    })
+}
+
+fn print_text(rows: &[RuleRow], cases: usize) {
+    let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    for r in rows {
+        let predicate = if r.has_predicate {
+            "predicate"
+        } else {
+            "unobservable"
+        };
+        println!(
+            "{:<width$}  {:<8} {:<12} {:>3} case(s)  {}",
+            r.id, r.level, predicate, r.cases, r.title
+        );
+        println!(
+            "{:<width$}  sources: {}; contexts: {}",
+            "",
+            r.sources.join(", "),
+            r.contexts.join(", ")
+        );
+        if !r.failed_by.is_empty() {
+            println!("{:<width$}  failed by: {}", "", r.failed_by.join(", "));
+        }
+        let missed: Vec<&str> = r
+            .declared_broken_by
+            .iter()
+            .filter(|d| !r.failed_by.contains(d))
+            .map(String::as_str)
+            .collect();
+        if !missed.is_empty() {
+            println!(
+                "{:<width$}  built to break it but no case catches: {}",
+                "",
+                missed.join(", ")
+            );
+        }
+    }
+    let with_predicate = rows.iter().filter(|r| r.has_predicate).count();
+    let uncovered = rows
+        .iter()
+        .filter(|r| r.has_predicate && r.cases == 0)
+        .count();
+    println!(
+        "{} rules ({with_predicate} with a predicate, {uncovered} of those without a case); {cases} cases",
+        rows.len()
+    );
+}

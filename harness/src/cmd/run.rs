@@ -1,0 +1,210 @@
+//! `msiconf run`: run the suite and write the reports.
+
+use anyhow::bail;
+use msiconf::expectations::ExpectationFile;
+use msiconf::partition::Partition;
+use msiconf::report::terminal::{LineReporter, ProgressReporter};
+use msiconf::report::{self, ReportSpec};
+use msiconf::runner::{self, Reporter, RunOptions, RunSpec};
+use msiconf::runtimes::build_runtime;
+use msiconf::{exit, runtime::Runtime};
+use msiconf_spec::Profile;
+use std::collections::BTreeSet;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Where `msiconf run` writes its report when no `--report` is given.
+pub const DEFAULT_REPORT: &str = "target/msiconf/report.json";
+
+/// A profile on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ProfileArg {
+    Documented,
+    Windows,
+}
+
+impl From<ProfileArg> for Profile {
+    fn from(p: ProfileArg) -> Profile {
+        match p {
+            ProfileArg::Documented => Profile::Documented,
+            ProfileArg::Windows => Profile::Windows,
+        }
+    }
+}
+
+/// Arguments of `msiconf run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// A runtime to test: `reference`, `broken:<name>` (see `msiconf runtimes`). Repeat for several.
+    #[arg(long = "runtime", value_name = "NAME", default_value = "reference")]
+    runtimes: Vec<String>,
+    /// The profile to check against. Repeat for both.
+    #[arg(long = "profile", value_enum, default_value = "windows")]
+    profiles: Vec<ProfileArg>,
+    /// The folder of case files.
+    #[arg(long, value_name = "DIR", default_value = "cases")]
+    cases: PathBuf,
+    /// Only cases whose name contains this.
+    filter: Option<String>,
+    /// An expectation file (TOML) listing the failures a runtime is known to have.
+    /// With several runtimes, each file names its runtime (`runtime = "..."`).
+    #[arg(long = "expect", value_name = "FILE")]
+    expect: Vec<PathBuf>,
+    /// Write an expectation file that makes this run pass (one runtime only).
+    #[arg(long, value_name = "FILE", conflicts_with = "expect")]
+    update_expectations: Option<PathBuf>,
+    /// Write a report, such as `json=report.json`. Repeat for several.
+    /// Default: json=target/msiconf/report.json.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    reports: Vec<ReportSpec>,
+    /// Cases to run at once (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Run only slice K of N (1-based), a stable split for CI.
+    #[arg(long, value_name = "K/N")]
+    partition: Option<Partition>,
+    /// Seconds one case may take before it counts as an error.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    timeout: f64,
+}
+
+/// Runs the suite, prints the summary, writes the reports, and gives the exit code.
+pub fn run(args: RunArgs) -> anyhow::Result<u8> {
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        bail!(
+            "invalid --timeout {}: give a positive number of seconds",
+            args.timeout
+        );
+    }
+    let mut profiles: Vec<Profile> = args.profiles.iter().map(|p| (*p).into()).collect();
+    profiles.dedup();
+    let mut names = args.runtimes.clone();
+    names.dedup();
+    let mut specs = Vec::new();
+    for name in &names {
+        for profile in &profiles {
+            let runtime: Arc<dyn Runtime> = Arc::from(build_runtime(name, *profile)?);
+            specs.push(RunSpec {
+                runtime,
+                profile: *profile,
+            });
+        }
+    }
+    let suite = super::load_suite(&args.cases)?;
+    let filter = args.filter.clone().unwrap_or_default();
+    let matching: Vec<_> = suite
+        .cases
+        .iter()
+        .filter(|c| c.name.contains(&filter))
+        .collect();
+    if matching.is_empty() && suite.errors.is_empty() {
+        bail!(
+            "no cases selected in `{}`{}",
+            args.cases.display(),
+            args.filter
+                .as_ref()
+                .map(|f| format!(" matching `{f}`"))
+                .unwrap_or_default()
+        );
+    }
+    // An empty slice is fine: a small suite spread over many CI machines has some.
+    let selected: Vec<_> = matching
+        .into_iter()
+        .filter(|c| args.partition.is_none_or(|p| p.contains(&c.name)))
+        .cloned()
+        .collect();
+    let expectations = load_expectations(&args.expect, &names)?;
+    if args.update_expectations.is_some() && names.len() != 1 {
+        bail!("--update-expectations writes the file of one runtime; give exactly one --runtime");
+    }
+
+    let options = RunOptions {
+        jobs: args.jobs.unwrap_or_else(runner::default_jobs).max(1),
+        timeout: Duration::from_secs_f64(args.timeout),
+    };
+    let progress = ProgressReporter::default();
+    let lines = LineReporter;
+    let reporter: &dyn Reporter = if std::io::stderr().is_terminal() {
+        &progress
+    } else {
+        &lines
+    };
+    let mut runs = runner::run_all(&selected, &specs, &options, reporter);
+
+    let all_names: BTreeSet<&str> = suite.cases.iter().map(|c| c.name.as_str()).collect();
+    let exists = |name: &str| all_names.contains(name);
+    if let Some(path) = &args.update_expectations {
+        let previous = if path.exists() {
+            Some(ExpectationFile::load(path)?)
+        } else {
+            None
+        };
+        let refs: Vec<_> = runs.iter().collect();
+        let file = ExpectationFile::from_runs(&names[0], &refs, previous.as_ref());
+        file.save(path)?;
+        eprintln!("wrote expectations {}", path.display());
+        for run in &mut runs {
+            file.apply(run, &exists);
+        }
+    } else {
+        for run in &mut runs {
+            if let Some(file) = expectations.iter().find(|(n, _)| *n == run.runtime.name) {
+                file.1.apply(run, &exists);
+            }
+        }
+    }
+
+    let report = report::build(runs, &suite);
+    print!("{}", report::terminal::summary(&report));
+    let reports = if args.reports.is_empty() {
+        vec![ReportSpec {
+            format: "json".to_owned(),
+            path: PathBuf::from(DEFAULT_REPORT),
+        }]
+    } else {
+        args.reports.clone()
+    };
+    for spec in &reports {
+        report::write(spec, &report)?;
+        eprintln!("wrote {} report {}", spec.format, spec.path.display());
+    }
+    if !suite.errors.is_empty() {
+        eprintln!(
+            "{} case file(s) could not be read (see above)",
+            suite.errors.len()
+        );
+    }
+    Ok(exit::for_report(&report, suite.errors.len()))
+}
+
+/// Reads the expectation files and pairs each with its runtime.
+fn load_expectations(
+    paths: &[PathBuf],
+    runtimes: &[String],
+) -> anyhow::Result<Vec<(String, ExpectationFile)>> {
+    let mut out: Vec<(String, ExpectationFile)> = Vec::new();
+    for path in paths {
+        let file = ExpectationFile::load(path)?;
+        let runtime = match (&file.runtime, runtimes) {
+            (Some(name), _) => name.clone(),
+            (None, [only]) if paths.len() == 1 => only.clone(),
+            (None, _) => bail!(
+                "expectation file `{}` names no runtime; with several runtimes or files, add `runtime = \"NAME\"`",
+                path.display()
+            ),
+        };
+        if !runtimes.contains(&runtime) {
+            bail!(
+                "expectation file `{}` is for runtime `{runtime}`, which this run does not test",
+                path.display()
+            );
+        }
+        if out.iter().any(|(n, _)| *n == runtime) {
+            bail!("two expectation files for runtime `{runtime}`");
+        }
+        out.push((runtime, file));
+    }
+    Ok(out)
+}

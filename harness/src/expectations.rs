@@ -1,0 +1,445 @@
+//! Expectation files: the failures a runtime is known to have, strict both ways.
+//!
+//! ```toml
+//! runtime = "msiexec"          # optional when the run has one runtime
+//!
+//! [[expected-failure]]
+//! case = "deferred/props-only-three"
+//! rule = "DEFERRED-PROPS"
+//! note = "Wine lets deferred actions read every property"
+//! profile = "windows"          # optional: only under this profile
+//! ```
+//!
+//! A failure is expected when every rule it breaks is listed for that case.
+//! Anything else is a problem that fails the run: a failure not listed, a
+//! listed failure that did not happen, an entry that names no case.
+
+use crate::report::model::{Run, Status};
+use msiconf_spec::Profile;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// One expectation file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ExpectationFile {
+    /// The runtime the file is for; needed when a run has several runtimes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<String>,
+    /// The failures the runtime is expected to have.
+    #[serde(
+        default,
+        rename = "expected-failure",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub expected_failures: Vec<ExpectedFailure>,
+}
+
+/// A case expected to fail by breaking one rule.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ExpectedFailure {
+    pub case: String,
+    pub rule: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Only under this profile; both when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
+}
+
+/// An expectation file that could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExpectationError {
+    /// Reading failed.
+    #[error("failed to read expectation file `{}`", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a valid expectation file.
+    #[error("invalid expectation file `{}`{}: {message}", path.display(), line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    Parse {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
+    /// Writing failed.
+    #[error("failed to write expectation file `{}`", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ExpectationFile {
+    /// Reads an expectation file.
+    pub fn load(path: &Path) -> Result<ExpectationFile, ExpectationError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ExpectationError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        ExpectationFile::parse(path, &text)
+    }
+
+    /// Reads an expectation file from its text; `path` is named in errors.
+    pub fn parse(path: &Path, text: &str) -> Result<ExpectationFile, ExpectationError> {
+        toml::from_str(text).map_err(|e| ExpectationError::Parse {
+            path: path.to_owned(),
+            line: e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+            message: e.message().to_owned(),
+        })
+    }
+
+    /// The file as TOML.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+
+    /// Writes the file whole or not at all.
+    pub fn save(&self, path: &Path) -> Result<(), ExpectationError> {
+        crate::report::write_atomically(path, self.to_toml().as_bytes()).map_err(|source| {
+            ExpectationError::Write {
+                path: path.to_owned(),
+                source,
+            }
+        })
+    }
+
+    /// Marks `run`'s expected failures and records every mismatch between the
+    /// file and the run in `run.expectation_problems`. `case_exists` tells
+    /// whether a name is a case of the suite at all: entries for cases that
+    /// exist but were not selected (a filter, a partition) are left alone.
+    pub fn apply(&self, run: &mut Run, case_exists: &dyn Fn(&str) -> bool) {
+        let profile = run.profile;
+        let applies = |e: &&ExpectedFailure| e.profile.is_none_or(|p| p == profile);
+        let mut problems = Vec::new();
+        for e in self.expected_failures.iter().filter(applies) {
+            if !case_exists(&e.case) {
+                problems.push(format!(
+                    "expected failure of `{}` ({}) matches no case",
+                    e.case, e.rule
+                ));
+            }
+        }
+        for case in &mut run.cases {
+            let entries: Vec<&ExpectedFailure> = self
+                .expected_failures
+                .iter()
+                .filter(applies)
+                .filter(|e| e.case == case.name)
+                .collect();
+            if entries.is_empty() {
+                continue;
+            }
+            match case.status {
+                Status::Pass => {
+                    for e in &entries {
+                        problems.push(format!(
+                            "`{}` was expected to fail by breaking {} but passed",
+                            case.name, e.rule
+                        ));
+                    }
+                }
+                Status::Fail => {
+                    let broken: BTreeSet<&str> =
+                        case.findings.iter().map(|f| f.rule.as_str()).collect();
+                    let listed: BTreeSet<&str> = entries.iter().map(|e| e.rule.as_str()).collect();
+                    for e in &entries {
+                        if !broken.contains(e.rule.as_str()) {
+                            let list: Vec<&str> = broken.iter().copied().collect();
+                            problems.push(format!(
+                                "`{}` was expected to break {} but broke only {}",
+                                case.name,
+                                e.rule,
+                                list.join(", ")
+                            ));
+                        }
+                    }
+                    if broken.is_subset(&listed) {
+                        let notes: Vec<&str> =
+                            entries.iter().filter_map(|e| e.note.as_deref()).collect();
+                        case.expected_failure = Some(notes.join("; "));
+                    }
+                }
+                // An error or a skip says nothing either way about the listed failure.
+                Status::Error | Status::Skip => {}
+            }
+        }
+        run.totals = crate::runner::totals(&run.cases);
+        run.expectation_problems.extend(problems);
+    }
+
+    /// The file that makes `runs` (one runtime, any profiles) pass: one entry
+    /// per (case, rule broken), without a profile when it broke in every
+    /// profile that ran the case. Notes of `previous` entries are kept.
+    pub fn from_runs(
+        runtime: &str,
+        runs: &[&Run],
+        previous: Option<&ExpectationFile>,
+    ) -> ExpectationFile {
+        // (case, rule) -> profiles where it broke; case -> profiles where it ran.
+        let mut broke: BTreeMap<(String, String), (BTreeSet<Profile>, String)> = BTreeMap::new();
+        let mut ran: BTreeMap<String, BTreeSet<Profile>> = BTreeMap::new();
+        for run in runs {
+            for case in &run.cases {
+                if matches!(case.status, Status::Pass | Status::Fail) {
+                    ran.entry(case.name.clone())
+                        .or_default()
+                        .insert(run.profile);
+                }
+                if case.status != Status::Fail {
+                    continue;
+                }
+                for f in &case.findings {
+                    let note = match &f.step {
+                        Some(step) => {
+                            format!("{step}: expected {}, observed {}", f.expected, f.observed)
+                        }
+                        None => format!("expected {}, observed {}", f.expected, f.observed),
+                    };
+                    broke
+                        .entry((case.name.clone(), f.rule.clone()))
+                        .or_insert_with(|| (BTreeSet::new(), note))
+                        .0
+                        .insert(run.profile);
+                }
+            }
+        }
+        let old_note = |case: &str, rule: &str| {
+            previous.and_then(|p| {
+                p.expected_failures
+                    .iter()
+                    .find(|e| e.case == case && e.rule == rule)
+                    .and_then(|e| e.note.clone())
+            })
+        };
+        let mut out = Vec::new();
+        for ((case, rule), (profiles, note)) in broke {
+            let note = Some(old_note(&case, &rule).unwrap_or_else(|| shorten(&note)));
+            if ran.get(&case) == Some(&profiles) {
+                out.push(ExpectedFailure {
+                    case,
+                    rule,
+                    note,
+                    profile: None,
+                });
+            } else {
+                for p in profiles {
+                    out.push(ExpectedFailure {
+                        case: case.clone(),
+                        rule: rule.clone(),
+                        note: note.clone(),
+                        profile: Some(p),
+                    });
+                }
+            }
+        }
+        ExpectationFile {
+            runtime: Some(runtime.to_owned()),
+            expected_failures: out,
+        }
+    }
+}
+
+fn shorten(s: &str) -> String {
+    const MAX: usize = 160;
+    if s.chars().count() <= MAX {
+        s.to_owned()
+    } else {
+        let cut: String = s.chars().take(MAX - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::{CaseResult, Finding, FindingSource, Totals};
+    use crate::runtime::RuntimeInfo;
+
+    fn result(name: &str, status: Status, rules: &[&str]) -> CaseResult {
+        CaseResult {
+            name: name.into(),
+            area: "a".into(),
+            description: String::new(),
+            rules: vec![],
+            status,
+            findings: rules
+                .iter()
+                .map(|r| Finding {
+                    rule: (*r).into(),
+                    source: FindingSource::Predicate,
+                    step: None,
+                    call: None,
+                    expected: "x".into(),
+                    observed: "y".into(),
+                })
+                .collect(),
+            error: None,
+            skip_reason: None,
+            expected_failure: None,
+            duration_us: 0,
+        }
+    }
+
+    fn run(profile: Profile, cases: Vec<CaseResult>) -> Run {
+        Run {
+            runtime: RuntimeInfo {
+                name: "rt".into(),
+                version: "0".into(),
+                contexts: vec![],
+                operations: vec![],
+            },
+            profile,
+            totals: crate::runner::totals(&cases),
+            cases,
+            duration_ms: 0,
+            expectation_problems: vec![],
+        }
+    }
+
+    fn file(text: &str) -> ExpectationFile {
+        ExpectationFile::parse(Path::new("e.toml"), text).unwrap()
+    }
+
+    fn suite_has(name: &str) -> bool {
+        name.starts_with("a/")
+    }
+
+    #[test]
+    fn a_listed_failure_is_expected() {
+        let mut r = run(Profile::Windows, vec![result("a/x", Status::Fail, &["R1"])]);
+        file("[[expected-failure]]\ncase = \"a/x\"\nrule = \"R1\"\nnote = \"known\"\n")
+            .apply(&mut r, &suite_has);
+        assert_eq!(r.cases[0].expected_failure.as_deref(), Some("known"));
+        assert!(r.expectation_problems.is_empty());
+        assert_eq!(
+            r.totals,
+            Totals {
+                failed: 1,
+                expected_failures: 1,
+                ..Totals::default()
+            }
+        );
+    }
+
+    #[test]
+    fn a_failure_breaking_an_unlisted_rule_stays_unexpected() {
+        let mut r = run(
+            Profile::Windows,
+            vec![result("a/x", Status::Fail, &["R1", "R2"])],
+        );
+        file("[[expected-failure]]\ncase = \"a/x\"\nrule = \"R1\"\n").apply(&mut r, &suite_has);
+        assert_eq!(r.cases[0].expected_failure, None);
+        assert!(r.expectation_problems.is_empty());
+    }
+
+    #[test]
+    fn strict_the_other_way() {
+        let mut r = run(
+            Profile::Windows,
+            vec![
+                result("a/passes", Status::Pass, &[]),
+                result("a/other", Status::Fail, &["R2"]),
+            ],
+        );
+        let f = file(
+            "[[expected-failure]]\ncase = \"a/passes\"\nrule = \"R1\"\n\
+             [[expected-failure]]\ncase = \"a/other\"\nrule = \"R1\"\n\
+             [[expected-failure]]\ncase = \"a/other\"\nrule = \"R2\"\n\
+             [[expected-failure]]\ncase = \"gone/x\"\nrule = \"R1\"\n\
+             [[expected-failure]]\ncase = \"a/unselected\"\nrule = \"R1\"\n\
+             [[expected-failure]]\ncase = \"a/passes\"\nrule = \"R9\"\nprofile = \"documented\"\n",
+        );
+        f.apply(&mut r, &suite_has);
+        assert_eq!(
+            r.expectation_problems,
+            [
+                "expected failure of `gone/x` (R1) matches no case",
+                "`a/passes` was expected to fail by breaking R1 but passed",
+                "`a/other` was expected to break R1 but broke only R2",
+            ]
+        );
+        // Its broken rule is listed, so the failure itself is expected.
+        assert!(r.cases[1].expected_failure.is_some());
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_with_the_line() {
+        let err = ExpectationFile::parse(
+            Path::new("e.toml"),
+            "[[expected-failure]]\ncase = \"a\"\nrule = \"R\"\nwhy = 1\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid expectation file `e.toml`, line 4: unknown field `why`, expected one of `case`, `rule`, `note`, `profile`"
+        );
+    }
+
+    #[test]
+    fn update_writes_what_makes_the_run_pass() {
+        let win = run(
+            Profile::Windows,
+            vec![
+                result("a/both", Status::Fail, &["R1"]),
+                result("a/win", Status::Fail, &["R2"]),
+            ],
+        );
+        let doc = run(
+            Profile::Documented,
+            vec![
+                result("a/both", Status::Fail, &["R1"]),
+                result("a/win", Status::Pass, &[]),
+            ],
+        );
+        let previous =
+            file("[[expected-failure]]\ncase = \"a/both\"\nrule = \"R1\"\nnote = \"kept\"\n");
+        let made = ExpectationFile::from_runs("rt", &[&win, &doc], Some(&previous));
+        let summary: Vec<_> = made
+            .expected_failures
+            .iter()
+            .map(|e| {
+                (
+                    e.case.as_str(),
+                    e.rule.as_str(),
+                    e.profile,
+                    e.note.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("a/both", "R1", None, Some("kept")),
+                (
+                    "a/win",
+                    "R2",
+                    Some(Profile::Windows),
+                    Some("expected x, observed y")
+                ),
+            ]
+        );
+        // Round trip, and the written file makes both runs pass.
+        let back = file(&made.to_toml());
+        assert_eq!(back, made);
+        for mut r in [win, doc] {
+            back.apply(&mut r, &suite_has);
+            assert!(
+                r.expectation_problems.is_empty(),
+                "{:?}",
+                r.expectation_problems
+            );
+            assert!(r
+                .cases
+                .iter()
+                .all(|c| c.status != Status::Fail || c.expected_failure.is_some()));
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! What a person sees: progress while cases run, and a summary at the end.
+
+use super::model::{CaseResult, Report, Run, Status};
+use crate::runner::Reporter;
+use crate::runtime::RuntimeInfo;
+use indicatif::{ProgressBar, ProgressStyle};
+use msiconf_spec::Profile;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::sync::Mutex;
+
+/// The summary of a report: per run, the counts, then every failure with its
+/// findings, every error with what the runtime printed, the skip reasons and
+/// the expectation problems.
+pub fn summary(report: &Report) -> String {
+    let mut out = String::new();
+    for run in &report.runs {
+        summarise_run(run, &mut out);
+    }
+    out
+}
+
+fn summarise_run(run: &Run, out: &mut String) {
+    let t = &run.totals;
+    let expected = if t.expected_failures > 0 {
+        format!(" ({} expected)", t.expected_failures)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "{} ({}): {} cases: {} passed, {} failed{expected}, {} errors, {} skipped in {:.2} s",
+        run.runtime.name,
+        run.profile,
+        run.cases.len(),
+        t.passed,
+        t.failed,
+        t.errors,
+        t.skipped,
+        run.duration_ms as f64 / 1000.0
+    );
+    for case in &run.cases {
+        out.push_str(&case_details(case));
+    }
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for case in run.cases.iter().filter(|c| c.status == Status::Skip) {
+        *reasons
+            .entry(case.skip_reason.as_deref().unwrap_or("no reason given"))
+            .or_default() += 1;
+    }
+    for (reason, n) in reasons {
+        let _ = writeln!(out, "  SKIP  {n} case(s): {reason}");
+    }
+    for p in &run.expectation_problems {
+        let _ = writeln!(out, "  EXPECTATION {p}");
+    }
+}
+
+/// The lines a failed or errored case gets in the summary (none for a pass or a skip):
+/// each finding with its rule, step and call, or the error with what the runtime printed.
+pub fn case_details(case: &CaseResult) -> String {
+    let mut out = String::new();
+    match case.status {
+        Status::Fail => {
+            let tag = if case.expected_failure.is_some() {
+                "XFAIL"
+            } else {
+                "FAIL "
+            };
+            let _ = writeln!(out, "  {tag} {}", case.name);
+            for f in &case.findings {
+                let at = f
+                    .step
+                    .as_ref()
+                    .map(|s| format!(" at {s}"))
+                    .unwrap_or_default();
+                let call = f.call.as_ref().map(|c| format!(" {c}")).unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "        {}{at}{call}: expected {}, observed {}",
+                    f.rule, f.expected, f.observed
+                );
+            }
+        }
+        Status::Error => {
+            let message = case.error.as_ref().map_or("", |e| e.message.as_str());
+            let _ = writeln!(out, "  ERROR {}: {message}", case.name);
+            if let Some(e) = &case.error {
+                for line in e.output.lines().take(20) {
+                    let _ = writeln!(out, "        | {line}");
+                }
+            }
+        }
+        Status::Pass | Status::Skip => {}
+    }
+    out
+}
+
+fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "PASS",
+        Status::Fail => "FAIL",
+        Status::Error => "ERROR",
+        Status::Skip => "SKIP",
+    }
+}
+
+/// A progress bar on standard error, for terminals.
+#[derive(Debug, Default)]
+pub struct ProgressReporter {
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl Reporter for ProgressReporter {
+    fn run_started(&self, runtime: &RuntimeInfo, profile: Profile, total: usize) {
+        let bar = ProgressBar::new(total as u64);
+        let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_prefix(format!("{} ({profile})", runtime.name));
+        *self.bar.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar);
+    }
+
+    fn case_finished(&self, _: &RuntimeInfo, _: Profile, result: &CaseResult) {
+        if let Some(bar) = &*self.bar.lock().unwrap_or_else(|e| e.into_inner()) {
+            if matches!(result.status, Status::Fail | Status::Error) {
+                bar.println(format!("{} {}", status_word(result.status), result.name));
+            }
+            bar.set_message(result.name.clone());
+            bar.inc(1);
+        }
+    }
+
+    fn run_finished(&self, _: &Run) {
+        if let Some(bar) = self.bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// One plain line per case on standard error, for logs and pipes.
+#[derive(Debug, Default)]
+pub struct LineReporter;
+
+impl Reporter for LineReporter {
+    fn case_finished(&self, runtime: &RuntimeInfo, profile: Profile, result: &CaseResult) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "{:<5} {} ({profile}) {} [{} µs]",
+            status_word(result.status),
+            runtime.name,
+            result.name,
+            result.duration_us
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::{CaseError, Finding, FindingSource, Totals};
+
+    #[test]
+    fn summary_names_rules_steps_and_output() {
+        let case = |name: &str, status| CaseResult {
+            name: name.into(),
+            area: "a".into(),
+            description: String::new(),
+            rules: vec!["R1".into()],
+            status,
+            findings: vec![],
+            error: None,
+            skip_reason: None,
+            expected_failure: None,
+            duration_us: 1,
+        };
+        let mut fail = case("a/fail", Status::Fail);
+        fail.findings.push(Finding {
+            rule: "R1".into(),
+            source: FindingSource::Expectation,
+            step: Some("ProbeDeferred#2".into()),
+            call: Some("{ get-language = {} }".into()),
+            expected: "number=1033".into(),
+            observed: "number=0".into(),
+        });
+        let mut error = case("a/err", Status::Error);
+        error.error = Some(CaseError {
+            message: "runtime crashed: boom".into(),
+            output: "line one\nline two".into(),
+        });
+        let mut skip = case("a/skip", Status::Skip);
+        skip.skip_reason = Some("no commit".into());
+        let run = Run {
+            runtime: RuntimeInfo {
+                name: "rt".into(),
+                version: "0".into(),
+                contexts: vec![],
+                operations: vec![],
+            },
+            profile: Profile::Windows,
+            cases: vec![case("a/pass", Status::Pass), fail, error, skip],
+            totals: Totals {
+                passed: 1,
+                failed: 1,
+                errors: 1,
+                skipped: 1,
+                expected_failures: 0,
+            },
+            duration_ms: 1500,
+            expectation_problems: vec![
+                "`a/x` was expected to fail by breaking R1 but passed".into()
+            ],
+        };
+        let report = Report {
+            schema_version: 1,
+            tool: crate::report::model::Tool {
+                name: "msiconf".into(),
+                version: "0".into(),
+            },
+            runs: vec![run],
+            rules: vec![],
+        };
+        assert_eq!(
+            summary(&report),
+            "rt (windows): 4 cases: 1 passed, 1 failed, 1 errors, 1 skipped in 1.50 s\n\
+             \x20 FAIL  a/fail\n\
+             \x20       R1 at ProbeDeferred#2 { get-language = {} }: expected number=1033, observed number=0\n\
+             \x20 ERROR a/err: runtime crashed: boom\n\
+             \x20       | line one\n\
+             \x20       | line two\n\
+             \x20 SKIP  1 case(s): no commit\n\
+             \x20 EXPECTATION `a/x` was expected to fail by breaking R1 but passed\n"
+        );
+    }
+}

@@ -1,0 +1,490 @@
+//! Runs cases on runtimes: in parallel, each case guarded by a timeout, a
+//! runtime that panics or hangs turned into an error outcome for that case.
+//!
+//! The runner emits events to a [`Reporter`] (progress bar, plain lines) and
+//! returns one [`Run`] per (runtime, profile); renderers read those.
+
+use crate::case::Case;
+use crate::report::model::{CaseError, CaseResult, Run, Status, Totals};
+use crate::runtime::{Runtime, RuntimeError, RuntimeInfo};
+use msiconf_spec::{Plan, Profile, Transcript};
+use std::cell::RefCell;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant};
+
+/// How long past the timeout the guard waits for a runtime's own timeout report.
+const TIMEOUT_GRACE: Duration = Duration::from_millis(500);
+
+/// The name of the threads that execute a plan; the panic hook recognises them.
+const GUARD_THREAD: &str = "msiconf-case";
+
+/// One runtime under one profile.
+#[derive(Clone)]
+pub struct RunSpec {
+    /// The runtime, shared with the guard threads.
+    pub runtime: Arc<dyn Runtime>,
+    pub profile: Profile,
+}
+
+impl std::fmt::Debug for RunSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunSpec")
+            .field("runtime", &self.runtime.info().name)
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
+
+/// How cases are run.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Cases run at once.
+    pub jobs: usize,
+    /// How long one case may take before it is an error.
+    pub timeout: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            jobs: default_jobs(),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The number of cores, the default for `--jobs`.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Receives the runner's events. Called from worker threads.
+pub trait Reporter: Sync {
+    /// A run of `total` cases on `runtime` under `profile` begins.
+    fn run_started(&self, _runtime: &RuntimeInfo, _profile: Profile, _total: usize) {}
+    /// A case finished.
+    fn case_finished(&self, _runtime: &RuntimeInfo, _profile: Profile, _result: &CaseResult) {}
+    /// The run finished.
+    fn run_finished(&self, _run: &Run) {}
+}
+
+/// A reporter that reports nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Reporter for Silent {}
+
+/// Runs every case on every (runtime, profile), one run after the other, the
+/// cases of a run in parallel. Results keep the order of `cases`.
+pub fn run_all(
+    cases: &[Arc<Case>],
+    specs: &[RunSpec],
+    options: &RunOptions,
+    reporter: &dyn Reporter,
+) -> Vec<Run> {
+    specs
+        .iter()
+        .map(|spec| run_one(cases, spec, options, reporter))
+        .collect()
+}
+
+/// Runs every case on one runtime under one profile.
+pub fn run_one(
+    cases: &[Arc<Case>],
+    spec: &RunSpec,
+    options: &RunOptions,
+    reporter: &dyn Reporter,
+) -> Run {
+    let started = Instant::now();
+    let info = spec.runtime.info();
+    reporter.run_started(&info, spec.profile, cases.len());
+    let slots: Vec<Mutex<Option<CaseResult>>> = cases.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let jobs = options.jobs.clamp(1, cases.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(case) = cases.get(i) else { break };
+                let result = run_case(case, &spec.runtime, &info, spec.profile, options.timeout);
+                reporter.case_finished(&info, spec.profile, &result);
+                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+            });
+        }
+    });
+    let results: Vec<CaseResult> = slots
+        .into_iter()
+        .filter_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect();
+    let run = Run {
+        runtime: info,
+        profile: spec.profile,
+        totals: totals(&results),
+        cases: results,
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        expectation_problems: Vec::new(),
+    };
+    reporter.run_finished(&run);
+    run
+}
+
+/// Counts the outcomes of `cases`.
+pub fn totals(cases: &[CaseResult]) -> Totals {
+    let mut t = Totals::default();
+    for c in cases {
+        match c.status {
+            Status::Pass => t.passed += 1,
+            Status::Fail => t.failed += 1,
+            Status::Error => t.errors += 1,
+            Status::Skip => t.skipped += 1,
+        }
+        if c.status == Status::Fail && c.expected_failure.is_some() {
+            t.expected_failures += 1;
+        }
+    }
+    t
+}
+
+/// Runs one case: skip when the profile or the runtime's capabilities rule it
+/// out, otherwise execute it under the guard and check the transcript.
+pub fn run_case(
+    case: &Arc<Case>,
+    runtime: &Arc<dyn Runtime>,
+    info: &RuntimeInfo,
+    profile: Profile,
+    timeout: Duration,
+) -> CaseResult {
+    let started = Instant::now();
+    let mut result = CaseResult {
+        name: case.name.clone(),
+        area: case.area.clone(),
+        description: case.description.clone(),
+        rules: case.rules.clone(),
+        status: Status::Pass,
+        findings: Vec::new(),
+        error: None,
+        skip_reason: None,
+        expected_failure: None,
+        duration_us: 0,
+    };
+    let skip = if !case.applies_in(profile) {
+        let names: Vec<&str> = case.profiles.iter().map(|p| p.name()).collect();
+        Some(format!(
+            "the case applies only in profile {}",
+            names.join(", ")
+        ))
+    } else {
+        info.unsupported_reason(&case.plan)
+    };
+    if let Some(reason) = skip {
+        result.status = Status::Skip;
+        result.skip_reason = Some(reason);
+        return result;
+    }
+    match execute_guarded(runtime, &case.plan, timeout) {
+        Ok(transcript) => {
+            result.findings = case.check(profile, &transcript);
+            if !result.findings.is_empty() {
+                result.status = Status::Fail;
+            }
+        }
+        Err(RuntimeError::Unsupported { reason }) => {
+            result.status = Status::Skip;
+            result.skip_reason = Some(reason);
+        }
+        Err(e) => {
+            result.status = Status::Error;
+            result.error = Some(CaseError {
+                message: e.to_string(),
+                output: e.stderr().to_owned(),
+            });
+        }
+    }
+    result.duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    result
+}
+
+/// Executes `plan` on a thread of its own and waits at most `timeout`.
+///
+/// A panic becomes [`RuntimeError::Crashed`] with the panic message and
+/// location as the output; a runtime still busy shortly after the timeout becomes
+/// [`RuntimeError::Timeout`], and its thread is abandoned (an in-process
+/// runtime cannot be stopped from outside; its thread ends with the process).
+pub fn execute_guarded(
+    runtime: &Arc<dyn Runtime>,
+    plan: &Arc<Plan>,
+    timeout: Duration,
+) -> Result<Transcript, RuntimeError> {
+    install_panic_hook();
+    let (tx, rx) = mpsc::sync_channel(1);
+    let runtime = Arc::clone(runtime);
+    let plan = Arc::clone(plan);
+    let spawned = std::thread::Builder::new()
+        .name(GUARD_THREAD.to_owned())
+        .spawn(move || {
+            let outcome = panic::catch_unwind(AssertUnwindSafe(|| runtime.execute(&plan, timeout)));
+            let outcome = outcome.unwrap_or_else(|payload| {
+                let printed = PANIC_OUTPUT.with(|p| std::mem::take(&mut *p.borrow_mut()));
+                Err(RuntimeError::Crashed {
+                    message: format!("runtime panicked: {}", panic_message(&*payload)),
+                    stderr: printed,
+                })
+            });
+            // The receiver is gone after a timeout; nobody needs the result then.
+            let _ = tx.send(outcome);
+        });
+    if let Err(e) = spawned {
+        return Err(RuntimeError::Setup {
+            message: format!("failed to start a thread for the case: {e}"),
+        });
+    }
+    // A runtime that enforces the timeout itself gets a moment to say so,
+    // with what its process printed, before the guard gives up on it.
+    match rx.recv_timeout(timeout + TIMEOUT_GRACE) {
+        Ok(outcome) => outcome,
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(RuntimeError::Timeout {
+            seconds: timeout.as_secs_f64(),
+            stderr: String::new(),
+        }),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(RuntimeError::Crashed {
+            message: "the runtime's thread ended without a result".to_owned(),
+            stderr: String::new(),
+        }),
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".to_owned()
+    }
+}
+
+thread_local! {
+    /// What the panic hook would have printed, on guard threads.
+    static PANIC_OUTPUT: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Keeps panics on guard threads off the terminal and in the case's report;
+/// panics anywhere else go to the hook that was there before.
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if std::thread::current().name() == Some(GUARD_THREAD) {
+                let location = info
+                    .location()
+                    .map(|l| format!(" at {}:{}:{}", l.file(), l.line(), l.column()))
+                    .unwrap_or_default();
+                let text = format!(
+                    "thread '{GUARD_THREAD}' panicked{location}:\n{}\n",
+                    panic_message(info.payload())
+                );
+                PANIC_OUTPUT.with(|p| p.borrow_mut().push_str(&text));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::{parse_case, KnownRules};
+    use crate::runtimes::stepwise_toy::Toy;
+    use crate::runtimes::Stepwise;
+    use std::path::Path;
+
+    fn case(name: &str, body: &str) -> Arc<Case> {
+        let text = format!("description = \"{name}\"\nrules = [\"R-ONE\"]\n{body}");
+        Arc::new(
+            parse_case(
+                name,
+                Path::new("x.toml"),
+                &text,
+                &KnownRules::from_ids(["R-ONE"]),
+            )
+            .unwrap(),
+        )
+    }
+
+    fn get_step(context: &str, name: &str, value: &str) -> String {
+        format!(
+            "[[steps]]\ncontext = \"{context}\"\ncall = {{ get-property = {{ name = \"{name}\" }} }}\nexpect = {{ rc = 0, value = \"{value}\" }}\n"
+        )
+    }
+
+    fn toy(t: Toy) -> Arc<dyn Runtime> {
+        Arc::new(Stepwise(t))
+    }
+
+    fn run(cases: &[Arc<Case>], rt: Arc<dyn Runtime>, timeout: Duration) -> Run {
+        let spec = RunSpec {
+            runtime: rt,
+            profile: Profile::Windows,
+        };
+        run_one(cases, &spec, &RunOptions { jobs: 2, timeout }, &Silent)
+    }
+
+    #[test]
+    fn four_outcomes_from_one_run() {
+        let cases = vec![
+            case("a/pass", &get_step("deferred", "ProductLanguage", "1033")),
+            case("a/fail", &get_step("deferred", "productlanguage", "")),
+            case("a/skip", &get_step("commit", "ProductLanguage", "1033")),
+            case("a/panic", &get_step("deferred", "Boom", "")),
+            case(
+                "a/documented-only",
+                &format!(
+                    "profiles = [\"documented\"]\n{}",
+                    get_step("deferred", "X", "")
+                ),
+            ),
+        ];
+        let rt = toy(Toy {
+            fold_case: true,
+            panic_on: Some("Boom".into()),
+            ..Toy::default()
+        });
+        let run = run(&cases, rt, Duration::from_secs(5));
+        let statuses: Vec<_> = run
+            .cases
+            .iter()
+            .map(|c| (c.name.as_str(), c.status))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("a/pass", Status::Pass),
+                ("a/fail", Status::Fail),
+                ("a/skip", Status::Skip),
+                ("a/panic", Status::Error),
+                ("a/documented-only", Status::Skip),
+            ]
+        );
+        let fail = &run.cases[1];
+        assert_eq!(fail.findings[0].rule, "R-ONE");
+        assert_eq!(fail.findings[0].observed, "rc=0 value=\"1033\" size=4");
+        assert!(run.cases[2]
+            .skip_reason
+            .as_ref()
+            .unwrap()
+            .contains("context `commit`"));
+        let err = run.cases[3].error.as_ref().unwrap();
+        assert_eq!(
+            err.message,
+            "runtime crashed: runtime panicked: toy panics on Boom"
+        );
+        assert!(err.output.contains("toy panics on Boom"), "{err:?}");
+        assert!(err.output.contains("stepwise.rs"), "{err:?}");
+        assert!(run.cases[4]
+            .skip_reason
+            .as_ref()
+            .unwrap()
+            .contains("documented"));
+        assert_eq!(
+            run.totals,
+            Totals {
+                passed: 1,
+                failed: 1,
+                errors: 1,
+                skipped: 2,
+                expected_failures: 0
+            }
+        );
+    }
+
+    #[test]
+    fn a_hung_runtime_is_an_error_and_the_run_goes_on() {
+        let cases = vec![
+            case("h/hang", &get_step("deferred", "Slow", "")),
+            case("h/after", &get_step("deferred", "ProductLanguage", "1033")),
+        ];
+        let rt = toy(Toy {
+            hang_on: Some(("Slow".into(), Duration::from_secs(30))),
+            ..Toy::default()
+        });
+        let spec = RunSpec {
+            runtime: rt,
+            profile: Profile::Windows,
+        };
+        let options = RunOptions {
+            jobs: 1,
+            timeout: Duration::from_millis(200),
+        };
+        let run = run_one(&cases, &spec, &options, &Silent);
+        assert_eq!(run.cases[0].status, Status::Error);
+        assert!(run.cases[0]
+            .error
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("timed out"));
+        assert_eq!(run.cases[1].status, Status::Pass);
+    }
+
+    #[test]
+    fn results_keep_case_order_whatever_the_jobs() {
+        let cases: Vec<_> = (0..20)
+            .map(|i| {
+                case(
+                    &format!("o/{i:02}"),
+                    &get_step("deferred", "ProductLanguage", "1033"),
+                )
+            })
+            .collect();
+        for jobs in [1, 3, 64] {
+            let spec = RunSpec {
+                runtime: toy(Toy::default()),
+                profile: Profile::Windows,
+            };
+            let options = RunOptions {
+                jobs,
+                timeout: Duration::from_secs(5),
+            };
+            let run = run_one(&cases, &spec, &options, &Silent);
+            let names: Vec<_> = run.cases.iter().map(|c| c.name.clone()).collect();
+            let want: Vec<_> = cases.iter().map(|c| c.name.clone()).collect();
+            assert_eq!(names, want);
+            assert_eq!(run.totals.passed, 20);
+        }
+    }
+
+    #[test]
+    fn runtime_errors_map_to_error_and_unsupported_to_skip() {
+        #[derive(Debug)]
+        struct Refuses(RuntimeError);
+        impl Runtime for Refuses {
+            fn info(&self) -> RuntimeInfo {
+                Stepwise(Toy::default()).info()
+            }
+            fn execute(&self, _: &Plan, _: Duration) -> Result<Transcript, RuntimeError> {
+                Err(self.0.clone())
+            }
+        }
+        let cases = vec![case("e/x", &get_step("deferred", "A", ""))];
+        let unsupported = Arc::new(Refuses(RuntimeError::Unsupported {
+            reason: "not today".into(),
+        }));
+        let r = run(&cases, unsupported, Duration::from_secs(5));
+        assert_eq!(r.cases[0].status, Status::Skip);
+        assert_eq!(r.cases[0].skip_reason.as_deref(), Some("not today"));
+        let failed = Arc::new(Refuses(RuntimeError::Failed {
+            message: "boom".into(),
+            stderr: "it printed this".into(),
+        }));
+        let r = run(&cases, failed, Duration::from_secs(5));
+        assert_eq!(r.cases[0].status, Status::Error);
+        let err = r.cases[0].error.as_ref().unwrap();
+        assert_eq!(err.message, "runtime failed: boom");
+        assert_eq!(err.output, "it printed this");
+    }
+}

@@ -1,0 +1,272 @@
+//! The `msiconf` binary: exit codes, reports, expectation files.
+//!
+//! The runs here cite `DOACTION-CASE` and use the spec's model, so they need
+//! the rule catalog and the model; the usage tests need neither.
+
+use msiconf::report::model::{Report, Status};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn msiconf(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_msiconf"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("msiconf runs")
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("msiconf exits normally")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// A case that the reference passes and `broken:action-lookup-ignores-case` fails.
+const CASE_SENSITIVE: &str = r#"description = "DoAction does not find an action by another case"
+rules = ["DOACTION-CASE"]
+
+[[steps]]
+context = "package"
+call = { do-action = { action = "costinitialize" } }
+expect = { rc = 1626 }
+"#;
+
+const BROKEN: &str = "broken:action-lookup-ignores-case";
+
+fn suite(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        let path = dir.path().join("cases").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, body).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let out = msiconf(Path::new("."), &["--help"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("Exit codes: 0 conformant; 1 conformance failures"),
+        "{help}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = suite(&[]);
+    for args in [
+        &[][..],
+        &["run", "--jobs", "many"],
+        &["run", "--partition", "3/2"],
+        &["run", "--report", "yaml=x"],
+        &["run", "--profile", "linux"],
+        &["frobnicate"],
+    ] {
+        let out = msiconf(dir.path(), args);
+        assert_eq!(code(&out), 2, "{args:?}\n{}", text(&out));
+    }
+}
+
+#[test]
+fn an_unknown_runtime_exits_2() {
+    let dir = suite(&[("a/ok.toml", CASE_SENSITIVE)]);
+    let out = msiconf(dir.path(), &["run", "--runtime", "broken:nonsense"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(
+        text(&out).contains("unknown broken runtime `broken:nonsense`"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_missing_cases_folder_exits_2() {
+    let dir = suite(&[]);
+    let out = msiconf(dir.path(), &["run", "--cases", "nowhere"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(
+        text(&out).contains("failed to read cases folder `nowhere`"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_conformant_run_exits_0_and_writes_the_default_report() {
+    let dir = suite(&[("a/ok.toml", CASE_SENSITIVE)]);
+    let out = msiconf(dir.path(), &["run"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let json =
+        std::fs::read(dir.path().join("target/msiconf/report.json")).expect("default report");
+    let report: Report = serde_json::from_slice(&json).unwrap();
+    assert_eq!(report.runs.len(), 1);
+    assert_eq!(report.runs[0].runtime.name, "reference");
+    assert_eq!(report.runs[0].cases[0].status, Status::Pass);
+}
+
+#[test]
+fn a_conformance_failure_exits_1_and_names_the_rule() {
+    let dir = suite(&[("a/ok.toml", CASE_SENSITIVE)]);
+    let out = msiconf(
+        dir.path(),
+        &["run", "--runtime", BROKEN, "--report", "json=r.json"],
+    );
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(
+        text(&out).contains("DOACTION-CASE at @package#1"),
+        "{}",
+        text(&out)
+    );
+    let report: Report =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+    let case = &report.runs[0].cases[0];
+    assert_eq!(case.status, Status::Fail);
+    assert_eq!(case.findings[0].rule, "DOACTION-CASE");
+    assert!(!dir.path().join("target/msiconf/report.json").exists());
+}
+
+#[test]
+fn a_bad_case_file_exits_2_and_the_others_still_run() {
+    let dir = suite(&[
+        ("a/ok.toml", CASE_SENSITIVE),
+        (
+            "a/typo.toml",
+            &CASE_SENSITIVE.replace("context =", "contxt ="),
+        ),
+    ]);
+    let out = msiconf(dir.path(), &["run", "--report", "json=r.json"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(text(&out).contains("typo.toml`, line 5"), "{}", text(&out));
+    let report: Report =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(report.runs[0].cases.len(), 1);
+    assert_eq!(report.runs[0].cases[0].status, Status::Pass);
+}
+
+#[test]
+fn several_runtimes_and_profiles_make_one_report() {
+    let dir = suite(&[("a/ok.toml", CASE_SENSITIVE)]);
+    let out = msiconf(
+        dir.path(),
+        &[
+            "run",
+            "--runtime",
+            "reference",
+            "--runtime",
+            BROKEN,
+            "--profile",
+            "documented",
+            "--profile",
+            "windows",
+            "--report",
+            "json=r.json",
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    let report: Report =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+    let runs: Vec<_> = report
+        .runs
+        .iter()
+        .map(|r| (r.runtime.name.as_str(), r.profile.name(), r.cases[0].status))
+        .collect();
+    assert_eq!(
+        runs,
+        [
+            ("reference", "documented", Status::Pass),
+            ("reference", "windows", Status::Pass),
+            (BROKEN, "documented", Status::Fail),
+            (BROKEN, "windows", Status::Fail),
+        ]
+    );
+}
+
+#[test]
+fn expectation_files_are_strict_both_ways() {
+    let dir = suite(&[("a/ok.toml", CASE_SENSITIVE)]);
+    let expect = dir.path().join("broken.toml");
+    // Written from a run, the file makes the run conformant.
+    let out = msiconf(
+        dir.path(),
+        &[
+            "run",
+            "--runtime",
+            BROKEN,
+            "--update-expectations",
+            "broken.toml",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let written = std::fs::read_to_string(&expect).unwrap();
+    assert!(
+        written.contains("case = \"a/ok\"") && written.contains("rule = \"DOACTION-CASE\""),
+        "{written}"
+    );
+    let out = msiconf(
+        dir.path(),
+        &["run", "--runtime", BROKEN, "--expect", "broken.toml"],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    // The reference passes the case, so the same file now fails the run.
+    let reused = written.replace(BROKEN, "reference");
+    std::fs::write(&expect, reused).unwrap();
+    let out = msiconf(dir.path(), &["run", "--expect", "broken.toml"]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(
+        text(&out).contains("was expected to fail by breaking DOACTION-CASE but passed"),
+        "{}",
+        text(&out)
+    );
+    // An entry naming no case fails the run too.
+    std::fs::write(
+        &expect,
+        "[[expected-failure]]\ncase = \"a/gone\"\nrule = \"DOACTION-CASE\"\n",
+    )
+    .unwrap();
+    let out = msiconf(dir.path(), &["run", "--expect", "broken.toml"]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(
+        text(&out).contains("`a/gone` (DOACTION-CASE) matches no case"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn filter_and_partition_select_cases() {
+    let dir = suite(&[
+        ("a/one.toml", CASE_SENSITIVE),
+        ("b/two.toml", CASE_SENSITIVE),
+    ]);
+    let out = msiconf(dir.path(), &["run", "b/", "--report", "json=r.json"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let report: Report =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(report.runs[0].cases.len(), 1);
+    assert_eq!(report.runs[0].cases[0].name, "b/two");
+    let mut seen = Vec::new();
+    for k in ["1/2", "2/2"] {
+        let out = msiconf(
+            dir.path(),
+            &["run", "--partition", k, "--report", "json=r.json"],
+        );
+        // A slice may hold no case at all; that is still a conformant run.
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        let report: Report =
+            serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+        seen.extend(report.runs[0].cases.iter().map(|c| c.name.clone()));
+    }
+    seen.sort();
+    assert_eq!(seen, ["a/one", "b/two"]);
+    let out = msiconf(dir.path(), &["run", "nothing-matches"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+}

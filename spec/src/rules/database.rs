@@ -1,0 +1,170 @@
+//! The active database handle and the database functions custom actions must not use.
+
+use super::prelude::*;
+use crate::PackageSource;
+
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        id: "ACTIVE-DB-HANDLE",
+        title: "MsiGetActiveDatabase gives a new read-only handle on each call",
+        statement: "In a custom action (and on a package handle) MsiGetActiveDatabase returns a \
+                    non-zero handle to the session's database, a different one on every call, \
+                    which the caller closes; a Null query on it is a syntax error and a Null \
+                    output pointer is a parameter error.",
+        sources: &["API:msigetactivedatabase", "S1", "WT:custom.c test_db"],
+        contexts: PKG_IMM,
+        family: Family::Database,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(active_db),
+    },
+    Rule {
+        id: "CA-HANDLE-OWNERSHIP",
+        title: "The installer owns hInstall; a custom action must not close it",
+        statement: "The handle a DLL custom action receives belongs to the installer, so the \
+                    action must leave it open.",
+        sources: &["S1"],
+        contexts: IMM,
+        family: Family::Database,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Unobservable(
+            "an obligation on the custom action's author: no operation closes hInstall (slots \
+             hold only handles the probe opened), and what the engine does after such a close is \
+             not specified",
+        ),
+    },
+    Rule {
+        id: "CA-FORBIDDEN-DB-FUNCS",
+        title: "Database functions forbidden in custom actions",
+        statement: "Functions that need a database other than the session's, or change its \
+                    persistence, are not for custom actions: MsiGetDatabaseState reports \
+                    MSIDBSTATE_ERROR there, and opening a package from the active database handle \
+                    is refused.",
+        sources: &[
+            "MS:functions-not-for-use-in-custom-actions",
+            "MS:accessing-a-database-or-session-from-inside-a-custom-action",
+            "WT:custom.c test_invalid_functions",
+        ],
+        contexts: IMM,
+        family: Family::Database,
+        level: Level::Must,
+        disagreement: Some(
+            "documented: MsiDatabaseCommit must not be called from a custom action, with no code \
+             given, so nothing is asserted; windows: it returns 0 on the action's database handle, \
+             and MsiOpenPackage(\"#handle\") returns 6 (Ambiguities 12).",
+        ),
+        check: Check::Predicate(forbidden),
+    },
+    Rule {
+        id: "REMOTE-NULL-OUTPTR",
+        title: "A Null out pointer inside a custom action gives 1780",
+        statement:
+            "Through the custom-action bridge, passing Null for a required output pointer of \
+                    a state or summary-information getter returns RPC_X_NULL_REF_POINTER instead \
+                    of 87.",
+        sources: &["WT:custom.c test_feature_states"],
+        contexts: IMM,
+        family: Family::Database,
+        level: Level::Observed,
+        disagreement: None,
+        check: Check::Unobservable(
+            "no operation of the vocabulary passes a Null output pointer to the feature, \
+             component or summary-information getters where this shows",
+        ),
+    },
+];
+
+fn active_db(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "ACTIVE-DB-HANDLE";
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) || !facts::is_full_c(e.context) {
+            continue;
+        }
+        match &e.call {
+            Operation::GetActiveDatabase { .. } => {
+                let Some(h) = e.outcome.handle else {
+                    continue;
+                };
+                if h == 0 {
+                    flag(out, ID, e, "a database handle (non-zero)");
+                    continue;
+                }
+                // No handle was closed since the earlier call, so a repeat means the same handle.
+                for prior in facts::run_before(&t.events, i) {
+                    match prior.call {
+                        Operation::CloseHandle { .. } => break,
+                        Operation::GetActiveDatabase { .. } if prior.outcome.handle == Some(h) => {
+                            flag(out, ID, e, "a handle distinct from the earlier call's");
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Operation::OpenView {
+                db, sql, null_out, ..
+            } => {
+                if facts::slot_origin(&t.events, i, db) != Some(facts::SlotOrigin::Active) {
+                    continue;
+                }
+                match (sql, null_out) {
+                    (None, false) => expect_rc(out, ID, e, rc::BAD_QUERY_SYNTAX),
+                    (Some(_), true) => expect_rc(out, ID, e, rc::INVALID_PARAMETER),
+                    _ => {}
+                }
+            }
+            Operation::CloseHandle { slot }
+                if facts::slot_origin(&t.events, i, slot) == Some(facts::SlotOrigin::Active) =>
+            {
+                expect_rc(out, ID, e, rc::SUCCESS);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn forbidden(_: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "CA-FORBIDDEN-DB-FUNCS";
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) || !facts::is_immediate_c(e.context) {
+            continue;
+        }
+        match &e.call {
+            Operation::GetDatabaseState { db } => {
+                let settled = match db {
+                    None => true,
+                    Some(slot) => {
+                        facts::slot_origin(&t.events, i, slot) == Some(facts::SlotOrigin::Active)
+                    }
+                };
+                if settled {
+                    expect_number(out, ID, e, crate::codes::dbstate::ERROR);
+                }
+            }
+            Operation::Commit { db }
+                if profile == Profile::Windows
+                    && facts::slot_origin(&t.events, i, db) == Some(facts::SlotOrigin::Active) =>
+            {
+                expect_rc(out, ID, e, rc::SUCCESS);
+            }
+            Operation::OpenPackage {
+                source: PackageSource::DatabaseHandle,
+                ..
+            } => {
+                if facts::slot_origin(&t.events, i, "db") != Some(facts::SlotOrigin::Active) {
+                    continue;
+                }
+                match profile {
+                    Profile::Windows => expect_rc(out, ID, e, rc::INVALID_HANDLE),
+                    Profile::Documented => {
+                        if e.outcome.rc == Some(rc::SUCCESS) {
+                            flag(out, ID, e, "the call is refused");
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,789 @@
+//! What deferred, rollback and commit custom actions can see and do.
+
+use super::prelude::*;
+use crate::Buffer;
+
+const CONTEXT_INFO: &str = "MS:obtaining-context-information-for-deferred-execution-custom-actions";
+
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        id: "DEFERRED-PROPS",
+        title: "Deferred actions read only CustomActionData, ProductCode and UserSID",
+        statement: "In a deferred or rollback action MsiGetProperty answers three names; every \
+                    other name succeeds with an empty value.",
+        sources: &[CONTEXT_INFO, "S2", "S1", "WT:custom.c da_deferred"],
+        contexts: IN_SCRIPT,
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: Some(
+            "S2 lists only ProductCode and CustomActionData and says others return NULL; the \
+             current page adds UserSID, and Windows returns success with \"\" (Ambiguities 5). \
+             documented: other names read empty; windows: rc=0 and empty.",
+        ),
+        check: Check::Predicate(deferred_props),
+    },
+    Rule {
+        id: "CUSTOMACTIONDATA-BY-NAME",
+        title: "CustomActionData comes from the property named exactly after the action",
+        statement: "A deferred action's CustomActionData is the value held, when the action was \
+                    scheduled, by the property whose name equals the action's key, case included.",
+        sources: &[CONTEXT_INFO, "S2", "WT:custom.c da_deferred"],
+        contexts: &[
+            Context::Deferred,
+            Context::Rollback,
+            Context::Commit,
+            Context::ScriptDeferred,
+        ],
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(cad_by_name),
+    },
+    Rule {
+        id: "CUSTOMACTIONDATA-SNAPSHOT",
+        title: "CustomActionData is fixed when the action is scheduled",
+        statement: "Changing the property named after a deferred action after the immediate pass \
+                    has scheduled it does not change the CustomActionData it will see.",
+        sources: &[CONTEXT_INFO],
+        contexts: &[
+            Context::Deferred,
+            Context::Rollback,
+            Context::Commit,
+            Context::ScriptDeferred,
+        ],
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(cad_snapshot),
+    },
+    Rule {
+        id: "CUSTOMACTIONDATA-IMMEDIATE",
+        title: "Immediate actions get no CustomActionData",
+        statement: "An immediate action reading CustomActionData gets an empty string unless some \
+                    property of exactly that name was set.",
+        sources: &[CONTEXT_INFO],
+        contexts: &[
+            Context::ImmediateUi,
+            Context::ImmediateBeforeInit,
+            Context::ImmediateAfterInit,
+            Context::ScriptImmediate,
+        ],
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(cad_immediate),
+    },
+    Rule {
+        id: "DEFERRED-RUNS-IN-SCRIPT",
+        title: "Deferred actions run from the script, after the immediate pass",
+        statement: "A deferred action is only queued at its sequence position; it runs when the \
+                    script executes at InstallFinalize (or InstallExecute), after the immediate \
+                    actions sequenced before that point.",
+        sources: &["MS:deferred-execution-custom-actions"],
+        contexts: &[Context::Deferred],
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(runs_in_script),
+    },
+    Rule {
+        id: "RUNMODE-IMM-VS-DEF",
+        title: "SCHEDULED, ROLLBACK and COMMIT tell the custom-action kind",
+        statement: "MSIRUNMODE_SCHEDULED, ROLLBACK and COMMIT are all false in immediate code; \
+                    exactly one is true in deferred (SCHEDULED), rollback (ROLLBACK) and commit \
+                    (COMMIT) actions.",
+        sources: &[
+            "API:msigetmode",
+            "MS:deferred-execution-custom-actions",
+            "MS:rollback-custom-actions",
+            "MS:commit-custom-actions",
+        ],
+        contexts: &[
+            Context::Package,
+            Context::ImmediateUi,
+            Context::ImmediateBeforeInit,
+            Context::ImmediateAfterInit,
+            Context::Deferred,
+            Context::Rollback,
+            Context::Commit,
+            Context::ScriptImmediate,
+        ],
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(runmode_kind),
+    },
+    Rule {
+        id: "RUNMODE-DEF-OTHERS-FALSE",
+        title: "In-script actions see every other run mode as false",
+        statement:
+            "Deferred, rollback and commit actions get FALSE from MsiGetMode for every mode \
+                    other than SCHEDULED, ROLLBACK and COMMIT.",
+        sources: &[CONTEXT_INFO, "API:msigetmode"],
+        contexts: IN_SCRIPT,
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(runmode_others),
+    },
+    Rule {
+        id: "COMMIT-LIMITS",
+        title: "Commit actions get neither ProductCode nor the language",
+        statement: "A commit action cannot read ProductCode through MsiGetProperty nor call \
+                    MsiGetLanguage; it must be given such values through CustomActionData.",
+        sources: &[CONTEXT_INFO],
+        contexts: &[Context::Commit],
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(commit_limits),
+    },
+    Rule {
+        id: "DEFERRED-LANGUAGE",
+        title: "MsiGetLanguage works in deferred and rollback actions",
+        statement: "Deferred and rollback actions can call MsiGetLanguage and get the product's \
+                    numeric language.",
+        sources: &[CONTEXT_INFO, "API:msigetlanguage"],
+        contexts: &[Context::Deferred, Context::Rollback],
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(deferred_language),
+    },
+    Rule {
+        id: "DEFERRED-FORMATRECORD",
+        title: "Deferred formatting resolves only CustomActionData and ProductCode",
+        statement: "MsiFormatRecord in a deferred action expands [CustomActionData] and \
+                    [ProductCode]; any other property formats as empty.",
+        sources: &[CONTEXT_INFO],
+        contexts: &[Context::Deferred, Context::Rollback],
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(deferred_format),
+    },
+    Rule {
+        id: "DEFERRED-PROCESSMESSAGE",
+        title: "Deferred actions can send messages",
+        statement: "MsiProcessMessage is available to deferred, rollback and commit actions for \
+                    log, user and progress messages; an informational message with no handler to \
+                    answer it returns 0.",
+        sources: &[CONTEXT_INFO, "API:msiprocessmessage"],
+        contexts: IN_SCRIPT,
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(deferred_message),
+    },
+    Rule {
+        id: "DEFERRED-NO-SETPROPERTY",
+        title: "Deferred actions cannot change properties",
+        statement: "MsiSetProperty is not available to in-script actions: whatever it returns \
+                    there, no property of the session changes.",
+        sources: &[
+            CONTEXT_INFO,
+            "Revenera KB deferred-execution-custom-action-cannot-retrieve-a-property-value",
+        ],
+        contexts: IN_SCRIPT,
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(deferred_no_set),
+    },
+    Rule {
+        id: "DEFERRED-NO-DATABASE",
+        title: "Deferred actions get no database handle",
+        statement: "MsiGetActiveDatabase is not on the deferred allow-list and returns 0 there; \
+                    Session.Database is likewise unavailable to deferred scripts.",
+        sources: &[CONTEXT_INFO, "API:msigetactivedatabase", "S2"],
+        contexts: &[
+            Context::Deferred,
+            Context::Rollback,
+            Context::Commit,
+            Context::ScriptDeferred,
+        ],
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(deferred_no_db),
+    },
+    Rule {
+        id: "INSCRIPT-SEQUENCING",
+        title: "In-script actions sit between InstallInitialize and InstallFinalize (ICE77)",
+        statement: "Every custom action with the in-script bit must be sequenced after \
+                    InstallInitialize and before InstallFinalize, and both must be present.",
+        sources: &["MS:ice77", "MS:deferred-execution-custom-actions"],
+        contexts: &[Context::Deferred, Context::Rollback, Context::Commit],
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Unobservable(
+            "an authoring check on the package's sequence tables (ICE77), made by validation \
+             tools; it is not a behaviour of the session API that a transcript can show",
+        ),
+    },
+    Rule {
+        id: "INSCRIPT-FLAGS",
+        title: "0x400 with 0x100 or 0x200 makes rollback and commit actions",
+        statement: "With the in-script bit, 0x100 marks a rollback action, which runs only while \
+                    an install is rolled back, and 0x200 a commit action.",
+        sources: &[
+            "MS:custom-action-in-script-execution-options",
+            "MS:rollback-custom-actions",
+            "MS:commit-custom-actions",
+        ],
+        contexts: &[Context::Rollback, Context::Commit],
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(inscript_flags),
+    },
+    Rule {
+        id: "SCHED-FLAGS-SHARE-BITS",
+        title: "Without 0x400 the same bits are scheduling options",
+        statement: "Without the in-script bit, 0x100 means first-sequence: an action listed in \
+                    both sequences runs only once when the UI sequence runs.",
+        sources: &[
+            "MS:custom-action-execution-scheduling-options",
+            "MS:custom-action-in-script-execution-options",
+        ],
+        contexts: &[Context::ImmediateUi, Context::ImmediateBeforeInit],
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(sched_flags),
+    },
+    Rule {
+        id: "RB-CM-NEED-ROLLBACK-ENABLED",
+        title: "Commit and rollback actions need rollback enabled; commit needs success",
+        statement:
+            "With rollback disabled neither rollback nor commit actions run; commit actions \
+                    run only once InstallFinalize has succeeded.",
+        sources: &[
+            "MS:commit-custom-actions",
+            "MS:rollback-custom-actions",
+            "MS:synchronous-and-asynchronous-custom-actions",
+        ],
+        contexts: &[Context::Rollback, Context::Commit],
+        family: Family::Deferred,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(rb_cm_enabled),
+    },
+];
+
+const ALLOWED: &[&str] = &["CustomActionData", "ProductCode", "UserSID"];
+
+/// Whether the run of `events[i]` set property `name` earlier (an in-script set, which must not count).
+fn set_earlier(events: &[Event], i: usize, name: &str) -> bool {
+    facts::run_before(events, i)
+        .any(|e| matches!(&e.call, Operation::SetProperty { name: Some(n), .. } if n == name))
+}
+
+fn product_code(plan: &Plan) -> Option<&str> {
+    if facts::command_line_value(plan, "ProductCode").is_some() {
+        return None;
+    }
+    plan.fixture.property("ProductCode")
+}
+
+fn deferred_props(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "DEFERRED-PROPS";
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e)
+            || !matches!(e.context, Context::Deferred | Context::Rollback)
+                && e.context != Context::Commit
+        {
+            continue;
+        }
+        let Operation::GetProperty {
+            name: Some(n),
+            buffer,
+            handle: HandleArg::Session,
+            ..
+        } = &e.call
+        else {
+            continue;
+        };
+        if n.starts_with('%') || matches!(buffer, Buffer::NullSize | Buffer::NullBoth) {
+            continue;
+        }
+        let ample = *buffer == Buffer::Ample;
+        if n == "ProductCode" {
+            if e.context == Context::Commit || !ample {
+                continue;
+            }
+            if let (Some(pc), Some(v)) = (product_code(plan), &e.outcome.value) {
+                if v != pc {
+                    flag(out, ID, e, format!("value={pc:?}"));
+                }
+            }
+            continue;
+        }
+        if n == "UserSID" {
+            if ample && e.outcome.value.as_deref() == Some("") {
+                flag(out, ID, e, "a non-empty UserSID");
+            }
+            continue;
+        }
+        if ALLOWED.contains(&n.as_str()) || set_earlier(&t.events, i, n) {
+            continue;
+        }
+        if profile == Profile::Windows
+            && e.outcome.rc.is_some_and(|r| {
+                r != rc::SUCCESS && !(r == rc::MORE_DATA && *buffer == Buffer::Sized(0))
+            })
+        {
+            flag(out, ID, e, "rc=0 with an empty value");
+            continue;
+        }
+        if e.outcome.value.as_deref().is_some_and(|v| !v.is_empty())
+            || e.outcome.size.is_some_and(|s| s != 0)
+        {
+            flag(out, ID, e, "an empty value");
+        }
+    }
+}
+
+/// Checks CustomActionData reads in in-script contexts, pushing those whose
+/// expectation depends on a later change (`snapshot`) or not.
+fn cad(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, snapshot: bool) {
+    let id = if snapshot {
+        "CUSTOMACTIONDATA-SNAPSHOT"
+    } else {
+        "CUSTOMACTIONDATA-BY-NAME"
+    };
+    for e in &t.events {
+        if !performed(e) {
+            continue;
+        }
+        let c_read = matches!(&e.call, Operation::GetProperty { name: Some(n), buffer: Buffer::Ample, handle: HandleArg::Session, .. } if n == "CustomActionData")
+            && facts::is_in_script_c(e.context);
+        let script_read = matches!(&e.call, Operation::SessionPropertyGet { name: Some(n) } if n == "CustomActionData")
+            && e.context == Context::ScriptDeferred;
+        if !c_read && !script_read {
+            continue;
+        }
+        let Some((want, later)) = facts::scheduled_data(plan, &e.probe) else {
+            continue;
+        };
+        if later != snapshot {
+            continue;
+        }
+        if let Some(v) = &e.outcome.value {
+            if *v != want {
+                flag(out, id, e, format!("value={want:?}"));
+            }
+        }
+    }
+}
+
+fn cad_by_name(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    cad(plan, t, out, false);
+}
+fn cad_snapshot(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    cad(plan, t, out, true);
+}
+fn cad_immediate(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
+    super::properties::scan(plan, t, p, out, "CUSTOMACTIONDATA-IMMEDIATE");
+}
+
+fn runs_in_script(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    let f = &plan.fixture;
+    let script_point = f
+        .execute_sequence
+        .iter()
+        .filter(|r| {
+            r.sequence > 0
+                && matches!(
+                    r.action.as_str(),
+                    "InstallFinalize" | "InstallExecute" | "InstallExecuteAgain"
+                )
+        })
+        .map(|r| r.sequence)
+        .min();
+    let Some(point) = script_point else {
+        return;
+    };
+    for d in plan.probes.keys() {
+        let Some(row) = f.custom_action(d) else {
+            continue;
+        };
+        if facts::script_kind(row) != Some(facts::ScriptKind::Deferred) {
+            continue;
+        }
+        let Some(pd) = facts::probe_position(plan, d).filter(|p| !p.ui && p.sequence < point)
+        else {
+            continue;
+        };
+        let Some(d_run) = facts::first_run(t, d) else {
+            continue;
+        };
+        for imm in plan.probes.keys() {
+            let Some(irow) = f.custom_action(imm) else {
+                continue;
+            };
+            if irow.is_in_script() {
+                continue;
+            }
+            let Some(pi) = facts::probe_position(plan, imm).filter(|p| !p.ui) else {
+                continue;
+            };
+            if pi.sequence <= pd.sequence || pi.sequence >= point {
+                continue;
+            }
+            if let Some(i_run) = facts::first_run(t, imm) {
+                if d_run < i_run {
+                    out.push(Violation::at(
+                        "DEFERRED-RUNS-IN-SCRIPT",
+                        None,
+                        format!("{imm} (immediate, {}) runs before {d} (deferred, {}), which runs from the script", pi.sequence, pd.sequence),
+                        format!("{d} ran first"),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn runmode_kind(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    for e in &t.events {
+        if !performed(e) {
+            continue;
+        }
+        let mode = match &e.call {
+            Operation::GetMode {
+                mode,
+                handle: HandleArg::Session,
+            } => *mode,
+            Operation::SessionMode { mode } if e.context == Context::ScriptImmediate => *mode,
+            _ => continue,
+        };
+        if !(runmode::SCHEDULED..=runmode::COMMIT).contains(&mode) {
+            continue;
+        }
+        let truth = match e.context {
+            Context::Deferred => mode == runmode::SCHEDULED,
+            Context::Rollback => mode == runmode::ROLLBACK,
+            Context::Commit => mode == runmode::COMMIT,
+            Context::Package
+            | Context::ImmediateUi
+            | Context::ImmediateBeforeInit
+            | Context::ImmediateAfterInit
+            | Context::ScriptImmediate => false,
+            _ => continue,
+        };
+        if let Some(n) = e.outcome.number {
+            if (n != 0) != truth {
+                flag(
+                    out,
+                    "RUNMODE-IMM-VS-DEF",
+                    e,
+                    format!("number={}", i64::from(truth)),
+                );
+            }
+        }
+    }
+}
+
+fn runmode_others(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    for e in &t.events {
+        if !performed(e) || !facts::is_in_script_c(e.context) {
+            continue;
+        }
+        if let Operation::GetMode {
+            mode,
+            handle: HandleArg::Session,
+        } = &e.call
+        {
+            if !(runmode::SCHEDULED..=runmode::COMMIT).contains(mode)
+                && e.outcome.number.is_some_and(|n| n != 0)
+            {
+                flag(out, "RUNMODE-DEF-OTHERS-FALSE", e, "number=0");
+            }
+        }
+    }
+}
+
+fn commit_limits(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "COMMIT-LIMITS";
+    for e in &t.events {
+        if !performed(e) || e.context != Context::Commit {
+            continue;
+        }
+        match &e.call {
+            Operation::GetProperty {
+                name: Some(n),
+                handle: HandleArg::Session,
+                ..
+            } if n == "ProductCode"
+                && e.outcome.value.as_deref().is_some_and(|v| !v.is_empty()) =>
+            {
+                flag(out, ID, e, "an empty ProductCode");
+            }
+            Operation::GetLanguage if e.outcome.number.is_some_and(|n| n != 0) => {
+                flag(out, ID, e, "number=0 (no language in commit actions)");
+            }
+            _ => {}
+        }
+    }
+}
+
+fn product_language(plan: &Plan) -> Option<i64> {
+    if facts::command_line_value(plan, "ProductLanguage").is_some() {
+        return None;
+    }
+    plan.fixture
+        .property("ProductLanguage")?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn deferred_language(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    let Some(lang) = product_language(plan) else {
+        return;
+    };
+    for e in &t.events {
+        if performed(e)
+            && matches!(e.context, Context::Deferred | Context::Rollback)
+            && e.call == Operation::GetLanguage
+        {
+            expect_number(out, "DEFERRED-LANGUAGE", e, lang);
+        }
+    }
+}
+
+fn deferred_format(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    use std::borrow::Cow;
+    for e in &t.events {
+        if !performed(e) || !matches!(e.context, Context::Deferred | Context::Rollback) {
+            continue;
+        }
+        let Operation::FormatRecord {
+            template,
+            fields,
+            buffer: Buffer::Ample,
+            ansi,
+            handle: HandleArg::Session,
+        } = &e.call
+        else {
+            continue;
+        };
+        let mut resolve = |n: &str| -> Option<Cow<'_, str>> {
+            match n {
+                "ProductCode" => product_code(plan).map(Cow::Borrowed),
+                "CustomActionData" => facts::scheduled_data(plan, &e.probe).map(|(v, _)| v),
+                _ if n.starts_with(['#', '$', '!', '%']) => None,
+                _ => Some(Cow::Borrowed("")),
+            }
+        };
+        let Some(want) = super::fmttext::format(template, fields, &mut resolve) else {
+            continue;
+        };
+        if *ansi && want.contains('\0') {
+            continue;
+        }
+        if let Some(v) = &e.outcome.value {
+            if *v != want {
+                flag(out, "DEFERRED-FORMATRECORD", e, format!("value={want:?}"));
+            }
+        }
+    }
+}
+
+/// INSTALLMESSAGE_INFO, which no handler answers in an unattended install.
+pub(super) const MESSAGE_INFO: u32 = 0x0400_0000;
+
+fn deferred_message(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    for e in &t.events {
+        if performed(e) && facts::is_in_script_c(e.context) {
+            if let Operation::ProcessMessage {
+                kind: MESSAGE_INFO, ..
+            } = &e.call
+            {
+                expect_number(out, "DEFERRED-PROCESSMESSAGE", e, 0);
+            }
+        }
+    }
+}
+
+fn deferred_no_set(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "DEFERRED-NO-SETPROPERTY";
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) {
+            continue;
+        }
+        let Operation::GetProperty {
+            name: Some(n),
+            buffer: Buffer::Ample,
+            handle: HandleArg::Session,
+            ..
+        } = &e.call
+        else {
+            continue;
+        };
+        if facts::is_in_script_c(e.context) {
+            // A read after the action's own set: the set changed nothing.
+            if !ALLOWED.contains(&n.as_str())
+                && set_earlier(&t.events, i, n)
+                && e.outcome.value.as_deref().is_some_and(|v| !v.is_empty())
+            {
+                flag(
+                    out,
+                    ID,
+                    e,
+                    "an empty value (the earlier MsiSetProperty has no effect)",
+                );
+            }
+            continue;
+        }
+        if !facts::is_immediate_c(e.context) {
+            continue;
+        }
+        // An immediate read of a property that only in-script steps set.
+        let in_script_sets = facts::all_steps(plan).any(|(_, ctx, op)| {
+            ctx.is_in_script()
+                && matches!(op, Operation::SetProperty { name: Some(m), .. } | Operation::SessionPropertySet { name: Some(m), .. } if m == n)
+        });
+        if !in_script_sets
+            || facts::run_before(&t.events, i)
+                .any(|p| !matches!(p.call, Operation::GetProperty { .. }))
+        {
+            continue;
+        }
+        let Some(pos) = facts::probe_position(plan, &e.probe) else {
+            continue;
+        };
+        let Some(k) = facts::value_at_position(plan, n, pos, &e.probe, true, 0) else {
+            continue;
+        };
+        if let Some(v) = &e.outcome.value {
+            if *v != k.value {
+                flag(
+                    out,
+                    ID,
+                    e,
+                    format!("value={:?} (set only by in-script actions)", k.value),
+                );
+            }
+        }
+    }
+}
+
+fn deferred_no_db(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    for e in &t.events {
+        if !performed(e) {
+            continue;
+        }
+        let applies = match e.call {
+            Operation::GetActiveDatabase { .. } => facts::is_in_script_c(e.context),
+            Operation::SessionDatabase { .. } => {
+                e.context == Context::ScriptDeferred && e.outcome.exception.is_none()
+            }
+            _ => false,
+        };
+        if applies && e.outcome.handle.is_some_and(|h| h != 0) {
+            flag(out, "DEFERRED-NO-DATABASE", e, "handle=0");
+        }
+    }
+}
+
+fn inscript_flags(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    if t.install_result != Some(rc::SUCCESS) {
+        return;
+    }
+    for row in &plan.fixture.custom_actions {
+        if facts::script_kind(row) == Some(facts::ScriptKind::Rollback)
+            && t.run_count(&row.action) > 0
+        {
+            out.push(Violation::at(
+                "INSCRIPT-FLAGS",
+                None,
+                format!(
+                    "rollback action {} (type {}) runs only during a rollback",
+                    row.action, row.kind
+                ),
+                "it ran in an install that succeeded",
+            ));
+        }
+    }
+}
+
+fn sched_flags(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    if !plan
+        .install
+        .as_ref()
+        .is_some_and(|i| i.ui.runs_ui_sequence())
+    {
+        return;
+    }
+    let f = &plan.fixture;
+    for row in &f.custom_actions {
+        if row.kind & (catype::IN_SCRIPT | catype::CLIENT_REPEAT) != catype::FIRST_SEQUENCE {
+            continue;
+        }
+        let in_both = f
+            .ui_sequence
+            .iter()
+            .any(|r| r.action == row.action && r.sequence > 0)
+            && f.execute_sequence
+                .iter()
+                .any(|r| r.action == row.action && r.sequence > 0);
+        let by_name = facts::all_steps(plan).any(|(_, _, op)| match op {
+            Operation::DoAction { action, .. } | Operation::SessionDoAction { action } => {
+                action.as_deref().is_none_or(|a| a == row.action)
+            }
+            Operation::Sequence { .. } => true,
+            _ => false,
+        });
+        let n = t.run_count(&row.action);
+        if in_both && !by_name && n > 1 {
+            out.push(Violation::at(
+                "SCHED-FLAGS-SHARE-BITS",
+                None,
+                format!(
+                    "{} (type {}, first-sequence) runs once",
+                    row.action, row.kind
+                ),
+                format!("it ran {n} times"),
+            ));
+        }
+    }
+}
+
+fn rb_cm_enabled(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "RB-CM-NEED-ROLLBACK-ENABLED";
+    let disabled = facts::rollback_disabled(plan);
+    for row in &plan.fixture.custom_actions {
+        let Some(kind) = facts::script_kind(row) else {
+            continue;
+        };
+        if kind == facts::ScriptKind::Deferred || t.run_count(&row.action) == 0 {
+            continue;
+        }
+        if disabled {
+            out.push(Violation::at(
+                ID,
+                None,
+                format!("{} does not run with rollback disabled", row.action),
+                "it ran",
+            ));
+        } else if kind == facts::ScriptKind::Commit
+            && t.install_result.is_some_and(|r| r != rc::SUCCESS)
+        {
+            out.push(Violation::at(
+                ID,
+                None,
+                format!(
+                    "commit action {} runs only after a successful InstallFinalize",
+                    row.action
+                ),
+                format!(
+                    "it ran in an install that ended with {}",
+                    t.install_result.unwrap_or_default()
+                ),
+            ));
+        }
+    }
+}

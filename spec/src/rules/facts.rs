@@ -1,0 +1,1137 @@
+//! Questions the predicates ask of a plan and its transcript: which names are
+//! actions, where a probe sits in the sequences, what a property must hold at
+//! a given step. Every answer is `None` ("unknown") unless the plan and the
+//! transcript settle it, because a predicate must never flag a runtime on a
+//! guess.
+
+use super::fmttext;
+use crate::codes::{catype, rc};
+use crate::fixture::CustomActionRow;
+use crate::plan::PACKAGE_PROBE;
+use crate::{Buffer, Context, Event, HandleArg, Operation, Plan, Transcript, Violation};
+use std::borrow::Cow;
+
+/// Standard actions, each with whether it changes the system (and so only
+/// takes effect through DoAction inside the InstallInitialize..InstallFinalize window).
+pub const STANDARD_ACTIONS: &[(&str, bool)] = &[
+    ("AllocateRegistrySpace", true),
+    ("AppSearch", false),
+    ("BindImage", true),
+    ("CCPSearch", false),
+    ("CostFinalize", false),
+    ("CostInitialize", false),
+    ("CreateFolders", true),
+    ("CreateShortcuts", true),
+    ("DeleteServices", true),
+    ("DisableRollback", false),
+    ("DuplicateFiles", true),
+    ("ExecuteAction", false),
+    ("FileCost", false),
+    ("FindRelatedProducts", false),
+    ("ForceReboot", false),
+    ("InstallAdminPackage", true),
+    ("InstallExecute", false),
+    ("InstallExecuteAgain", false),
+    ("InstallFiles", true),
+    ("InstallFinalize", false),
+    ("InstallInitialize", false),
+    ("InstallODBC", true),
+    ("InstallServices", true),
+    ("InstallSFPCatalogFile", true),
+    ("InstallValidate", false),
+    ("IsolateComponents", false),
+    ("LaunchConditions", false),
+    ("MigrateFeatureStates", false),
+    ("MoveFiles", true),
+    ("MsiConfigureServices", true),
+    ("MsiPublishAssemblies", true),
+    ("MsiUnpublishAssemblies", true),
+    ("PatchFiles", true),
+    ("ProcessComponents", true),
+    ("PublishComponents", true),
+    ("PublishFeatures", true),
+    ("PublishProduct", true),
+    ("RegisterClassInfo", true),
+    ("RegisterComPlus", true),
+    ("RegisterExtensionInfo", true),
+    ("RegisterFonts", true),
+    ("RegisterMIMEInfo", true),
+    ("RegisterProduct", true),
+    ("RegisterProgIdInfo", true),
+    ("RegisterTypeLibraries", true),
+    ("RegisterUser", true),
+    ("RemoveDuplicateFiles", true),
+    ("RemoveEnvironmentStrings", true),
+    ("RemoveExistingProducts", true),
+    ("RemoveFiles", true),
+    ("RemoveFolders", true),
+    ("RemoveIniValues", true),
+    ("RemoveODBC", true),
+    ("RemoveRegistryValues", true),
+    ("RemoveShortcuts", true),
+    ("ResolveSource", false),
+    ("RMCCPSearch", false),
+    ("ScheduleReboot", false),
+    ("SelfRegModules", true),
+    ("SelfUnregModules", true),
+    ("SetODBCFolders", false),
+    ("StartServices", true),
+    ("StopServices", true),
+    ("UnpublishComponents", true),
+    ("UnpublishFeatures", true),
+    ("UnregisterClassInfo", true),
+    ("UnregisterComPlus", true),
+    ("UnregisterExtensionInfo", true),
+    ("UnregisterFonts", true),
+    ("UnregisterMIMEInfo", true),
+    ("UnregisterProgIdInfo", true),
+    ("UnregisterTypeLibraries", true),
+    ("ValidateProductID", false),
+    ("WriteEnvironmentStrings", true),
+    ("WriteIniValues", true),
+    ("WriteRegistryValues", true),
+];
+
+/// The top-level actions, which DoAction also accepts by name.
+pub const TOP_LEVEL_ACTIONS: &[&str] = &["INSTALL", "ADMIN", "ADVERTISE"];
+
+/// Whether `name` is exactly (case included) a standard or top-level action.
+pub fn is_standard_action(name: &str) -> bool {
+    STANDARD_ACTIONS.iter().any(|(n, _)| *n == name) || TOP_LEVEL_ACTIONS.contains(&name)
+}
+
+/// Whether `name` is exactly a standard action that changes the system.
+pub fn is_system_action(name: &str) -> bool {
+    STANDARD_ACTIONS.iter().any(|(n, s)| *s && *n == name)
+}
+
+/// Whether DoAction can find `name` exactly: a standard action, a CustomAction
+/// key, or a dialog of the fixture's Dialog table.
+pub fn action_exists(plan: &Plan, name: &str) -> bool {
+    is_standard_action(name)
+        || plan.fixture.custom_action(name).is_some()
+        || table_has_key(plan, "Dialog", name)
+}
+
+/// Whether `name` would find an action if case were ignored.
+pub fn action_exists_ignoring_case(plan: &Plan, name: &str) -> bool {
+    STANDARD_ACTIONS
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        || TOP_LEVEL_ACTIONS
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(name))
+        || plan
+            .fixture
+            .custom_actions
+            .iter()
+            .any(|r| r.action.eq_ignore_ascii_case(name))
+        || plan.fixture.table("Dialog").is_some_and(|t| {
+            t.rows
+                .iter()
+                .any(|r| r.first().is_some_and(|k| k.eq_ignore_ascii_case(name)))
+        })
+}
+
+fn table_has_key(plan: &Plan, table: &str, key: &str) -> bool {
+    plan.fixture
+        .table(table)
+        .is_some_and(|t| t.rows.iter().any(|r| r.first().is_some_and(|k| k == key)))
+}
+
+/// Whether the call was actually made (the runtime did not report it unsupported).
+pub fn performed(e: &Event) -> bool {
+    e.outcome.unsupported.is_none()
+}
+
+/// Pushes a violation at the event's step, with its outcome as the observation.
+pub fn flag(out: &mut Vec<Violation>, rule: &str, e: &Event, expected: impl Into<String>) {
+    out.push(Violation::at(
+        rule,
+        Some(e.step()),
+        expected,
+        e.outcome.describe(),
+    ));
+}
+
+/// Flags the event unless its return code is `want`; silent when no code was reported.
+pub fn expect_rc(out: &mut Vec<Violation>, rule: &str, e: &Event, want: u32) {
+    if let Some(got) = e.outcome.rc {
+        if got != want {
+            flag(out, rule, e, format!("rc={want}"));
+        }
+    }
+}
+
+/// Flags the event unless its number is `want`; silent when no number was reported.
+pub fn expect_number(out: &mut Vec<Violation>, rule: &str, e: &Event, want: i64) {
+    if let Some(got) = e.outcome.number {
+        if got != want {
+            flag(out, rule, e, format!("number={want}"));
+        }
+    }
+}
+
+/// The events of the same probe run as `events[i]` that came before it, newest first.
+///
+/// Steps are recorded in order and a run starts again at step 0, so the run
+/// ends (going back) at the first event of the same probe whose index is not
+/// smaller. Events of other probes (nested through DoAction) are skipped.
+pub fn run_before(events: &[Event], i: usize) -> impl Iterator<Item = &Event> {
+    let probe = &events[i].probe;
+    let mut idx = events[i].index;
+    events[..i]
+        .iter()
+        .rev()
+        .filter(move |e| e.probe == *probe)
+        .take_while(move |e| {
+            if e.index < idx {
+                idx = e.index;
+                true
+            } else {
+                false
+            }
+        })
+}
+
+/// [`run_before`] with each event's index in the transcript.
+pub fn run_before_indexed(events: &[Event], i: usize) -> impl Iterator<Item = (usize, &Event)> {
+    let probe = &events[i].probe;
+    let mut idx = events[i].index;
+    events[..i]
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(move |(_, e)| e.probe == *probe)
+        .take_while(move |(_, e)| {
+            if e.index < idx {
+                idx = e.index;
+                true
+            } else {
+                false
+            }
+        })
+}
+
+/// Contexts that make C calls on a session with full access (package handle and immediate DLL actions).
+pub fn is_full_c(ctx: Context) -> bool {
+    matches!(
+        ctx,
+        Context::Package
+            | Context::ImmediateUi
+            | Context::ImmediateBeforeInit
+            | Context::ImmediateAfterInit
+    )
+}
+
+/// Immediate DLL custom-action contexts (C calls, full session).
+pub fn is_immediate_c(ctx: Context) -> bool {
+    matches!(
+        ctx,
+        Context::ImmediateUi | Context::ImmediateBeforeInit | Context::ImmediateAfterInit
+    )
+}
+
+/// Deferred, rollback and commit DLL contexts.
+pub fn is_in_script_c(ctx: Context) -> bool {
+    matches!(ctx, Context::Deferred | Context::Rollback | Context::Commit)
+}
+
+/// Properties the engine itself sets or changes during a session, whose
+/// values a predicate therefore cannot know from the plan.
+fn engine_managed(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "ACTION",
+        "EXECUTEACTION",
+        "INSTALLLEVEL",
+        "UILevel",
+        "ROOTDRIVE",
+        "TARGETDIR",
+        "SourceDir",
+        "SOURCEDIR",
+        "OriginalDatabase",
+        "DATABASE",
+        "ProductState",
+        "Installed",
+        "REMOVE",
+        "ADDLOCAL",
+        "ADDSOURCE",
+        "REINSTALL",
+        "UserSID",
+        "LogonUser",
+        "ComputerName",
+        "VersionNT",
+        "VersionNT64",
+        "Version9X",
+        "WindowsBuild",
+        "ServicePackLevel",
+        "ServicePackLevelMinor",
+        "Time",
+        "Date",
+        "Privileged",
+        "AdminUser",
+        "CostingComplete",
+        "OutOfDiskSpace",
+        "OutOfNoRbDiskSpace",
+        "PrimaryVolumeSpaceAvailable",
+        "PrimaryVolumeSpaceRequired",
+        "PrimaryVolumeSpaceRemaining",
+        "ProductToBeRegistered",
+        "CLIENTUILEVEL",
+        "CLIENTPROCESSID",
+        "PackageCode",
+        "PackagecodeChanging",
+        "Preselected",
+        "UpgradingProductCode",
+        "Intel",
+        "Intel64",
+        "Msix64",
+        "SystemLanguageID",
+        "UserLanguageID",
+        "PhysicalMemory",
+        "VirtualMemory",
+        "ColorBits",
+        "ScreenX",
+        "ScreenY",
+        "TTCSupport",
+        "RedirectedDllSupport",
+        "ALLUSERS",
+        "EXECUTEMODE",
+        "SECONDSEQUENCE",
+        "RestrictedUserControl",
+        "RollbackDisabled",
+        "ROOTDRIVE",
+        "ProductID",
+        "USERNAME",
+        "COMPANYNAME",
+        "RemoteAdminTS",
+        "TerminalServer",
+        "Alpha",
+        "ReplacedInUseFiles",
+        "ProductLanguage",
+    ];
+    name.starts_with('%')
+        || name.starts_with("Msi")
+        || name.starts_with("MSI")
+        || name.ends_with("Folder")
+        || name.ends_with("Folder64")
+        || NAMES.contains(&name)
+}
+
+/// Whether a property name is public (no lower-case letters), so the command line can set it.
+pub fn is_public(name: &str) -> bool {
+    !name.chars().any(|c| c.is_lowercase())
+}
+
+/// The value the command line gives `name`, if it is public and given.
+pub fn command_line_value<'a>(plan: &'a Plan, name: &str) -> Option<&'a str> {
+    let install = plan.install.as_ref()?;
+    if !is_public(name) {
+        return None;
+    }
+    install.properties.get(name).map(String::as_str)
+}
+
+/// The action the top-level install runs: the upper-cased ACTION property, or INSTALL.
+pub fn top_level_action(plan: &Plan) -> Option<String> {
+    let install = plan.install.as_ref()?;
+    Some(match install.properties.get("ACTION") {
+        Some(a) if !a.is_empty() => a.to_uppercase(),
+        _ => "INSTALL".to_owned(),
+    })
+}
+
+/// Whether the top-level install is INSTALL (ACTION unset or naming it in any case).
+pub fn top_level_is_install(plan: &Plan) -> bool {
+    top_level_action(plan).as_deref() == Some("INSTALL")
+}
+
+/// Where a custom action sits: which sequence and at what number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// `true` for InstallUISequence, `false` for InstallExecuteSequence.
+    pub ui: bool,
+    pub sequence: i32,
+}
+
+/// Whether any step of the plan can run actions by name (and so run custom
+/// actions or whole sequences out of their place).
+fn runs_actions_by_name(op: &Operation, target: Option<&str>) -> bool {
+    match op {
+        Operation::DoAction { action, .. } | Operation::SessionDoAction { action } => {
+            match (action.as_deref(), target) {
+                (None, _) => true,
+                (Some(a), _) if TOP_LEVEL_ACTIONS.contains(&a) || a == "ExecuteAction" => true,
+                (Some(a), Some(t)) => a == t,
+                (Some(_), None) => false,
+            }
+        }
+        Operation::Sequence { table } => table.is_some(),
+        _ => false,
+    }
+}
+
+/// Every step of the plan with the context of its script.
+pub fn all_steps(plan: &Plan) -> impl Iterator<Item = (&str, Context, &Operation)> {
+    plan.package
+        .iter()
+        .map(|s| (PACKAGE_PROBE, s))
+        .chain(plan.probes.iter().map(|(n, s)| (n.as_str(), s)))
+        .flat_map(|(n, s)| s.steps.iter().map(move |op| (n, s.context, op)))
+}
+
+/// The one place a probe runs from, when it is sequenced exactly once (with a
+/// positive number, no condition) and no step of the plan runs it by name.
+pub fn probe_position(plan: &Plan, probe: &str) -> Option<Position> {
+    let f = &plan.fixture;
+    let runs_ui = plan
+        .install
+        .as_ref()
+        .is_some_and(|i| i.ui.runs_ui_sequence());
+    let mut found = None;
+    for (ui, rows) in [(true, &f.ui_sequence), (false, &f.execute_sequence)] {
+        for r in rows.iter().filter(|r| r.action == probe) {
+            if found.is_some() || r.condition.is_some() || r.sequence <= 0 {
+                return None;
+            }
+            if ui && !runs_ui {
+                continue;
+            }
+            found = Some(Position {
+                ui,
+                sequence: r.sequence,
+            });
+        }
+    }
+    if all_steps(plan).any(|(_, _, op)| runs_actions_by_name(op, Some(probe))) {
+        return None;
+    }
+    found
+}
+
+/// Whether some step of the plan, outside `except_probe` and the package
+/// script (a separate session), sets property `name` or may run actions that do.
+fn set_by_steps(plan: &Plan, name: &str, except_probe: &str, ignore_in_script: bool) -> bool {
+    all_steps(plan).any(|(p, ctx, op)| {
+        if p == except_probe || p == PACKAGE_PROBE {
+            return false;
+        }
+        if ignore_in_script && ctx.is_in_script() {
+            return false;
+        }
+        match op {
+            Operation::SetProperty { name: Some(n), .. }
+            | Operation::SessionPropertySet { name: Some(n), .. } => n == name,
+            Operation::SetInstallLevel { .. } => name == "INSTALLLEVEL",
+            Operation::DoAction { action, .. } | Operation::SessionDoAction { action } => {
+                match action {
+                    None => true,
+                    Some(a) => {
+                        TOP_LEVEL_ACTIONS.contains(&a.as_str())
+                            || a == "ExecuteAction"
+                            || plan.fixture.custom_action(a).is_some_and(|r| {
+                                r.basic_type() == catype::SET_PROPERTY
+                                    && r.source.as_deref() == Some(name)
+                            })
+                    }
+                }
+            }
+            Operation::Sequence { table } => table.is_some(),
+            Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
+                sql.contains("_Property")
+            }
+            _ => false,
+        }
+    })
+}
+
+/// How a known property value came to be known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// MsiSetProperty earlier in the same run, with a non-empty value.
+    Set,
+    /// MsiSetProperty earlier in the same run with a Null or empty value (a deletion).
+    SetEmpty,
+    /// `Session.Property(name) = value` earlier in the same run.
+    SessionSet,
+    /// A type-51 action run through DoAction earlier in the same run.
+    Nested51,
+    /// MsiSetInstallLevel earlier in the same run (INSTALLLEVEL only).
+    InstallLevel,
+    /// The Property table, untouched since.
+    Static,
+    /// A public property from the command line, untouched since.
+    CommandLine,
+    /// A type-51 action sequenced before the probe.
+    Type51,
+    /// Nothing ever defines the property.
+    Undefined,
+    /// Nothing defines it, but the command line names it as a private property (which does not count).
+    PrivateCommandLine,
+}
+
+/// A property value a runtime must report, and how it is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Known<'a> {
+    pub value: Cow<'a, str>,
+    pub source: Source,
+    /// Whether a property whose name differs only in case was set in between.
+    pub variant_set: bool,
+}
+
+/// The value property `name` must hold when `events[i]` runs, as far as the
+/// plan and the earlier steps of the same run settle it.
+pub fn property_at<'a>(
+    plan: &'a Plan,
+    events: &'a [Event],
+    i: usize,
+    name: &str,
+) -> Option<Known<'a>> {
+    let ctx = events[i].context;
+    let mut variant_set = false;
+    for e in run_before(events, i) {
+        if !performed(e) {
+            continue;
+        }
+        match &e.call {
+            Operation::SetProperty {
+                name: Some(n),
+                value,
+                handle: HandleArg::Session,
+            } => {
+                if n == name {
+                    if e.context.is_in_script() {
+                        continue;
+                    }
+                    match e.outcome.rc {
+                        Some(rc::SUCCESS) => {
+                            let v = value.as_deref().unwrap_or("");
+                            return Some(Known {
+                                value: Cow::Borrowed(v),
+                                source: if v.is_empty() {
+                                    Source::SetEmpty
+                                } else {
+                                    Source::Set
+                                },
+                                variant_set,
+                            });
+                        }
+                        Some(_) => continue,
+                        None => return None,
+                    }
+                } else if n.eq_ignore_ascii_case(name) {
+                    variant_set = true;
+                }
+            }
+            Operation::SessionPropertySet {
+                name: Some(n),
+                value,
+            } => {
+                if n == name {
+                    if e.context.is_in_script() || e.outcome.exception.is_some() {
+                        continue;
+                    }
+                    return Some(Known {
+                        value: Cow::Borrowed(value.as_deref().unwrap_or("")),
+                        source: Source::SessionSet,
+                        variant_set,
+                    });
+                } else if n.eq_ignore_ascii_case(name) {
+                    variant_set = true;
+                }
+            }
+            Operation::SetInstallLevel { level } if name == "INSTALLLEVEL" => {
+                return match e.outcome.rc {
+                    Some(rc::SUCCESS) => Some(Known {
+                        value: Cow::Owned(level.to_string()),
+                        source: Source::InstallLevel,
+                        variant_set,
+                    }),
+                    _ => None,
+                };
+            }
+            Operation::DoAction { action, handle } => {
+                if matches!(
+                    e.outcome.rc,
+                    Some(rc::FUNCTION_NOT_CALLED | rc::INVALID_HANDLE | rc::INVALID_PARAMETER)
+                ) {
+                    continue;
+                }
+                if *handle == HandleArg::Session && e.outcome.rc == Some(rc::SUCCESS) {
+                    if let Some(v) = nested_type51(plan, action.as_deref(), name) {
+                        return Some(Known {
+                            value: v,
+                            source: Source::Nested51,
+                            variant_set,
+                        });
+                    }
+                }
+                return None;
+            }
+            Operation::SessionDoAction { action } => {
+                if e.outcome.number == Some(crate::codes::status::NO_ACTION) {
+                    continue;
+                }
+                if e.outcome.number == Some(crate::codes::status::SUCCESS) {
+                    if let Some(v) = nested_type51(plan, action.as_deref(), name) {
+                        return Some(Known {
+                            value: v,
+                            source: Source::Nested51,
+                            variant_set,
+                        });
+                    }
+                }
+                return None;
+            }
+            Operation::Sequence { .. } if e.outcome.rc != Some(rc::INVALID_PARAMETER) => {
+                return None;
+            }
+            Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. }
+                if sql.contains("_Property") =>
+            {
+                return None;
+            }
+            Operation::Modify { .. } | Operation::InstallProduct { .. } => return None,
+            _ => {}
+        }
+    }
+    let probe = events[i].probe.as_str();
+    let mut k = static_value(plan, name, probe, ctx, 0)?;
+    k.variant_set = variant_set;
+    Some(k)
+}
+
+/// What a type-51 action named `action` sets `name` to, when that is statically known.
+fn nested_type51<'a>(plan: &'a Plan, action: Option<&str>, name: &str) -> Option<Cow<'a, str>> {
+    let row = plan.fixture.custom_action(action?)?;
+    if row.basic_type() != catype::SET_PROPERTY
+        || row.is_in_script()
+        || row.source.as_deref() != Some(name)
+    {
+        return None;
+    }
+    let target = row.target.as_deref().unwrap_or("");
+    if fmttext::is_literal(target) {
+        return Some(Cow::Borrowed(target));
+    }
+    fmttext::format(target, &[], &mut |_| None).map(Cow::Owned)
+}
+
+/// The value of `name` as the session first holds it: the public command-line
+/// value, else the Property table, else nothing.
+fn initial_value<'a>(plan: &'a Plan, name: &str) -> (Cow<'a, str>, Source) {
+    if let Some(v) = command_line_value(plan, name) {
+        return (Cow::Borrowed(v), Source::Static);
+    }
+    if let Some(v) = plan.fixture.property(name) {
+        return (Cow::Borrowed(v), Source::Static);
+    }
+    let private = plan
+        .install
+        .as_ref()
+        .is_some_and(|i| i.properties.contains_key(name));
+    (
+        Cow::Borrowed(""),
+        if private {
+            Source::PrivateCommandLine
+        } else {
+            Source::Undefined
+        },
+    )
+}
+
+/// The value `name` holds when `probe` (running in `ctx`) starts, before its own steps.
+pub fn static_value<'a>(
+    plan: &'a Plan,
+    name: &str,
+    probe: &str,
+    ctx: Context,
+    depth: u8,
+) -> Option<Known<'a>> {
+    if engine_managed(name) || name.is_empty() {
+        return None;
+    }
+    if ctx == Context::Package {
+        // The package handle is opened before any install: only the Property table counts.
+        let (value, source) = match plan.fixture.property(name) {
+            Some(v) => (Cow::Borrowed(v), Source::Static),
+            None => (Cow::Borrowed(""), Source::Undefined),
+        };
+        return Some(Known {
+            value,
+            source,
+            variant_set: false,
+        });
+    }
+    if ctx.is_in_script() || ctx == Context::Exe {
+        return None;
+    }
+    let pos = probe_position(plan, probe)?;
+    value_at_position(plan, name, pos, probe, false, depth)
+}
+
+/// The value `name` holds at sequence position `pos` of the install (after
+/// every type-51 action before it), ignoring the steps of `except_probe`.
+pub fn value_at_position<'a>(
+    plan: &'a Plan,
+    name: &str,
+    pos: Position,
+    except_probe: &str,
+    ignore_in_script_sets: bool,
+    depth: u8,
+) -> Option<Known<'a>> {
+    if engine_managed(name) || name.is_empty() || depth > 2 {
+        return None;
+    }
+    if set_by_steps(plan, name, except_probe, ignore_in_script_sets) {
+        return None;
+    }
+    let (mut value, mut source) = initial_value(plan, name);
+    let runs_ui = plan
+        .install
+        .as_ref()
+        .is_some_and(|i| i.ui.runs_ui_sequence());
+    let f = &plan.fixture;
+    let setters = |r: &&CustomActionRow| {
+        r.basic_type() == catype::SET_PROPERTY && r.source.as_deref() == Some(name)
+    };
+    for row in f.custom_actions.iter().filter(setters) {
+        if row.is_in_script() {
+            return None;
+        }
+        for (ui, seq) in [(true, &f.ui_sequence), (false, &f.execute_sequence)] {
+            for s in seq.iter().filter(|s| s.action == row.action) {
+                if (ui && !runs_ui) || s.sequence <= 0 {
+                    continue;
+                }
+                if ui != pos.ui {
+                    if ui {
+                        // Set in the UI sequence, read in the execute sequence: only
+                        // public properties carry over, and only some of them.
+                        return None;
+                    }
+                    continue;
+                }
+                if s.sequence > pos.sequence {
+                    continue;
+                }
+                if s.sequence == pos.sequence || s.condition.is_some() {
+                    return None;
+                }
+            }
+        }
+    }
+    // Apply the setters in sequence order.
+    let mut applied: Vec<(i32, &CustomActionRow)> = Vec::new();
+    for row in f.custom_actions.iter().filter(setters) {
+        let seq = if pos.ui {
+            &f.ui_sequence
+        } else {
+            &f.execute_sequence
+        };
+        for s in seq.iter().filter(|s| s.action == row.action) {
+            if s.sequence > 0 && s.sequence < pos.sequence {
+                applied.push((s.sequence, row));
+            }
+        }
+    }
+    applied.sort_by_key(|(s, _)| *s);
+    if applied.windows(2).any(|w| w[0].0 == w[1].0) {
+        return None;
+    }
+    for (seq, row) in applied {
+        let target = row.target.as_deref().unwrap_or("");
+        let at = Position {
+            ui: pos.ui,
+            sequence: seq,
+        };
+        let formatted = if fmttext::is_literal(target) {
+            Cow::Borrowed(target)
+        } else {
+            Cow::Owned(fmttext::format(target, &[], &mut |n| {
+                value_at_position(plan, n, at, except_probe, ignore_in_script_sets, depth + 1)
+                    .map(|k| k.value)
+            })?)
+        };
+        value = formatted;
+        source = Source::Type51;
+    }
+    Some(Known {
+        value,
+        source,
+        variant_set: false,
+    })
+}
+
+/// What CustomActionData must hold in the in-script probe `probe`: the value
+/// the property named exactly like it held when it was scheduled, and whether
+/// a type-51 action changes that property after the scheduling point.
+pub fn scheduled_data<'a>(plan: &'a Plan, probe: &str) -> Option<(Cow<'a, str>, bool)> {
+    let pos = probe_position(plan, probe)?;
+    if pos.ui {
+        return None;
+    }
+    let k = value_at_position(plan, probe, pos, "", true, 0)?;
+    let f = &plan.fixture;
+    let later = f.custom_actions.iter().any(|r| {
+        r.basic_type() == catype::SET_PROPERTY
+            && r.source.as_deref() == Some(probe)
+            && f.execute_sequence
+                .iter()
+                .any(|s| s.action == r.action && s.sequence > pos.sequence)
+    });
+    Some((k.value, later))
+}
+
+/// The number of characters a property getter counts for `value`.
+pub fn char_len(value: &str) -> u32 {
+    value.chars().count() as u32
+}
+
+/// What MsiGetProperty must report for a value of `len` characters with this
+/// buffer: (rc, size, the value when one is copied). `bytes` doubles the
+/// size where an A getter inside a custom action reports bytes.
+pub fn expected_get(len: u32, buffer: Buffer, bytes: bool) -> Option<(u32, u32, Option<u32>)> {
+    let need = if bytes { len * 2 } else { len };
+    Some(match buffer {
+        // An ample buffer holds 1024 characters, terminator included.
+        Buffer::Ample => return expected_get(len, Buffer::Sized(1024), bytes),
+        Buffer::Sized(n) if n > len => (rc::SUCCESS, len, Some(len)),
+        Buffer::Sized(0) => (rc::MORE_DATA, need, None),
+        Buffer::Sized(n) => (rc::MORE_DATA, need, Some(n - 1)),
+        Buffer::NullBuffer(_) => (rc::SUCCESS, need, None),
+        Buffer::NullSize | Buffer::NullBoth => return None,
+    })
+}
+
+/// The install result a clean plan must produce, and the rule that decides it.
+///
+/// A plan is clean when the top-level action is INSTALL, every sequenced
+/// custom action is a probe or a type-51 action, no condition can fail to
+/// parse, and no step runs probes by name. Then the first probe whose return
+/// value stops the install (in the order the probes ran) decides the result.
+pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'static str)> {
+    if !top_level_is_install(plan) {
+        return None;
+    }
+    let f = &plan.fixture;
+    for row in f.execute_sequence.iter().chain(&f.ui_sequence) {
+        if row.sequence <= 0 {
+            continue;
+        }
+        if let Some(c) = &row.condition {
+            if !matches!(
+                fmttext::classify_condition(Some(c)),
+                fmttext::Condition::Property(_)
+                    | fmttext::Condition::NotProperty(_)
+                    | fmttext::Condition::EqualsInt(..)
+            ) {
+                return None;
+            }
+        }
+        if is_standard_action(&row.action) {
+            continue;
+        }
+        let ca = f.custom_action(&row.action)?;
+        if ca.basic_type() == catype::SET_PROPERTY {
+            continue;
+        }
+        if !plan.probes.contains_key(&row.action) || ca.kind & catype::ASYNC != 0 {
+            return None;
+        }
+    }
+    if all_steps(plan).any(|(_, _, op)| match op {
+        Operation::DoAction {
+            action: Some(a), ..
+        }
+        | Operation::SessionDoAction { action: Some(a) } => {
+            plan.probes.contains_key(a)
+                || TOP_LEVEL_ACTIONS.contains(&a.as_str())
+                || a == "ExecuteAction"
+        }
+        Operation::DoAction { action: None, .. } | Operation::SessionDoAction { action: None } => {
+            true
+        }
+        Operation::Sequence { table: Some(_) } => true,
+        _ => false,
+    }) {
+        return None;
+    }
+    let mut saw = Saw::default();
+    for run in &t.runs {
+        let ca = f.custom_action(&run.probe)?;
+        let script = plan.probes.get(&run.probe)?;
+        let kind = ca.kind;
+        let in_script = kind & catype::IN_SCRIPT != 0;
+        if in_script && kind & (catype::ROLLBACK | catype::COMMIT) != 0 {
+            // Rollback and commit actions run after the outcome is decided.
+            continue;
+        }
+        let class = classify_return(ca, script.returns, in_script)?;
+        if kind & catype::CONTINUE != 0 {
+            if class != Stop::Success {
+                saw.continued = true;
+            }
+            continue;
+        }
+        let basic = ca.basic_type();
+        if is_script_type(basic) {
+            saw.script = true;
+        } else if is_exe_type(basic) {
+            saw.exe = true;
+        }
+        let rule = if is_script_type(basic) {
+            "SCRIPT-CA-RET"
+        } else if is_exe_type(basic) {
+            "CA-RET-EXE-ZERO"
+        } else {
+            match class {
+                Stop::UserExit => "CA-RET-USEREXIT",
+                Stop::SkipRest => "CA-RET-NO-MORE-ITEMS",
+                Stop::Suspend => "CA-RET-SUSPEND",
+                Stop::Failure => "CA-RET-OTHER",
+                Stop::Success => "CA-RET-SUCCESS",
+            }
+        };
+        match class {
+            Stop::Success => {}
+            Stop::SkipRest => return Some((rc::SUCCESS, rule)),
+            Stop::UserExit => return Some((rc::INSTALL_USEREXIT, rule)),
+            Stop::Suspend => return Some((rc::INSTALL_SUSPEND, rule)),
+            Stop::Failure => return Some((rc::INSTALL_FAILURE, rule)),
+        }
+    }
+    // Nothing stopped the install; a type-19 action still fails it.
+    let type19 = f
+        .custom_actions
+        .iter()
+        .any(|r| r.basic_type() == catype::ERROR && sequenced(plan, &r.action));
+    if type19 {
+        return Some((rc::INSTALL_FAILURE, "CA-TYPE19-ERROR"));
+    }
+    let rule = if saw.continued {
+        "CA-RET-CONTINUE-FLAG"
+    } else if saw.script {
+        "SCRIPT-CA-RET"
+    } else if saw.exe {
+        "CA-RET-EXE-ZERO"
+    } else {
+        "CA-RET-SUCCESS"
+    };
+    Some((rc::SUCCESS, rule))
+}
+
+#[derive(Default)]
+struct Saw {
+    continued: bool,
+    script: bool,
+    exe: bool,
+}
+
+fn sequenced(plan: &Plan, action: &str) -> bool {
+    let runs_ui = plan
+        .install
+        .as_ref()
+        .is_some_and(|i| i.ui.runs_ui_sequence());
+    plan.fixture
+        .execute_sequence
+        .iter()
+        .any(|s| s.action == action && s.sequence > 0)
+        || (runs_ui
+            && plan
+                .fixture
+                .ui_sequence
+                .iter()
+                .any(|s| s.action == action && s.sequence > 0))
+}
+
+/// Script custom-action basic types (JScript and VBScript, any source).
+pub fn is_script_type(basic: u32) -> bool {
+    matches!(basic, 5 | 6 | 21 | 22 | 37 | 38 | 53 | 54)
+}
+
+/// EXE custom-action basic types.
+pub fn is_exe_type(basic: u32) -> bool {
+    matches!(basic, 2 | 18 | 34 | 50)
+}
+
+/// What a custom action's return value does to the sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Success,
+    UserExit,
+    SkipRest,
+    Suspend,
+    Failure,
+}
+
+fn classify_return(ca: &CustomActionRow, returns: u32, in_script: bool) -> Option<Stop> {
+    let basic = ca.basic_type();
+    if is_exe_type(basic) {
+        return Some(if returns == 0 {
+            Stop::Success
+        } else {
+            Stop::Failure
+        });
+    }
+    if is_script_type(basic) {
+        return match returns {
+            1 => Some(Stop::Success),
+            2 if !in_script => Some(Stop::UserExit),
+            3 => Some(Stop::Failure),
+            _ => None,
+        };
+    }
+    if basic != catype::DLL_BINARY {
+        return None;
+    }
+    Some(match returns {
+        rc::SUCCESS | rc::FUNCTION_NOT_CALLED => Stop::Success,
+        rc::INSTALL_USEREXIT if !in_script => Stop::UserExit,
+        rc::NO_MORE_ITEMS if !in_script => Stop::SkipRest,
+        rc::INSTALL_SUSPEND if !in_script => Stop::Suspend,
+        rc::INSTALL_USEREXIT | rc::NO_MORE_ITEMS | rc::INSTALL_SUSPEND => return None,
+        _ => Stop::Failure,
+    })
+}
+
+/// Where a handle slot came from, going back through the same run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotOrigin {
+    /// MsiGetActiveDatabase or `Session.Database`: the session's own database.
+    Active,
+    /// MsiOpenDatabase of the package file: what is on disk.
+    Disk,
+    /// A second session from MsiOpenPackage.
+    Package,
+}
+
+/// The origin of `slot` as of `events[i]`, if a successful call in the same run filled it.
+pub fn slot_origin(events: &[Event], i: usize, slot: &str) -> Option<SlotOrigin> {
+    for e in run_before(events, i) {
+        let (into, origin) = match &e.call {
+            Operation::GetActiveDatabase { into } | Operation::SessionDatabase { into } => {
+                (into, SlotOrigin::Active)
+            }
+            Operation::OpenDatabase { into } => (into, SlotOrigin::Disk),
+            Operation::OpenPackage { into, .. } => (into, SlotOrigin::Package),
+            Operation::CloseHandle { slot: s } if s == slot => return None,
+            _ => continue,
+        };
+        if into == slot {
+            return match e.outcome.handle {
+                Some(h) if h != 0 && performed(e) => Some(origin),
+                _ => None,
+            };
+        }
+    }
+    None
+}
+
+/// The SQL text a view slot was opened on, in the same run.
+pub fn view_sql<'a>(events: &'a [Event], i: usize, view: &str) -> Option<&'a str> {
+    for e in run_before(events, i) {
+        match &e.call {
+            Operation::OpenView {
+                sql: Some(sql),
+                into,
+                ..
+            } if into == view => {
+                return (e.outcome.rc == Some(rc::SUCCESS)).then_some(sql.as_str());
+            }
+            Operation::CloseHandle { slot } if slot == view => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Tables every package has, besides the fixture's own.
+pub const STANDARD_TABLES: &[&str] = &[
+    "Property",
+    "CustomAction",
+    "InstallExecuteSequence",
+    "InstallUISequence",
+];
+
+/// Whether `table` is a persistent table of the package: the fixture's or a standard one.
+pub fn is_persistent_table(plan: &Plan, table: &str) -> bool {
+    STANDARD_TABLES.contains(&table) || plan.fixture.table(table).is_some()
+}
+
+/// The system tables, which MsiDatabaseIsTablePersistent reports as NONE.
+pub const SYSTEM_TABLES: &[&str] = &["_Tables", "_Columns", "_Streams", "_Storages"];
+
+/// Whether a step anywhere in the plan mentions `table` in SQL.
+pub fn plan_mentions_table(plan: &Plan, table: &str) -> bool {
+    all_steps(plan).any(|(_, _, op)| match op {
+        Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
+            sql.contains(table)
+        }
+        _ => false,
+    })
+}
+
+/// What MsiDoAction must return when it runs the custom action `action`
+/// (a probe or a type-51 action) from an immediate context, when that is settled.
+pub fn nested_action_code(plan: &Plan, action: &str) -> Option<u32> {
+    let row = plan.fixture.custom_action(action)?;
+    if row.kind & (catype::IN_SCRIPT | catype::CONTINUE | catype::ASYNC) != 0 {
+        return None;
+    }
+    if row.basic_type() == catype::SET_PROPERTY {
+        return Some(rc::SUCCESS);
+    }
+    if row.basic_type() != catype::DLL_BINARY {
+        return None;
+    }
+    let script = plan.probes.get(action)?;
+    match script.returns {
+        rc::SUCCESS => Some(rc::SUCCESS),
+        rc::INSTALL_USEREXIT => Some(rc::INSTALL_USEREXIT),
+        rc::INSTALL_SUSPEND => Some(rc::INSTALL_SUSPEND),
+        rc::NO_MORE_ITEMS | rc::FUNCTION_NOT_CALLED => None,
+        _ => Some(rc::INSTALL_FAILURE),
+    }
+}
+
+/// Whether the run of `events[i]` made, before it, a successful DoAction of `action`.
+pub fn ran_before(events: &[Event], i: usize, action: &str) -> bool {
+    run_before(events, i).any(|e| {
+        matches!(&e.call, Operation::DoAction { action: Some(a), handle: HandleArg::Session } if a == action)
+            && e.outcome.rc == Some(rc::SUCCESS)
+    })
+}
+
+/// Whether rollback is disabled for the install (DISABLEROLLBACK on the command line or in the Property table).
+pub fn rollback_disabled(plan: &Plan) -> bool {
+    let set = |v: Option<&str>| v.is_some_and(|v| !v.is_empty());
+    set(command_line_value(plan, "DISABLEROLLBACK"))
+        || set(plan.fixture.property("DISABLEROLLBACK"))
+}
+
+/// The in-script kind of a custom action: deferred, rollback or commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScriptKind {
+    Deferred,
+    Rollback,
+    Commit,
+}
+
+/// The in-script kind of a CustomAction row, if it has the in-script bit.
+pub fn script_kind(row: &CustomActionRow) -> Option<ScriptKind> {
+    if !row.is_in_script() {
+        return None;
+    }
+    Some(match row.kind & (catype::ROLLBACK | catype::COMMIT) {
+        0 => ScriptKind::Deferred,
+        catype::ROLLBACK => ScriptKind::Rollback,
+        catype::COMMIT => ScriptKind::Commit,
+        _ => return None,
+    })
+}
+
+/// The index in `t.runs` of the first run of `probe`.
+pub fn first_run(t: &Transcript, probe: &str) -> Option<usize> {
+    t.runs.iter().position(|r| r.probe == probe)
+}

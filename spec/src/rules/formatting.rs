@@ -1,0 +1,156 @@
+//! Formatted text: type-51 actions and MsiFormatRecord.
+
+use super::fmttext;
+use super::prelude::*;
+use crate::Buffer;
+use std::borrow::Cow;
+
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        id: "TYPE51-SETPROP",
+        title: "A type-51 action sets a property to its formatted Target",
+        statement:
+            "Custom action type 51 stores the Formatted expansion of Target in the property \
+                    that Source names; with an empty Source it does nothing and does not fail.",
+        sources: &[
+            "MS:custom-action-type-51",
+            "WT:install.c test_customaction51",
+        ],
+        contexts: IMM,
+        family: Family::Formatting,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(type51),
+    },
+    Rule {
+        id: "FMT-PROPERTY",
+        title: "[Name] formats to the property's value, or empty",
+        statement: "In formatted text a bracketed property name becomes the property's current \
+                    value, and an undefined property becomes the empty string.",
+        sources: &["MS:formatted", "WT:package.c test_formatrecord"],
+        contexts: PKG_IMM,
+        family: Family::Formatting,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(fmt_property),
+    },
+    Rule {
+        id: "FMT-ESCAPE",
+        title: "[\\x] keeps one character; handle 0 leaves the text alone",
+        statement: "A bracket that starts with a backslash formats to the single character after \
+                    the backslash, dropping the rest of the bracket; without an install handle \
+                    the escapes are not processed at all.",
+        sources: &["MS:formatted", "WT:package.c test_formatrecord"],
+        contexts: PKG_IMM,
+        family: Family::Formatting,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(fmt_escape),
+    },
+    Rule {
+        id: "FMT-FILE-COMPONENT-KEYS",
+        title: "[#file], [!file] and [$component] resolve only after costing",
+        statement: "A file key formats to its full path once costing has run, and to empty before \
+                    that; a component key formats to its directory by action state.",
+        sources: &["MS:formatted", "WT:package.c test_formatrecord_tables"],
+        contexts: PKG_IMM,
+        family: Family::Formatting,
+        level: Level::Must,
+        disagreement: Some(
+            "MS:formatted says [!file] is a short path only in Registry and IniFile values; \
+             Windows' output for existing files elsewhere is not settled (Ambiguities 17), so only \
+             the before-costing case is checked.",
+        ),
+        check: Check::Predicate(fmt_file_keys),
+    },
+];
+
+fn type51(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
+    super::properties::scan(plan, t, p, out, "TYPE51-SETPROP");
+}
+
+/// Which rule a FormatRecord template belongs to.
+fn template_rule(template: &str, fields: &[String]) -> &'static str {
+    let has = |s: &str| template.contains(s) || fields.iter().any(|f| f.contains(s));
+    if has("[#") || has("[!") || has("[$") {
+        "FMT-FILE-COMPONENT-KEYS"
+    } else if has("[\\") {
+        "FMT-ESCAPE"
+    } else {
+        "FMT-PROPERTY"
+    }
+}
+
+/// Checks MsiFormatRecord results in the package and immediate contexts whose
+/// expansion the plan settles, pushing those that belong to `want`.
+fn scan_format(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want: &str) {
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) || !facts::is_full_c(e.context) {
+            continue;
+        }
+        let Operation::FormatRecord {
+            template,
+            fields,
+            buffer: Buffer::Ample,
+            ansi,
+            handle,
+        } = &e.call
+        else {
+            continue;
+        };
+        let rule = template_rule(template, fields);
+        if rule != want {
+            continue;
+        }
+        let expected = match handle {
+            HandleArg::Session => {
+                let before_costing = e.context == Context::Package
+                    && !facts::run_before(&t.events, i).any(|p| {
+                        matches!(
+                            p.call,
+                            Operation::DoAction { .. } | Operation::Sequence { .. }
+                        )
+                    });
+                let mut resolve = |n: &str| -> Option<Cow<'_, str>> {
+                    if n.starts_with('#') || n.starts_with('!') {
+                        return before_costing.then_some(Cow::Borrowed(""));
+                    }
+                    if n.starts_with(['$', '%']) {
+                        return None;
+                    }
+                    facts::property_at(plan, &t.events, i, n).map(|k| k.value)
+                };
+                fmttext::format(template, fields, &mut resolve)
+            }
+            HandleArg::Zero => {
+                // Without an install handle only plain text and escapes are settled: they stay as written.
+                let plain = template
+                    .match_indices('[')
+                    .all(|(p, _)| template[p + 1..].starts_with('\\'));
+                (plain && fields.is_empty() && rule == "FMT-ESCAPE").then(|| template.clone())
+            }
+            HandleArg::Bogus => None,
+        };
+        let Some(expected) = expected else {
+            continue;
+        };
+        if *ansi && expected.contains('\0') {
+            continue;
+        }
+        if let Some(v) = &e.outcome.value {
+            if *v != expected {
+                flag(out, rule, e, format!("value={expected:?}"));
+            }
+        }
+    }
+}
+
+fn fmt_property(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    scan_format(plan, t, out, "FMT-PROPERTY");
+}
+fn fmt_escape(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    scan_format(plan, t, out, "FMT-ESCAPE");
+}
+fn fmt_file_keys(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    scan_format(plan, t, out, "FMT-FILE-COMPONENT-KEYS");
+}

@@ -1,0 +1,613 @@
+//! MsiGetProperty / MsiSetProperty / Session.Property: values, sizes, names.
+
+use super::facts::{Known, Source};
+use super::prelude::*;
+use super::sqltext::{self, Statement};
+use crate::Buffer;
+
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        id: "PROP-GET-UNDEFINED-EMPTY",
+        title: "A property that was never set reads as an empty string",
+        statement: "Reading an undefined property succeeds and yields a zero-length value; only a \
+                    zero-sized buffer gets ERROR_MORE_DATA, with a required size of 0.",
+        sources: &["API:msigetpropertya"],
+        contexts: &[
+            Context::Package,
+            Context::ImmediateUi,
+            Context::ImmediateBeforeInit,
+            Context::ImmediateAfterInit,
+            Context::ScriptImmediate,
+        ],
+        family: Family::Properties,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(undefined_empty),
+    },
+    Rule {
+        id: "PROP-GET-BUFFER",
+        title: "MsiGetProperty sizes are in characters without the terminator",
+        statement: "The size argument counts characters, terminator excluded: a buffer too small \
+                    for the value gets ERROR_MORE_DATA with the value's length and a truncated, \
+                    terminated copy; a large enough one gets the value and its length.",
+        sources: &["API:msigetpropertya", "MSDN-GetProperty"],
+        contexts: PKG_IMM,
+        family: Family::Properties,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(get_buffer),
+    },
+    Rule {
+        id: "PROP-CASE-SENSITIVE",
+        title: "Property names are case-sensitive",
+        statement: "Two names that differ only in case are two different properties.",
+        sources: &["MS:session-session", "MS:restrictions-on-property-names"],
+        contexts: &[
+            Context::Package,
+            Context::ImmediateUi,
+            Context::ImmediateBeforeInit,
+            Context::ImmediateAfterInit,
+            Context::ScriptImmediate,
+        ],
+        family: Family::Properties,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(case_sensitive),
+    },
+    Rule {
+        id: "PROP-GET-REMOTE-BYTES",
+        title: "Inside a custom action the A getters report required sizes in bytes",
+        statement: "Through the custom-action bridge on Windows, MsiGetPropertyA and the other A \
+                    string getters report the size they need in bytes (twice the characters) when \
+                    they return ERROR_MORE_DATA or get no buffer; a successful copy still reports \
+                    characters.",
+        sources: &[
+            "WT:custom.c test_props",
+            "WT:custom.c test_format_record",
+            "API:msigetpropertya",
+        ],
+        contexts: IMM,
+        family: Family::Properties,
+        level: Level::Observed,
+        disagreement: Some(
+            "documented: sizes are TCHAR counts everywhere; windows: inside a custom action the A \
+             variants report bytes for size queries and ERROR_MORE_DATA (Ambiguities 8).",
+        ),
+        check: Check::Predicate(remote_bytes),
+    },
+    Rule {
+        id: "PROP-GET-ARGS",
+        title: "MsiGetProperty checks its arguments",
+        statement:
+            "A Null name is refused with 87 before the handle is looked at; a buffer without \
+                    a size pointer is refused with 87; no buffer and no size pointer succeeds; a \
+                    bad handle gets 6.",
+        sources: &["MSDN-GetProperty", "WT:package.c test_props"],
+        contexts: PKG_IMM,
+        family: Family::Properties,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(get_args),
+    },
+    Rule {
+        id: "PROP-SET-EMPTY-DELETES",
+        title: "Setting a property to Null or empty removes it",
+        statement: "MsiSetProperty with a Null or empty value deletes the property: it then reads \
+                    as empty and is gone from the in-memory _Property table.",
+        sources: &["API:msisetpropertya"],
+        contexts: PKG_IMM,
+        family: Family::Properties,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(set_empty_deletes),
+    },
+    Rule {
+        id: "PROP-SET-ARGS",
+        title: "MsiSetProperty checks its arguments",
+        statement: "A Null name gets 87, a bad handle gets 6, an empty name with a value gets \
+                    ERROR_FUNCTION_FAILED (1627), and an empty name with a Null value is a \
+                    successful no-op.",
+        sources: &["API:msisetpropertya", "WT:package.c test_MsiSetProperty"],
+        contexts: PKG_IMM,
+        family: Family::Properties,
+        level: Level::Observed,
+        disagreement: Some(
+            "The documentation gives no return codes for these cases; both profiles expect what \
+             Windows returns (Ambiguities 11).",
+        ),
+        check: Check::Predicate(set_args),
+    },
+    Rule {
+        id: "PROP-NAME-NOT-VALIDATED",
+        title: "Property names are not checked against the Identifier syntax at run time",
+        statement: "Although property names should be Identifiers, MsiSetProperty and \
+                    Session.Property accept any non-empty name, such as \"=\" or a blank, and the \
+                    value reads back.",
+        sources: &[
+            "MS:restrictions-on-property-names",
+            "MS:public-properties",
+            "MS:private-properties",
+        ],
+        contexts: &[
+            Context::Package,
+            Context::ImmediateUi,
+            Context::ImmediateBeforeInit,
+            Context::ImmediateAfterInit,
+            Context::ScriptImmediate,
+        ],
+        family: Family::Properties,
+        level: Level::Observed,
+        disagreement: Some(
+            "The naming pages require Identifiers but say nothing of enforcement; Windows accepts \
+             other names (Ambiguities 10). Both profiles expect acceptance.",
+        ),
+        check: Check::Predicate(name_not_validated),
+    },
+    Rule {
+        id: "PROP-PUBLIC-PRIVATE",
+        title: "Only public (upper-case) properties come from the command line",
+        statement:
+            "A property whose name has no lower-case letter is public and can be set on the \
+                    command line; a name with lower-case letters is private and a command-line \
+                    value for it is not taken.",
+        sources: &[
+            "MS:public-properties",
+            "MS:private-properties",
+            "MS:custom-action-type-51",
+        ],
+        contexts: &[
+            Context::ImmediateUi,
+            Context::ImmediateBeforeInit,
+            Context::ImmediateAfterInit,
+            Context::ScriptImmediate,
+        ],
+        family: Family::Properties,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(public_private),
+    },
+    Rule {
+        id: "PROP-SET-NO-FORMAT",
+        title: "MsiSetProperty stores text without formatting it",
+        statement:
+            "A value given to MsiSetProperty is kept exactly; bracketed names in it are not \
+                    expanded (only type-51 actions and MsiFormatRecord format).",
+        sources: &["MS:custom-action-type-51", "MS:formatted"],
+        contexts: PKG_IMM,
+        family: Family::Properties,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(set_no_format),
+    },
+    Rule {
+        id: "PROP-EMBEDDED-NUL",
+        title: "Property values may hold embedded NUL characters",
+        statement: "[~] formats to a NUL, so a type-51 action can store a value with NULs inside; \
+                    MsiGetProperty returns all of it with its true length.",
+        sources: &["MS:formatted", "WT:package.c test_formatrecord_tables"],
+        contexts: PKG_IMM,
+        family: Family::Properties,
+        level: Level::Observed,
+        disagreement: None,
+        check: Check::Predicate(embedded_nul),
+    },
+    Rule {
+        id: "PROP-INMEMORY-TABLE",
+        title: "Session properties live in the in-memory _Property table",
+        statement: "The session copies the Property table into _Property when it opens; \
+                    MsiSetProperty writes only _Property, and rows added to Property afterwards \
+                    are not properties.",
+        sources: &["MS:session-session", "WT:package.c test_MsiDatabaseCommit"],
+        contexts: PKG_IMM,
+        family: Family::Properties,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(inmemory_table),
+    },
+    Rule {
+        id: "PROP-ENV-PREFIX",
+        title: "A % prefix reads an environment variable",
+        statement:
+            "A property name starting with % names an environment variable (matched without \
+                    regard to case), both in MsiGetProperty and in [%NAME] in formatted text.",
+        sources: &[
+            "MS:session-session",
+            "MS:formatted",
+            "MS:restrictions-on-property-names",
+        ],
+        contexts: &[
+            Context::Package,
+            Context::ImmediateUi,
+            Context::ImmediateBeforeInit,
+            Context::ImmediateAfterInit,
+            Context::ScriptImmediate,
+        ],
+        family: Family::Properties,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(env_prefix),
+    },
+];
+
+/// Which rule owns a property read whose expected value is `k`.
+fn domain(k: &Known<'_>, name: &str, ctx: Context, script: bool) -> &'static str {
+    if k.variant_set {
+        return "PROP-CASE-SENSITIVE";
+    }
+    if name == "CustomActionData" && ctx.is_immediate() {
+        return "CUSTOMACTIONDATA-IMMEDIATE";
+    }
+    if k.value.contains('\0') {
+        return "PROP-EMBEDDED-NUL";
+    }
+    match k.source {
+        Source::Set if k.value.contains(['[', '{']) => "PROP-SET-NO-FORMAT",
+        Source::Set => "PROP-GET-BUFFER",
+        Source::SetEmpty => "PROP-SET-EMPTY-DELETES",
+        Source::SessionSet => "SESSION-PROPERTY-RW",
+        Source::Nested51 => "DOACTION-NESTED",
+        Source::InstallLevel => "CA-MISC-STATE-APIS",
+        Source::Static if script => "SESSION-PROPERTY-RW",
+        Source::Static => "PROP-GET-BUFFER",
+        Source::CommandLine | Source::PrivateCommandLine => "PROP-PUBLIC-PRIVATE",
+        Source::Type51 => "TYPE51-SETPROP",
+        Source::Undefined => "PROP-GET-UNDEFINED-EMPTY",
+    }
+}
+
+/// Whether a row was inserted into the persistent Property table under `name`
+/// earlier in the same run.
+fn inserted_into_property_table(events: &[Event], i: usize, name: &str) -> bool {
+    super::facts::run_before(events, i).any(|e| {
+        let Operation::Sql { sql, .. } = &e.call else {
+            return false;
+        };
+        if e.outcome.rc != Some(rc::SUCCESS) {
+            return false;
+        }
+        match sqltext::parse(sql) {
+            Statement::Insert {
+                table: "Property",
+                columns,
+                values,
+                ..
+            } => {
+                columns
+                    .iter()
+                    .position(|c| *c == "Property")
+                    .and_then(|p| values.get(p))
+                    .and_then(|v| v.as_field())
+                    == Some(name)
+            }
+            _ => false,
+        }
+    })
+}
+
+/// Checks every property read whose expected value the plan settles, pushing
+/// only the violations that belong to `want` (each read belongs to one rule,
+/// plus PROP-GET-REMOTE-BYTES for the sizes of A getters inside custom actions).
+pub(super) fn scan(
+    plan: &Plan,
+    t: &Transcript,
+    profile: Profile,
+    out: &mut Vec<Violation>,
+    want: &str,
+) {
+    const BYTES: &str = "PROP-GET-REMOTE-BYTES";
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) {
+            continue;
+        }
+        match &e.call {
+            Operation::GetProperty {
+                name: Some(n),
+                buffer,
+                ansi,
+                handle: HandleArg::Session,
+            } if facts::is_full_c(e.context) => {
+                if n.starts_with('%') || matches!(buffer, Buffer::NullSize | Buffer::NullBoth) {
+                    continue;
+                }
+                let Some(k) = facts::property_at(plan, &t.events, i, n) else {
+                    continue;
+                };
+                let mut rule = domain(&k, n, e.context, false);
+                if k.source == Source::Undefined && inserted_into_property_table(&t.events, i, n) {
+                    rule = "PROP-INMEMORY-TABLE";
+                }
+                if rule != want && want != BYTES {
+                    continue;
+                }
+                let in_ca = e.context.is_custom_action();
+                let remote = *ansi && in_ca;
+                let bytes = remote && profile == Profile::Windows;
+                let len = facts::char_len(&k.value);
+                let Some((want_rc, want_size, copied)) = facts::expected_get(len, *buffer, bytes)
+                else {
+                    continue;
+                };
+                if rule == want {
+                    if e.outcome.rc.is_some_and(|r| r != want_rc) {
+                        flag(
+                            out,
+                            rule,
+                            e,
+                            format!("rc={want_rc} for value {:?}", k.value),
+                        );
+                        continue;
+                    }
+                    if let (Some(m), Some(v)) = (copied, &e.outcome.value) {
+                        let expect: String = k.value.chars().take(m as usize).collect();
+                        let nul_cut = remote && k.value.contains('\0');
+                        if !nul_cut && *v != expect {
+                            flag(out, rule, e, format!("value={expect:?}"));
+                            continue;
+                        }
+                    }
+                }
+                if let Some(size) = e.outcome.size {
+                    if size != want_size {
+                        // The byte/character question belongs to PROP-GET-REMOTE-BYTES
+                        // whenever the two units would give different answers.
+                        let units_matter = remote && copied != Some(len);
+                        let owner = if units_matter { BYTES } else { rule };
+                        if owner == want {
+                            flag(out, owner, e, format!("size={want_size}"));
+                        }
+                    }
+                }
+            }
+            Operation::SessionPropertyGet { name: Some(n) }
+                if e.context == Context::ScriptImmediate =>
+            {
+                if n.starts_with('%') || want == BYTES {
+                    continue;
+                }
+                let Some(k) = facts::property_at(plan, &t.events, i, n) else {
+                    continue;
+                };
+                let rule = domain(&k, n, e.context, true);
+                if rule != want {
+                    continue;
+                }
+                if e.outcome.exception.is_some() {
+                    flag(
+                        out,
+                        rule,
+                        e,
+                        format!("value={:?} without an exception", k.value),
+                    );
+                } else if let Some(v) = &e.outcome.value {
+                    if *v != k.value {
+                        flag(out, rule, e, format!("value={:?}", k.value));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn undefined_empty(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
+    scan(plan, t, p, out, "PROP-GET-UNDEFINED-EMPTY");
+}
+fn get_buffer(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
+    scan(plan, t, p, out, "PROP-GET-BUFFER");
+}
+fn case_sensitive(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
+    scan(plan, t, p, out, "PROP-CASE-SENSITIVE");
+}
+fn remote_bytes(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
+    scan(plan, t, p, out, "PROP-GET-REMOTE-BYTES");
+}
+fn set_no_format(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
+    scan(plan, t, p, out, "PROP-SET-NO-FORMAT");
+}
+fn embedded_nul(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
+    scan(plan, t, p, out, "PROP-EMBEDDED-NUL");
+}
+fn public_private(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
+    scan(plan, t, p, out, "PROP-PUBLIC-PRIVATE");
+}
+
+fn get_args(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "PROP-GET-ARGS";
+    for e in &t.events {
+        if !performed(e) || !facts::is_full_c(e.context) {
+            continue;
+        }
+        let Operation::GetProperty {
+            name,
+            buffer,
+            handle,
+            ..
+        } = &e.call
+        else {
+            continue;
+        };
+        let want = match (name, handle, buffer) {
+            (None, _, _) => rc::INVALID_PARAMETER,
+            (Some(_), HandleArg::Zero | HandleArg::Bogus, _) => rc::INVALID_HANDLE,
+            (Some(_), HandleArg::Session, Buffer::NullSize) => rc::INVALID_PARAMETER,
+            (Some(_), HandleArg::Session, Buffer::NullBoth) => rc::SUCCESS,
+            _ => continue,
+        };
+        expect_rc(out, ID, e, want);
+    }
+}
+
+fn set_args(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "PROP-SET-ARGS";
+    for e in &t.events {
+        if !performed(e) || !facts::is_full_c(e.context) {
+            continue;
+        }
+        let Operation::SetProperty {
+            name,
+            value,
+            handle,
+        } = &e.call
+        else {
+            continue;
+        };
+        let want = match (name.as_deref(), value.as_deref(), handle) {
+            (None, _, HandleArg::Session) => rc::INVALID_PARAMETER,
+            (Some(_), _, HandleArg::Zero | HandleArg::Bogus) => rc::INVALID_HANDLE,
+            (Some(""), Some(v), HandleArg::Session) if !v.is_empty() => rc::FUNCTION_FAILED,
+            (Some(""), None, HandleArg::Session) => rc::SUCCESS,
+            _ => continue,
+        };
+        expect_rc(out, ID, e, want);
+    }
+}
+
+fn set_empty_deletes(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
+    scan(plan, t, p, out, "PROP-SET-EMPTY-DELETES");
+    property_table_rows(t, out, "PROP-SET-EMPTY-DELETES");
+}
+
+fn inmemory_table(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
+    scan(plan, t, p, out, "PROP-INMEMORY-TABLE");
+    property_table_rows(t, out, "PROP-INMEMORY-TABLE");
+}
+
+/// Compares `SELECT * FROM _Property` results with the properties set earlier
+/// in the run: a deleted property has no row (PROP-SET-EMPTY-DELETES), a set
+/// one has its row in an unfiltered select (PROP-INMEMORY-TABLE).
+fn property_table_rows(t: &Transcript, out: &mut Vec<Violation>, want: &str) {
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) || !facts::is_full_c(e.context) || e.outcome.rc != Some(rc::SUCCESS) {
+            continue;
+        }
+        let Operation::Sql { sql, .. } = &e.call else {
+            continue;
+        };
+        let Statement::Select {
+            table: "_Property",
+            star: true,
+            filtered,
+            ..
+        } = sqltext::parse(sql)
+        else {
+            continue;
+        };
+        let Some(rows) = &e.outcome.rows else {
+            continue;
+        };
+        let mut seen: Vec<&str> = Vec::new();
+        for prior in super::facts::run_before(&t.events, i) {
+            match &prior.call {
+                Operation::SetProperty {
+                    name: Some(n),
+                    value,
+                    handle: HandleArg::Session,
+                } if !n.is_empty() && prior.outcome.rc == Some(rc::SUCCESS) => {
+                    if seen.contains(&n.as_str()) {
+                        continue;
+                    }
+                    seen.push(n);
+                    let v = value.as_deref().unwrap_or("");
+                    let row = rows.iter().find(|r| r.first().is_some_and(|f| f == n));
+                    if v.is_empty() {
+                        if want == "PROP-SET-EMPTY-DELETES" && row.is_some() {
+                            flag(out, want, e, format!("no _Property row for deleted {n:?}"));
+                        }
+                    } else if want == "PROP-INMEMORY-TABLE" && !filtered {
+                        let ok = row.is_some_and(|r| r.get(1).is_some_and(|x| x == v));
+                        if !ok {
+                            flag(out, want, e, format!("a _Property row ({n:?}, {v:?})"));
+                        }
+                    }
+                }
+                Operation::DoAction { .. }
+                | Operation::SessionDoAction { .. }
+                | Operation::Sequence { .. }
+                | Operation::Modify { .. }
+                | Operation::SetInstallLevel { .. } => break,
+                Operation::Sql { sql, .. } if sql.contains("_Property") => break,
+                _ => {}
+            }
+        }
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut it = name.chars();
+    matches!(it.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && it.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+}
+
+fn name_not_validated(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "PROP-NAME-NOT-VALIDATED";
+    for e in &t.events {
+        if !performed(e) {
+            continue;
+        }
+        match &e.call {
+            Operation::SetProperty {
+                name: Some(n),
+                value: Some(v),
+                handle: HandleArg::Session,
+            } if facts::is_full_c(e.context)
+                && !n.is_empty()
+                && !n.starts_with('%')
+                && !v.is_empty()
+                && !is_identifier(n) =>
+            {
+                expect_rc(out, ID, e, rc::SUCCESS);
+            }
+            Operation::SessionPropertySet {
+                name: Some(n),
+                value: Some(_),
+            } if e.context == Context::ScriptImmediate
+                && !n.is_empty()
+                && !n.starts_with('%')
+                && !is_identifier(n)
+                && e.outcome.exception.is_some() =>
+            {
+                flag(out, ID, e, "no exception");
+            }
+            _ => {}
+        }
+    }
+}
+
+fn env_prefix(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "PROP-ENV-PREFIX";
+    let is_path = |n: &str| n.eq_ignore_ascii_case("%PATH");
+    for e in &t.events {
+        if !performed(e) {
+            continue;
+        }
+        let nonempty_expected = match &e.call {
+            Operation::GetProperty {
+                name: Some(n),
+                buffer: Buffer::Ample,
+                handle: HandleArg::Session,
+                ..
+            } => facts::is_full_c(e.context) && is_path(n),
+            Operation::SessionPropertyGet { name: Some(n) } => {
+                e.context == Context::ScriptImmediate && is_path(n)
+            }
+            Operation::FormatRecord {
+                template,
+                buffer: Buffer::Ample,
+                handle: HandleArg::Session,
+                ..
+            } => {
+                facts::is_full_c(e.context)
+                    && template.len() == 7
+                    && template.starts_with('[')
+                    && template.ends_with(']')
+                    && is_path(&template[1..6])
+            }
+            _ => false,
+        };
+        if nonempty_expected
+            && (e.outcome.value.as_deref() == Some("") || e.outcome.exception.is_some())
+        {
+            flag(out, ID, e, "the PATH environment variable (non-empty)");
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! DoAction on standard and nested actions, MsiSequence, and sequence tables.
+
+use super::prelude::*;
+
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        id: "DOACTION-SYSTEM-UPDATE",
+        title: "System-changing actions run through DoAction outside the script window have no effect",
+        statement: "Standard actions that change the machine take effect through DoAction only \
+                    from a custom action sequenced between InstallInitialize and InstallFinalize; \
+                    elsewhere Windows accepts the call and does nothing.",
+        sources: &["S0", "API:msidoactiona", "WT:package.c test_removefiles"],
+        contexts: &[
+            Context::Package,
+            Context::ImmediateUi,
+            Context::ImmediateBeforeInit,
+            Context::ScriptImmediate,
+        ],
+        family: Family::Sequencing,
+        level: Level::Must,
+        disagreement: Some(
+            "documented: such actions 'cannot be run', with no return code given, so nothing is \
+             asserted; windows: the call returns 0 (Session.DoAction 1) and changes nothing \
+             (Ambiguities 13).",
+        ),
+        check: Check::Predicate(system_update),
+    },
+    Rule {
+        id: "DOACTION-NONSYSTEM-OK",
+        title: "Actions that do not change the system can be run through DoAction at any time",
+        statement: "AppSearch and the costing actions may be run by name from a package handle or \
+                    an immediate custom action and succeed.",
+        sources: &["S0", "API:msidoactiona"],
+        contexts: &[
+            Context::Package,
+            Context::ImmediateUi,
+            Context::ImmediateBeforeInit,
+            Context::ImmediateAfterInit,
+            Context::ScriptImmediate,
+        ],
+        family: Family::Sequencing,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(nonsystem_ok),
+    },
+    Rule {
+        id: "DOACTION-NESTED",
+        title: "Nested DoAction and MsiSequence run synchronously and share properties",
+        statement: "An immediate custom action can run other custom actions and custom sequence \
+                    tables; they finish before the call returns and the properties they set are \
+                    visible to the caller. MsiSequence with a Null table returns 87.",
+        sources: &["API:msidoactiona", "MS:session-object"],
+        contexts: PKG_IMM,
+        family: Family::Sequencing,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(nested),
+    },
+    Rule {
+        id: "SEQ-TERMINATION-ACTIONS",
+        title: "Sequence numbers -1 to -4 run when the install ends that way",
+        statement: "An action at sequence -1, -2, -3 or -4 runs when the top-level action finishes \
+                    with success, user exit, fatal failure or suspend respectively, and at no other \
+                    time.",
+        sources: &["MS:installexecutesequence-table"],
+        contexts: TOP,
+        family: Family::Sequencing,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(termination),
+    },
+    Rule {
+        id: "SEQ-BAD-CONDITION",
+        title: "A sequence row with a malformed condition stops the install",
+        statement: "When a sequence row's condition cannot be parsed, the sequence ends with \
+                    bad-action-data and the install does not succeed.",
+        sources: &["MS:installexecutesequence-table"],
+        contexts: TOP,
+        family: Family::Sequencing,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(bad_condition),
+    },
+];
+
+fn system_update(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "DOACTION-SYSTEM-UPDATE";
+    if profile == Profile::Documented {
+        return;
+    }
+    let _ = plan;
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) {
+            continue;
+        }
+        match &e.call {
+            Operation::DoAction {
+                action: Some(a),
+                handle: HandleArg::Session,
+            } if facts::is_system_action(a) => {
+                let outside = match e.context {
+                    Context::ImmediateUi | Context::ImmediateBeforeInit => true,
+                    Context::Package => facts::ran_before(&t.events, i, "CostFinalize"),
+                    _ => false,
+                };
+                if outside {
+                    expect_rc(out, ID, e, rc::SUCCESS);
+                }
+            }
+            Operation::SessionDoAction { action: Some(a) }
+                if e.context == Context::ScriptImmediate && facts::is_system_action(a) =>
+            {
+                expect_number(out, ID, e, status::SUCCESS);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn nonsystem_ok(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "DOACTION-NONSYSTEM-OK";
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) {
+            continue;
+        }
+        match &e.call {
+            Operation::DoAction {
+                action: Some(a),
+                handle: HandleArg::Session,
+            } if facts::is_full_c(e.context) => {
+                let settled = match a.as_str() {
+                    "CostInitialize" | "AppSearch" => true,
+                    "FileCost" => {
+                        e.context != Context::Package
+                            || facts::ran_before(&t.events, i, "CostInitialize")
+                    }
+                    "CostFinalize" => {
+                        e.context != Context::Package || facts::ran_before(&t.events, i, "FileCost")
+                    }
+                    _ => false,
+                };
+                if settled {
+                    expect_rc(out, ID, e, rc::SUCCESS);
+                }
+            }
+            Operation::SessionDoAction { action: Some(a) }
+                if e.context == Context::ScriptImmediate && a == "CostInitialize" =>
+            {
+                expect_number(out, ID, e, status::SUCCESS);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn nested(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "DOACTION-NESTED";
+    for e in &t.events {
+        if performed(e)
+            && facts::is_full_c(e.context)
+            && matches!(e.call, Operation::Sequence { table: None })
+        {
+            expect_rc(out, ID, e, rc::INVALID_PARAMETER);
+        }
+    }
+    super::properties::scan(plan, t, profile, out, ID);
+}
+
+fn termination(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "SEQ-TERMINATION-ACTIONS";
+    let Some(result) = t.install_result else {
+        return;
+    };
+    if !facts::top_level_is_install(plan)
+        || plan
+            .install
+            .as_ref()
+            .is_some_and(|i| i.ui.runs_ui_sequence())
+    {
+        return;
+    }
+    let want = match result {
+        rc::SUCCESS => -1,
+        rc::INSTALL_USEREXIT => -2,
+        rc::INSTALL_FAILURE => -3,
+        rc::INSTALL_SUSPEND => -4,
+        _ => return,
+    };
+    let f = &plan.fixture;
+    for row in f
+        .execute_sequence
+        .iter()
+        .filter(|r| (-4..=-1).contains(&r.sequence))
+    {
+        if !plan.probes.contains_key(&row.action)
+            || row.condition.is_some()
+            || f.execute_sequence
+                .iter()
+                .filter(|r| r.action == row.action)
+                .count()
+                != 1
+            || f.ui_sequence.iter().any(|r| r.action == row.action)
+            || facts::all_steps(plan).any(|(_, _, op)| match op {
+                Operation::DoAction { action, .. } | Operation::SessionDoAction { action } => {
+                    action.as_deref().is_none_or(|a| a == row.action)
+                }
+                Operation::Sequence { .. } => true,
+                _ => false,
+            })
+        {
+            continue;
+        }
+        let ran = t.run_count(&row.action) > 0;
+        if row.sequence == want && !ran {
+            out.push(Violation::at(
+                ID,
+                None,
+                format!(
+                    "{} (sequence {}) runs after install result {result}",
+                    row.action, row.sequence
+                ),
+                "it did not run",
+            ));
+        } else if row.sequence != want && ran {
+            out.push(Violation::at(
+                ID,
+                None,
+                format!(
+                    "{} (sequence {}) does not run after install result {result}",
+                    row.action, row.sequence
+                ),
+                "it ran",
+            ));
+        }
+    }
+}
+
+fn bad_condition(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    if t.install_result != Some(rc::SUCCESS) || !facts::top_level_is_install(plan) {
+        return;
+    }
+    if plan.probes.values().any(|p| p.returns != 0) {
+        return;
+    }
+    let bad = plan.fixture.execute_sequence.iter().find(|r| {
+        r.sequence > 0
+            && super::fmttext::classify_condition(r.condition.as_deref())
+                == super::fmttext::Condition::Invalid
+    });
+    if let Some(row) = bad {
+        out.push(Violation::at(
+            "SEQ-BAD-CONDITION",
+            None,
+            format!(
+                "the install fails at {} (condition {:?})",
+                row.action,
+                row.condition.as_deref().unwrap_or("")
+            ),
+            "install result 0",
+        ));
+    }
+}

@@ -1,0 +1,290 @@
+//! One session per process, EXE actions without one, and the session's state functions.
+
+use super::fmttext::{self, Condition};
+use super::prelude::*;
+
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        id: "ONE-SESSION",
+        title: "A custom action cannot open a second session",
+        statement: "A process holds one Session: from a custom action MsiOpenPackage, \
+                    MsiInstallProduct and, in scripts, Installer.OpenPackage must not give a \
+                    second one.",
+        sources: &[
+            "S1",
+            "MS:session-object",
+            "MS:functions-not-for-use-in-custom-actions",
+        ],
+        contexts: &[
+            Context::ImmediateUi,
+            Context::ImmediateBeforeInit,
+            Context::ImmediateAfterInit,
+            Context::Deferred,
+            Context::ScriptImmediate,
+            Context::ScriptDeferred,
+        ],
+        family: Family::Session,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(one_session),
+    },
+    Rule {
+        id: "EXE-NO-SESSION",
+        title: "EXE custom actions have no session, only a command line",
+        statement:
+            "Custom actions of types 2, 18, 34 and 50 get no session handle; their one input \
+                    is the formatted Target as command line, fixed at scheduling time for \
+                    deferred ones.",
+        sources: &["S1", "MS:executable-files", "S2"],
+        contexts: &[Context::Exe],
+        family: Family::Session,
+        level: Level::Must,
+        disagreement: Some(
+            "S1 names only types 2 and 18; the executable-files page lists 2, 18, 34 and 50 \
+             (Ambiguities 18). Both profiles treat all four alike.",
+        ),
+        check: Check::Predicate(exe_no_session),
+    },
+    Rule {
+        id: "CA-PROCESS-MODEL",
+        title: "DLL custom actions share a host process but reload the DLL",
+        statement: "DLL custom actions run in a separate custom-action host that successive \
+                    actions share (environment changes carry over), while the DLL is loaded \
+                    afresh for each action (its globals do not).",
+        sources: &["WT:custom.c test_process_model"],
+        contexts: &[Context::ImmediateBeforeInit, Context::Deferred],
+        family: Family::Session,
+        level: Level::Observed,
+        disagreement: None,
+        check: Check::Unobservable(
+            "process identity, environment variables and DLL globals are outside the session \
+             API; no operation reads or writes them",
+        ),
+    },
+    Rule {
+        id: "CA-COM-APARTMENT",
+        title: "The custom-action thread can use COM without initialising it",
+        statement:
+            "The thread that calls a DLL custom action has not initialised COM, but the host \
+                    already has a multithreaded apartment, so COM objects can be created and \
+                    CoInitializeEx for an STA still succeeds.",
+        sources: &["WT:custom.c test_com"],
+        contexts: IMM,
+        family: Family::Session,
+        level: Level::Observed,
+        disagreement: None,
+        check: Check::Unobservable(
+            "COM apartment state is not part of the session API and no operation observes it",
+        ),
+    },
+    Rule {
+        id: "RUNMODE-VALUES-IMM",
+        title: "MsiGetMode reports the real session state in immediate code",
+        statement: "Outside the script, MsiGetMode answers from the session: MAINTENANCE is false \
+                    before the product is installed, a reboot flag set with MsiSetMode reads back, \
+                    and an invalid handle gives FALSE.",
+        sources: &["API:msigetmode", "MS:session-mode"],
+        contexts: PKG_IMM,
+        family: Family::Session,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(runmode_values),
+    },
+    Rule {
+        id: "CA-MISC-STATE-APIS",
+        title: "State functions work through a custom action's handle",
+        statement: "From an immediate custom action, MsiSetMode on REBOOTATEND succeeds and reads \
+                    back, MsiSetInstallLevel changes INSTALLLEVEL, and MsiEvaluateCondition sees \
+                    properties just set.",
+        sources: &[
+            "API:msisetmode",
+            "MS:session-object",
+            "WT:custom.c test_misc",
+        ],
+        contexts: IMM,
+        family: Family::Session,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(misc_state),
+    },
+];
+
+fn one_session(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "ONE-SESSION";
+    for e in &t.events {
+        if !performed(e) || !e.context.is_custom_action() || e.context == Context::Exe {
+            continue;
+        }
+        match &e.call {
+            Operation::OpenPackage {
+                source: crate::PackageSource::PackageFile,
+                ..
+            }
+            | Operation::InstallProduct { .. }
+                if (e.outcome.rc == Some(rc::SUCCESS)
+                    || e.outcome.handle.is_some_and(|h| h != 0)) =>
+            {
+                flag(out, ID, e, "the call fails (one session per process)");
+            }
+            Operation::InstallerOpenPackage if e.outcome.exception.is_none() => {
+                flag(out, ID, e, "an exception (one session per process)");
+            }
+            _ => {}
+        }
+    }
+}
+
+fn exe_no_session(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "EXE-NO-SESSION";
+    for e in &t.events {
+        if !performed(e) || e.context != Context::Exe {
+            continue;
+        }
+        match &e.call {
+            Operation::HasSession => expect_number(out, ID, e, 0),
+            Operation::CommandLine => {
+                let Some(row) = plan.fixture.custom_action(&e.probe) else {
+                    continue;
+                };
+                let target = row.target.as_deref().unwrap_or("");
+                let Some(pos) = facts::probe_position(plan, &e.probe) else {
+                    continue;
+                };
+                let want = if fmttext::is_literal(target) {
+                    target.to_owned()
+                } else {
+                    let Some(w) = fmttext::format(target, &[], &mut |n| {
+                        facts::value_at_position(plan, n, pos, &e.probe, true, 0).map(|k| k.value)
+                    }) else {
+                        continue;
+                    };
+                    w
+                };
+                let want = want.trim();
+                if want.is_empty() {
+                    continue;
+                }
+                if let Some(v) = &e.outcome.value {
+                    if !v.trim_end().ends_with(want) {
+                        flag(out, ID, e, format!("a command line ending with {want:?}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The last MsiSetMode / Session.Mode set of `mode` earlier in the run, if nothing in between could undo it.
+fn mode_set_before(t: &Transcript, i: usize, mode: u32) -> Option<bool> {
+    for e in facts::run_before(&t.events, i) {
+        match &e.call {
+            Operation::SetMode { mode: m, state } if *m == mode => {
+                return (e.outcome.rc == Some(rc::SUCCESS)).then_some(*state);
+            }
+            Operation::SessionSetMode { mode: m, state } if *m == mode => {
+                return e.outcome.exception.is_none().then_some(*state);
+            }
+            Operation::DoAction { .. }
+            | Operation::SessionDoAction { .. }
+            | Operation::Sequence { .. } => {
+                return None;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn runmode_values(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "RUNMODE-VALUES-IMM";
+    let nested_install =
+        facts::all_steps(plan).any(|(_, _, op)| matches!(op, Operation::InstallProduct { .. }));
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) || !facts::is_full_c(e.context) {
+            continue;
+        }
+        let Operation::GetMode { mode, handle } = &e.call else {
+            continue;
+        };
+        let Some(n) = e.outcome.number else {
+            continue;
+        };
+        let want = if *handle != HandleArg::Session
+            || (*mode == runmode::MAINTENANCE && !nested_install)
+        {
+            false
+        } else if matches!(*mode, runmode::REBOOTATEND | runmode::REBOOTNOW) {
+            match mode_set_before(t, i, *mode) {
+                Some(s) => s,
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        if (n != 0) != want {
+            flag(out, ID, e, format!("number={}", i64::from(want)));
+        }
+    }
+}
+
+fn misc_state(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "CA-MISC-STATE-APIS";
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) || !facts::is_immediate_c(e.context) {
+            continue;
+        }
+        match &e.call {
+            Operation::SetMode {
+                mode: runmode::REBOOTATEND,
+                ..
+            }
+            | Operation::SetInstallLevel { .. } => {
+                expect_rc(out, ID, e, rc::SUCCESS);
+            }
+            Operation::GetMode {
+                mode,
+                handle: HandleArg::Session,
+            } if *mode == runmode::REBOOTATEND => {
+                if let (Some(s), Some(n)) = (mode_set_before(t, i, *mode), e.outcome.number) {
+                    if (n != 0) != s {
+                        flag(out, ID, e, format!("number={}", i64::from(s)));
+                    }
+                }
+            }
+            Operation::EvaluateCondition { condition: c } => {
+                let (name, eval): (&str, fn(&str) -> Option<bool>) =
+                    match fmttext::classify_condition(c.as_deref()) {
+                        Condition::Property(n) => (n, |v| Some(!v.is_empty())),
+                        Condition::NotProperty(n) => (n, |v| Some(v.is_empty())),
+                        Condition::EqualsInt(n, _) => (n, |_| None),
+                        _ => continue,
+                    };
+                let Some(k) = facts::property_at(plan, &t.events, i, name) else {
+                    continue;
+                };
+                let truth = match fmttext::classify_condition(c.as_deref()) {
+                    Condition::EqualsInt(_, lit) => match k.value.trim().parse::<i64>() {
+                        Ok(v) => Some(v == lit),
+                        Err(_) => None,
+                    },
+                    _ => eval(&k.value),
+                };
+                if let Some(truth) = truth {
+                    expect_number(
+                        out,
+                        ID,
+                        e,
+                        if truth {
+                            condition::TRUE
+                        } else {
+                            condition::FALSE
+                        },
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    super::properties::scan(plan, t, p, out, ID);
+}

@@ -1,0 +1,112 @@
+//! The SQL dialect: ALTER TABLE ADD and MsiDatabaseIsTablePersistent.
+
+use super::prelude::*;
+
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        id: "SQL-ALTER-ADD-COLUMN",
+        title: "ALTER TABLE ADD needs a type and a new column name",
+        statement: "ALTER TABLE t ADD col type [TEMPORARY] [HOLD] adds a column; leaving out the \
+                    type or the word TABLE, writing TEMPORARY FREE, or adding a column that exists \
+                    is a syntax error (1615).",
+        sources: &["MS:sql-syntax", "WT:db.c test_alter"],
+        contexts: PKG_IMM,
+        family: Family::Sql,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(alter_add),
+    },
+    Rule {
+        id: "TABLE-PERSISTENT-QUERY",
+        title: "MsiDatabaseIsTablePersistent answers TRUE, FALSE, NONE or ERROR",
+        statement: "It returns TRUE for persistent tables, FALSE for temporary ones, NONE for \
+                    tables that do not exist and for the system tables, and ERROR for a Null name.",
+        sources: &[
+            "API:msidatabaseistablepersistenta",
+            "WT:db.c test_temporary_table",
+        ],
+        contexts: PKG_IMM,
+        family: Family::Sql,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(table_persistent),
+    },
+];
+
+fn alter_add(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    super::temporary_writes::track(plan, t, out, "SQL-ALTER-ADD-COLUMN");
+}
+
+/// Standard table names a real package may carry besides the fixture's, so
+/// that "does not exist" is never claimed for them.
+const MAYBE_PRESENT: &[&str] = &[
+    "Binary",
+    "Component",
+    "Directory",
+    "Feature",
+    "FeatureComponents",
+    "File",
+    "Media",
+    "Registry",
+    "Upgrade",
+    "Dialog",
+    "Control",
+    "AdminExecuteSequence",
+    "AdminUISequence",
+    "AdvtExecuteSequence",
+    "_Validation",
+    "LaunchCondition",
+    "AppSearch",
+    "Signature",
+    "Error",
+    "Shortcut",
+    "Icon",
+    "MsiFileHash",
+    "TextStyle",
+    "UIText",
+    "ActionText",
+];
+
+fn table_persistent(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "TABLE-PERSISTENT-QUERY";
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) {
+            continue;
+        }
+        let Operation::IsTablePersistent { db, table } = &e.call else {
+            continue;
+        };
+        let want = match table.as_deref() {
+            None => condition::ERROR,
+            Some(name) => {
+                if facts::slot_origin(&t.events, i, db).is_none() {
+                    continue;
+                }
+                let touched = facts::all_steps(plan).any(|(_, _, op)| match op {
+                    Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
+                        let up = sql.trim_start().to_ascii_uppercase();
+                        (up.starts_with("CREATE")
+                            || up.starts_with("DROP")
+                            || up.starts_with("ALTER"))
+                            && sql.contains(name)
+                    }
+                    _ => false,
+                });
+                if touched {
+                    continue;
+                }
+                if facts::SYSTEM_TABLES.contains(&name) {
+                    condition::NONE
+                } else if facts::is_persistent_table(plan, name) {
+                    condition::TRUE
+                } else if !MAYBE_PRESENT.contains(&name) && !facts::plan_mentions_table(plan, name)
+                {
+                    condition::NONE
+                } else {
+                    continue;
+                }
+            }
+        };
+        expect_number(out, ID, e, want);
+    }
+}

@@ -1,0 +1,785 @@
+//! Custom actions may change only temporary rows, columns and tables; the
+//! SQL dialect's TEMPORARY columns, HOLD/FREE counts and temporary inserts.
+
+use super::prelude::*;
+use super::sqltext::{self, Statement};
+use crate::ModifyKind;
+
+const SQL_SYNTAX: &str = "MS:sql-syntax";
+
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        id: "TEMP-ONLY-WRITES",
+        title: "Custom actions cannot change persistent data",
+        statement: "A custom action may add, change or remove only temporary rows, columns and \
+                    tables; inserting, updating or deleting persistent rows, creating persistent \
+                    tables or columns, and writing summary information all fail.",
+        sources: &[
+            "S1",
+            "API:msiviewmodify",
+            "MS:session-database",
+            "S2",
+            "WT:custom.c test_invalid_functions",
+        ],
+        contexts: &[
+            Context::ImmediateUi,
+            Context::ImmediateBeforeInit,
+            Context::ImmediateAfterInit,
+            Context::ScriptImmediate,
+        ],
+        family: Family::TemporaryWrites,
+        level: Level::Must,
+        disagreement: Some(
+            "S2 (1998) lets custom actions update tables; S1 and the MsiViewModify page restrict \
+             them to temporary data, which both profiles follow (Ambiguities 22).",
+        ),
+        check: Check::Predicate(temp_only_writes),
+    },
+    Rule {
+        id: "SQL-TEMP-TABLE-HOLD",
+        title: "A table of TEMPORARY columns created with HOLD lives only in memory",
+        statement: "When every column is TEMPORARY and the table is created with HOLD, it exists \
+                    until its hold count drops to zero, MsiDatabaseIsTablePersistent calls it \
+                    FALSE, and its columns are absent from _Columns.",
+        sources: &[SQL_SYNTAX, "WT:db.c test_temporary_table"],
+        contexts: PKG_IMM,
+        family: Family::TemporaryWrites,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(temp_table_hold),
+    },
+    Rule {
+        id: "SQL-TEMP-TABLE-NO-HOLD",
+        title: "A table of TEMPORARY columns created without HOLD is gone at once",
+        statement: "Without HOLD, an all-temporary table starts with a hold count of zero: the \
+                    CREATE succeeds, but the table cannot be queried afterwards and \
+                    MsiDatabaseIsTablePersistent calls it NONE.",
+        sources: &[SQL_SYNTAX, "WT:db.c test_temporary_table"],
+        contexts: PKG_IMM,
+        family: Family::TemporaryWrites,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(temp_table_no_hold),
+    },
+    Rule {
+        id: "SQL-TEMP-COLUMN-ORDER",
+        title: "Key and persistent columns come before TEMPORARY ones",
+        statement: "Counting key columns first, no persistent column may follow a TEMPORARY one: \
+                    a TEMPORARY key with a persistent non-key column is refused with 1627; a \
+                    persistent key with TEMPORARY non-key columns makes a persistent table; TEMP \
+                    is not a keyword.",
+        sources: &[SQL_SYNTAX, "WT:db.c test_temporary_table"],
+        contexts: PKG_IMM,
+        family: Family::TemporaryWrites,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(temp_column_order),
+    },
+    Rule {
+        id: "SQL-HOLD-FREE-REFCOUNT",
+        title: "HOLD and FREE count; at zero temporary tables and columns vanish",
+        statement: "ALTER TABLE HOLD adds one to a table's hold count and FREE takes one away; at \
+                    zero an all-temporary table disappears and a persistent table loses its \
+                    TEMPORARY columns, so statements naming them fail with 1615.",
+        sources: &[SQL_SYNTAX, "WT:db.c test_alter"],
+        contexts: PKG_IMM,
+        family: Family::TemporaryWrites,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(hold_free),
+    },
+    Rule {
+        id: "SQL-INSERT-TEMPORARY",
+        title: "INSERT ... TEMPORARY adds a row that is never persisted",
+        statement: "A row inserted with the TEMPORARY keyword is visible to later queries on the \
+                    same database but never reaches the file on disk, even after a commit.",
+        sources: &[SQL_SYNTAX, "S1", "WT:db.c test_temporary_table"],
+        contexts: PKG_IMM,
+        family: Family::TemporaryWrites,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(insert_temporary),
+    },
+    Rule {
+        id: "VIEWMODIFY-INSERT-TEMPORARY",
+        title: "MSIMODIFY_INSERT_TEMPORARY inserts a row that will not be persisted",
+        statement: "MsiViewModify with kind 7 inserts a temporary row; it fails when a row with \
+                    the same primary key exists, and the row can then be read and updated.",
+        sources: &["API:msiviewmodify", "WT:db.c test_viewmodify"],
+        contexts: PKG_IMM,
+        family: Family::TemporaryWrites,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(viewmodify_insert_temporary),
+    },
+];
+
+/// Whether a step of a probe other than `probe` mentions `table` in SQL.
+fn others_mention(plan: &Plan, probe: &str, table: &str) -> bool {
+    facts::all_steps(plan).any(|(p, _, op)| {
+        p != probe
+            && match op {
+                Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
+                    sql.contains(table)
+                }
+                _ => false,
+            }
+    })
+}
+
+/// Whether a persistent table of the package has any persistent row.
+fn has_rows(plan: &Plan, table: &str) -> bool {
+    let f = &plan.fixture;
+    match table {
+        "Property" => !f.properties.is_empty(),
+        "CustomAction" => !f.custom_actions.is_empty(),
+        "InstallExecuteSequence" => !f.execute_sequence.is_empty(),
+        "InstallUISequence" => !f.ui_sequence.is_empty(),
+        _ => f.table(table).is_some_and(|t| !t.rows.is_empty()),
+    }
+}
+
+fn is_write_context(ctx: Context) -> bool {
+    facts::is_immediate_c(ctx) || ctx == Context::ScriptImmediate
+}
+
+fn temp_only_writes(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "TEMP-ONLY-WRITES";
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) || !is_write_context(e.context) {
+            continue;
+        }
+        match &e.call {
+            Operation::SetSummaryInfo { db, .. } => {
+                if facts::slot_origin(&t.events, i, db).is_none() {
+                    continue;
+                }
+                if e.context == Context::ScriptImmediate {
+                    if e.outcome.rc == Some(rc::SUCCESS) && e.outcome.exception.is_none() {
+                        flag(
+                            out,
+                            ID,
+                            e,
+                            "the write fails (summary information is read-only)",
+                        );
+                    }
+                } else {
+                    expect_rc(out, ID, e, rc::FUNCTION_FAILED);
+                }
+            }
+            Operation::Sql { db, sql } => {
+                if facts::slot_origin(&t.events, i, db).is_none()
+                    || e.outcome.rc != Some(rc::SUCCESS)
+                {
+                    continue;
+                }
+                let what = match sqltext::parse(sql) {
+                    Statement::Insert {
+                        table,
+                        temporary: false,
+                        ..
+                    } if facts::is_persistent_table(plan, table) => {
+                        Some("inserting a persistent row fails")
+                    }
+                    Statement::Update {
+                        table,
+                        filtered: false,
+                    }
+                    | Statement::Delete {
+                        table,
+                        filtered: false,
+                    } if facts::is_persistent_table(plan, table) && has_rows(plan, table) => {
+                        Some("changing persistent rows fails")
+                    }
+                    Statement::Create { columns, .. } if columns.iter().any(|c| !c.temporary) => {
+                        Some("creating a persistent table fails")
+                    }
+                    Statement::AddColumn { table, column, .. }
+                        if !column.temporary && facts::is_persistent_table(plan, table) =>
+                    {
+                        Some("adding a persistent column fails")
+                    }
+                    Statement::Drop { table } if facts::is_persistent_table(plan, table) => {
+                        Some("dropping a persistent table fails")
+                    }
+                    _ => None,
+                };
+                if let Some(what) = what {
+                    flag(out, ID, e, what);
+                }
+            }
+            Operation::Modify {
+                view,
+                kind: ModifyKind::Insert,
+                record: Some(_),
+            } => {
+                let Some(sql) = facts::view_sql(&t.events, i, view) else {
+                    continue;
+                };
+                if let Statement::Select { table, .. } = sqltext::parse(sql) {
+                    if facts::is_persistent_table(plan, table) && e.outcome.rc == Some(rc::SUCCESS)
+                    {
+                        flag(out, ID, e, "inserting a persistent row fails");
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What the run knows of one table.
+#[derive(Debug)]
+struct TableState<'a> {
+    name: &'a str,
+    all_temp: bool,
+    /// Created in this run (rather than a persistent table of the package).
+    created: bool,
+    hold: i32,
+    columns: Vec<&'a str>,
+    temp_columns: Vec<&'a str>,
+    vanished_columns: Vec<&'a str>,
+    /// Why the table is gone, as the rule that says so; `None` while it exists.
+    gone: Option<&'static str>,
+}
+
+/// Persistent first, keys first: whether a persistent column follows a temporary one.
+fn order_is_bad(columns: &[sqltext::ColumnDef<'_>], keys: &[&str]) -> bool {
+    let ordered = keys
+        .iter()
+        .filter_map(|k| columns.iter().find(|c| c.name == *k))
+        .chain(columns.iter().filter(|c| !keys.contains(&c.name)));
+    let mut saw_temp = false;
+    for c in ordered {
+        if c.temporary {
+            saw_temp = true;
+        } else if saw_temp {
+            return true;
+        }
+    }
+    false
+}
+
+fn push(out: &mut Vec<Violation>, want: &str, rule: &str, e: &Event, expected: String) {
+    if rule == want {
+        flag(out, rule, e, expected);
+    }
+}
+
+/// Follows tables, hold counts and temporary columns through each probe run,
+/// pushing the violations that belong to `want`.
+pub(super) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want: &str) {
+    const HOLD: &str = "SQL-TEMP-TABLE-HOLD";
+    const REFCOUNT: &str = "SQL-HOLD-FREE-REFCOUNT";
+    const ORDER: &str = "SQL-TEMP-COLUMN-ORDER";
+    const ALTER: &str = "SQL-ALTER-ADD-COLUMN";
+    let mut runs: Vec<(&str, usize, Vec<TableState<'_>>)> = Vec::new();
+    for (i, e) in t.events.iter().enumerate() {
+        let slot = match runs.iter().position(|r| r.0 == e.probe) {
+            Some(p) => p,
+            None => {
+                runs.push((&e.probe, usize::MAX, Vec::new()));
+                runs.len() - 1
+            }
+        };
+        let run = &mut runs[slot];
+        if run.1 != usize::MAX && e.index <= run.1 {
+            run.2.clear();
+        }
+        run.1 = e.index;
+        let tables = &mut run.2;
+        if !performed(e) {
+            continue;
+        }
+        let strict = e.context == Context::Package;
+        match &e.call {
+            Operation::DoAction { .. }
+            | Operation::SessionDoAction { .. }
+            | Operation::Sequence { .. } => {
+                tables.clear();
+            }
+            Operation::OpenView { sql: Some(sql), .. }
+                if sqltext::parse(sql) == Statement::BadSyntax =>
+            {
+                let rule = if sql.trim_start().to_ascii_uppercase().starts_with("CREATE") {
+                    ORDER
+                } else {
+                    ALTER
+                };
+                if e.outcome.rc.is_some_and(|r| r != rc::BAD_QUERY_SYNTAX) {
+                    push(out, want, rule, e, "rc=1615".into());
+                }
+            }
+            Operation::IsTablePersistent {
+                table: Some(name), ..
+            } => {
+                let Some(st) = tables.iter().find(|s| s.name == name) else {
+                    continue;
+                };
+                let (rule, n) = match st.gone {
+                    Some(rule) => (rule, condition::NONE),
+                    None if st.all_temp => (HOLD, condition::FALSE),
+                    None if st.created => (ORDER, condition::TRUE),
+                    None => continue,
+                };
+                if e.outcome.number.is_some_and(|x| x != n) {
+                    push(out, want, rule, e, format!("number={n}"));
+                }
+            }
+            Operation::Sql { db, sql } => {
+                let Some(got) = e.outcome.rc else {
+                    continue;
+                };
+                let ok = got == rc::SUCCESS;
+                let stmt = sqltext::parse(sql);
+                let active =
+                    facts::slot_origin(&t.events, i, db) == Some(facts::SlotOrigin::Active);
+                let find = |tables: &Vec<TableState<'_>>, name: &str| {
+                    tables.iter().position(|s| s.name == name)
+                };
+                match stmt {
+                    Statement::BadSyntax => {
+                        let rule = if sql.trim_start().to_ascii_uppercase().starts_with("CREATE") {
+                            ORDER
+                        } else {
+                            ALTER
+                        };
+                        if got != rc::BAD_QUERY_SYNTAX {
+                            push(out, want, rule, e, "rc=1615".into());
+                        }
+                    }
+                    Statement::Create {
+                        table,
+                        columns,
+                        keys,
+                        hold,
+                    } => {
+                        let fresh = find(tables, table).is_none_or(|p| tables[p].gone.is_some())
+                            && !facts::is_persistent_table(plan, table)
+                            && !facts::SYSTEM_TABLES.contains(&table)
+                            && !others_mention(plan, &e.probe, table);
+                        if order_is_bad(&columns, &keys) {
+                            if ok {
+                                push(
+                                    out,
+                                    want,
+                                    ORDER,
+                                    e,
+                                    "rc=1627 (a persistent column follows a temporary one)".into(),
+                                );
+                            } else if strict && got != rc::FUNCTION_FAILED {
+                                push(out, want, ORDER, e, "rc=1627".into());
+                            }
+                            if fresh && !ok {
+                                if let Some(p) = find(tables, table) {
+                                    tables.remove(p);
+                                }
+                                tables.push(TableState {
+                                    name: table,
+                                    all_temp: false,
+                                    created: true,
+                                    hold: 0,
+                                    columns: Vec::new(),
+                                    temp_columns: Vec::new(),
+                                    vanished_columns: Vec::new(),
+                                    gone: Some(ORDER),
+                                });
+                            }
+                            continue;
+                        }
+                        let all_temp = columns.iter().all(|c| c.temporary);
+                        if !fresh {
+                            continue;
+                        }
+                        if all_temp && active && !ok {
+                            let rule = if hold { HOLD } else { "SQL-TEMP-TABLE-NO-HOLD" };
+                            push(out, want, rule, e, "rc=0".into());
+                        }
+                        if !ok {
+                            continue;
+                        }
+                        if let Some(p) = find(tables, table) {
+                            tables.remove(p);
+                        }
+                        tables.push(TableState {
+                            name: table,
+                            all_temp,
+                            created: true,
+                            hold: i32::from(hold),
+                            columns: columns
+                                .iter()
+                                .filter(|c| !c.temporary)
+                                .map(|c| c.name)
+                                .collect(),
+                            temp_columns: columns
+                                .iter()
+                                .filter(|c| c.temporary)
+                                .map(|c| c.name)
+                                .collect(),
+                            vanished_columns: Vec::new(),
+                            gone: (all_temp && !hold).then_some("SQL-TEMP-TABLE-NO-HOLD"),
+                        });
+                    }
+                    Statement::Hold { table } | Statement::Free { table } => {
+                        let is_hold = matches!(stmt, Statement::Hold { .. });
+                        let p = match find(tables, table) {
+                            Some(p) => p,
+                            None => {
+                                let Some(ft) = plan.fixture.table(table) else {
+                                    continue;
+                                };
+                                if !is_hold || others_mention(plan, &e.probe, table) {
+                                    continue;
+                                }
+                                tables.push(TableState {
+                                    name: table,
+                                    all_temp: false,
+                                    created: false,
+                                    hold: 0,
+                                    columns: ft.columns.iter().map(|c| c.name.as_str()).collect(),
+                                    temp_columns: Vec::new(),
+                                    vanished_columns: Vec::new(),
+                                    gone: None,
+                                });
+                                tables.len() - 1
+                            }
+                        };
+                        let st = &mut tables[p];
+                        if let Some(rule) = st.gone {
+                            if got != rc::BAD_QUERY_SYNTAX {
+                                push(out, want, rule, e, "rc=1615 (the table is gone)".into());
+                            }
+                            continue;
+                        }
+                        if !ok {
+                            push(out, want, REFCOUNT, e, "rc=0".into());
+                            continue;
+                        }
+                        if is_hold {
+                            st.hold += 1;
+                        } else {
+                            st.hold -= 1;
+                            if st.hold <= 0 {
+                                if st.all_temp {
+                                    st.gone = Some(REFCOUNT);
+                                } else {
+                                    let cols = std::mem::take(&mut st.temp_columns);
+                                    st.vanished_columns.extend(cols);
+                                }
+                            }
+                        }
+                    }
+                    Statement::AddColumn {
+                        table,
+                        column,
+                        hold,
+                    } => {
+                        let Some(p) = find(tables, table) else {
+                            if let Some(ft) = plan.fixture.table(table) {
+                                if ft.columns.iter().any(|c| c.name == column.name)
+                                    && !others_mention(plan, &e.probe, table)
+                                    && (ok || (strict && got != rc::BAD_QUERY_SYNTAX))
+                                {
+                                    push(out, want, ALTER, e, "rc=1615 (the column exists)".into());
+                                }
+                            }
+                            continue;
+                        };
+                        let st = &mut tables[p];
+                        if st.gone.is_some() {
+                            continue;
+                        }
+                        let exists = st.columns.contains(&column.name)
+                            || st.temp_columns.contains(&column.name);
+                        if exists {
+                            if ok || (strict && got != rc::BAD_QUERY_SYNTAX) {
+                                push(out, want, ALTER, e, "rc=1615 (the column exists)".into());
+                            }
+                            continue;
+                        }
+                        if ok {
+                            st.vanished_columns.retain(|c| *c != column.name);
+                            if column.temporary {
+                                st.temp_columns.push(column.name);
+                            } else {
+                                st.columns.push(column.name);
+                            }
+                            if hold {
+                                st.hold += 1;
+                            }
+                        }
+                    }
+                    Statement::Select {
+                        table,
+                        columns,
+                        where_eq,
+                        ..
+                    } => {
+                        if table == "_Columns" {
+                            if let Some(("Table", sqltext::Literal::Text(name))) = where_eq {
+                                let temp = find(tables, name).is_some_and(|p| {
+                                    tables[p].all_temp && tables[p].gone.is_none()
+                                });
+                                if temp
+                                    && ok
+                                    && e.outcome.rows.as_ref().is_some_and(|r| !r.is_empty())
+                                {
+                                    push(
+                                        out,
+                                        want,
+                                        HOLD,
+                                        e,
+                                        format!("no _Columns rows for temporary table {name}"),
+                                    );
+                                }
+                            }
+                            continue;
+                        }
+                        let Some(p) = find(tables, table) else {
+                            continue;
+                        };
+                        let st = &tables[p];
+                        if let Some(rule) = st.gone {
+                            if got != rc::BAD_QUERY_SYNTAX {
+                                push(out, want, rule, e, "rc=1615 (the table is gone)".into());
+                            }
+                            continue;
+                        }
+                        if st.vanished_columns.is_empty() {
+                            continue;
+                        }
+                        let names_vanished = columns
+                            .iter()
+                            .chain(where_eq.iter().map(|w| &w.0))
+                            .any(|c| st.vanished_columns.contains(c));
+                        if names_vanished && got != rc::BAD_QUERY_SYNTAX {
+                            push(
+                                out,
+                                want,
+                                REFCOUNT,
+                                e,
+                                "rc=1615 (the temporary column is gone)".into(),
+                            );
+                        } else if !names_vanished && !ok {
+                            push(out, want, REFCOUNT, e, "rc=0".into());
+                        }
+                    }
+                    Statement::Insert { table, columns, .. } => {
+                        let Some(p) = find(tables, table) else {
+                            continue;
+                        };
+                        let st = &tables[p];
+                        let gone = st.gone.is_some()
+                            || columns.iter().any(|c| st.vanished_columns.contains(c));
+                        if gone && got != rc::BAD_QUERY_SYNTAX {
+                            let rule = st.gone.unwrap_or(REFCOUNT);
+                            push(out, want, rule, e, "rc=1615".into());
+                        }
+                    }
+                    Statement::Drop { table } if ok => {
+                        if let Some(p) = find(tables, table) {
+                            tables.remove(p);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn temp_table_hold(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    track(plan, t, out, "SQL-TEMP-TABLE-HOLD");
+}
+fn temp_table_no_hold(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    track(plan, t, out, "SQL-TEMP-TABLE-NO-HOLD");
+}
+fn temp_column_order(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    track(plan, t, out, "SQL-TEMP-COLUMN-ORDER");
+}
+fn hold_free(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    track(plan, t, out, "SQL-HOLD-FREE-REFCOUNT");
+}
+
+/// The columns of a table known from the fixture.
+fn fixture_columns<'a>(plan: &'a Plan, table: &str) -> Option<Vec<&'a str>> {
+    Some(
+        plan.fixture
+            .table(table)?
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect(),
+    )
+}
+
+fn insert_temporary(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "SQL-INSERT-TEMPORARY";
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) || e.outcome.rc != Some(rc::SUCCESS) {
+            continue;
+        }
+        let Operation::Sql { db, sql } = &e.call else {
+            continue;
+        };
+        let Statement::Select {
+            table,
+            star: true,
+            filtered: false,
+            ..
+        } = sqltext::parse(sql)
+        else {
+            continue;
+        };
+        let Some(rows) = &e.outcome.rows else {
+            continue;
+        };
+        let Some(columns) = fixture_columns(plan, table) else {
+            continue;
+        };
+        let origin = facts::slot_origin(&t.events, i, db);
+        // Earlier temporary inserts into this table, in this run, with nothing in between that removes rows.
+        for prior in facts::run_before(&t.events, i) {
+            let Operation::Sql { sql: psql, .. } = &prior.call else {
+                if matches!(
+                    prior.call,
+                    Operation::Modify { .. }
+                        | Operation::DoAction { .. }
+                        | Operation::Sequence { .. }
+                ) {
+                    break;
+                }
+                continue;
+            };
+            match sqltext::parse(psql) {
+                Statement::Insert {
+                    table: it,
+                    columns: icols,
+                    values,
+                    temporary: true,
+                } if it == table && prior.outcome.rc == Some(rc::SUCCESS) => {
+                    let mut row = Vec::with_capacity(columns.len());
+                    let mut known = icols.len() == values.len();
+                    for c in &columns {
+                        match icols.iter().position(|x| x == c) {
+                            Some(p) => match values[p].as_field() {
+                                Some(v) => row.push(v.to_owned()),
+                                None => known = false,
+                            },
+                            None => row.push(String::new()),
+                        }
+                    }
+                    if !known {
+                        continue;
+                    }
+                    let present = rows.contains(&row);
+                    let persistent = plan
+                        .fixture
+                        .table(table)
+                        .is_some_and(|ft| ft.rows.contains(&row));
+                    match origin {
+                        Some(facts::SlotOrigin::Disk) if present && !persistent => {
+                            flag(
+                                out,
+                                ID,
+                                e,
+                                format!("no row {row:?} on disk (it was inserted TEMPORARY)"),
+                            );
+                        }
+                        Some(facts::SlotOrigin::Active) if !present => {
+                            flag(out, ID, e, format!("the temporary row {row:?}"));
+                        }
+                        _ => {}
+                    }
+                }
+                Statement::Update { table: ut, .. }
+                | Statement::Delete { table: ut, .. }
+                | Statement::Drop { table: ut }
+                    if ut == table =>
+                {
+                    break;
+                }
+                Statement::Free { table: ft } if ft == table => break,
+                _ => {}
+            }
+        }
+    }
+}
+
+fn viewmodify_insert_temporary(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "VIEWMODIFY-INSERT-TEMPORARY";
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) {
+            continue;
+        }
+        let Operation::Modify {
+            view,
+            kind: ModifyKind::InsertTemporary,
+            record: Some(rec),
+        } = &e.call
+        else {
+            continue;
+        };
+        let Some(sql) = facts::view_sql(&t.events, i, view) else {
+            continue;
+        };
+        let Statement::Select {
+            table, star: true, ..
+        } = sqltext::parse(sql)
+        else {
+            continue;
+        };
+        let Some(ft) = plan.fixture.table(table) else {
+            continue;
+        };
+        if rec.len() != ft.columns.len() || others_mention(plan, &e.probe, table) {
+            continue;
+        }
+        let key_of = |r: &[String]| -> Vec<String> {
+            ft.columns
+                .iter()
+                .zip(r)
+                .filter(|(c, _)| c.key)
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        if ft.columns.iter().all(|c| !c.key) {
+            continue;
+        }
+        let key = key_of(rec);
+        let in_fixture = ft.rows.iter().any(|r| key_of(r) == key);
+        let mut earlier = false;
+        let mut unsure = false;
+        for (j, prior) in facts::run_before_indexed(&t.events, i) {
+            match &prior.call {
+                Operation::Modify {
+                    kind: ModifyKind::InsertTemporary | ModifyKind::Insert,
+                    record: Some(r),
+                    view: v,
+                } => {
+                    let same_table = facts::view_sql(&t.events, j, v)
+                        .is_some_and(|s| sqltext::parse(s).table() == Some(table));
+                    if !same_table {
+                        unsure = true;
+                    } else if prior.outcome.rc == Some(rc::SUCCESS) && key_of(r) == key {
+                        earlier = true;
+                    }
+                }
+                Operation::Modify { .. }
+                | Operation::DoAction { .. }
+                | Operation::Sequence { .. } => unsure = true,
+                Operation::Sql { sql, .. } if sql.contains(table) => unsure = true,
+                _ => {}
+            }
+        }
+        if unsure {
+            continue;
+        }
+        if in_fixture || earlier {
+            expect_rc(out, ID, e, rc::FUNCTION_FAILED);
+        } else {
+            expect_rc(out, ID, e, rc::SUCCESS);
+        }
+    }
+}
