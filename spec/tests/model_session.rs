@@ -973,3 +973,86 @@ fn sizes_count_utf16_code_units() {
         "a surrogate pair is not split"
     );
 }
+
+fn table(
+    name: &str,
+    columns: &[(&str, &str, bool)],
+    rows: &[&[&str]],
+) -> msiconf_spec::fixture::Table {
+    msiconf_spec::fixture::Table {
+        name: name.into(),
+        columns: columns
+            .iter()
+            .map(|(n, k, key)| msiconf_spec::fixture::Column {
+                name: (*n).into(),
+                kind: (*k).into(),
+                key: *key,
+            })
+            .collect(),
+        rows: rows
+            .iter()
+            .map(|r| r.iter().map(|x| (*x).to_owned()).collect())
+            .collect(),
+    }
+}
+
+#[test]
+fn file_and_component_keys_resolve_after_costing() {
+    let mut f = Fixture::standard();
+    f.tables.push(table(
+        "Directory",
+        &[
+            ("Directory", "s72", true),
+            ("Directory_Parent", "S72", false),
+            ("DefaultDir", "l255", false),
+        ],
+        &[
+            &["TARGETDIR", "", "SourceDir"],
+            &["LONG", "TARGETDIR", "short|I am a really long directory"],
+        ],
+    ));
+    f.tables.push(table(
+        "Component",
+        &[("Component", "s72", true), ("Directory_", "s72", false)],
+        &[&["frontal", "TARGETDIR"], &["temporal", "LONG"]],
+    ));
+    f.tables.push(table(
+        "File",
+        &[
+            ("File", "s72", true),
+            ("Component_", "s72", false),
+            ("FileName", "l255", false),
+        ],
+        &[&["frontal_file", "frontal", "FRONTAL.TXT|frontal.txt"]],
+    ));
+    let mut s = Session::new(&f, &config(Profile::Windows));
+    let c = Context::Package;
+    assert_eq!(value(&s.call(c, &fmt("[#frontal_file]", &[]))), "");
+    assert_eq!(value(&s.call(c, &fmt("[$temporal]", &[]))), "");
+    for a in ["CostInitialize", "FileCost", "CostFinalize"] {
+        assert_eq!(s.call(c, &do_action(Some(a))).rc, Some(0));
+    }
+    assert_eq!(
+        value(&s.call(c, &fmt("[#frontal_file]", &[]))),
+        r"C:\frontal.txt"
+    );
+    assert_eq!(
+        value(&s.call(c, &fmt("[!frontal_file]", &[]))),
+        r"C:\frontal.txt"
+    );
+    assert_eq!(
+        value(&s.call(c, &fmt("[$temporal]", &[]))),
+        r"C:\I am a really long directory\"
+    );
+    assert_eq!(value(&s.call(c, &fmt("[#nofile]", &[]))), "");
+    s.call(c, &set(Some("ROOTDRIVE"), Some(r"D:\")));
+    assert_eq!(
+        value(&s.call(c, &fmt("[#frontal_file]", &[]))),
+        r"D:\frontal.txt"
+    );
+    // Deferred formatting resolves only CustomActionData and ProductCode.
+    assert_eq!(
+        value(&s.call(Context::Deferred, &fmt("[#frontal_file]", &[]))),
+        ""
+    );
+}

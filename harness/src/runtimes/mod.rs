@@ -1,8 +1,8 @@
 //! The built-in runtimes, and how a runtime is built from its command-line name.
 
 mod model;
-pub mod process;
 pub mod msiexec;
+pub mod process;
 mod stepwise;
 
 pub use model::ModelRuntime;

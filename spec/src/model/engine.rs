@@ -263,7 +263,12 @@ impl Session {
             Standard::Informational if b.on(Deviation::NonSystemActionRefused) => {
                 rc::INSTALL_FAILURE
             }
-            Standard::Informational => rc::SUCCESS,
+            Standard::Informational => {
+                if name == "CostFinalize" {
+                    self.costed = true;
+                }
+                rc::SUCCESS
+            }
             // Outside the script window a system-changing action is accepted and does nothing.
             Standard::SystemChanging
                 if !self.in_window() && b.on(Deviation::SystemActionFailsOutsideWindow) =>

@@ -42,8 +42,11 @@
 //!   be sequenced before the action it undoes.
 //! - A private property (one with lower-case letters) set in the UI sequence does
 //!   not reach the execute sequence; public ones do.
-//! - `[#file]`, `[!file]` and `[$component]` format to "" (no File or Component
-//!   tables), and feature and component states read as empty in conditions.
+//! - `[#file]`, `[!file]` and `[$component]` format to "" until CostFinalize has
+//!   run, then to target paths from the Directory, Component and File tables
+//!   (the root is ROOTDRIVE, `C:\` by default; every component of an enabled
+//!   feature is installed locally). Feature and component states read as empty
+//!   in conditions.
 //! - Asynchronous custom actions run synchronously; 0x80 only changes timing.
 //! - The environment is fixed data (`data.rs`): PATH, TEMP, TMP, SystemRoot, windir,
 //!   SystemDrive, ProgramFiles, COMPUTERNAME, USERNAME.

@@ -309,6 +309,8 @@ pub struct Session {
     pub(crate) depth: usize,
     /// Probe runs left before the model stops running custom actions (plans that recurse).
     pub(crate) budget: usize,
+    /// CostFinalize has run: file and component keys resolve.
+    pub(crate) costed: bool,
 }
 
 /// Most actions nested inside each other before DoAction fails.
@@ -387,6 +389,7 @@ impl Session {
             transcript: Transcript::default(),
             depth: 0,
             budget: MAX_RUNS,
+            costed: false,
         };
         s.open();
         s
@@ -410,6 +413,7 @@ impl Session {
         self.handles.clear();
         self.shared_db = None;
         self.modes = 0;
+        self.costed = false;
         self.install = Install::default();
     }
 
@@ -610,6 +614,14 @@ impl Session {
     /// CustomActionData and ProductCode (DEFERRED-FORMATRECORD).
     pub(crate) fn format_property(&self, name: &str) -> Option<String> {
         let f = self.frame();
+        if let Some(key) = name.strip_prefix(['#', '!']) {
+            return (!f.exec.in_script()).then(|| self.file_path(key)).flatten();
+        }
+        if let Some(key) = name.strip_prefix('$') {
+            return (!f.exec.in_script())
+                .then(|| self.component_directory(key))
+                .flatten();
+        }
         if f.exec.in_script() && !self.b.on(Deviation::DeferredFormatsAllProperties) {
             return match name {
                 "CustomActionData" | "ProductCode" => self.read_property(name).map(str::to_owned),
@@ -620,6 +632,100 @@ impl Session {
             return self.props.get(name).map(str::to_owned);
         }
         self.read_property(name).map(str::to_owned)
+    }
+
+    /// A column of the row of `table` whose first column is `key`.
+    fn cell(&self, table: &str, key: &str, column: &str) -> Option<String> {
+        let t = self.db.table(table)?;
+        let c = t.cols.iter().position(|c| c.name == column)?;
+        let row = t
+            .rows
+            .iter()
+            .find(|r| r.values.first().is_some_and(|v| v.render() == key))?;
+        Some(row.values.get(c)?.render())
+    }
+
+    /// The target path of a Directory row, ending in a backslash: a property of
+    /// the directory's name wins, the root is ROOTDRIVE (FMT-FILE-COMPONENT-KEYS).
+    fn directory_path(&self, dir: &str, depth: usize) -> Option<String> {
+        if let Some(v) = self.props.get(dir).filter(|v| !v.is_empty()) {
+            return Some(if v.ends_with('\\') {
+                v.to_owned()
+            } else {
+                format!("{v}\\")
+            });
+        }
+        let parent = self.cell("Directory", dir, "Directory_Parent")?;
+        let default = self.cell("Directory", dir, "DefaultDir")?;
+        if parent.is_empty() || parent == dir || depth > 16 {
+            return Some(
+                self.props
+                    .get("ROOTDRIVE")
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or(r"C:\")
+                    .to_owned(),
+            );
+        }
+        let base = self.directory_path(&parent, depth + 1)?;
+        // DefaultDir is `target[:source]`, each `short|long`; "." is the parent itself.
+        let target = default.split(':').next().unwrap_or("");
+        let long = target.rsplit('|').next().unwrap_or("");
+        Some(if long == "." || long.is_empty() {
+            base
+        } else {
+            format!("{base}{long}\\")
+        })
+    }
+
+    /// Whether a component is installed by the features that carry it: those
+    /// whose Level is between 1 and INSTALLLEVEL (all, without a FeatureComponents table).
+    fn component_enabled(&self, component: &str) -> bool {
+        let Some(fc) = self.db.table("FeatureComponents") else {
+            return true;
+        };
+        let level = |f: &str| -> i64 {
+            self.cell("Feature", f, "Level")
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(1)
+        };
+        let install_level: i64 = self
+            .props
+            .get("INSTALLLEVEL")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(1);
+        fc.rows.iter().any(|r| match r.values.as_slice() {
+            [f, c, ..] => {
+                c.render() == component && {
+                    let l = level(&f.render());
+                    l > 0 && l <= install_level
+                }
+            }
+            _ => false,
+        })
+    }
+
+    /// `[$component]`: the component's directory once costing is done, "" before.
+    fn component_directory(&self, component: &str) -> Option<String> {
+        if !self.costed || !self.component_enabled(component) {
+            return Some(String::new());
+        }
+        let dir = self.cell("Component", component, "Directory_")?;
+        self.directory_path(&dir, 0)
+    }
+
+    /// `[#file]`: the file's full target path once costing is done, "" before.
+    fn file_path(&self, file: &str) -> Option<String> {
+        if !self.costed {
+            return Some(String::new());
+        }
+        let component = self.cell("File", file, "Component_")?;
+        let name = self.cell("File", file, "FileName")?;
+        let dir = self.component_directory(&component)?;
+        if dir.is_empty() {
+            return Some(String::new());
+        }
+        let long = name.rsplit('|').next().unwrap_or("");
+        Some(format!("{dir}{long}"))
     }
 
     /// Formats text with the session's properties, as type-51 actions and the engine do.
