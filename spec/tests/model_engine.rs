@@ -576,6 +576,9 @@ fn recursion_is_bounded() {
         ),
         &config(Profile::Windows),
     );
-    assert!(t.runs.len() <= 4096);
-    assert!(t.install_result.is_some());
+    // Stepped runs stop at the budget; every stepped run starts at most two more.
+    assert!(t.runs.len() <= 3 * 4096, "{} runs", t.runs.len());
+    // Past the limits the action still returns what its probe returns.
+    assert!(t.events.iter().all(|e| e.outcome.rc == Some(0)));
+    assert_eq!(t.install_result, Some(0));
 }

@@ -156,7 +156,9 @@ impl Session {
     /// Runs an action by name and returns what MsiDoAction reports; while an
     /// install runs, the action's start and result are logged.
     pub(crate) fn do_action(&mut self, name: &str) -> u32 {
-        if self.depth >= MAX_DEPTH {
+        // Only actions that run themselves without a probe in between (INSTALL in
+        // its own sequence) get this far; probes stop nesting at MAX_DEPTH.
+        if self.depth >= 4 * MAX_DEPTH {
             return rc::INSTALL_FAILURE;
         }
         let Some(canonical) = self.resolve_action(name) else {
@@ -387,10 +389,11 @@ impl Session {
         let probes = self.probes.clone();
         let returned = match probes.get(&row.action) {
             Some(script) => {
-                if self.budget == 0 || self.depth >= MAX_DEPTH {
-                    return rc::INSTALL_FAILURE;
-                }
-                self.budget -= 1;
+                // Beyond the nesting limit or the run budget (plans whose probes call
+                // themselves) the action still runs and returns what its probe
+                // returns, but no longer performs its steps, which ends the recursion.
+                let exhausted = self.budget == 0 || self.depth >= MAX_DEPTH;
+                self.budget = self.budget.saturating_sub(1);
                 let immediate = phase == Phase::Immediate;
                 let exec = Exec {
                     phase,
@@ -403,7 +406,15 @@ impl Session {
                 frame.command_line = command_line;
                 self.frames.push(frame);
                 self.depth += 1;
-                self.run_steps(&row.action, script);
+                if exhausted {
+                    self.transcript.runs.push(ProbeRun {
+                        probe: row.action.clone(),
+                        context: script.context,
+                        first_event: self.transcript.events.len(),
+                    });
+                } else {
+                    self.run_steps(&row.action, script);
+                }
                 self.depth -= 1;
                 self.frames.pop();
                 script.returns
@@ -508,7 +519,7 @@ impl Session {
         let Some(rows) = self.sequence_rows(table) else {
             return rc::BAD_QUERY_SYNTAX;
         };
-        if self.depth >= MAX_DEPTH {
+        if self.depth >= 4 * MAX_DEPTH {
             return rc::INSTALL_FAILURE;
         }
         self.depth += 1;
