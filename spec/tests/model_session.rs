@@ -1056,3 +1056,16 @@ fn file_and_component_keys_resolve_after_costing() {
         ""
     );
 }
+
+#[test]
+fn the_language_is_fixed_when_the_package_opens() {
+    let mut s = session();
+    let c = Context::ImmediateBeforeInit;
+    s.call(c, &set(Some("ProductLanguage"), Some("BlueTap")));
+    assert_eq!(s.call(c, &Operation::GetLanguage).number, Some(1033));
+    assert_eq!(
+        s.call(Context::ScriptDeferred, &Operation::SessionLanguage)
+            .number,
+        Some(1033)
+    );
+}

@@ -311,6 +311,8 @@ pub struct Session {
     pub(crate) budget: usize,
     /// CostFinalize has run: file and component keys resolve.
     pub(crate) costed: bool,
+    /// The product's LANGID, fixed when the package was opened (MsiGetLanguage).
+    language: i64,
 }
 
 /// Most actions nested inside each other before DoAction fails.
@@ -390,6 +392,7 @@ impl Session {
             depth: 0,
             budget: MAX_RUNS,
             costed: false,
+            language: 0,
         };
         s.open();
         s
@@ -410,6 +413,12 @@ impl Session {
             }
         }
         self.props.set("UserSID", data::USER_SID);
+        // Setting ProductLanguage later changes the property, not the session's language.
+        self.language = self
+            .props
+            .get("ProductLanguage")
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(0);
         self.handles.clear();
         self.shared_db = None;
         self.modes = 0;
@@ -949,10 +958,7 @@ impl Session {
         {
             return 0;
         }
-        self.props
-            .get("ProductLanguage")
-            .and_then(|l| l.trim().parse().ok())
-            .unwrap_or(0)
+        self.language
     }
 
     /// What MsiProcessMessage and Session.Message return: no UI handles the
