@@ -93,9 +93,7 @@ fn doaction_case(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violatio
                 };
                 flag(out, ID, e, want);
             }
-        } else if plan
-            .fixture
-            .custom_action(name)
+        } else if facts::custom_action(plan, name)
             .is_some_and(|r| r.basic_type() == catype::SET_PROPERTY && !r.is_in_script())
         {
             // The exact key of a type-51 action is found and runs successfully (the

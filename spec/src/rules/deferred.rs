@@ -408,7 +408,7 @@ fn runs_in_script(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violati
         return;
     };
     for d in plan.probes.keys() {
-        let Some(row) = f.custom_action(d) else {
+        let Some(row) = facts::custom_action(plan, d) else {
             continue;
         };
         if facts::script_kind(row) != Some(facts::ScriptKind::Deferred) {
@@ -422,7 +422,7 @@ fn runs_in_script(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violati
             continue;
         };
         for imm in plan.probes.keys() {
-            let Some(irow) = f.custom_action(imm) else {
+            let Some(irow) = facts::custom_action(plan, imm) else {
                 continue;
             };
             if irow.is_in_script() {
@@ -703,7 +703,7 @@ fn inscript_flags(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violati
     const ID: &str = "INSCRIPT-FLAGS";
     // The first run of a deferred action whose failure starts the rollback.
     let failing = |probe: &str| {
-        plan.fixture.custom_action(probe).is_some_and(|r| {
+        facts::custom_action(plan, probe).is_some_and(|r| {
             facts::script_kind(r) == Some(facts::ScriptKind::Deferred)
                 && r.kind & catype::CONTINUE == 0
                 && plan.probes.get(probe).is_some_and(|p| {

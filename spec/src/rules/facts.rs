@@ -100,6 +100,16 @@ pub fn is_standard_action(name: &str) -> bool {
     STANDARD_ACTIONS.iter().any(|(n, _)| *n == name) || TOP_LEVEL_ACTIONS.contains(&name)
 }
 
+/// The CustomAction row that runs under `name`: none when `name` is exactly a
+/// standard or top-level action, since the standard action then runs instead
+/// (as in Wine) and the row is never used.
+pub fn custom_action<'a>(plan: &'a Plan, name: &str) -> Option<&'a CustomActionRow> {
+    if is_standard_action(name) {
+        return None;
+    }
+    plan.fixture.custom_action(name)
+}
+
 /// Whether `name` is exactly a standard action that changes the system.
 pub fn is_system_action(name: &str) -> bool {
     STANDARD_ACTIONS.iter().any(|(n, s)| *s && *n == name)
@@ -109,7 +119,7 @@ pub fn is_system_action(name: &str) -> bool {
 /// key, or a dialog of the fixture's Dialog table.
 pub fn action_exists(plan: &Plan, name: &str) -> bool {
     is_standard_action(name)
-        || plan.fixture.custom_action(name).is_some()
+        || custom_action(plan, name).is_some()
         || table_has_key(plan, "Dialog", name)
 }
 
@@ -751,7 +761,7 @@ fn nested_probe<'a>(
 
 /// What a type-51 action named `action` sets `name` to, when that is statically known.
 fn nested_type51<'a>(plan: &'a Plan, action: Option<&str>, name: &str) -> Option<Cow<'a, str>> {
-    let row = plan.fixture.custom_action(action?)?;
+    let row = custom_action(plan, action?)?;
     if row.basic_type() != catype::SET_PROPERTY
         || row.is_in_script()
         || row.source.as_deref() != Some(name)
@@ -838,7 +848,9 @@ pub fn value_at_position<'a>(
     let (mut value, mut source) = initial_value(plan, name);
     let f = &plan.fixture;
     let setters = |r: &&CustomActionRow| {
-        r.basic_type() == catype::SET_PROPERTY && r.source.as_deref() == Some(name)
+        r.basic_type() == catype::SET_PROPERTY
+            && r.source.as_deref() == Some(name)
+            && !is_standard_action(&r.action)
     };
     if !f.custom_actions.iter().any(|r| setters(&r)) {
         return Some(Known {
@@ -912,10 +924,14 @@ pub fn value_at_position<'a>(
         let formatted = if fmttext::is_literal(target) {
             Cow::Borrowed(target)
         } else {
-            Cow::Owned(fmttext::format(target, &[], &mut |n| {
-                value_at_position(plan, n, at, except_probe, ignore_in_script_sets, depth + 1)
-                    .map(|k| k.value)
-            })?)
+            Cow::Owned(format_at_position(
+                plan,
+                target,
+                at,
+                except_probe,
+                ignore_in_script_sets,
+                depth + 1,
+            )?)
         };
         value = formatted;
         source = Source::Type51;
@@ -924,6 +940,28 @@ pub fn value_at_position<'a>(
         value,
         source,
         variant_set: false,
+    })
+}
+
+/// Formats `template` as a type-51 action (or an EXE command line) sequenced
+/// at `pos` sees it, when every bracket in it is settled there.
+///
+/// `[#file]`, `[!file]` and `[$component]` name paths that costing decides,
+/// and `[%var]` the environment: none of them is a property, so none is
+/// settled by the plan's properties (an undefined property would wrongly read "").
+pub fn format_at_position(
+    plan: &Plan,
+    template: &str,
+    pos: Position,
+    except_probe: &str,
+    ignore_in_script_sets: bool,
+    depth: u8,
+) -> Option<String> {
+    fmttext::format(template, &[], &mut |n| {
+        if n.starts_with(['#', '!', '$', '%']) {
+            return None;
+        }
+        value_at_position(plan, n, pos, except_probe, ignore_in_script_sets, depth).map(|k| k.value)
     })
 }
 
@@ -940,6 +978,7 @@ pub fn scheduled_data<'a>(plan: &'a Plan, probe: &str) -> Option<(Cow<'a, str>, 
     let later = f.custom_actions.iter().any(|r| {
         r.basic_type() == catype::SET_PROPERTY
             && r.source.as_deref() == Some(probe)
+            && !is_standard_action(&r.action)
             && f.execute_sequence
                 .iter()
                 .any(|s| s.action == r.action && s.sequence > pos.sequence)
@@ -947,9 +986,26 @@ pub fn scheduled_data<'a>(plan: &'a Plan, probe: &str) -> Option<(Cow<'a, str>, 
     Some((k.value, later))
 }
 
-/// The number of characters a property getter counts for `value`.
+/// The number of TCHARs a property getter counts for `value`: UTF-16 code
+/// units, so a character outside the Basic Multilingual Plane counts twice.
 pub fn char_len(value: &str) -> u32 {
-    value.chars().count() as u32
+    value.encode_utf16().count() as u32
+}
+
+/// The first `units` UTF-16 code units of `value`, or `None` when that cut
+/// splits a surrogate pair (what a runtime then copies is not settled).
+pub fn utf16_prefix(value: &str, units: u32) -> Option<&str> {
+    let mut used = 0;
+    for (i, c) in value.char_indices() {
+        if used == units {
+            return Some(&value[..i]);
+        }
+        used += c.len_utf16() as u32;
+        if used > units {
+            return None;
+        }
+    }
+    Some(value)
 }
 
 /// What MsiGetProperty must report for a value of `len` characters with this
@@ -979,9 +1035,20 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
         return None;
     }
     let f = &plan.fixture;
+    if !script_rows_in_window(plan) {
+        // Windows fails such an install (error 2762: no script to write to).
+        return None;
+    }
     for row in f.execute_sequence.iter().chain(&f.ui_sequence) {
         if row.sequence <= 0 {
             continue;
+        }
+        if row.condition.is_some()
+            && custom_action(plan, &row.action).is_some_and(|r| r.basic_type() == catype::ERROR)
+        {
+            // Whether it fires (and so ends the install before any later
+            // action) is not settled here.
+            return None;
         }
         if let Some(c) = &row.condition {
             if !matches!(
@@ -1035,7 +1102,7 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
             // Only at a termination number (-1 to -4): it runs once the result is decided.
             continue;
         }
-        let ca = f.custom_action(&run.probe)?;
+        let ca = custom_action(plan, &run.probe)?;
         let script = plan.probes.get(&run.probe)?;
         let kind = ca.kind;
         let in_script = kind & catype::IN_SCRIPT != 0;
@@ -1044,6 +1111,11 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
             continue;
         }
         let class = classify_return(ca, script.returns, in_script)?;
+        if class != Stop::Success && has_termination_row(plan, &run.probe) {
+            // This run may be the one at a termination number, whose result
+            // no longer counts (Wine ignores it): which one it was is not recorded.
+            return None;
+        }
         if kind & catype::CONTINUE != 0 {
             if class != Stop::Success {
                 saw.continued = true;
@@ -1081,7 +1153,7 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
     for r in f
         .custom_actions
         .iter()
-        .filter(|r| r.basic_type() == catype::ERROR)
+        .filter(|r| r.basic_type() == catype::ERROR && !is_standard_action(&r.action))
     {
         if !sequenced(plan, &r.action) {
             continue;
@@ -1107,6 +1179,44 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
         "CA-RET-SUCCESS"
     };
     Some((rc::SUCCESS, rule))
+}
+
+/// Whether every in-script custom action sequenced at a positive number sits
+/// in InstallExecuteSequence between an unconditioned InstallInitialize and
+/// the next InstallFinalize, where there is a script to write it into.
+fn script_rows_in_window(plan: &Plan) -> bool {
+    let f = &plan.fixture;
+    let is_script = |action: &str| custom_action(plan, action).is_some_and(|r| r.is_in_script());
+    if f.ui_sequence
+        .iter()
+        .any(|r| r.sequence > 0 && is_script(&r.action))
+    {
+        return false;
+    }
+    let exec = &f.execute_sequence;
+    exec.iter()
+        .filter(|r| r.sequence > 0 && is_script(&r.action))
+        .all(|r| {
+            exec.iter()
+                .filter(|i| i.action == "InstallInitialize" && i.condition.is_none())
+                .filter(|i| i.sequence > 0 && i.sequence < r.sequence)
+                .any(|i| {
+                    !exec.iter().any(|x| {
+                        x.action == "InstallFinalize"
+                            && x.sequence >= i.sequence
+                            && x.sequence <= r.sequence
+                    })
+                })
+        })
+}
+
+/// Whether `action` is sequenced at a termination number (-1 to -4).
+fn has_termination_row(plan: &Plan, action: &str) -> bool {
+    let f = &plan.fixture;
+    f.execute_sequence
+        .iter()
+        .chain(&f.ui_sequence)
+        .any(|r| r.action == action && (-4..=-1).contains(&r.sequence))
 }
 
 #[derive(Default)]
@@ -1196,7 +1306,15 @@ pub enum SlotOrigin {
 
 /// The origin of `slot` as of `events[i]`, if a successful call in the same run filled it.
 pub fn slot_origin(events: &[Event], i: usize, slot: &str) -> Option<SlotOrigin> {
-    for e in run_before(events, i) {
+    slot_database(events, i, slot).map(|(o, _)| o)
+}
+
+/// Which database `slot` holds as of `events[i]`: its origin and an identity
+/// (equal identities, same database). Every handle to the session's own
+/// database shares one identity; each MsiOpenDatabase or MsiOpenPackage opens
+/// a separate one, named by the index of the event that opened it.
+pub fn slot_database(events: &[Event], i: usize, slot: &str) -> Option<(SlotOrigin, usize)> {
+    for (j, e) in run_before_indexed(events, i) {
         let (into, origin) = match &e.call {
             Operation::GetActiveDatabase { into } | Operation::SessionDatabase { into } => {
                 (into, SlotOrigin::Active)
@@ -1207,8 +1325,13 @@ pub fn slot_origin(events: &[Event], i: usize, slot: &str) -> Option<SlotOrigin>
             _ => continue,
         };
         if into == slot {
+            let id = if origin == SlotOrigin::Active {
+                usize::MAX
+            } else {
+                j
+            };
             return match e.outcome.handle {
-                Some(h) if h != 0 && performed(e) => Some(origin),
+                Some(h) if h != 0 && performed(e) => Some((origin, id)),
                 _ => None,
             };
         }
@@ -1264,7 +1387,7 @@ pub fn plan_mentions_table(plan: &Plan, table: &str) -> bool {
 /// What MsiDoAction must return when it runs the custom action `action`
 /// (a probe or a type-51 action) from an immediate context, when that is settled.
 pub fn nested_action_code(plan: &Plan, action: &str) -> Option<u32> {
-    let row = plan.fixture.custom_action(action)?;
+    let row = custom_action(plan, action)?;
     if row.kind & (catype::IN_SCRIPT | catype::CONTINUE | catype::ASYNC) != 0 {
         return None;
     }

@@ -169,10 +169,7 @@ fn action_prop_uppercase(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<
             // INSTALL runs: some sequenced probe (or some action) must start.
             let has_probe = plan.probes.keys().any(|p| {
                 facts::probe_position(plan, p).is_some_and(|pos| !pos.ui)
-                    && plan
-                        .fixture
-                        .custom_action(p)
-                        .is_some_and(|r| !r.is_in_script())
+                    && facts::custom_action(plan, p).is_some_and(|r| !r.is_in_script())
             });
             if has_probe && t.runs.is_empty() && t.actions.is_empty() && t.install_result.is_some()
             {

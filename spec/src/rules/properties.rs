@@ -386,9 +386,9 @@ pub(super) fn scan(
                         continue;
                     }
                     if let (Some(m), Some(v)) = (copied, &e.outcome.value) {
-                        let expect: String = k.value.chars().take(m as usize).collect();
+                        let expect = facts::utf16_prefix(&k.value, m);
                         let nul_cut = remote && k.value.contains('\0');
-                        if !nul_cut && *v != expect {
+                        if let Some(expect) = expect.filter(|x| !nul_cut && v != x) {
                             flag(out, rule, e, format!("value={expect:?}"));
                             continue;
                         }

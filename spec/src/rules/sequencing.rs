@@ -202,6 +202,7 @@ fn termination(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
         .filter(|r| (-4..=-1).contains(&r.sequence))
     {
         if !plan.probes.contains_key(&row.action)
+            || facts::is_standard_action(&row.action)
             || row.condition.is_some()
             || f.execute_sequence
                 .iter()

@@ -139,7 +139,7 @@ fn exe_no_session(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violati
         match &e.call {
             Operation::HasSession => expect_number(out, ID, e, 0),
             Operation::CommandLine => {
-                let Some(row) = plan.fixture.custom_action(&e.probe) else {
+                let Some(row) = facts::custom_action(plan, &e.probe) else {
                     continue;
                 };
                 let target = row.target.as_deref().unwrap_or("");
@@ -149,9 +149,8 @@ fn exe_no_session(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violati
                 let want = if fmttext::is_literal(target) {
                     target.to_owned()
                 } else {
-                    let Some(w) = fmttext::format(target, &[], &mut |n| {
-                        facts::value_at_position(plan, n, pos, &e.probe, true, 0).map(|k| k.value)
-                    }) else {
+                    let Some(w) = facts::format_at_position(plan, target, pos, &e.probe, true, 0)
+                    else {
                         continue;
                     };
                     w

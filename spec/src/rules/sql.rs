@@ -79,9 +79,12 @@ fn table_persistent(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
         let want = match table.as_deref() {
             None => condition::ERROR,
             Some(name) => {
-                if facts::slot_origin(&t.events, i, db).is_none() {
-                    continue;
-                }
+                let origin = match facts::slot_origin(&t.events, i, db) {
+                    // A package handle is not a database handle: what a runtime
+                    // answers for it is not the question this rule asks.
+                    None | Some(facts::SlotOrigin::Package) => continue,
+                    Some(o) => o,
+                };
                 let touched = facts::all_steps(plan).any(|(_, _, op)| match op {
                     Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
                         let up = sql.trim_start().to_ascii_uppercase();
@@ -95,7 +98,15 @@ fn table_persistent(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
                 if touched {
                     continue;
                 }
-                if facts::SYSTEM_TABLES.contains(&name) {
+                if name == "_Property" {
+                    // The session's properties are an in-memory, temporary table
+                    // (PROP-INMEMORY-TABLE); a database opened from disk has none
+                    // of its own, but whether one was ever saved into it is not settled.
+                    if origin != facts::SlotOrigin::Active {
+                        continue;
+                    }
+                    condition::FALSE
+                } else if facts::SYSTEM_TABLES.contains(&name) {
                     condition::NONE
                 } else if facts::is_persistent_table(plan, name) {
                     condition::TRUE

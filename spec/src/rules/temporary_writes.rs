@@ -145,7 +145,7 @@ fn temp_only_writes(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
         }
         match &e.call {
             Operation::SetSummaryInfo { db, .. } => {
-                if facts::slot_origin(&t.events, i, db).is_none() {
+                if database(&t.events, i, db).is_none() {
                     continue;
                 }
                 if e.context == Context::ScriptImmediate {
@@ -225,6 +225,8 @@ fn temp_only_writes(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
 /// What the run knows of one table.
 #[derive(Debug)]
 struct TableState<'a> {
+    /// The database's identity ([`facts::slot_database`]).
+    db: usize,
     name: &'a str,
     all_temp: bool,
     /// Created in this run (rather than a persistent table of the package).
@@ -252,6 +254,12 @@ fn order_is_bad(columns: &[sqltext::ColumnDef<'_>], keys: &[&str]) -> bool {
         }
     }
     false
+}
+
+/// The database a slot holds, as [`facts::slot_database`] tells it; a package
+/// handle is no database, so SQL on it fails for that reason alone.
+fn database(events: &[Event], i: usize, slot: &str) -> Option<(facts::SlotOrigin, usize)> {
+    facts::slot_database(events, i, slot).filter(|(o, _)| *o != facts::SlotOrigin::Package)
 }
 
 fn push(out: &mut Vec<Violation>, want: &str, rule: &str, e: &Event, expected: String) {
@@ -305,7 +313,7 @@ pub(super) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
             }
             Operation::OpenView {
                 db, sql: Some(sql), ..
-            } if facts::slot_origin(&t.events, i, db).is_some()
+            } if database(&t.events, i, db).is_some()
                 && sqltext::parse(sql) == Statement::BadSyntax =>
             {
                 let rule = if sql.trim_start().to_ascii_uppercase().starts_with("CREATE") {
@@ -321,10 +329,10 @@ pub(super) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                 db,
                 table: Some(name),
             } => {
-                if facts::slot_origin(&t.events, i, db).is_none() {
+                let Some((_, dbid)) = database(&t.events, i, db) else {
                     continue;
-                }
-                let Some(st) = tables.iter().find(|s| s.name == name) else {
+                };
+                let Some(st) = tables.iter().find(|s| s.db == dbid && s.name == name) else {
                     continue;
                 };
                 let (rule, n) = match st.gone {
@@ -341,16 +349,15 @@ pub(super) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                 let Some(got) = e.outcome.rc else {
                     continue;
                 };
-                if facts::slot_origin(&t.events, i, db).is_none() {
+                let Some((origin, dbid)) = database(&t.events, i, db) else {
                     // No database behind the slot: the call fails for that reason alone.
                     continue;
-                }
+                };
                 let ok = got == rc::SUCCESS;
                 let stmt = sqltext::parse(sql);
-                let active =
-                    facts::slot_origin(&t.events, i, db) == Some(facts::SlotOrigin::Active);
+                let active = origin == facts::SlotOrigin::Active;
                 let find = |tables: &Vec<TableState<'_>>, name: &str| {
-                    tables.iter().position(|s| s.name == name)
+                    tables.iter().position(|s| s.db == dbid && s.name == name)
                 };
                 match stmt {
                     Statement::BadSyntax => {
@@ -390,6 +397,7 @@ pub(super) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                                     tables.remove(p);
                                 }
                                 tables.push(TableState {
+                                    db: dbid,
                                     name: table,
                                     all_temp: false,
                                     created: true,
@@ -417,6 +425,7 @@ pub(super) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                             tables.remove(p);
                         }
                         tables.push(TableState {
+                            db: dbid,
                             name: table,
                             all_temp,
                             created: true,
@@ -447,6 +456,7 @@ pub(super) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                                     continue;
                                 }
                                 tables.push(TableState {
+                                    db: dbid,
                                     name: table,
                                     all_temp: false,
                                     created: false,

@@ -1,0 +1,338 @@
+//! Places where the predicates and the reference model once disagreed. Each
+//! test runs the model on the plan that showed it and asks for no violation in
+//! either profile; where the predicate still has something to say, a
+//! hand-built transcript that breaks the rule shows it still says it.
+
+mod common;
+
+use common::cases::*;
+use common::*;
+use msiconf_spec::codes::catype::*;
+use msiconf_spec::model::{run, Config};
+use msiconf_spec::rules::facts;
+use msiconf_spec::{Buffer, Context, Operation, Plan, Profile, Transcript};
+use Context::*;
+
+/// Runs the reference model on `plan` and returns every violation, in both profiles.
+fn reference_violations(plan: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
+    for profile in Profile::ALL {
+        let config = Config {
+            profile,
+            deviations: Vec::new(),
+        };
+        let t = run(plan, &config);
+        for v in msiconf_spec::check(plan, &t, profile) {
+            out.push(format!("[{profile}] {v}"));
+        }
+    }
+    out
+}
+
+fn assert_reference_clean(plan: &Plan) {
+    let v = reference_violations(plan);
+    assert!(v.is_empty(), "{} violations:\n{}", v.len(), v.join("\n"));
+}
+
+/// The rule IDs a transcript draws in the Windows profile.
+fn flagged(plan: &Plan, t: &Transcript) -> Vec<String> {
+    msiconf_spec::check(plan, t, Profile::Windows)
+        .into_iter()
+        .map(|v| v.rule.to_string())
+        .collect()
+}
+
+fn model(plan: &Plan) -> Transcript {
+    run(
+        plan,
+        &Config {
+            profile: Profile::Windows,
+            deviations: Vec::new(),
+        },
+    )
+}
+
+// 1. `[#file]` in a type-51 Target is a file key, not an undefined property.
+
+#[test]
+fn file_key_in_type51_after_costfinalize_is_not_an_empty_property() {
+    let (plan, _) = Case::new(|f| {
+        ca(f, "SetProbeImmediate", SET_PROPERTY, "Dest", "[#some_file]");
+        exec(f, "SetProbeImmediate", 1200);
+    })
+    .call(ImmediateBeforeInit, gp("Dest"), got(0, "", 0))
+    .build();
+    assert_reference_clean(&plan);
+    // Had the predicate read `[#some_file]` as an undefined property, it would know "" here.
+    let pos = facts::probe_position(&plan, "ProbeImmediate").unwrap();
+    assert_eq!(
+        facts::value_at_position(&plan, "Dest", pos, "ProbeImmediate", false, 0),
+        None
+    );
+}
+
+#[test]
+fn plain_properties_in_type51_are_still_settled() {
+    let (plan, t) = Case::new(|f| {
+        prop(f, "SRC", "abc");
+        ca(f, "SetDest", SET_PROPERTY, "Dest", "x[SRC]y");
+        exec(f, "SetDest", 1200);
+    })
+    .call(ImmediateBeforeInit, gp("Dest"), got(0, "wrong", 5))
+    .build();
+    assert_reference_clean(&plan);
+    assert_eq!(flagged(&plan, &t), ["TYPE51-SETPROP"]);
+}
+
+// 2. SQL on a slot that holds no database is no question for the SQL rules.
+
+#[test]
+fn sql_on_a_package_handle_is_not_judged_by_the_hold_free_rules() {
+    let open = Operation::OpenPackage {
+        source: Default::default(),
+        into: "db".into(),
+    };
+    let (plan, _) = Case::standard()
+        .call(ImmediateBeforeInit, open, handle(1))
+        .call(
+            ImmediateBeforeInit,
+            sql("ALTER TABLE `Property` HOLD"),
+            rc(6),
+        )
+        .call(
+            ImmediateBeforeInit,
+            sql("ALTER TABLE `Property` FREE"),
+            rc(6),
+        )
+        .build();
+    assert_reference_clean(&plan);
+}
+
+#[test]
+fn hold_free_counts_still_judged_on_the_active_database() {
+    let (plan, t) = Case::standard()
+        .call(ImmediateBeforeInit, gad("db"), handle(1))
+        .call(
+            ImmediateBeforeInit,
+            sql("CREATE TABLE `T` (`A` INT TEMPORARY PRIMARY KEY `A`) HOLD"),
+            rc(0),
+        )
+        .call(ImmediateBeforeInit, sql("ALTER TABLE `T` FREE"), rc(0))
+        // The count is zero: the table is gone, so this must fail with 1615.
+        .call(ImmediateBeforeInit, sql("ALTER TABLE `T` HOLD"), rc(0))
+        .build();
+    assert_reference_clean(&plan);
+    assert!(
+        flagged(&plan, &t)
+            .iter()
+            .any(|r| r == "SQL-HOLD-FREE-REFCOUNT"),
+        "{:?}",
+        flagged(&plan, &t)
+    );
+}
+
+#[test]
+fn tables_of_two_databases_are_tracked_apart() {
+    // A temporary table held in the session's database does not exist in the
+    // database opened from disk; the model answers 1615 there.
+    let (plan, _) = Case::standard()
+        .call(ImmediateBeforeInit, gad("db"), handle(1))
+        .call(
+            ImmediateBeforeInit,
+            sql("CREATE TABLE `T` (`A` INT TEMPORARY PRIMARY KEY `A`) HOLD"),
+            rc(0),
+        )
+        .call(
+            ImmediateBeforeInit,
+            Operation::OpenDatabase {
+                into: "disk".into(),
+            },
+            handle(2),
+        )
+        .call(
+            ImmediateBeforeInit,
+            Operation::Sql {
+                db: "disk".into(),
+                sql: "ALTER TABLE `T` HOLD".into(),
+            },
+            rc(1615),
+        )
+        .build();
+    assert_reference_clean(&plan);
+}
+
+// 3. The install result.
+
+#[test]
+fn deferred_action_without_install_initialize_leaves_the_result_unsettled() {
+    let (plan, _) = Case::new(|f| {
+        f.execute_sequence
+            .retain(|r| r.action != "InstallInitialize" && r.action != "InstallFinalize");
+    })
+    .probe("ProbeDeferred", Deferred, 0)
+    .install(&[])
+    .build();
+    assert_reference_clean(&plan);
+    let t = model(&plan);
+    assert_eq!(t.install_result, Some(1603));
+    assert_eq!(facts::expected_install_result(&plan, &t), None);
+}
+
+#[test]
+fn deferred_action_inside_the_window_still_settles_the_result() {
+    let (plan, _) = Case::standard()
+        .probe("ProbeDeferred", Deferred, 0)
+        .probe("ProbeWindow", ImmediateAfterInit, 1)
+        .install(&[])
+        .build();
+    assert_reference_clean(&plan);
+    let t = model(&plan);
+    assert_eq!(
+        facts::expected_install_result(&plan, &t),
+        Some((1603, "CA-RET-OTHER"))
+    );
+}
+
+#[test]
+fn a_failing_termination_run_does_not_decide_the_result() {
+    let (plan, _) = Case::new(|f| {
+        ca(f, "ProbeImmediate", DLL_BINARY, "probe", "Probe");
+        exec_if(f, "ProbeImmediate", "NOPE", 1450);
+        exec(f, "ProbeImmediate", -1);
+    })
+    .probe("ProbeImmediate", ImmediateBeforeInit, 1)
+    .install(&[])
+    .build();
+    assert_reference_clean(&plan);
+    let t = model(&plan);
+    assert_eq!(t.install_result, Some(0));
+}
+
+#[test]
+fn a_conditioned_type19_before_a_cancelling_action_leaves_the_result_unsettled() {
+    let (plan, _) = Case::new(|f| {
+        ca(f, "Err", ERROR, "", "boom");
+        exec_if(f, "Err", "GO", 1300);
+    })
+    .probe("ProbeImmediate", ImmediateBeforeInit, 1602)
+    .install(&[("GO", "1")])
+    .build();
+    assert_reference_clean(&plan);
+    assert_eq!(model(&plan).install_result, Some(1603));
+}
+
+#[test]
+fn an_unconditioned_type19_still_fails_the_install() {
+    let (plan, t) = ret_type19(false);
+    assert_reference_clean(&plan);
+    assert!(flagged(&plan, &t).iter().any(|r| r == "CA-TYPE19-ERROR"));
+}
+
+// 4. MsiDatabaseIsTablePersistent.
+
+#[test]
+fn is_table_persistent_on_a_package_handle_and_on_the_in_memory_property_table() {
+    let open = Operation::OpenPackage {
+        source: Default::default(),
+        into: "pkg".into(),
+    };
+    let (plan, _) = Case::standard()
+        .call(ImmediateBeforeInit, open, handle(1))
+        .call(
+            ImmediateBeforeInit,
+            Operation::IsTablePersistent {
+                db: "pkg".into(),
+                table: Some("Property".into()),
+            },
+            num(3),
+        )
+        .call(ImmediateBeforeInit, gad("db"), handle(2))
+        .call(
+            ImmediateBeforeInit,
+            Operation::IsTablePersistent {
+                db: "db".into(),
+                table: Some("_Property".into()),
+            },
+            num(0),
+        )
+        .build();
+    assert_reference_clean(&plan);
+}
+
+#[test]
+fn the_in_memory_property_table_is_temporary() {
+    let (plan, t) = Case::standard()
+        .call(ImmediateBeforeInit, gad("db"), handle(1))
+        .call(
+            ImmediateBeforeInit,
+            Operation::IsTablePersistent {
+                db: "db".into(),
+                table: Some("_Property".into()),
+            },
+            num(1),
+        )
+        .build();
+    assert!(flagged(&plan, &t)
+        .iter()
+        .any(|r| r == "TABLE-PERSISTENT-QUERY"));
+}
+
+// 5. A custom action keyed like a standard action never runs: the standard one does.
+
+#[test]
+fn a_custom_action_named_like_a_standard_action_is_shadowed() {
+    let (plan, _) = Case::new(|f| {
+        ca(f, "CostFinalize", SET_PROPERTY, "Shadow", "set");
+        ca(f, "InstallValidate", ERROR, "", "boom");
+    })
+    .call(Package, da("CostFinalize"), rc(0))
+    .call(Package, gp("Shadow"), got(0, "", 0))
+    .call(ImmediateBeforeInit, gp("Shadow"), got(0, "", 0))
+    .install(&[])
+    .build();
+    assert_reference_clean(&plan);
+    assert_eq!(model(&plan).install_result, Some(0));
+    assert!(facts::custom_action(&plan, "CostFinalize").is_none());
+}
+
+#[test]
+fn a_probe_named_like_a_standard_action_never_runs() {
+    let (plan, _) = Case::new(|f| ca(f, "FileCost", DLL_BINARY, "probe", "Probe"))
+        .call_in(
+            ImmediateBeforeInit,
+            Some("ProbeImmediate"),
+            da("FileCost"),
+            rc(0),
+        )
+        .probe("FileCost", ImmediateBeforeInit, 1603)
+        .build();
+    assert_reference_clean(&plan);
+    let t = model(&plan);
+    assert_eq!(t.install_result, Some(0));
+    assert!(t.runs.iter().all(|r| r.probe != "FileCost"));
+}
+
+// 6. Sizes count UTF-16 code units.
+
+#[test]
+fn sizes_count_utf16_units() {
+    assert_eq!(facts::char_len("a\u{1F600}b"), 4);
+    assert_eq!(facts::char_len("é"), 1);
+    assert_eq!(facts::utf16_prefix("a\u{1F600}b", 3), Some("a\u{1F600}"));
+    assert_eq!(facts::utf16_prefix("a\u{1F600}b", 2), None);
+    let (plan, t) = Case::new(|f| prop(f, "Wide", "a\u{1F600}b"))
+        .call(Package, gp("Wide"), got(0, "a\u{1F600}b", 4))
+        .call(
+            Package,
+            gp_with("Wide", Buffer::Sized(4), false),
+            got(234, "a\u{1F600}", 4),
+        )
+        .build();
+    assert_reference_clean(&plan);
+    assert!(flagged(&plan, &t).is_empty(), "{:?}", flagged(&plan, &t));
+    // Counting characters (3) is what the rule now rejects.
+    let (plan, t) = Case::new(|f| prop(f, "Wide", "a\u{1F600}b"))
+        .call(Package, gp("Wide"), got(0, "a\u{1F600}b", 3))
+        .build();
+    assert!(!flagged(&plan, &t).is_empty());
+}
