@@ -336,3 +336,201 @@ fn sizes_count_utf16_units() {
         .build();
     assert!(!flagged(&plan, &t).is_empty());
 }
+
+// Findings of `msiconf fuzz --runtime reference`.
+
+#[test]
+fn skip_remaining_still_lets_a_scheduled_deferred_failure_count() {
+    // fuzz seed 1, plan 3005: 259 after InstallInitialize ends the sequence, but
+    // the script written so far still runs, and its failing action fails the install.
+    let (plan, _) = Case::new(|f| {
+        ca(f, "ProbeLater", DLL_BINARY, "probe", "Probe");
+        exec(f, "ProbeLater", 1700);
+    })
+    .probe("ProbeDeferred", Deferred, 234)
+    .probe("ProbeLater", ImmediateAfterInit, 259)
+    .install(&[])
+    .build();
+    assert_reference_clean(&plan);
+    let t = model(&plan);
+    assert_eq!(t.install_result, Some(1603));
+    assert_eq!(
+        facts::expected_install_result(&plan, &t),
+        Some((1603, "CA-RET-OTHER"))
+    );
+}
+
+#[test]
+fn skip_remaining_alone_still_settles_success() {
+    let (plan, t) = ret_no_more_items(false);
+    assert_reference_clean(&plan);
+    assert!(flagged(&plan, &t)
+        .iter()
+        .any(|r| r == "CA-RET-NO-MORE-ITEMS"));
+}
+
+#[test]
+fn executeaction_set_by_a_probe_leaves_the_result_unsettled() {
+    // fuzz seed 1, plan 5163: EXECUTEACTION names no sequence, so the type-19
+    // action of the execute sequence never runs.
+    let (plan, _) = Case::new(|f| {
+        ca(f, "ErrorAction", ERROR, "", "fatal [ProductName]");
+        exec(f, "ErrorAction", 1480);
+    })
+    .call(ImmediateUi, sp("EXECUTEACTION", Some("1")), rc(0))
+    .install_full_ui()
+    .build();
+    assert_reference_clean(&plan);
+    assert_eq!(model(&plan).install_result, Some(0));
+}
+
+#[test]
+fn runs_in_the_package_handles_session_are_not_the_installs() {
+    // fuzz seed 1, plans 1122 and 2463; documented seed 1, plan 3968: DoAction of
+    // ExecuteAction or INSTALL on the package handle runs the sequences in a
+    // session without the command line, before the install runs them again.
+    let exec_action = Operation::DoAction {
+        action: Some("ExecuteAction".into()),
+        handle: msiconf_spec::HandleArg::Session,
+    };
+    let (plan, _) = Case::standard()
+        .call(Rollback, gp("Nothing"), got(0, "", 0))
+        .call(Package, exec_action.clone(), rc(1603))
+        .install(&[("DISABLEROLLBACK", "1")])
+        .build();
+    assert_reference_clean(&plan);
+    assert_eq!(model(&plan).run_count("ProbeRollback"), 1);
+
+    let (plan, _) = Case::new(|f| {
+        ca(
+            f,
+            "ProbeFirstSequence",
+            DLL_BINARY | 0x100,
+            "probe",
+            "Probe",
+        );
+        exec(f, "ProbeFirstSequence", 1456);
+        ui(f, "ProbeFirstSequence", 1150);
+    })
+    .probe("ProbeFirstSequence", ImmediateBeforeInit, 0)
+    .call(Package, exec_action, rc(0))
+    .install_full_ui()
+    .build();
+    assert_reference_clean(&plan);
+    assert_eq!(model(&plan).run_count("ProbeFirstSequence"), 2);
+
+    let null_action = Operation::DoAction {
+        action: None,
+        handle: msiconf_spec::HandleArg::Session,
+    };
+    let (plan, _) = Case::standard()
+        .call(Rollback, gp("Nothing"), got(0, "", 0))
+        .probe("ProbeUi", ImmediateUi, 259)
+        .call(Package, null_action, rc(1603))
+        .install_full_ui()
+        .build();
+    assert_reference_clean(&plan);
+    // Only the documented profile runs the ACTION fallback for a Null name.
+    let config = Config {
+        profile: Profile::Documented,
+        deviations: Vec::new(),
+    };
+    let t = run(&plan, &config);
+    assert_eq!(
+        (t.run_count("ProbeRollback"), t.install_result),
+        (1, Some(0))
+    );
+}
+
+#[test]
+fn rollback_with_rollback_disabled_is_still_flagged() {
+    let (plan, _) = Case::standard()
+        .call(Rollback, gp("Nothing"), got(0, "", 0))
+        .install(&[("DISABLEROLLBACK", "1")])
+        .build();
+    let mut t = model(&plan);
+    assert_eq!(t.run_count("ProbeRollback"), 0);
+    assert!(flagged(&plan, &t).is_empty());
+    t.runs.push(msiconf_spec::ProbeRun {
+        probe: "ProbeRollback".into(),
+        context: Rollback,
+        first_event: t.events.len(),
+    });
+    assert!(flagged(&plan, &t)
+        .iter()
+        .any(|r| r == "RB-CM-NEED-ROLLBACK-ENABLED"));
+}
+
+#[test]
+fn executeaction_set_in_the_ui_sequence_hides_a_bad_condition() {
+    // fuzz seed 100, plan 21357: the execute sequence, with its bad condition, never runs.
+    let (plan, _) = Case::new(|f| {
+        for r in &mut f.execute_sequence {
+            if r.action == "InstallFinalize" {
+                r.condition = Some("=".into());
+            }
+        }
+    })
+    .call(ImmediateUi, sp("EXECUTEACTION", Some("1")), rc(0))
+    .install_full_ui()
+    .build();
+    assert_reference_clean(&plan);
+    assert_eq!(model(&plan).install_result, Some(0));
+}
+
+#[test]
+fn select_star_after_alter_add_returns_the_added_columns_too() {
+    // fuzz seed 100, plan 38371.
+    let (plan, _) = Case::new(test_table)
+        .call(Package, gad("db"), handle(1))
+        .call(
+            Package,
+            sql("INSERT INTO `Test` (`A`, `B`) VALUES (2, 'two') TEMPORARY"),
+            rc(0),
+        )
+        .call(
+            Package,
+            sql("ALTER TABLE `Test` ADD `D` INTEGER TEMPORARY"),
+            rc(0),
+        )
+        .call(Package, gad("db2"), handle(2))
+        .call(
+            Package,
+            Operation::Sql {
+                db: "db2".into(),
+                sql: "SELECT * FROM `Test`".into(),
+            },
+            rc(0),
+        )
+        .build();
+    assert_reference_clean(&plan);
+    let t = model(&plan);
+    let rows = t.events.last().unwrap().outcome.rows.clone().unwrap();
+    assert!(rows.iter().any(|r| r.len() == 3), "{rows:?}");
+}
+
+#[test]
+fn temporary_row_missing_is_still_flagged() {
+    let (plan, t) = Case::new(test_table)
+        .call(Package, gad("db"), handle(1))
+        .call(
+            Package,
+            sql("INSERT INTO `Test` (`A`, `B`) VALUES (2, 'two') TEMPORARY"),
+            rc(0),
+        )
+        .call(Package, sql("SELECT * FROM `Test`"), rows(0, &[]))
+        .build();
+    assert!(flagged(&plan, &t)
+        .iter()
+        .any(|r| r == "SQL-INSERT-TEMPORARY"));
+}
+
+#[test]
+fn usersid_deleted_by_an_immediate_action_is_not_judged_in_the_script() {
+    // fuzz seed 100, plan 40243.
+    let (plan, _) = Case::standard()
+        .call(Rollback, gp("UserSID"), got(0, "", 0))
+        .call(ImmediateAfterInit, sp("UserSID", Some("")), rc(0))
+        .build();
+    assert_reference_clean(&plan);
+}

@@ -323,7 +323,9 @@ fn deferred_props(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<V
             continue;
         }
         if n == "UserSID" {
-            if ample && e.outcome.value.as_deref() == Some("") {
+            // A custom action that changed UserSID leaves what the script carries unsettled.
+            let changed = facts::plan_sets_property(plan, "UserSID");
+            if ample && !changed && e.outcome.value.as_deref() == Some("") {
                 flag(out, ID, e, "a non-empty UserSID");
             }
             continue;
@@ -719,6 +721,10 @@ fn inscript_flags(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violati
         let Some(run) = facts::first_run(t, &row.action) else {
             continue;
         };
+        if facts::package_runs_action(plan, &row.action) {
+            // It may have run in the package handle's session, rolling back an install of its own.
+            continue;
+        }
         if t.install_result == Some(rc::SUCCESS) {
             out.push(Violation::at(
                 ID,
@@ -763,12 +769,11 @@ fn sched_flags(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
             && f.execute_sequence
                 .iter()
                 .any(|r| r.action == row.action && r.sequence > 0);
-        let by_name = facts::all_steps(plan).any(|(_, _, op)| match op {
-            Operation::DoAction { action, .. } | Operation::SessionDoAction { action } => {
-                action.as_deref().is_none_or(|a| a == row.action)
-            }
-            Operation::Sequence { .. } => true,
-            _ => false,
+        // Runs by name include whole sequences run again (INSTALL, ExecuteAction),
+        // which from the package handle happen in a session of their own.
+        let by_name = facts::all_steps(plan).any(|(_, _, op)| {
+            matches!(op, Operation::Sequence { .. })
+                || facts::runs_actions_by_name(op, Some(&row.action))
         });
         let n = t.run_count(&row.action);
         if in_both && !by_name && n > 1 {
@@ -799,11 +804,21 @@ fn commit_failures(plan: &Plan) -> bool {
 fn rb_cm_enabled(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "RB-CM-NEED-ROLLBACK-ENABLED";
     let disabled = facts::rollback_disabled(plan);
+    // The package handle's session has no command line: only the Property table disables rollback there.
+    let disabled_in_table = plan
+        .fixture
+        .property("DISABLEROLLBACK")
+        .is_some_and(|v| !v.is_empty());
     for row in &plan.fixture.custom_actions {
         let Some(kind) = facts::script_kind(row) else {
             continue;
         };
         if kind == facts::ScriptKind::Deferred || t.run_count(&row.action) == 0 {
+            continue;
+        }
+        // Steps on the package handle may run the action in that other session,
+        // whose runs the transcript does not tell apart from the install's.
+        if facts::package_runs_action(plan, &row.action) && !disabled_in_table {
             continue;
         }
         if disabled {

@@ -664,6 +664,21 @@ fn insert_temporary(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
             continue;
         };
         let origin = facts::slot_origin(&t.events, i, db);
+        // ALTER TABLE ADD appends columns, which SELECT * then returns after the
+        // table's own: compare those, when some step may have added any.
+        let widened = facts::all_steps(plan).any(|(_, _, op)| match op {
+            Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
+                matches!(sqltext::parse(sql), Statement::AddColumn { table: at, .. } if at == table)
+            }
+            _ => false,
+        });
+        let holds = |r: &Vec<String>, row: &Vec<String>| {
+            if widened {
+                r.len() >= row.len() && r[..row.len()] == row[..]
+            } else {
+                r == row
+            }
+        };
         // Earlier temporary inserts into this table, in this run, with nothing in between that removes rows.
         for prior in facts::run_before(&t.events, i) {
             let Operation::Sql { sql: psql, .. } = &prior.call else {
@@ -698,7 +713,7 @@ fn insert_temporary(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
                     if !known {
                         continue;
                     }
-                    let present = rows.contains(&row);
+                    let present = rows.iter().any(|r| holds(r, &row));
                     let persistent = plan
                         .fixture
                         .table(table)
