@@ -534,3 +534,74 @@ fn usersid_deleted_by_an_immediate_action_is_not_judged_in_the_script() {
         .build();
     assert_reference_clean(&plan);
 }
+
+#[test]
+fn a_temporary_property_row_of_the_ui_sequence_leaves_the_property_unsettled() {
+    // fuzz seeds 1000000 and 2000000: the model loads the execute sequence's
+    // private properties from the Property table, temporary rows included.
+    let (plan, _) = Case::standard()
+        .call(ImmediateUi, gad("db"), handle(1))
+        .call(
+            ImmediateUi,
+            sql("INSERT INTO `Property` (`Property`, `Value`) VALUES ('dantes', 'mercedes') TEMPORARY"),
+            rc(0),
+        )
+        .call(ImmediateAfterInit, gp("dantes"), got(0, "", 0))
+        .call(
+            ScriptImmediate,
+            Operation::SessionPropertyGet {
+                name: Some("dantes".into()),
+            },
+            text(""),
+        )
+        .build();
+    assert_reference_clean(&plan);
+}
+
+#[test]
+fn a_nested_probe_that_returns_1626_still_ran() {
+    // fuzz seed 3000000, plan 76342.
+    let (plan, _) = Case::standard()
+        .call(Package, da("NestedProbe"), rc(1626))
+        .call(Package, gp("nested"), got(0, "1", 1))
+        .call_in(
+            ImmediateBeforeInit,
+            Some("NestedProbe"),
+            sp("nested", Some("1")),
+            rc(0),
+        )
+        .returns("NestedProbe", 1626)
+        .build();
+    let plan = {
+        let mut p = plan;
+        ca(&mut p.fixture, "NestedProbe", DLL_BINARY, "probe", "Probe");
+        p
+    };
+    assert_reference_clean(&plan);
+}
+
+#[test]
+fn an_action_that_does_not_exist_still_leaves_properties_alone() {
+    let (plan, t) = Case::new(|f| prop(f, "Kept", "yes"))
+        .call(Package, da("NoSuchAction"), rc(1626))
+        .call(Package, gp("Kept"), got(0, "no", 2))
+        .build();
+    assert_reference_clean(&plan);
+    assert!(!flagged(&plan, &t).is_empty());
+}
+
+#[test]
+fn a_probe_that_runs_itself_finds_its_temporary_table_held() {
+    // fuzz seeds 1000000-3000000: the nested run created the table first, so
+    // the outer run's CREATE finds it there.
+    let (plan, _) = Case::standard()
+        .call(ImmediateBeforeInit, da("ProbeImmediate"), rc(0))
+        .call(ImmediateBeforeInit, gad("db"), handle(1))
+        .call(
+            ImmediateBeforeInit,
+            sql("CREATE TABLE `T` (`B` SHORT NOT NULL TEMPORARY, `C` CHAR(255) TEMPORARY PRIMARY KEY `C`) HOLD"),
+            rc(0),
+        )
+        .build();
+    assert_reference_clean(&plan);
+}

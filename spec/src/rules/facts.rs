@@ -464,8 +464,10 @@ fn set_by_steps(
         if p == except_probe || p == PACKAGE_PROBE {
             return false;
         }
+        // Temporary rows of the Property table travel with the database, not the session.
+        let sql_rows = matches!(op, Operation::Sql { .. } | Operation::OpenView { .. });
         if (ignore_in_script && ctx.is_in_script())
-            || (ui_set_is_lost && ctx == Context::ImmediateUi)
+            || (ui_set_is_lost && ctx == Context::ImmediateUi && !sql_rows)
         {
             return false;
         }
@@ -487,8 +489,10 @@ fn set_by_steps(
                 }
             }
             Operation::Sequence { table } => table.is_some(),
+            // Rows of `_Property`, and temporary rows of `Property` (which the
+            // execute sequence's properties are loaded from), are properties.
             Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
-                sql.contains("_Property")
+                sql.contains("Property")
             }
             _ => false,
         }
@@ -625,10 +629,15 @@ pub fn property_at<'a>(
                 };
             }
             Operation::DoAction { action, handle } => {
-                if matches!(
-                    e.outcome.rc,
-                    Some(rc::FUNCTION_NOT_CALLED | rc::INVALID_HANDLE | rc::INVALID_PARAMETER)
-                ) {
+                // 1626 also comes back from an action that ran and returned it.
+                let ran_anyway = e.outcome.rc == Some(rc::FUNCTION_NOT_CALLED)
+                    && action.as_deref().is_some_and(|a| action_exists(plan, a));
+                if !ran_anyway
+                    && matches!(
+                        e.outcome.rc,
+                        Some(rc::FUNCTION_NOT_CALLED | rc::INVALID_HANDLE | rc::INVALID_PARAMETER)
+                    )
+                {
                     continue;
                 }
                 if *handle == HandleArg::Session && e.outcome.rc == Some(rc::SUCCESS) {
@@ -659,7 +668,9 @@ pub fn property_at<'a>(
                 return None;
             }
             Operation::SessionDoAction { action } => {
-                if e.outcome.number == Some(crate::codes::status::NO_ACTION) {
+                if e.outcome.number == Some(crate::codes::status::NO_ACTION)
+                    && !action.as_deref().is_some_and(|a| action_exists(plan, a))
+                {
                     continue;
                 }
                 if e.outcome.number == Some(crate::codes::status::SUCCESS) {
@@ -677,7 +688,7 @@ pub fn property_at<'a>(
                 return None;
             }
             Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. }
-                if sql.contains("_Property") =>
+                if sql.contains("Property") =>
             {
                 return None;
             }
@@ -757,7 +768,7 @@ fn nested_probe<'a>(
             | Operation::Sequence { .. }
             | Operation::Modify { .. }
             | Operation::InstallProduct { .. } => return Nested::Unknown,
-            Operation::Sql { sql, .. } if sql.contains("_Property") => return Nested::Unknown,
+            Operation::Sql { sql, .. } if sql.contains("Property") => return Nested::Unknown,
             _ => {}
         }
     }

@@ -256,6 +256,17 @@ fn order_is_bad(columns: &[sqltext::ColumnDef<'_>], keys: &[&str]) -> bool {
     false
 }
 
+/// What [`track`] knows of one probe's current run.
+struct RunState<'a> {
+    probe: &'a str,
+    /// The step index of the run's latest event (`usize::MAX` before any).
+    last_index: usize,
+    tables: Vec<TableState<'a>>,
+    /// Whether tables this run did not create may exist: not the probe's
+    /// first run, or nested actions ran during it.
+    tainted: bool,
+}
+
 /// The database a slot holds, as [`facts::slot_database`] tells it; a package
 /// handle is no database, so SQL on it fails for that reason alone.
 fn database(events: &[Event], i: usize, slot: &str) -> Option<(facts::SlotOrigin, usize)> {
@@ -286,21 +297,30 @@ pub(super) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
     if !t.events.iter().any(relevant) {
         return;
     }
-    let mut runs: Vec<(&str, usize, Vec<TableState<'_>>)> = Vec::new();
+    let mut runs: Vec<RunState<'_>> = Vec::new();
     for (i, e) in t.events.iter().enumerate() {
-        let slot = match runs.iter().position(|r| r.0 == e.probe) {
+        let slot = match runs.iter().position(|r| r.probe == e.probe) {
             Some(p) => p,
             None => {
-                runs.push((&e.probe, usize::MAX, Vec::new()));
+                runs.push(RunState {
+                    probe: &e.probe,
+                    last_index: usize::MAX,
+                    tables: Vec::new(),
+                    tainted: false,
+                });
                 runs.len() - 1
             }
         };
         let run = &mut runs[slot];
-        if run.1 != usize::MAX && e.index <= run.1 {
-            run.2.clear();
+        if run.last_index != usize::MAX && e.index <= run.last_index {
+            // A later run of the same probe, in a database an earlier run (or a
+            // nested run of itself) may have left tables in.
+            run.tables.clear();
+            run.tainted = true;
         }
-        run.1 = e.index;
-        let tables = &mut run.2;
+        run.last_index = e.index;
+        let tainted = &mut run.tainted;
+        let tables = &mut run.tables;
         if !performed(e) {
             continue;
         }
@@ -309,7 +329,9 @@ pub(super) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
             Operation::DoAction { .. }
             | Operation::SessionDoAction { .. }
             | Operation::Sequence { .. } => {
+                // Nested actions may have created or dropped tables of their own.
                 tables.clear();
+                *tainted = true;
             }
             Operation::OpenView {
                 db, sql: Some(sql), ..
@@ -376,7 +398,8 @@ pub(super) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                         keys,
                         hold,
                     } => {
-                        let fresh = find(tables, table).is_none_or(|p| tables[p].gone.is_some())
+                        let fresh = !*tainted
+                            && find(tables, table).is_none_or(|p| tables[p].gone.is_some())
                             && !facts::is_persistent_table(plan, table)
                             && !facts::SYSTEM_TABLES.contains(&table)
                             && !others_mention(plan, &e.probe, table);
