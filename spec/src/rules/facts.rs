@@ -688,7 +688,7 @@ pub fn property_at<'a>(
                 return None;
             }
             Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. }
-                if sql.contains("Property") =>
+                if sql.contains("_Property") =>
             {
                 return None;
             }
@@ -768,7 +768,7 @@ fn nested_probe<'a>(
             | Operation::Sequence { .. }
             | Operation::Modify { .. }
             | Operation::InstallProduct { .. } => return Nested::Unknown,
-            Operation::Sql { sql, .. } if sql.contains("Property") => return Nested::Unknown,
+            Operation::Sql { sql, .. } if sql.contains("_Property") => return Nested::Unknown,
             _ => {}
         }
     }
