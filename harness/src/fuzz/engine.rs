@@ -49,6 +49,10 @@ impl Default for FuzzOptions {
     }
 }
 
+/// How many plans showing the same departure are tried before it is given up
+/// as one no case can pin (see [`Fuzzer::finding`]).
+const MAX_ATTEMPTS: u32 = 4;
+
 /// What made a plan a finding.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FindingKind {
@@ -300,7 +304,10 @@ impl<'a> Fuzzer<'a> {
             (FindingKind::Error(a), Some(FindingKind::Error(b))) => *a == b,
             _ => false,
         };
-        if !shows {
+        // The case must pass on the reference, predicates included; a plan on
+        // which the reference itself breaks a rule shows a spec bug, not this
+        // runtime's (unless the runtime *is* the reference).
+        if !shows || (!self.is_reference && !j.reference_violations.is_empty()) {
             return false;
         }
         let doc = case_from_plan(plan, &j.reference, &self.meta(&[]));
@@ -325,7 +332,9 @@ impl<'a> Fuzzer<'a> {
         }
     }
 
-    /// Shrinks a plan that showed `kind` and builds its finding.
+    /// Shrinks a plan that showed `kind` and builds its finding; `None` when
+    /// neither the plan nor any simplification of it makes a case that passes
+    /// on the reference and fails on the runtime.
     pub fn finding(
         &self,
         plan: &Plan,
@@ -333,18 +342,30 @@ impl<'a> Fuzzer<'a> {
         plan_seed: u64,
         plan_index: u64,
         found_after: Duration,
-    ) -> Finding {
-        let (small, tries) = if self.still_shows(plan, &kind) {
-            shrink(plan, self.options.shrink_budget, |p| {
-                self.still_shows(p, &kind)
-            })
-        } else {
-            // The case could not pin this plan as generated; report it unshrunk.
-            (plan.clone(), 0)
-        };
+    ) -> Option<Finding> {
+        // The plan as generated may not qualify (the reference breaks a rule on
+        // it too, or no expectation would catch the runtime); its simplifications may.
+        let (small, tries) = shrink(plan, self.options.shrink_budget, |p| {
+            self.still_shows(p, &kind)
+        });
+        if !self.still_shows(&small, &kind) {
+            return None;
+        }
         let j = self.judge(&small);
         let runtime = self.runtime.info().name;
-        let rules = cited_rules(&kind, &j);
+        // Every rule the shrunk plan breaks is cited (a difference can come
+        // with a violation the generated plan did not show), then the fallback.
+        let mut rules: Vec<String> = Vec::new();
+        for r in j
+            .violations
+            .iter()
+            .map(|v| v.rule.clone())
+            .chain(cited_rules(&kind, &j))
+        {
+            if !rules.contains(&r) {
+                rules.push(r);
+            }
+        }
         let mut step_rules = BTreeMap::new();
         for v in &j.violations {
             if let Some(step) = &v.step {
@@ -383,7 +404,7 @@ impl<'a> Fuzzer<'a> {
             step_rules,
         };
         let case = case_from_plan(&small, &j.reference, &meta);
-        Finding {
+        Some(Finding {
             plan_seed,
             plan_index,
             found_after,
@@ -395,7 +416,7 @@ impl<'a> Fuzzer<'a> {
             plan: small,
             case,
             shrink_tries: tries,
-        }
+        })
     }
 
     /// Runs until the budget or `max_findings` is reached.
@@ -414,6 +435,7 @@ impl<'a> Fuzzer<'a> {
             findings: Vec::new(),
         };
         let mut seen = BTreeSet::new();
+        let mut attempts: BTreeMap<String, u32> = BTreeMap::new();
         let mut last_progress = Instant::now();
         let mut index = 0u64;
         loop {
@@ -440,10 +462,17 @@ impl<'a> Fuzzer<'a> {
                 summary.skipped += 1;
             }
             if let Some(kind) = j.kind() {
-                if seen.insert(signature(&kind)) {
-                    let finding = self.finding(&plan, kind, seed, index, start.elapsed());
-                    on_finding(&finding);
-                    summary.findings.push(finding);
+                let key = signature(&kind);
+                let tries = attempts.entry(key.clone()).or_insert(0u32);
+                // A departure that would not make a case is retried on later
+                // plans, a few times, then left (each try costs a shrink).
+                if !seen.contains(&key) && *tries < MAX_ATTEMPTS {
+                    *tries += 1;
+                    if let Some(finding) = self.finding(&plan, kind, seed, index, start.elapsed()) {
+                        seen.insert(key);
+                        on_finding(&finding);
+                        summary.findings.push(finding);
+                    }
                 }
             }
             index += 1;
