@@ -413,6 +413,36 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         ),
         (
             2,
+            // Set, then delete by setting empty (or NULL), then look in `_Property`.
+            (
+                proptest::sample::select(&["boo", "MYPROP", "TESTPATH"][..]),
+                oneof![Just(Some(String::new())), Just(None)],
+            )
+                .prop_map(|(name, empty)| {
+                    vec![
+                        active_db("db".to_owned()),
+                        Operation::SetProperty {
+                            name: Some(name.to_owned()),
+                            value: Some("x".to_owned()),
+                            handle: HandleArg::Session,
+                        },
+                        Operation::SetProperty {
+                            name: Some(name.to_owned()),
+                            value: empty,
+                            handle: HandleArg::Session,
+                        },
+                        Operation::Sql {
+                            db: "db".to_owned(),
+                            sql: format!(
+                                "SELECT `Value` FROM `_Property` WHERE `Property` = '{name}'"
+                            ),
+                        },
+                    ]
+                })
+                .boxed(),
+        ),
+        (
+            2,
             // A nested action changes a property the caller then reads.
             oneof![Just("Nested51"), Just("NestedProbe")]
                 .prop_map(|a| {
@@ -1024,6 +1054,9 @@ enum Extra {
     Error19(Option<&'static str>),
     /// A condition on an existing InstallExecuteSequence row, chosen by index.
     Condition(usize, &'static str),
+    /// A property set to "A" before the deferred actions are scheduled and to
+    /// "B" after: what a deferred action sees shows when it was read.
+    Snapshot(&'static str),
 }
 
 const EXTRA_PROPERTIES: &[(&str, &str)] = &[
@@ -1082,6 +1115,10 @@ fn extra() -> BoxedStrategy<Extra> {
             .prop_map(Extra::Error19),
         1 => (0usize..16, proptest::sample::select(CONDITIONS))
             .prop_map(|(i, c)| Extra::Condition(i, c)),
+        2 => proptest::sample::select(
+            &["ProbeDeferred", "TESTPATH", "ProbeCommit", "ProbeScriptDeferred"][..]
+        )
+        .prop_map(Extra::Snapshot),
     ]
     .boxed()
 }
@@ -1231,6 +1268,22 @@ fn assemble(sketch: Sketch) -> Plan {
                 }
             }
             Extra::Condition(index, condition) => conditions.push((*index, *condition)),
+            Extra::Snapshot(source) => {
+                for (suffix, value, position) in [("A", "A", 1520), ("B", "B", 1700)] {
+                    let action = format!("Snapshot{suffix}{}", i + 1);
+                    fixture.custom_actions.push(CustomActionRow {
+                        action: action.clone(),
+                        kind: catype::SET_PROPERTY,
+                        source: Some((*source).to_owned()),
+                        target: Some(value.to_owned()),
+                    });
+                    fixture.execute_sequence.push(SequenceRow {
+                        action,
+                        condition: None,
+                        sequence: position,
+                    });
+                }
+            }
         }
     }
     for (choice, _, _) in &sketch.probes {
