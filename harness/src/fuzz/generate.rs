@@ -412,6 +412,41 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
                 .boxed(),
         ),
         (
+            3,
+            // A temporary table's life: created (with or without HOLD, with a
+            // persistent column or not), held or freed, asked about, queried.
+            (
+                proptest::sample::select(&[6usize, 7, 8, 9][..]),
+                proptest::sample::select(&[None, Some(15usize), Some(16)][..]),
+            )
+                .prop_map(|(create, alter)| {
+                    let table = ["T", "T2", "T3", "T4"][create - 6];
+                    let mut ops = vec![
+                        active_db("db".to_owned()),
+                        Operation::Sql {
+                            db: "db".to_owned(),
+                            sql: SQL[create].to_owned(),
+                        },
+                    ];
+                    if let Some(a) = alter {
+                        ops.push(Operation::Sql {
+                            db: "db".to_owned(),
+                            sql: SQL[a].replace("`T`", &format!("`{table}`")),
+                        });
+                    }
+                    ops.push(Operation::IsTablePersistent {
+                        db: "db".to_owned(),
+                        table: Some(table.to_owned()),
+                    });
+                    ops.push(Operation::Sql {
+                        db: "db".to_owned(),
+                        sql: format!("SELECT * FROM `{table}`"),
+                    });
+                    ops
+                })
+                .boxed(),
+        ),
+        (
             2,
             // Set, then delete by setting empty (or NULL), then look in `_Property`.
             (
