@@ -582,3 +582,56 @@ fn explore_hard_calls() {
     }
     println!("install result {:?}", t.install_result);
 }
+
+#[test]
+fn a_session_over_its_limit_times_out_and_the_prefix_recovers() {
+    if !enabled() {
+        return;
+    }
+    let mut b = PlanBuilder::new(Fixture::standard());
+    b.step(Context::ImmediateBeforeInit, None, Operation::GetLanguage);
+    let plan = b.build();
+    match runtime().execute(&plan, Duration::from_millis(50)) {
+        Err(RuntimeError::Timeout { seconds, .. }) => assert!(seconds >= 0.05, "{seconds}"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    // The killed session's prefix goes back to the pool and works again.
+    let t = execute(&plan);
+    assert_eq!(t.install_result, Some(0));
+    assert_eq!(event(&t, "ProbeImmediate", 0).outcome.number, Some(1033));
+}
+
+#[test]
+fn a_crashed_msiexec_is_a_crash_error_with_its_logs_kept() {
+    if !enabled() {
+        return;
+    }
+    // Wine 8.0's msiexec crashes (an NTSTATUS exit code) on a package without
+    // ProductCode instead of returning an error; that crash is the test's input.
+    let mut fixture = Fixture::standard();
+    fixture.properties.retain(|p| p.name != "ProductCode");
+    let plan = Plan {
+        fixture,
+        install: Some(InstallOptions::default()),
+        ..Plan::default()
+    };
+    match runtime().execute(&plan, Duration::from_secs(60)) {
+        Err(RuntimeError::Crashed { message, .. }) => {
+            assert!(message.contains("crashed with exception 0xC"), "{message}");
+            let kept = message
+                .split("logs kept in `")
+                .nth(1)
+                .and_then(|r| r.split('`').next())
+                .unwrap_or_else(|| panic!("no kept-logs path in {message}"));
+            assert!(
+                std::path::Path::new(kept).join("install.log").is_file(),
+                "{kept}"
+            );
+        }
+        Err(other) => panic!("expected a crash, got {other:?}"),
+        Ok(t) => panic!(
+            "expected a crash, got install result {:?}",
+            t.install_result
+        ),
+    }
+}
