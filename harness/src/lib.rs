@@ -9,7 +9,9 @@
 //! - [`check`]: turns a transcript into findings (case expectations and rule predicates);
 //! - [`expectations`]: expected-failure files, strict both ways;
 //! - [`report`]: the versioned JSON report and its renderers;
-//! - [`exit`]: the documented exit codes.
+//! - [`exit`]: the documented exit codes;
+//! - [`protocol`] and [`serve`]: the process protocol, from both sides.
+//! - [`fuzz`]: `msiconf fuzz`, generated plans judged by predicates and the reference model.
 //!
 //! Every effect (files, threads, timing, output) lives here; the rules and the
 //! reference model live in the pure `msiconf_spec` crate.
@@ -18,8 +20,11 @@ pub mod case;
 pub mod check;
 pub mod exit;
 pub mod expectations;
+pub mod fuzz;
 pub mod partition;
+pub mod protocol;
 pub mod report;
 pub mod runner;
 pub mod runtime;
 pub mod runtimes;
+pub mod serve;

@@ -29,15 +29,23 @@ enum Command {
     Runtimes,
     /// List the rules with their cases and the broken runtimes that fail them.
     Rules(cmd::rules::RulesArgs),
+    /// Serve the reference model (or a broken one) over the process protocol on stdin/stdout.
+    Serve(msiconf::serve::ServeArgs),
+    /// Generate session scripts against a runtime and shrink what departs into case files.
+    Fuzz(msiconf::fuzz::FuzzArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Fuzz(args) => return msiconf::fuzz::fuzz_main(args),
         Command::Run(args) => cmd::run::run(args),
         Command::List(args) => cmd::list::run(args),
         Command::Runtimes => cmd::runtimes::run(),
         Command::Rules(args) => cmd::rules::run(args),
+        Command::Serve(args) => msiconf::serve::run(&args)
+            .map(|()| exit::CONFORMANT)
+            .map_err(anyhow::Error::from),
     };
     match result {
         Ok(code) => ExitCode::from(code),

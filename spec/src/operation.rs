@@ -140,7 +140,11 @@ fn is_false(b: &bool) -> bool {
 /// `None` for an optional string argument means a NULL pointer (C) or Null (automation).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(
+    rename_all = "kebab-case",
+    rename_all_fields = "kebab-case",
+    deny_unknown_fields
+)]
 pub enum Operation {
     /// MsiDoAction(handle, action).
     DoAction {

@@ -1,0 +1,216 @@
+//! The `msiconf fuzz` command.
+
+use super::engine::{first_step, Budget, Finding, FindingKind, FuzzOptions, Fuzzer, Progress};
+use crate::exit;
+use crate::runtimes::build_runtime;
+use msiconf_spec::Profile;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    Profile::from_name(s).ok_or_else(|| format!("unknown profile `{s}` (documented or windows)"))
+}
+
+/// Arguments of `msiconf fuzz`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FuzzArgs {
+    /// The runtime to fuzz (`reference`, `broken:<name>`).
+    #[arg(long, default_value = "reference")]
+    pub runtime: String,
+    /// Stop after this many seconds (default: 10 unless --plans is given).
+    #[arg(long, conflicts_with = "plans")]
+    pub seconds: Option<f64>,
+    /// Stop after this many plans.
+    #[arg(long)]
+    pub plans: Option<u64>,
+    /// The run's seed (default: from the clock; always printed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The profile whose rule predicates judge transcripts.
+    #[arg(long, default_value = "windows", value_parser = parse_profile)]
+    pub profile: Profile,
+    /// Where to write a case file for each finding.
+    #[arg(long, default_value = "cases/regressions")]
+    pub out: PathBuf,
+    /// Print findings without writing case files.
+    #[arg(long)]
+    pub no_write: bool,
+    /// Stop after this many distinct findings.
+    #[arg(long, default_value_t = 10)]
+    pub max_findings: usize,
+}
+
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').chars().take(60).collect()
+}
+
+/// The file a finding's case is written to under `out`.
+pub fn case_path(out: &Path, runtime: &str, finding: &Finding) -> PathBuf {
+    out.join(format!(
+        "{}-{}-{:x}.toml",
+        slug(runtime),
+        slug(&finding.signature()),
+        finding.plan_seed
+    ))
+}
+
+fn reproduce(args: &FuzzArgs, seed: u64) -> String {
+    format!(
+        "msiconf fuzz --runtime {} --profile {} --seed {seed} --plans 1",
+        args.runtime, args.profile
+    )
+}
+
+fn report_finding(args: &FuzzArgs, n: usize, finding: &Finding) -> Result<(), String> {
+    let what = match &finding.kind {
+        FindingKind::Violations(r) => {
+            format!(
+                "breaks {}",
+                r.iter().cloned().collect::<Vec<_>>().join(", ")
+            )
+        }
+        FindingKind::Difference(s) => format!("differs from the reference ({s})"),
+        FindingKind::Error(e) => format!("runtime error ({e})"),
+    };
+    let mut lines = vec![format!(
+        "finding {n}: {} {what} (plan {}, after {:.3} s; shrunk {} -> {} steps)",
+        args.runtime,
+        finding.plan_index + 1,
+        finding.found_after.as_secs_f64(),
+        finding.original_steps,
+        finding.plan.step_count()
+    )];
+    for v in finding.violations.iter().take(3) {
+        lines.push(format!("  {v}"));
+    }
+    for d in finding.differences.iter().take(3) {
+        lines.push(format!("  {d}"));
+    }
+    if let Some(e) = &finding.error {
+        lines.push(format!("  {e}"));
+    }
+    if let Some(step) = first_step(finding) {
+        lines.push(format!("  shows at {step}"));
+    }
+    if !args.no_write {
+        let path = case_path(&args.out, &args.runtime, finding);
+        std::fs::create_dir_all(&args.out)
+            .and_then(|()| std::fs::write(&path, finding.case.to_toml()))
+            .map_err(|e| format!("failed to write case `{}`: {e}", path.display()))?;
+        lines.push(format!("  wrote {}", path.display()));
+    }
+    lines.push(format!(
+        "  reproduce: {}",
+        reproduce(args, finding.plan_seed)
+    ));
+    let mut err = std::io::stderr().lock();
+    if err.is_terminal() {
+        let _ = write!(err, "\r\x1b[2K");
+    }
+    for line in lines {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// Runs `msiconf fuzz`. Exit codes as for `msiconf run`: 0 nothing found,
+/// 1 at least one finding, 2 usage or infrastructure error.
+pub fn fuzz_main(args: FuzzArgs) -> ExitCode {
+    let runtime = match build_runtime(&args.runtime, args.profile) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(exit::ERROR);
+        }
+    };
+    let seed = args.seed.unwrap_or_else(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    });
+    let budget = match (args.plans, args.seconds) {
+        (Some(n), _) => Budget::Plans(n),
+        (None, Some(s)) if s.is_finite() && s >= 0.0 => Budget::Time(Duration::from_secs_f64(s)),
+        (None, Some(s)) => {
+            eprintln!("error: --seconds must be a non-negative number, not {s}");
+            return ExitCode::from(exit::ERROR);
+        }
+        (None, None) => Budget::Time(Duration::from_secs(10)),
+    };
+    println!(
+        "fuzzing {} (profile {}, seed {seed}, {})",
+        args.runtime,
+        args.profile,
+        match budget {
+            Budget::Plans(n) => format!("{n} plans"),
+            Budget::Time(d) => format!("{} s", d.as_secs_f64()),
+        }
+    );
+    let options = FuzzOptions {
+        profile: args.profile,
+        seed,
+        budget,
+        max_findings: args.max_findings,
+        ..FuzzOptions::default()
+    };
+    let fuzzer = Fuzzer::new(runtime.as_ref(), options);
+    let terminal = std::io::stderr().is_terminal();
+    let mut on_progress = |p: &Progress| {
+        if terminal {
+            let rate = p.plans as f64 / p.elapsed.as_secs_f64().max(1e-9);
+            eprint!(
+                "\r\x1b[2K{} plans, {:.0} plans/s, {} findings",
+                p.plans, rate, p.findings
+            );
+        }
+    };
+    let mut write_error = None;
+    let mut count = 0;
+    let mut on_finding = |f: &Finding| {
+        count += 1;
+        if let Err(e) = report_finding(&args, count, f) {
+            write_error.get_or_insert(e);
+        }
+    };
+    let summary = fuzzer.run(&mut on_progress, &mut on_finding);
+    if terminal {
+        eprint!("\r\x1b[2K");
+    }
+    let rate = summary.plans as f64 / summary.elapsed.as_secs_f64().max(1e-9);
+    println!(
+        "{} plans in {:.2} s ({rate:.0} plans/s), {} findings, {} skipped; seed {seed}",
+        summary.plans,
+        summary.elapsed.as_secs_f64(),
+        summary.findings.len(),
+        summary.skipped
+    );
+    if summary.reference_violations > 0 {
+        let (s, v) = summary
+            .first_reference_violation
+            .as_ref()
+            .map_or((0, String::new()), |(s, v)| (*s, v.to_string()));
+        println!(
+            "warning: the reference model broke a predicate on {} plans (first: seed {s}: {v}); run `msiconf fuzz --runtime reference --seed {s} --plans 1`",
+            summary.reference_violations
+        );
+    }
+    if let Some(e) = write_error {
+        eprintln!("error: {e}");
+        return ExitCode::from(exit::ERROR);
+    }
+    ExitCode::from(if summary.findings.is_empty() {
+        exit::CONFORMANT
+    } else {
+        exit::FAILURES
+    })
+}

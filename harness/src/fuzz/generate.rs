@@ -1,0 +1,1354 @@
+//! Plan generation: proptest strategies built from the spec vocabulary.
+//!
+//! The strategies are weighted toward the edges the rules care about rather
+//! than spread evenly over the argument space: names that differ only in
+//! case, Null and empty names, ACTION in lower case, writes to persistent
+//! versus temporary data, properties named after deferred actions, second
+//! sessions, custom actions with the type bits that change return processing.
+//! Every name comes from one small shared pool, so that a property set in one
+//! step is read in another, and a type-51 action writes a property a deferred
+//! probe is named after.
+//!
+//! Plans are always built through [`PlanBuilder`], so every probe has its
+//! CustomAction row and sequence row and the plan installs when it has probes.
+
+use msiconf_spec::codes::{catype, runmode};
+use msiconf_spec::fixture::{Column, CustomActionRow, PropertyRow, SequenceRow, Table};
+use msiconf_spec::plan::{probe_source, PROBE_EXE};
+use msiconf_spec::{
+    Buffer, Context, Fixture, HandleArg, InstallOptions, ModifyKind, OpKind, Operation,
+    PackageSource, Plan, PlanBuilder, UiLevel,
+};
+use proptest::prelude::*;
+use proptest::strategy::{Union, ValueTree};
+use proptest::test_runner::{Config as RunnerConfig, RngAlgorithm, TestRng, TestRunner};
+use std::collections::BTreeMap;
+
+/// What the runtime under test can do: generation never asks for more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Contexts calls may be made from.
+    pub contexts: Vec<Context>,
+    /// Operations that may be called.
+    pub operations: Vec<OpKind>,
+}
+
+impl Capabilities {
+    /// Every context and every operation: what in-process model runtimes support.
+    pub fn everything() -> Capabilities {
+        Capabilities {
+            contexts: Context::ALL.to_vec(),
+            operations: OpKind::ALL.to_vec(),
+        }
+    }
+
+    fn allows(&self, context: Context, kind: OpKind) -> bool {
+        kind.available_in(context) && self.operations.contains(&kind)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The shared name pools. Kept small on purpose: collisions are the point.
+
+/// Property names: case twins, names of probe actions, reserved and odd names.
+const PROPERTY_NAMES: &[&str] = &[
+    "TESTPATH",
+    "testpath",
+    "TestPath",
+    "MYPROP",
+    "myProp",
+    "boo",
+    "BOO",
+    "",
+    "ProductName",
+    "ProductCode",
+    "ProductLanguage",
+    "UserSID",
+    "CustomActionData",
+    "INSTALLLEVEL",
+    "ACTION",
+    "EXECUTEACTION",
+    "ProbeDeferred",
+    "probedeferred",
+    "ProbeImmediate",
+    "ProbeCommit",
+    "ProbeRollback",
+    "ProbeScriptDeferred",
+    "ProbeExeDeferred",
+    "nested",
+    "privProp",
+    "condprop",
+    "dantes",
+    "%PATH",
+    "%MSICONF_UNSET",
+    "=",
+    " ",
+    "'",
+];
+
+/// Property values: empty, formatted-looking text, embedded NULs, escapes.
+const VALUES: &[&str] = &[
+    "",
+    "1",
+    "xyz",
+    "c:\\x",
+    "A",
+    "B",
+    "BlueTap",
+    "42",
+    "[ProductName]",
+    "[~]np",
+    "a\u{0}b",
+    "[\\[]",
+    "CostInitialize",
+];
+
+/// Action names: standard actions, their case twins, top-level actions,
+/// system-changing actions, unknown names, and the custom actions the generator adds.
+const ACTIONS: &[&str] = &[
+    "CostInitialize",
+    "costinitialize",
+    "COSTINITIALIZE",
+    "FileCost",
+    "CostFinalize",
+    "InstallValidate",
+    "InstallFiles",
+    "RemoveFiles",
+    "WriteRegistryValues",
+    "INSTALL",
+    "install",
+    "ExecuteAction",
+    "ADMIN",
+    "boo",
+    "NoSuchAction",
+    "",
+    "Nested51",
+    "nested51",
+    "NestedProbe",
+    "nestedprobe",
+    "ProbeImmediate",
+];
+
+/// Formatted-text templates for MsiFormatRecord.
+const TEMPLATES: &[&str] = &[
+    "[ProductName]",
+    "[ProductCode]|[TESTPATH]",
+    "[CustomActionData]",
+    "[idontexist]",
+    "[\\[]",
+    "[\\[]Bracket Text[\\]]",
+    "[\\xabcd]",
+    "[abcd\\xefgh]",
+    "[%PATH]",
+    "[%MSICONF_UNSET]",
+    "foo [1]",
+    "[1]",
+    "[~]",
+    "[[MYPROP]]",
+    "[MYPROP]",
+    "[myProp]",
+    "",
+];
+
+/// Conditions: empty, Null-like, bad syntax, and ones that read properties.
+const CONDITIONS: &[&str] = &[
+    "",
+    "=",
+    "((",
+    "condprop = 1",
+    "NOT Installed",
+    "TESTPATH",
+    "MYPROP = \"1\"",
+    "1",
+    "0",
+];
+
+/// SQL statements from the catalog's temporary-data and table rules.
+const SQL: &[&str] = &[
+    "SELECT * FROM `Test`",
+    "SELECT `A`, `B` FROM `Test` WHERE `A` = 1",
+    "INSERT INTO `Test` (`A`, `B`) VALUES (2, 'two') TEMPORARY",
+    "INSERT INTO `Test` (`A`, `B`) VALUES (3, 'three')",
+    "UPDATE `Test` SET `B` = 'changed' WHERE `A` = 1",
+    "DELETE FROM `Test` WHERE `A` = 1",
+    "CREATE TABLE `T` (`B` SHORT NOT NULL TEMPORARY, `C` CHAR(255) TEMPORARY PRIMARY KEY `C`) HOLD",
+    "CREATE TABLE `T2` (`B` SHORT NOT NULL TEMPORARY, `C` CHAR(255) TEMPORARY PRIMARY KEY `C`)",
+    "CREATE TABLE `T3` (`B` SHORT NOT NULL TEMPORARY, `C` CHAR(255) PRIMARY KEY `C`)",
+    "CREATE TABLE `T4` (`B` SHORT NOT NULL, `C` CHAR(255) TEMPORARY PRIMARY KEY `C`)",
+    "CREATE TABLE `P` (`A` SHORT NOT NULL, `B` CHAR(72) PRIMARY KEY `A`)",
+    "CREATE TABLE `_Property` (`A` CHAR(72) PRIMARY KEY `A`)",
+    "SELECT * FROM `T`",
+    "SELECT * FROM `T2`",
+    "SELECT * FROM `P`",
+    "ALTER TABLE `T` HOLD",
+    "ALTER TABLE `T` FREE",
+    "ALTER TABLE `Test` HOLD",
+    "ALTER TABLE `Test` FREE",
+    "ALTER TABLE `Test` ADD `C` INTEGER",
+    "ALTER TABLE `Test` ADD `D` INTEGER TEMPORARY",
+    "ALTER TABLE `Test` ADD `B` CHAR(72)",
+    "SELECT * FROM `Test` WHERE `D` = 8",
+    "INSERT INTO `Property` (`Property`, `Value`) VALUES ('dantes', 'mercedes') TEMPORARY",
+    "SELECT `Value` FROM `_Property` WHERE `Property` = 'MYPROP'",
+    "SELECT `Value` FROM `_Property` WHERE `Property` = 'boo'",
+    "SELECT `Name` FROM `_Tables`",
+];
+
+/// Table names for MsiDatabaseIsTablePersistent.
+const TABLES: &[&str] = &[
+    "Test",
+    "T",
+    "T2",
+    "T3",
+    "P",
+    "_Tables",
+    "_Columns",
+    "_Property",
+    "Property",
+    "Missing",
+];
+
+/// Run modes, weighted by repetition toward the ones the rules name.
+const MODES: &[u32] = &[
+    runmode::ADMIN,
+    runmode::MAINTENANCE,
+    runmode::ROLLBACKENABLED,
+    runmode::ROLLBACKENABLED,
+    runmode::LOGENABLED,
+    runmode::OPERATIONS,
+    runmode::REBOOTATEND,
+    runmode::REBOOTATEND,
+    runmode::REBOOTNOW,
+    runmode::SOURCESHORTNAMES,
+    runmode::SCHEDULED,
+    runmode::SCHEDULED,
+    runmode::ROLLBACK,
+    runmode::ROLLBACK,
+    runmode::COMMIT,
+    runmode::COMMIT,
+];
+
+/// INSTALLMESSAGE kinds: fatal exit, error, warning, user, info, action data, progress, common data.
+const MESSAGE_KINDS: &[u32] = &[
+    0x0000_0000,
+    0x0100_0000,
+    0x0200_0000,
+    0x0300_0000,
+    0x0400_0000,
+    0x0900_0000,
+    0x0A00_0000,
+    0x0B00_0000,
+];
+
+fn pick(items: &'static [&'static str]) -> BoxedStrategy<String> {
+    proptest::sample::select(items)
+        .prop_map(|s| s.to_owned())
+        .boxed()
+}
+
+fn maybe(items: &'static [&'static str]) -> BoxedStrategy<Option<String>> {
+    prop_oneof![1 => Just(None), 9 => pick(items).prop_map(Some)].boxed()
+}
+
+fn handle_arg() -> BoxedStrategy<HandleArg> {
+    prop_oneof![
+        10 => Just(HandleArg::Session),
+        1 => Just(HandleArg::Zero),
+        1 => Just(HandleArg::Bogus),
+    ]
+    .boxed()
+}
+
+fn buffer() -> BoxedStrategy<Buffer> {
+    prop_oneof![
+        6 => Just(Buffer::Ample),
+        3 => (0u32..6).prop_map(Buffer::Sized),
+        2 => (0u32..4).prop_map(Buffer::NullBuffer),
+        1 => Just(Buffer::NullSize),
+        1 => Just(Buffer::NullBoth),
+    ]
+    .boxed()
+}
+
+fn mode() -> BoxedStrategy<u32> {
+    prop_oneof![9 => proptest::sample::select(MODES), 1 => 0u32..19].boxed()
+}
+
+fn db_slot() -> BoxedStrategy<String> {
+    prop_oneof![6 => Just("db".to_owned()), 1 => Just("db2".to_owned())].boxed()
+}
+
+fn fields() -> BoxedStrategy<Vec<String>> {
+    proptest::collection::vec(pick(VALUES), 0..3).boxed()
+}
+
+fn active_db(into: String) -> Operation {
+    Operation::GetActiveDatabase { into }
+}
+
+fn single(s: BoxedStrategy<Operation>) -> BoxedStrategy<Vec<Operation>> {
+    s.prop_map(|op| vec![op]).boxed()
+}
+
+fn get_property(name: BoxedStrategy<Option<String>>) -> BoxedStrategy<Operation> {
+    (name, buffer(), proptest::bool::weighted(0.25), handle_arg())
+        .prop_map(|(name, buffer, ansi, handle)| Operation::GetProperty {
+            name,
+            buffer,
+            ansi,
+            handle,
+        })
+        .boxed()
+}
+
+fn plain_get(name: String) -> Operation {
+    Operation::GetProperty {
+        name: Some(name),
+        buffer: Buffer::Ample,
+        ansi: false,
+        handle: HandleArg::Session,
+    }
+}
+
+/// Snippets of C-API steps (one to a few operations that make sense together).
+fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
+    vec![
+        (
+            6,
+            single(
+                (maybe(ACTIONS), handle_arg())
+                    .prop_map(|(action, handle)| Operation::DoAction { action, handle })
+                    .boxed(),
+            ),
+        ),
+        (
+            1,
+            single(
+                prop_oneof![Just(None), Just(Some("TestSequence".to_owned()))]
+                    .prop_map(|table| Operation::Sequence { table })
+                    .boxed(),
+            ),
+        ),
+        (10, single(get_property(maybe(PROPERTY_NAMES)))),
+        (
+            5,
+            single(
+                (maybe(PROPERTY_NAMES), maybe(VALUES), handle_arg())
+                    .prop_map(|(name, value, handle)| Operation::SetProperty {
+                        name,
+                        value,
+                        handle,
+                    })
+                    .boxed(),
+            ),
+        ),
+        (
+            5,
+            // Set then read back, possibly under a case twin of the name.
+            (
+                pick(PROPERTY_NAMES),
+                maybe(VALUES),
+                pick(PROPERTY_NAMES),
+                any::<bool>(),
+            )
+                .prop_map(|(name, value, other, same)| {
+                    let read = if same { name.clone() } else { other };
+                    vec![
+                        Operation::SetProperty {
+                            name: Some(name),
+                            value,
+                            handle: HandleArg::Session,
+                        },
+                        plain_get(read),
+                    ]
+                })
+                .boxed(),
+        ),
+        (
+            2,
+            // A nested action changes a property the caller then reads.
+            prop_oneof![Just("Nested51"), Just("NestedProbe")]
+                .prop_map(|a| {
+                    vec![
+                        Operation::DoAction {
+                            action: Some(a.to_owned()),
+                            handle: HandleArg::Session,
+                        },
+                        plain_get("nested".to_owned()),
+                    ]
+                })
+                .boxed(),
+        ),
+        (
+            4,
+            single(
+                (mode(), handle_arg())
+                    .prop_map(|(mode, handle)| Operation::GetMode { mode, handle })
+                    .boxed(),
+            ),
+        ),
+        (
+            2,
+            (mode(), any::<bool>())
+                .prop_map(|(mode, state)| {
+                    vec![
+                        Operation::SetMode { mode, state },
+                        Operation::GetMode {
+                            mode,
+                            handle: HandleArg::Session,
+                        },
+                    ]
+                })
+                .boxed(),
+        ),
+        (3, single(Just(Operation::GetLanguage).boxed())),
+        (
+            2,
+            single(
+                (proptest::sample::select(MESSAGE_KINDS), fields())
+                    .prop_map(|(kind, fields)| Operation::ProcessMessage { kind, fields })
+                    .boxed(),
+            ),
+        ),
+        (
+            4,
+            single(
+                (
+                    pick(TEMPLATES),
+                    fields(),
+                    buffer(),
+                    proptest::bool::weighted(0.25),
+                    handle_arg(),
+                )
+                    .prop_map(
+                        |(template, fields, buffer, ansi, handle)| Operation::FormatRecord {
+                            template,
+                            fields,
+                            buffer,
+                            ansi,
+                            handle,
+                        },
+                    )
+                    .boxed(),
+            ),
+        ),
+        (
+            2,
+            single(
+                maybe(CONDITIONS)
+                    .prop_map(|condition| Operation::EvaluateCondition { condition })
+                    .boxed(),
+            ),
+        ),
+        (
+            1,
+            prop_oneof![Just(1), Just(123), Just(0), Just(-1)]
+                .prop_map(|level| {
+                    vec![
+                        Operation::SetInstallLevel { level },
+                        plain_get("INSTALLLEVEL".to_owned()),
+                    ]
+                })
+                .boxed(),
+        ),
+        (3, single(db_slot().prop_map(active_db).boxed())),
+        (
+            2,
+            Just(vec![
+                active_db("db".to_owned()),
+                active_db("db2".to_owned()),
+                Operation::IsTablePersistent {
+                    db: "db2".to_owned(),
+                    table: Some("Test".to_owned()),
+                },
+            ])
+            .boxed(),
+        ),
+        (
+            6,
+            (db_slot(), pick(SQL))
+                .prop_map(move |(db, sql)| vec![active_db(db.clone()), Operation::Sql { db, sql }])
+                .boxed(),
+        ),
+        (
+            3,
+            single(
+                (db_slot(), pick(SQL))
+                    .prop_map(|(db, sql)| Operation::Sql { db, sql })
+                    .boxed(),
+            ),
+        ),
+        (
+            2,
+            // A temporary row, a commit, and what the package on disk holds afterwards.
+            Just(vec![
+                active_db("db".to_owned()),
+                Operation::Sql {
+                    db: "db".to_owned(),
+                    sql: SQL[2].to_owned(),
+                },
+                Operation::Commit {
+                    db: "db".to_owned(),
+                },
+                Operation::OpenDatabase {
+                    into: "disk".to_owned(),
+                },
+                Operation::Sql {
+                    db: "disk".to_owned(),
+                    sql: SQL[0].to_owned(),
+                },
+            ])
+            .boxed(),
+        ),
+        (
+            2,
+            (
+                prop_oneof![
+                    Just(ModifyKind::InsertTemporary),
+                    Just(ModifyKind::Insert),
+                    Just(ModifyKind::Update),
+                    Just(ModifyKind::Delete),
+                    Just(ModifyKind::Refresh),
+                ],
+                any::<bool>(),
+                any::<bool>(),
+            )
+                .prop_map(|(kind, fresh, twice)| {
+                    let record = fresh.then(|| vec!["1".to_owned(), "bob".to_owned()]);
+                    let mut ops = vec![
+                        active_db("db".to_owned()),
+                        Operation::OpenView {
+                            db: "db".to_owned(),
+                            sql: Some(SQL[0].to_owned()),
+                            into: "view".to_owned(),
+                            null_out: false,
+                        },
+                        Operation::Execute {
+                            view: "view".to_owned(),
+                        },
+                        Operation::Fetch {
+                            view: "view".to_owned(),
+                        },
+                        Operation::SetField {
+                            view: "view".to_owned(),
+                            field: 2,
+                            value: "9".to_owned(),
+                        },
+                        Operation::Modify {
+                            view: "view".to_owned(),
+                            kind,
+                            record: record.clone(),
+                        },
+                    ];
+                    if twice {
+                        ops.push(Operation::Modify {
+                            view: "view".to_owned(),
+                            kind,
+                            record,
+                        });
+                    }
+                    ops
+                })
+                .boxed(),
+        ),
+        (
+            1,
+            single(
+                (db_slot(), maybe(SQL), any::<bool>())
+                    .prop_map(|(db, sql, null_out)| Operation::OpenView {
+                        db,
+                        sql,
+                        into: "view".to_owned(),
+                        null_out,
+                    })
+                    .boxed(),
+            ),
+        ),
+        (
+            1,
+            single(
+                Just(Operation::Commit {
+                    db: "db".to_owned(),
+                })
+                .boxed(),
+            ),
+        ),
+        (
+            2,
+            single(
+                (db_slot(), maybe(TABLES))
+                    .prop_map(|(db, table)| Operation::IsTablePersistent { db, table })
+                    .boxed(),
+            ),
+        ),
+        (
+            1,
+            (
+                prop_oneof![Just(2u32), Just(3), Just(9), Just(14)],
+                pick(VALUES),
+            )
+                .prop_map(|(property, value)| {
+                    vec![
+                        active_db("db".to_owned()),
+                        Operation::SetSummaryInfo {
+                            db: "db".to_owned(),
+                            property,
+                            value,
+                        },
+                    ]
+                })
+                .boxed(),
+        ),
+        (
+            1,
+            single(
+                prop_oneof![Just(None), Just(Some("db".to_owned()))]
+                    .prop_map(|db| Operation::GetDatabaseState { db })
+                    .boxed(),
+            ),
+        ),
+        (
+            1,
+            prop_oneof![
+                Just(PackageSource::PackageFile),
+                Just(PackageSource::DatabaseHandle)
+            ]
+            .prop_map(|source| {
+                vec![
+                    active_db("db".to_owned()),
+                    Operation::OpenPackage {
+                        source,
+                        into: "pkg".to_owned(),
+                    },
+                ]
+            })
+            .boxed(),
+        ),
+        (
+            1,
+            single(
+                prop_oneof![Just(""), Just("ACTION=INSTALL"), Just("REMOVE=ALL")]
+                    .prop_map(|c| Operation::InstallProduct {
+                        command_line: c.to_owned(),
+                    })
+                    .boxed(),
+            ),
+        ),
+        (
+            1,
+            single(
+                prop_oneof![Just("db"), Just("view"), Just("pkg")]
+                    .prop_map(|s| Operation::CloseHandle { slot: s.to_owned() })
+                    .boxed(),
+            ),
+        ),
+        (1, single(Just(Operation::HasSession).boxed())),
+    ]
+}
+
+/// Snippets of automation steps (script contexts).
+fn script_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
+    let session_db = || Operation::SessionDatabase {
+        into: "db".to_owned(),
+    };
+    vec![
+        (
+            8,
+            single(
+                maybe(PROPERTY_NAMES)
+                    .prop_map(|name| Operation::SessionPropertyGet { name })
+                    .boxed(),
+            ),
+        ),
+        (
+            5,
+            (maybe(PROPERTY_NAMES), maybe(VALUES), pick(PROPERTY_NAMES))
+                .prop_map(|(name, value, read)| {
+                    vec![
+                        Operation::SessionPropertySet { name, value },
+                        Operation::SessionPropertyGet { name: Some(read) },
+                    ]
+                })
+                .boxed(),
+        ),
+        (
+            4,
+            single(
+                maybe(ACTIONS)
+                    .prop_map(|action| Operation::SessionDoAction { action })
+                    .boxed(),
+            ),
+        ),
+        (
+            3,
+            single(
+                mode()
+                    .prop_map(|mode| Operation::SessionMode { mode })
+                    .boxed(),
+            ),
+        ),
+        (
+            3,
+            (mode(), any::<bool>())
+                .prop_map(|(mode, state)| {
+                    vec![
+                        Operation::SessionSetMode { mode, state },
+                        Operation::SessionMode { mode },
+                    ]
+                })
+                .boxed(),
+        ),
+        (2, single(Just(Operation::SessionLanguage).boxed())),
+        (
+            2,
+            single(
+                (proptest::sample::select(MESSAGE_KINDS), fields())
+                    .prop_map(|(kind, fields)| Operation::SessionMessage { kind, fields })
+                    .boxed(),
+            ),
+        ),
+        (
+            2,
+            single(
+                maybe(CONDITIONS)
+                    .prop_map(|condition| Operation::SessionEvaluateCondition { condition })
+                    .boxed(),
+            ),
+        ),
+        (
+            3,
+            pick(SQL)
+                .prop_map(move |sql| {
+                    vec![
+                        session_db(),
+                        Operation::Sql {
+                            db: "db".to_owned(),
+                            sql,
+                        },
+                    ]
+                })
+                .boxed(),
+        ),
+        (
+            1,
+            maybe(TABLES)
+                .prop_map(move |table| {
+                    vec![
+                        session_db(),
+                        Operation::IsTablePersistent {
+                            db: "db".to_owned(),
+                            table,
+                        },
+                    ]
+                })
+                .boxed(),
+        ),
+        (
+            1,
+            pick(VALUES)
+                .prop_map(move |value| {
+                    vec![
+                        session_db(),
+                        Operation::SetSummaryInfo {
+                            db: "db".to_owned(),
+                            property: 2,
+                            value,
+                        },
+                    ]
+                })
+                .boxed(),
+        ),
+        (1, single(Just(Operation::InstallerOpenPackage).boxed())),
+        (1, single(Just(Operation::HasSession).boxed())),
+    ]
+}
+
+fn exe_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
+    vec![
+        (1, single(Just(Operation::CommandLine).boxed())),
+        (1, single(Just(Operation::HasSession).boxed())),
+    ]
+}
+
+/// A strategy for the steps of one script in `context`: a few snippets, flattened,
+/// keeping only operations the runtime supports there.
+pub fn steps_strategy(
+    context: Context,
+    caps: &Capabilities,
+    snippets: std::ops::Range<usize>,
+) -> BoxedStrategy<Vec<Operation>> {
+    let pool = match context {
+        Context::Exe => exe_snippets(),
+        Context::ScriptImmediate | Context::ScriptDeferred => script_snippets(),
+        _ => c_snippets(),
+    };
+    let caps = caps.clone();
+    proptest::collection::vec(Union::new_weighted(pool), snippets)
+        .prop_map(move |chunks| {
+            chunks
+                .into_iter()
+                .flatten()
+                .filter(|op| caps.allows(context, op.kind()))
+                .collect()
+        })
+        .boxed()
+}
+
+// ---------------------------------------------------------------------------
+// Probes and fixtures.
+
+/// A probe custom action the generator can add beyond the per-context defaults:
+/// the type bits and positions the return-processing and scheduling rules involve.
+#[derive(Debug, Clone, Copy)]
+struct CustomProbe {
+    name: &'static str,
+    context: Context,
+    kind: u32,
+    execute: Option<i32>,
+    ui: Option<i32>,
+    target: &'static str,
+}
+
+const CUSTOM_PROBES: &[CustomProbe] = &[
+    CustomProbe {
+        // Reached only through DoAction and MsiSequence.
+        name: "NestedProbe",
+        context: Context::ImmediateBeforeInit,
+        kind: catype::DLL_BINARY,
+        execute: None,
+        ui: None,
+        target: "Probe",
+    },
+    CustomProbe {
+        name: "ProbeContinue",
+        context: Context::ImmediateBeforeInit,
+        kind: catype::DLL_BINARY | catype::CONTINUE,
+        execute: Some(1455),
+        ui: None,
+        target: "Probe",
+    },
+    CustomProbe {
+        name: "ProbeFirstSequence",
+        context: Context::ImmediateBeforeInit,
+        kind: catype::DLL_BINARY | catype::FIRST_SEQUENCE,
+        execute: Some(1456),
+        ui: Some(1150),
+        target: "Probe",
+    },
+    CustomProbe {
+        // After the deferred probes are scheduled, before the script runs.
+        name: "ProbeLater",
+        context: Context::ImmediateAfterInit,
+        kind: catype::DLL_BINARY,
+        execute: Some(1700),
+        ui: None,
+        target: "Probe",
+    },
+    CustomProbe {
+        name: "ProbeExeDeferred",
+        context: Context::Exe,
+        kind: catype::EXE_BINARY | catype::IN_SCRIPT,
+        execute: Some(1630),
+        ui: None,
+        target: "[TESTPATH]",
+    },
+    CustomProbe {
+        name: "ProbeExeContinue",
+        context: Context::Exe,
+        kind: catype::EXE_BINARY | catype::CONTINUE,
+        execute: Some(1475),
+        ui: None,
+        target: "",
+    },
+    CustomProbe {
+        name: "ProbeDeferredContinue",
+        context: Context::Deferred,
+        kind: catype::DLL_BINARY | catype::IN_SCRIPT | catype::CONTINUE,
+        execute: Some(1640),
+        ui: None,
+        target: "Probe",
+    },
+    CustomProbe {
+        name: "ProbeOnExit",
+        context: Context::ImmediateBeforeInit,
+        kind: catype::DLL_BINARY,
+        execute: Some(-1),
+        ui: None,
+        target: "Probe",
+    },
+    CustomProbe {
+        name: "ProbeOnUserExit",
+        context: Context::ImmediateBeforeInit,
+        kind: catype::DLL_BINARY,
+        execute: Some(-2),
+        ui: None,
+        target: "Probe",
+    },
+    CustomProbe {
+        name: "ProbeOnFatal",
+        context: Context::ImmediateBeforeInit,
+        kind: catype::DLL_BINARY,
+        execute: Some(-3),
+        ui: None,
+        target: "Probe",
+    },
+    CustomProbe {
+        name: "ProbeOnSuspend",
+        context: Context::ImmediateBeforeInit,
+        kind: catype::DLL_BINARY,
+        execute: Some(-4),
+        ui: None,
+        target: "Probe",
+    },
+];
+
+/// Which probe performs a generated script.
+#[derive(Debug, Clone, Copy)]
+enum ProbeChoice {
+    Default(Context),
+    Custom(&'static CustomProbe),
+}
+
+impl ProbeChoice {
+    fn context(self) -> Context {
+        match self {
+            ProbeChoice::Default(c) => c,
+            ProbeChoice::Custom(p) => p.context,
+        }
+    }
+}
+
+fn returns_for(context: Context) -> BoxedStrategy<u32> {
+    match context {
+        Context::ScriptImmediate | Context::ScriptDeferred => prop_oneof![
+            8 => Just(0u32),
+            2 => Just(1u32),
+            1 => Just(2u32),
+            1 => Just(3u32),
+            1 => Just(4u32),
+            1 => Just(5u32),
+        ]
+        .boxed(),
+        Context::Exe => prop_oneof![8 => Just(0u32), 1 => Just(1u32), 1 => Just(3u32)].boxed(),
+        _ => prop_oneof![
+            16 => Just(0u32),
+            1 => Just(1602u32),
+            1 => Just(1603u32),
+            1 => Just(1604u32),
+            1 => Just(259u32),
+            1 => Just(1626u32),
+            1 => Just(1u32),
+            1 => Just(234u32),
+        ]
+        .boxed(),
+    }
+}
+
+/// One generated probe: who performs it, its steps, and what it returns.
+type ProbePart = (ProbeChoice, Vec<Operation>, u32);
+
+fn probe_part(caps: &Capabilities) -> Option<BoxedStrategy<ProbePart>> {
+    let mut arms: Vec<(u32, BoxedStrategy<ProbePart>)> = Vec::new();
+    let mut add = |weight: u32, choice: ProbeChoice| {
+        let context = choice.context();
+        if !caps.contexts.contains(&context) {
+            return;
+        }
+        let strategy = (steps_strategy(context, caps, 1..6), returns_for(context))
+            .prop_map(move |(steps, returns)| (choice, steps, returns))
+            .boxed();
+        arms.push((weight, strategy));
+    };
+    for context in Context::ALL {
+        if context != Context::Package {
+            add(6, ProbeChoice::Default(context));
+        }
+    }
+    for probe in CUSTOM_PROBES {
+        add(1, ProbeChoice::Custom(probe));
+    }
+    (!arms.is_empty()).then(|| Union::new_weighted(arms).boxed())
+}
+
+/// Extra rows for the package, each a known edge.
+#[derive(Debug, Clone)]
+enum Extra {
+    Property(&'static str, &'static str),
+    /// A type-51 action: name suffix, Source property, Target text, execute (or UI) position.
+    SetProperty51(&'static str, &'static str, i32, bool),
+    /// A type-19 error action with a condition.
+    Error19(Option<&'static str>),
+    /// A condition on an existing InstallExecuteSequence row, chosen by index.
+    Condition(usize, &'static str),
+}
+
+const EXTRA_PROPERTIES: &[(&str, &str)] = &[
+    ("TESTPATH", "c:\\x"),
+    ("MYPROP", "1"),
+    ("myProp", "1"),
+    ("boo", "xyz"),
+    ("BOO", "upper"),
+    ("condprop", "1"),
+    ("ProbeDeferred", "from-table"),
+    ("probedeferred", "lower"),
+    ("ProbeImmediate", "immediate-data"),
+    ("ProbeCommit", "commit-data"),
+    ("embednullprop", "a[~]b"),
+];
+
+const SET51_SOURCES: &[&str] = &[
+    "ProbeDeferred",
+    "ProbeDeferred",
+    "probedeferred",
+    "ProbeCommit",
+    "ProbeRollback",
+    "ProbeScriptDeferred",
+    "ProbeExeDeferred",
+    "ProbeImmediate",
+    "MYPROP",
+    "privProp",
+    "TESTPATH",
+    "",
+];
+
+const SET51_TARGETS: &[&str] = &[
+    "[TESTPATH]",
+    "A",
+    "B",
+    "[ProductName]",
+    "[~]np",
+    "a[~]b",
+    "[\\[]Bracket Text[\\]]",
+    "42",
+    "",
+];
+
+fn extra() -> BoxedStrategy<Extra> {
+    prop_oneof![
+        4 => proptest::sample::select(EXTRA_PROPERTIES).prop_map(|(n, v)| Extra::Property(n, v)),
+        4 => (
+            proptest::sample::select(SET51_SOURCES),
+            proptest::sample::select(SET51_TARGETS),
+            proptest::sample::select(&[1100, 1300, 1520, 1595, 1700][..]),
+        )
+            .prop_map(|(source, target, position)| {
+                Extra::SetProperty51(source, target, position, position == 1100)
+            }),
+        1 => proptest::sample::select(&[None, Some("1"), Some("0"), Some("NOT Installed")][..])
+            .prop_map(Extra::Error19),
+        1 => (0usize..16, proptest::sample::select(CONDITIONS))
+            .prop_map(|(i, c)| Extra::Condition(i, c)),
+    ]
+    .boxed()
+}
+
+const INSTALL_PROPERTIES: &[(&str, &str)] = &[
+    ("ACTION", "INSTALL"),
+    ("ACTION", "install"),
+    ("ACTION", "custom"),
+    ("ACTION", "Install"),
+    ("TESTPATH", "c:\\x"),
+    ("TESTPATH", "c:\\x"),
+    ("MYPROP", "1"),
+    ("myProp", "1"),
+    ("privProp", "x"),
+    ("DISABLEROLLBACK", "1"),
+    ("EXECUTEACTION", "CostInitialize"),
+];
+
+fn install_properties() -> BoxedStrategy<Vec<(&'static str, &'static str)>> {
+    prop_oneof![
+        3 => Just(Vec::new()),
+        4 => proptest::collection::vec(proptest::sample::select(INSTALL_PROPERTIES), 1..3),
+    ]
+    .boxed()
+}
+
+fn ui_level() -> BoxedStrategy<UiLevel> {
+    prop_oneof![
+        6 => Just(UiLevel::None),
+        1 => Just(UiLevel::Basic),
+        1 => Just(UiLevel::Reduced),
+        1 => Just(UiLevel::Full),
+    ]
+    .boxed()
+}
+
+/// The persistent table most SQL steps work on.
+pub fn test_table() -> Table {
+    Table {
+        name: "Test".to_owned(),
+        columns: vec![
+            Column {
+                name: "A".to_owned(),
+                kind: "i2".to_owned(),
+                key: true,
+            },
+            Column {
+                name: "B".to_owned(),
+                kind: "S72".to_owned(),
+                key: false,
+            },
+        ],
+        rows: vec![vec!["1".to_owned(), "one".to_owned()]],
+    }
+}
+
+/// A custom sequence table for MsiSequence: NestedProbe then Nested51.
+fn test_sequence_table() -> Table {
+    let col = |name: &str, kind: &str, key: bool| Column {
+        name: name.to_owned(),
+        kind: kind.to_owned(),
+        key,
+    };
+    Table {
+        name: "TestSequence".to_owned(),
+        columns: vec![
+            col("Action", "s72", true),
+            col("Condition", "S255", false),
+            col("Sequence", "I2", false),
+        ],
+        rows: vec![
+            vec!["NestedProbe".to_owned(), String::new(), "1".to_owned()],
+            vec!["Nested51".to_owned(), String::new(), "2".to_owned()],
+        ],
+    }
+}
+
+/// Everything a plan is assembled from.
+#[derive(Debug, Clone)]
+struct Sketch {
+    package: Option<Vec<Operation>>,
+    probes: Vec<ProbePart>,
+    extras: Vec<Extra>,
+    test_table: bool,
+    nested: bool,
+    install: Vec<(&'static str, &'static str)>,
+    ui: UiLevel,
+}
+
+fn assemble(sketch: Sketch) -> Plan {
+    let mut fixture = Fixture::standard();
+    if sketch.test_table {
+        fixture.tables.push(test_table());
+    }
+    if sketch.nested {
+        fixture.custom_actions.push(CustomActionRow {
+            action: "Nested51".to_owned(),
+            kind: catype::SET_PROPERTY,
+            source: Some("nested".to_owned()),
+            target: Some("1".to_owned()),
+        });
+        fixture.tables.push(test_sequence_table());
+    }
+    let mut conditions = Vec::new();
+    for (i, extra) in sketch.extras.iter().enumerate() {
+        match extra {
+            Extra::Property(name, value) => {
+                if fixture.property(name).is_none() {
+                    fixture.properties.push(PropertyRow {
+                        name: (*name).to_owned(),
+                        value: (*value).to_owned(),
+                    });
+                }
+            }
+            Extra::SetProperty51(source, target, position, ui) => {
+                let action = format!("SetProp{}", i + 1);
+                fixture.custom_actions.push(CustomActionRow {
+                    action: action.clone(),
+                    kind: catype::SET_PROPERTY,
+                    source: Some((*source).to_owned()),
+                    target: Some((*target).to_owned()),
+                });
+                let row = SequenceRow {
+                    action,
+                    condition: None,
+                    sequence: *position,
+                };
+                if *ui {
+                    fixture.ui_sequence.push(row);
+                } else {
+                    fixture.execute_sequence.push(row);
+                }
+            }
+            Extra::Error19(condition) => {
+                if fixture.custom_action("ErrorAction").is_none() {
+                    fixture.custom_actions.push(CustomActionRow {
+                        action: "ErrorAction".to_owned(),
+                        kind: catype::ERROR,
+                        source: None,
+                        target: Some("fatal [ProductName]".to_owned()),
+                    });
+                    fixture.execute_sequence.push(SequenceRow {
+                        action: "ErrorAction".to_owned(),
+                        condition: condition.map(str::to_owned),
+                        sequence: 1480,
+                    });
+                }
+            }
+            Extra::Condition(index, condition) => conditions.push((*index, *condition)),
+        }
+    }
+    for (choice, _, _) in &sketch.probes {
+        let ProbeChoice::Custom(probe) = choice else {
+            continue;
+        };
+        if fixture.custom_action(probe.name).is_some() {
+            continue;
+        }
+        let source = probe_source(probe.kind);
+        fixture.custom_actions.push(CustomActionRow {
+            action: probe.name.to_owned(),
+            kind: probe.kind,
+            source: Some(source.to_owned()),
+            target: Some(if source == PROBE_EXE {
+                probe.target.to_owned()
+            } else {
+                "Probe".to_owned()
+            }),
+        });
+        if let Some(position) = probe.execute {
+            fixture.execute_sequence.push(SequenceRow {
+                action: probe.name.to_owned(),
+                condition: None,
+                sequence: position,
+            });
+        }
+        if let Some(position) = probe.ui {
+            fixture.ui_sequence.push(SequenceRow {
+                action: probe.name.to_owned(),
+                condition: None,
+                sequence: position,
+            });
+        }
+    }
+
+    let mut builder = PlanBuilder::new(fixture);
+    if let Some(steps) = sketch.package {
+        for op in steps {
+            builder.step(Context::Package, None, op);
+        }
+    }
+    for (choice, steps, returns) in sketch.probes {
+        let name = match choice {
+            ProbeChoice::Default(c) => msiconf_spec::plan::default_probe(c)
+                .map(|p| p.0)
+                .unwrap_or(msiconf_spec::plan::PACKAGE_PROBE),
+            ProbeChoice::Custom(p) => p.name,
+        };
+        let context = choice.context();
+        if steps.is_empty() {
+            builder.probe(name, context);
+        }
+        for op in steps {
+            builder.step(context, Some(name), op);
+        }
+        if context == Context::Rollback {
+            builder.force_rollback();
+        }
+        if returns != 0 {
+            builder.returns(name, returns);
+        }
+    }
+    // Without explicit options the builder still adds a default install when there are probes.
+    let explicit_install = !sketch.install.is_empty() || sketch.ui != UiLevel::None;
+    if explicit_install {
+        let mut properties = BTreeMap::new();
+        for (name, value) in sketch.install {
+            properties.insert(name.to_owned(), value.to_owned());
+        }
+        builder.install(InstallOptions {
+            properties,
+            ui: sketch.ui,
+        });
+    }
+    let mut plan = builder.build();
+    // Conditions go on rows after the builder has sorted them, so an index
+    // names the same row however the probes were added.
+    let rows = plan.fixture.execute_sequence.len();
+    for (index, condition) in conditions {
+        if rows > 0 {
+            plan.fixture.execute_sequence[index % rows].condition = Some(condition.to_owned());
+        }
+    }
+    plan
+}
+
+/// The strategy for whole plans against a runtime with these capabilities.
+pub fn plan_strategy(caps: &Capabilities) -> BoxedStrategy<Plan> {
+    let package = if caps.contexts.contains(&Context::Package) {
+        prop_oneof![
+            1 => Just(None),
+            1 => steps_strategy(Context::Package, caps, 1..6).prop_map(Some),
+        ]
+        .boxed()
+    } else {
+        Just(None).boxed()
+    };
+    let probes = match probe_part(caps) {
+        Some(part) => proptest::collection::vec(part, 1..6).boxed(),
+        None => Just(Vec::new()).boxed(),
+    };
+    (
+        package,
+        probes,
+        proptest::collection::vec(extra(), 0..4),
+        proptest::bool::weighted(0.75),
+        proptest::bool::weighted(0.3),
+        install_properties(),
+        ui_level(),
+    )
+        .prop_map(
+            |(package, probes, extras, test_table, nested, install, ui)| Sketch {
+                package,
+                probes,
+                extras,
+                test_table,
+                nested,
+                install,
+                ui,
+            },
+        )
+        .prop_map(assemble)
+        .boxed()
+}
+
+/// Turns seeds into plans, deterministically: the same seed always gives the same plan.
+pub struct PlanGenerator {
+    strategy: BoxedStrategy<Plan>,
+}
+
+impl std::fmt::Debug for PlanGenerator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlanGenerator").finish_non_exhaustive()
+    }
+}
+
+impl PlanGenerator {
+    /// A generator for plans a runtime with these capabilities can run.
+    pub fn new(caps: &Capabilities) -> PlanGenerator {
+        PlanGenerator {
+            strategy: plan_strategy(caps),
+        }
+    }
+
+    /// The plan for `seed`.
+    pub fn plan(&self, seed: u64) -> Plan {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&seed.to_le_bytes());
+        bytes[8..].copy_from_slice(&(!seed).rotate_left(17).to_le_bytes());
+        let rng = TestRng::from_seed(RngAlgorithm::XorShift, &bytes);
+        let mut runner = TestRunner::new_with_rng(RunnerConfig::default(), rng);
+        match self.strategy.new_tree(&mut runner) {
+            Ok(tree) => tree.current(),
+            // The strategies never reject, so this only guards against a future filter.
+            Err(_) => Plan::default(),
+        }
+    }
+}
+
+/// The seed of the `index`-th plan of a run started with `seed`: a run of one
+/// plan started with `plan_seed(seed, i)` replays exactly that plan.
+pub fn plan_seed(seed: u64, index: u64) -> u64 {
+    seed.wrapping_add(index)
+}

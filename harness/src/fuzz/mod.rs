@@ -1,0 +1,20 @@
+//! `msiconf fuzz`: generated session scripts against any runtime, judged by
+//! every rule predicate and by the reference model's transcript, with
+//! findings shrunk into ordinary case files.
+//!
+//! - [`generate`]: proptest strategies for plans, weighted toward the rules' edges;
+//! - [`compare`]: the differential comparison of two transcripts;
+//! - [`shrink`]: greedy delta shrinking over plans;
+//! - [`case_doc`]: case files written from a shrunk plan and the reference's transcript;
+//! - [`engine`]: the loop that ties them together;
+//! - [`cli`]: the command-line front end (`fuzz_main`).
+
+pub mod case_doc;
+pub mod cli;
+pub mod compare;
+pub mod engine;
+pub mod generate;
+pub mod shrink;
+
+pub use cli::{fuzz_main, FuzzArgs};
+pub use engine::{Budget, Finding, FindingKind, FuzzOptions, Fuzzer, Summary};

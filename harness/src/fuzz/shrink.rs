@@ -1,0 +1,413 @@
+//! Greedy delta shrinking over plans.
+//!
+//! Proptest's own shrinking works on the generator's choices, which for plans
+//! means it cannot drop one fixture row without regenerating its neighbours.
+//! Shrinking the plan itself is simpler and lands smaller: try every
+//! simplification from the biggest cut to the smallest, keep the first that
+//! still fails, start over, stop when nothing simpler fails or the budget is spent.
+
+use msiconf_spec::codes::catype;
+use msiconf_spec::plan::FORCE_ROLLBACK_PROBE;
+use msiconf_spec::{Buffer, Fixture, HandleArg, Operation, Plan, UiLevel};
+
+/// Simpler variants of one operation (same kind, plainer arguments).
+fn simpler_ops(op: &Operation) -> Vec<Operation> {
+    let mut out = Vec::new();
+    match op {
+        Operation::GetProperty {
+            name,
+            buffer,
+            ansi,
+            handle,
+        } => {
+            let mk = |buffer: Buffer, ansi: bool, handle: HandleArg| Operation::GetProperty {
+                name: name.clone(),
+                buffer,
+                ansi,
+                handle,
+            };
+            if *handle != HandleArg::Session {
+                out.push(mk(*buffer, *ansi, HandleArg::Session));
+            }
+            if *buffer != Buffer::Ample {
+                out.push(mk(Buffer::Ample, *ansi, *handle));
+            }
+            if *ansi {
+                out.push(mk(*buffer, false, *handle));
+            }
+        }
+        Operation::FormatRecord {
+            template,
+            fields,
+            buffer,
+            ansi,
+            handle,
+        } => {
+            let mk = |fields: Vec<String>, buffer: Buffer, ansi: bool, handle: HandleArg| {
+                Operation::FormatRecord {
+                    template: template.clone(),
+                    fields,
+                    buffer,
+                    ansi,
+                    handle,
+                }
+            };
+            if !fields.is_empty() {
+                out.push(mk(Vec::new(), *buffer, *ansi, *handle));
+            }
+            if *handle != HandleArg::Session {
+                out.push(mk(fields.clone(), *buffer, *ansi, HandleArg::Session));
+            }
+            if *buffer != Buffer::Ample {
+                out.push(mk(fields.clone(), Buffer::Ample, *ansi, *handle));
+            }
+            if *ansi {
+                out.push(mk(fields.clone(), *buffer, false, *handle));
+            }
+        }
+        Operation::DoAction { action, handle } if *handle != HandleArg::Session => {
+            out.push(Operation::DoAction {
+                action: action.clone(),
+                handle: HandleArg::Session,
+            });
+        }
+        Operation::SetProperty {
+            name,
+            value,
+            handle,
+        } => {
+            if *handle != HandleArg::Session {
+                out.push(Operation::SetProperty {
+                    name: name.clone(),
+                    value: value.clone(),
+                    handle: HandleArg::Session,
+                });
+            }
+            if value.as_ref().is_some_and(|v| v.chars().count() > 1) {
+                out.push(Operation::SetProperty {
+                    name: name.clone(),
+                    value: Some("1".to_owned()),
+                    handle: *handle,
+                });
+            }
+        }
+        Operation::ProcessMessage { kind, fields } if !fields.is_empty() => {
+            out.push(Operation::ProcessMessage {
+                kind: *kind,
+                fields: Vec::new(),
+            });
+        }
+        Operation::SessionMessage { kind, fields } if !fields.is_empty() => {
+            out.push(Operation::SessionMessage {
+                kind: *kind,
+                fields: Vec::new(),
+            });
+        }
+        Operation::Modify {
+            view,
+            kind,
+            record: Some(_),
+        } => out.push(Operation::Modify {
+            view: view.clone(),
+            kind: *kind,
+            record: None,
+        }),
+        _ => {}
+    }
+    out
+}
+
+fn drop_rows_of(plan: &mut Plan, action: &str) {
+    let f = &mut plan.fixture;
+    f.custom_actions.retain(|r| r.action != action);
+    f.execute_sequence.retain(|r| r.action != action);
+    f.ui_sequence.retain(|r| r.action != action);
+}
+
+/// Every one-move simplification of `plan`, biggest cuts first.
+pub fn candidates(plan: &Plan) -> Vec<Plan> {
+    let mut out = Vec::new();
+    let names: Vec<String> = plan.probes.keys().cloned().collect();
+    // Whole probes: the script alone, then the script with its rows.
+    for name in &names {
+        let mut p = plan.clone();
+        p.probes.remove(name);
+        drop_rows_of(&mut p, name);
+        out.push(p);
+        let mut p = plan.clone();
+        p.probes.remove(name);
+        out.push(p);
+    }
+    if plan.package.is_some() {
+        let mut p = plan.clone();
+        p.package = None;
+        out.push(p);
+    }
+    // Steps: halves of long scripts, then one at a time.
+    let count = plan.package.iter().count() + plan.probes.len();
+    for which in 0..count {
+        let len = script_len(plan, which);
+        if len >= 4 {
+            for half in [0..len / 2, len / 2..len] {
+                let mut p = plan.clone();
+                with_script(&mut p, which, |s| {
+                    s.drain(half.clone());
+                });
+                out.push(p);
+            }
+        }
+        for i in (0..len).rev() {
+            let mut p = plan.clone();
+            with_script(&mut p, which, |s| {
+                s.remove(i);
+            });
+            out.push(p);
+        }
+    }
+    // Fixture rows, except the standard package's: a case that keeps them
+    // reads as `standard = true` plus the rows that matter.
+    let f = &plan.fixture;
+    let standard = Fixture::standard();
+    for i in 0..f.properties.len() {
+        if standard.property(&f.properties[i].name).is_some() {
+            continue;
+        }
+        let mut p = plan.clone();
+        p.fixture.properties.remove(i);
+        out.push(p);
+    }
+    for row in &f.custom_actions {
+        if plan.probes.contains_key(&row.action) {
+            continue;
+        }
+        let mut p = plan.clone();
+        drop_rows_of(&mut p, &row.action);
+        out.push(p);
+    }
+    for i in 0..f.execute_sequence.len() {
+        let action = &f.execute_sequence[i].action;
+        if standard.execute_position(action).is_none() {
+            let mut p = plan.clone();
+            p.fixture.execute_sequence.remove(i);
+            out.push(p);
+        }
+        if f.execute_sequence[i].condition.is_some() {
+            let mut p = plan.clone();
+            p.fixture.execute_sequence[i].condition = None;
+            out.push(p);
+        }
+    }
+    for i in 0..f.ui_sequence.len() {
+        if standard
+            .ui_sequence
+            .iter()
+            .any(|r| r.action == f.ui_sequence[i].action)
+        {
+            continue;
+        }
+        let mut p = plan.clone();
+        p.fixture.ui_sequence.remove(i);
+        out.push(p);
+    }
+    for t in 0..f.tables.len() {
+        let mut p = plan.clone();
+        p.fixture.tables.remove(t);
+        out.push(p);
+        for r in 0..f.tables[t].rows.len() {
+            let mut p = plan.clone();
+            p.fixture.tables[t].rows.remove(r);
+            out.push(p);
+        }
+    }
+    // The install.
+    if let Some(install) = &plan.install {
+        if plan.probes.is_empty() {
+            let mut p = plan.clone();
+            p.install = None;
+            out.push(p);
+        }
+        for k in install.properties.keys() {
+            let mut p = plan.clone();
+            if let Some(i) = &mut p.install {
+                i.properties.remove(k);
+            }
+            out.push(p);
+        }
+        if install.ui != UiLevel::None {
+            let mut p = plan.clone();
+            if let Some(i) = &mut p.install {
+                i.ui = UiLevel::None;
+            }
+            out.push(p);
+        }
+    }
+    // Return codes, then plainer arguments.
+    for name in &names {
+        if plan.probes[name].returns != 0 && name != FORCE_ROLLBACK_PROBE.0 {
+            let mut p = plan.clone();
+            if let Some(s) = p.probes.get_mut(name) {
+                s.returns = 0;
+            }
+            out.push(p);
+        }
+    }
+    for which in 0..count {
+        for i in 0..script_len(plan, which) {
+            let op = script_op(plan, which, i);
+            for simpler in simpler_ops(&op) {
+                let mut p = plan.clone();
+                with_script(&mut p, which, |s| s[i] = simpler.clone());
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn with_script(plan: &mut Plan, which: usize, f: impl FnOnce(&mut Vec<Operation>)) {
+    let script = plan
+        .package
+        .iter_mut()
+        .chain(plan.probes.values_mut())
+        .nth(which);
+    if let Some(s) = script {
+        f(&mut s.steps);
+    }
+}
+
+fn script_len(plan: &Plan, which: usize) -> usize {
+    plan.package
+        .iter()
+        .chain(plan.probes.values())
+        .nth(which)
+        .map_or(0, |s| s.steps.len())
+}
+
+fn script_op(plan: &Plan, which: usize, i: usize) -> Operation {
+    plan.package
+        .iter()
+        .chain(plan.probes.values())
+        .nth(which)
+        .map(|s| s.steps[i].clone())
+        .unwrap_or(Operation::GetLanguage)
+}
+
+/// Whether a plan is one a runtime can be fairly asked to run: every probe has
+/// its CustomAction row of the right kind, every step is possible in its
+/// context, and in-script actions sit between InstallInitialize and InstallFinalize.
+pub fn structurally_valid(plan: &Plan) -> bool {
+    let f = &plan.fixture;
+    for (name, script) in &plan.probes {
+        let Some(row) = f.custom_action(name) else {
+            return false;
+        };
+        if row.is_in_script() != script.context.is_in_script()
+            && script.context != msiconf_spec::Context::Exe
+        {
+            return false;
+        }
+    }
+    for script in plan.package.iter().chain(plan.probes.values()) {
+        if script
+            .steps
+            .iter()
+            .any(|op| !op.kind().available_in(script.context))
+        {
+            return false;
+        }
+    }
+    let init = f.execute_position("InstallInitialize");
+    let finalize = f.execute_position("InstallFinalize");
+    for row in &f.execute_sequence {
+        let Some(ca) = f.custom_action(&row.action) else {
+            continue;
+        };
+        if ca.kind & catype::IN_SCRIPT != 0 && row.sequence > 0 {
+            match (init, finalize) {
+                (Some(i), Some(fin)) if i < row.sequence && row.sequence < fin => {}
+                _ => return false,
+            }
+        }
+    }
+    true
+}
+
+/// Shrinks `plan` while `still_fails` holds, trying at most `budget` candidates.
+/// Returns the smallest failing plan found and how many candidates were tried.
+pub fn shrink(
+    plan: &Plan,
+    budget: usize,
+    mut still_fails: impl FnMut(&Plan) -> bool,
+) -> (Plan, usize) {
+    let mut current = plan.clone();
+    let mut tried = 0;
+    'outer: loop {
+        for candidate in candidates(&current) {
+            if tried >= budget {
+                break 'outer;
+            }
+            if !structurally_valid(&candidate) {
+                continue;
+            }
+            tried += 1;
+            if still_fails(&candidate) {
+                current = candidate;
+                continue 'outer;
+            }
+        }
+        break;
+    }
+    (current, tried)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use msiconf_spec::{Context, Fixture, PlanBuilder};
+
+    fn plan() -> Plan {
+        let mut b = PlanBuilder::new(Fixture::standard());
+        for i in 0..6 {
+            b.step(
+                Context::Deferred,
+                None,
+                Operation::GetMode {
+                    mode: i,
+                    handle: HandleArg::Session,
+                },
+            );
+        }
+        b.step(Context::ImmediateBeforeInit, None, Operation::GetLanguage);
+        b.build()
+    }
+
+    #[test]
+    fn shrinks_to_the_one_step_that_matters() {
+        let failing = |p: &Plan| {
+            p.probes.values().any(|s| {
+                s.steps
+                    .iter()
+                    .any(|op| matches!(op, Operation::GetMode { mode: 4, .. }))
+            })
+        };
+        let original = plan();
+        assert!(failing(&original));
+        let (small, _) = shrink(&original, 10_000, failing);
+        assert_eq!(small.step_count(), 1);
+        assert_eq!(small.probes.len(), 1);
+        assert!(structurally_valid(&small));
+        // The immediate probe's rows went with it; the deferred one kept its own.
+        assert!(small.fixture.custom_action("ProbeImmediate").is_none());
+        assert!(small.fixture.custom_action("ProbeDeferred").is_some());
+    }
+
+    #[test]
+    fn a_deferred_probe_outside_the_script_window_is_invalid() {
+        let mut p = plan();
+        p.fixture
+            .execute_sequence
+            .retain(|r| r.action != "InstallFinalize");
+        assert!(!structurally_valid(&p));
+        assert!(structurally_valid(&plan()));
+    }
+}

@@ -1,0 +1,107 @@
+//! Proof that the fuzzer finds things: against every broken runtime, with a
+//! fixed seed and a bounded number of plans, it must report a departure, and
+//! the shrunk case must have at most 6 steps.
+
+use msiconf::case::{parse_case, KnownRules};
+use msiconf::fuzz::{Budget, FuzzOptions, Fuzzer};
+use msiconf::runtime::Runtime;
+use msiconf::runtimes::ModelRuntime;
+use msiconf_spec::model::Deviation;
+use msiconf_spec::Profile;
+use std::path::Path;
+use std::time::Duration;
+
+/// Plans per broken runtime before giving up. Most are found within a few
+/// hundred; the bound keeps a miss from turning into a long run.
+const PLANS: u64 = 20_000;
+const SEED: u64 = 20_261_121;
+
+fn profile_for(d: Deviation) -> Profile {
+    // The two NULL-action deviations break opposite sides of one disagreement:
+    // each shows only in the profile whose expectation it contradicts.
+    match d {
+        Deviation::NullActionRejected => Profile::Documented,
+        _ => Profile::Windows,
+    }
+}
+
+#[test]
+fn every_broken_runtime_is_found_and_shrunk_to_at_most_six_steps() {
+    let mut missed = Vec::new();
+    let mut too_big = Vec::new();
+    let mut sizes = Vec::new();
+    for &d in Deviation::ALL {
+        let profile = profile_for(d);
+        let runtime = ModelRuntime::broken(d, profile);
+        let options = FuzzOptions {
+            profile,
+            seed: SEED,
+            budget: Budget::Plans(PLANS),
+            max_findings: 1,
+            ..FuzzOptions::default()
+        };
+        let summary = Fuzzer::new(&runtime, options).run(&mut |_| {}, &mut |_| {});
+        let Some(finding) = summary.findings.first() else {
+            missed.push(d.name());
+            continue;
+        };
+        if finding.plan.step_count() > 6 {
+            too_big.push(format!(
+                "{} ({} steps)",
+                d.name(),
+                finding.plan.step_count()
+            ));
+        }
+        // The written case is an ordinary case: the harness reads it back to
+        // the shrunk plan, and it passes on the reference and fails here.
+        let text = finding.case.to_toml();
+        let path = Path::new("cases/regressions/x.toml");
+        let case = parse_case("regressions/x", path, &text, &KnownRules::catalog())
+            .unwrap_or_else(|e| panic!("{}: {e}\n{text}", d.name()));
+        assert_eq!(*case.plan, finding.plan, "{}", d.name());
+        let timeout = Duration::from_secs(10);
+        let reference = ModelRuntime::reference(profile).execute(&case.plan, timeout);
+        let on_reference = case.check(profile, &reference.unwrap());
+        assert!(
+            on_reference.is_empty(),
+            "{}: {on_reference:?}\n{text}",
+            d.name()
+        );
+        let on_broken = case.check(profile, &runtime.execute(&case.plan, timeout).unwrap());
+        assert!(
+            !on_broken.is_empty(),
+            "{}: the case passes\n{text}",
+            d.name()
+        );
+        sizes.push(format!("{} {}", d.name(), finding.plan.step_count()));
+    }
+    println!("shrunk sizes: {}", sizes.join(", "));
+    assert!(
+        missed.is_empty(),
+        "not found within {PLANS} plans: {missed:?}"
+    );
+    assert!(too_big.is_empty(), "shrunk cases too large: {too_big:?}");
+}
+
+#[test]
+fn the_reference_model_gives_no_finding() {
+    for profile in Profile::ALL {
+        let runtime = ModelRuntime::reference(profile);
+        let options = FuzzOptions {
+            profile,
+            seed: SEED,
+            budget: Budget::Plans(3_000),
+            ..FuzzOptions::default()
+        };
+        let summary = Fuzzer::new(&runtime, options).run(&mut |_| {}, &mut |_| {});
+        let first = summary.findings.first().map(|f| {
+            format!(
+                "seed {}: {:?}\n{}",
+                f.plan_seed,
+                f.violations,
+                f.case.to_toml()
+            )
+        });
+        assert!(first.is_none(), "{profile}: {}", first.unwrap_or_default());
+    }
+}

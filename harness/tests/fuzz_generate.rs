@@ -1,0 +1,96 @@
+//! The plan generator: deterministic, valid, covering, and every plan writes
+//! to a case file that reads back to the same plan.
+
+use msiconf::case::{parse_case, KnownRules};
+use msiconf::fuzz::case_doc::{case_from_plan, CaseMeta};
+use msiconf::fuzz::generate::{Capabilities, PlanGenerator};
+use msiconf::fuzz::shrink::structurally_valid;
+use msiconf_spec::{Context, OpKind, Profile, Transcript};
+use std::collections::{BTreeMap, BTreeSet};
+
+fn meta() -> CaseMeta {
+    CaseMeta {
+        description: "generated".to_owned(),
+        rules: vec!["DOACTION-CASE".to_owned()],
+        tags: vec![],
+        profile: Profile::Windows,
+        step_rules: BTreeMap::new(),
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_plan() {
+    let g = PlanGenerator::new(&Capabilities::everything());
+    for seed in [0, 1, 42, u64::MAX] {
+        assert_eq!(g.plan(seed), g.plan(seed));
+    }
+    assert_ne!(g.plan(1), g.plan(2));
+}
+
+#[test]
+fn plans_are_valid_and_cover_every_context_and_operation() {
+    let g = PlanGenerator::new(&Capabilities::everything());
+    let mut contexts = BTreeSet::new();
+    let mut kinds = BTreeSet::new();
+    let mut steps = 0;
+    let n = 3_000;
+    for seed in 0..n {
+        let plan = g.plan(seed);
+        assert!(structurally_valid(&plan), "seed {seed}: {plan:#?}");
+        steps += plan.step_count();
+        for script in plan.package.iter().chain(plan.probes.values()) {
+            contexts.insert(script.context);
+            for op in &script.steps {
+                assert!(
+                    op.kind().available_in(script.context),
+                    "seed {seed}: {op:?}"
+                );
+                kinds.insert(op.kind());
+            }
+        }
+    }
+    let all_contexts: BTreeSet<Context> = Context::ALL.into_iter().collect();
+    assert_eq!(contexts, all_contexts);
+    let all_kinds: BTreeSet<OpKind> = OpKind::ALL.iter().copied().collect();
+    let missing: Vec<_> = all_kinds.difference(&kinds).collect();
+    assert!(missing.is_empty(), "never generated: {missing:?}");
+    let mean = steps as f64 / n as f64;
+    println!("mean plan size: {mean:.1} steps");
+    assert!((12.0..=30.0).contains(&mean), "mean plan size {mean}");
+}
+
+#[test]
+fn generation_respects_what_the_runtime_supports() {
+    let caps = Capabilities {
+        contexts: vec![Context::Package, Context::Deferred],
+        operations: vec![OpKind::GetProperty, OpKind::GetMode],
+    };
+    let g = PlanGenerator::new(&caps);
+    let mut seen = 0;
+    for seed in 0..300 {
+        let plan = g.plan(seed);
+        for script in plan.package.iter().chain(plan.probes.values()) {
+            assert!(caps.contexts.contains(&script.context));
+            for op in &script.steps {
+                assert!(caps.operations.contains(&op.kind()), "{op:?}");
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen > 0);
+}
+
+#[test]
+fn every_plan_round_trips_through_a_case_file() {
+    let g = PlanGenerator::new(&Capabilities::everything());
+    for seed in 0..400 {
+        let plan = g.plan(seed);
+        let doc = case_from_plan(&plan, &Transcript::default(), &meta());
+        assert_eq!(doc.to_plan(), plan, "seed {seed}");
+        let text = doc.to_toml();
+        let path = std::path::Path::new("cases/regressions/generated.toml");
+        let case = parse_case("regressions/generated", path, &text, &KnownRules::catalog())
+            .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text}"));
+        assert_eq!(*case.plan, plan, "seed {seed}\n{text}");
+    }
+}
