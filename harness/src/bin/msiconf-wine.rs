@@ -44,6 +44,9 @@ enum Cmd {
         /// The folder of case files whose plans make the suite.
         #[arg(long, default_value = "cases")]
         cases: PathBuf,
+        /// Only cases whose name contains this.
+        #[arg(long)]
+        filter: Option<String>,
         /// Empty sessions to time for the bare cost.
         #[arg(long, default_value_t = 5)]
         bare_runs: usize,
@@ -66,7 +69,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Cmd::Check => check(&runtime),
         Cmd::Run { plans, timeout } => run(&runtime, &plans, Duration::from_secs_f64(timeout)),
-        Cmd::Bench { cases, bare_runs } => bench(&runtime, &cases, bare_runs),
+        Cmd::Bench {
+            cases,
+            filter,
+            bare_runs,
+        } => bench(&runtime, &cases, filter.as_deref(), bare_runs),
     };
     match result {
         Ok(code) => code,
@@ -117,11 +124,21 @@ fn run(runtime: &MsiexecRuntime, plans: &[PathBuf], timeout: Duration) -> anyhow
     })
 }
 
-fn bench(runtime: &MsiexecRuntime, cases: &Path, bare_runs: usize) -> anyhow::Result<ExitCode> {
+fn bench(
+    runtime: &MsiexecRuntime,
+    cases: &Path,
+    filter: Option<&str>,
+    bare_runs: usize,
+) -> anyhow::Result<ExitCode> {
     let suite = load_dir(cases, &KnownRules::catalog())
         .with_context(|| format!("failed to load the cases in `{}`", cases.display()))?;
     // Each case's plan runs once: a run in both profiles reads the same transcript twice.
-    let plans: Vec<Plan> = suite.cases.iter().map(|c| (*c.plan).clone()).collect();
+    let selected: Vec<_> = suite
+        .cases
+        .iter()
+        .filter(|c| filter.is_none_or(|f| c.name.contains(f)))
+        .collect();
+    let plans: Vec<Plan> = selected.iter().map(|c| (*c.plan).clone()).collect();
     runtime.warm_up().map_err(|e| anyhow::anyhow!(e.chain()))?;
     // Warm up: the first session of a prefix pays for starting wineserver.
     runtime
@@ -148,8 +165,9 @@ fn bench(runtime: &MsiexecRuntime, cases: &Path, bare_runs: usize) -> anyhow::Re
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(plan) = plans.get(i) else { break };
-                if runtime.execute(plan, Duration::from_secs(60)).is_err() {
+                if let Err(e) = runtime.execute(plan, Duration::from_secs(60)) {
                     errors.fetch_add(1, Ordering::SeqCst);
+                    eprintln!("{}: {e}", selected[i].name);
                 }
             });
         }

@@ -506,16 +506,17 @@ fn uses_script_binary(plan: &Plan) -> bool {
         .any(|r| r.source.as_deref() == Some(msiconf_spec::plan::PROBE_SCRIPT))
 }
 
-/// A package code unique to this plan and this moment.
+/// The package code of a plan: a function of the plan alone, so that a case
+/// reading `PackageCode` sees the same value on every run.
 fn package_code(plan: &Plan) -> u128 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    format!("{plan:?}").hash(&mut h);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    // Version 4 / variant bits, so that the GUID looks like any other.
-    let raw = (u128::from(h.finish()) << 64) ^ now;
+    let text = serde_json::to_string(plan).unwrap_or_else(|_| format!("{plan:?}"));
+    let mut lo = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut lo);
+    let mut hi = std::collections::hash_map::DefaultHasher::new();
+    (text.len(), &text).hash(&mut hi);
+    let raw = (u128::from(hi.finish()) << 64) | u128::from(lo.finish());
+    // Version 4 and variant bits, so that the GUID looks like any other.
     (raw & !(0xF000u128 << 64) | (0x4000u128 << 64)) & !(0xC000u128 << 48) | (0x8000u128 << 48)
 }
 
