@@ -157,6 +157,7 @@ fn bench(
     let bare_cost = bare[bare.len() / 2];
     let sessions: usize = plans.iter().map(MsiexecRuntime::sessions_needed).sum();
     let workers = runtime.workers().min(plans.len().max(1));
+    let wine_before = runtime.wine_time();
     let next = AtomicUsize::new(0);
     let errors = AtomicUsize::new(0);
     let start = Instant::now();
@@ -173,6 +174,7 @@ fn bench(
         }
     });
     let wall = start.elapsed().as_secs_f64();
+    let in_wine = (runtime.wine_time() - wine_before).as_secs_f64();
     let floor = sessions as f64 * bare_cost / workers as f64;
     let overhead = if floor > 0.0 {
         (wall - floor) / floor
@@ -198,6 +200,19 @@ fn bench(
     println!(
         "plans that ended in an error: {}",
         errors.load(Ordering::SeqCst)
+    );
+    println!(
+        "time inside Wine sessions: {in_wine:.2} s over {workers} workers = {:.2} s of wall time; harness time outside Wine: {:.1}% of the wall time",
+        in_wine / workers as f64,
+        (1.0 - in_wine / workers as f64 / wall).max(0.0) * 100.0
+    );
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "load average at the end: {}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     Ok(if wall < 120.0 && overhead < 0.25 {
         ExitCode::SUCCESS

@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -282,6 +283,8 @@ pub struct MsiexecRuntime {
     pool: PrefixPool,
     root: PathBuf,
     version: String,
+    /// Nanoseconds spent from starting Wine to its exit, over every session.
+    wine_nanos: AtomicU64,
     /// Transcripts by plan: checking a second profile re-reads, it does not re-run Wine.
     cache: Mutex<HashMap<String, Arc<Mutex<Option<Transcript>>>>>,
 }
@@ -331,6 +334,7 @@ impl MsiexecRuntime {
             probes,
             version,
             cache: Mutex::new(HashMap::new()),
+            wine_nanos: AtomicU64::new(0),
         })
     }
 
@@ -360,6 +364,16 @@ impl MsiexecRuntime {
             }
         }
         first_error.map_or(Ok(()), Err)
+    }
+
+    /// The time spent inside Wine (start to exit) over every session so far.
+    pub fn wine_time(&self) -> Duration {
+        Duration::from_nanos(self.wine_nanos.load(Ordering::Relaxed))
+    }
+
+    fn count(&self, out: &session::SessionOutput) {
+        let n = u64::try_from(out.wine_time.as_nanos()).unwrap_or(u64::MAX);
+        self.wine_nanos.fetch_add(n, Ordering::Relaxed);
     }
 
     /// The most sessions this runtime runs at once.
@@ -435,6 +449,7 @@ impl MsiexecRuntime {
         self.with_prefix(|prefix| {
             let left = || deadline.saturating_duration_since(Instant::now());
             let main = session::run(&self.tools, prefix, input(&main_pkg), &main_sel, left())?;
+            self.count(&main);
             if !main.problems.is_empty() {
                 return Err(self.crashed(prefix, &main, "the session"));
             }
@@ -442,6 +457,7 @@ impl MsiexecRuntime {
             let mut event_runs = main.event_runs;
             for (group, (sel, pkg)) in groups.iter().zip(&isolated) {
                 let iso = session::run(&self.tools, prefix, input(pkg), sel, left())?;
+                self.count(&iso);
                 // The isolated session is expected to go down after its
                 // operation; only a missing result for it is an error.
                 let attributed = split::Attributed {
