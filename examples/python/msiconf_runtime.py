@@ -12,9 +12,14 @@ API: the package handle and immediate DLL custom actions, with
   matched case-sensitively, with the Windows answers for a NULL name and bad handles,
 - run modes (MsiGetMode, MsiSetMode on the reboot flags), MsiGetLanguage and
   MsiSetInstallLevel,
+- `%NAME` properties read from the environment,
 - the top-level install: ACTION upper-cased or INSTALL, the UI sequence at the
-  reduced and full UI levels, the execute sequence, custom-action return codes
-  and the termination actions at sequence -1 to -4.
+  reduced and full UI levels handing only public properties to the execute
+  sequence, the scheduling options 0x100/0x200/0x300, custom-action return
+  codes and the termination actions at sequence -1 to -4.
+
+It passes every case of the suite that it can run; tests compare it with the
+reference model (harness/tests/protocol_python.rs).
 
 Everything else is declared unsupported in the handshake, so the harness skips
 cases that need it; a plan that reaches something unmodelled at run time (a
@@ -87,6 +92,8 @@ SYSTEM_ACTIONS = {
 }
 
 DLL_PROBE_SOURCE = "probe"
+# The scheduling options of immediate custom actions share bits 0x100 and 0x200.
+SCHEDULING_MASK, FIRST_SEQUENCE, ONCE_PER_PROCESS, CLIENT_REPEAT = 0x300, 0x100, 0x200, 0x300
 IN_SCRIPT = 0x400
 CONTINUE = 0x40
 BASIC_MASK = 0x3F
@@ -112,6 +119,10 @@ class Session:
         self.in_install = in_install
 
     def get(self, name):
+        if name.startswith("%"):
+            # %NAME reads the process environment, the variable's name matched without case.
+            wanted = name[1:].upper()
+            return next((v for k, v in os.environ.items() if k.upper() == wanted), "")
         return self.properties.get(name, "")
 
     def set(self, name, value):
@@ -134,6 +145,9 @@ class Runner:
         self.events = []
         self.runs = []
         self.actions = []
+        self.ran = set()  # custom actions that have run, for the scheduling options
+        self.in_ui = False
+        self.ui_ran = False
 
     # -- the plan -----------------------------------------------------------
 
@@ -196,9 +210,27 @@ class Runner:
         }.get(result, INSTALL_FAILURE)
 
     def install_sequences(self, session, ui):
-        if ui in ("reduced", "full"):
-            return self.sequence(session, self.fixture.get("ui-sequence", []))
+        if ui in ("reduced", "full") and self.fixture.get("ui-sequence"):
+            self.in_ui = True
+            try:
+                return self.sequence(session, self.fixture.get("ui-sequence", []))
+            finally:
+                self.in_ui = False
         return self.sequence(session, self.fixture.get("execute-sequence", []))
+
+    def execute_phase(self, client):
+        """ExecuteAction from the UI sequence: the execute sequence runs on the server's
+        properties, which are the client's public ones and the package's private ones."""
+        table = {row["name"]: row["value"] for row in self.fixture.get("properties", [])}
+        server = {k: v for k, v in client.properties.items() if k == k.upper()}
+        server.update({k: v for k, v in table.items() if k != k.upper() and v})
+        session = Session(self, server, in_install=True)
+        session.modes = client.modes
+        self.in_ui, self.ui_ran = False, True
+        try:
+            return self.sequence(session, self.fixture.get("execute-sequence", []))
+        finally:
+            self.in_ui = True
 
     def sequence(self, session, rows):
         """Runs a sequence table's rows; returns the log result of the whole sequence."""
@@ -208,9 +240,13 @@ class Runner:
             if row.get("condition") is not None:
                 raise Unsupported("sequence conditions are not modelled (row `%s`)" % row["action"])
             name = row["action"]
+            if self.skipped_by_scheduling_option(name):
+                continue
             record = {"name": name}
             self.actions.append(record)
-            if name == "ExecuteAction":
+            if name == "ExecuteAction" and self.in_ui:
+                outcome = self.execute_phase(session)
+            elif name == "ExecuteAction":
                 outcome = self.sequence(session, self.fixture.get("execute-sequence", []))
             else:
                 outcome = log_result(self.do_action(session, name, top_level=True))
@@ -234,12 +270,23 @@ class Runner:
 
     skip_rest = False
 
+    def skipped_by_scheduling_option(self, name):
+        row = self.custom_actions.get(name)
+        if row is None or row["type"] & IN_SCRIPT:
+            return False
+        option = row["type"] & SCHEDULING_MASK
+        if option in (FIRST_SEQUENCE, ONCE_PER_PROCESS):
+            return name in self.ran
+        if option == CLIENT_REPEAT:
+            return not self.in_ui and not self.ui_ran
+        return False
+
     # -- actions ------------------------------------------------------------
 
     def do_action(self, session, name, top_level=False):
         """Runs an action by its exact name; returns the Win32 code MsiDoAction reports."""
         if name in self.custom_actions:
-            return self.custom_action(session, self.custom_actions[name])
+            return self.custom_action(session, self.custom_actions[name], top_level)
         if name == "INSTALL":
             if session.in_install and not top_level:
                 raise Unsupported("INSTALL through DoAction inside an install is not modelled")
@@ -253,8 +300,9 @@ class Runner:
             return SUCCESS
         return FUNCTION_NOT_CALLED
 
-    def custom_action(self, session, row):
+    def custom_action(self, session, row, top_level=False):
         kind = row["type"]
+        self.ran.add(row["action"])
         if kind & IN_SCRIPT:
             raise Unsupported("in-script custom action `%s` (type %d)" % (row["action"], kind))
         basic = kind & BASIC_MASK
@@ -270,6 +318,9 @@ class Runner:
             if kind & CONTINUE:
                 return SUCCESS
             if returned == NO_MORE_ITEMS:
+                if not top_level:
+                    # Through MsiDoAction, "skip the remaining actions" comes back as ERROR_MORE_DATA.
+                    return MORE_DATA
                 self.skip_rest = True
                 return SUCCESS
             if returned in (SUCCESS, FUNCTION_NOT_CALLED, INSTALL_USEREXIT, INSTALL_SUSPEND):
@@ -300,8 +351,7 @@ class Runner:
 
     def perform(self, probe, script, session):
         context = script["context"]
-        if probe != "@package":
-            self.runs.append({"probe": probe, "context": context, "first-event": len(self.events)})
+        self.runs.append({"probe": probe, "context": context, "first-event": len(self.events)})
         for index, call in enumerate(script.get("steps", [])):
             outcome = self.call(session, context, call)
             self.events.append(

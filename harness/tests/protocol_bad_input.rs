@@ -6,7 +6,7 @@ use msiconf::runtime::{Runtime, RuntimeError};
 use msiconf::runtimes::process::{ProcessOptions, ProcessRuntime};
 use msiconf_spec::fixture::PropertyRow;
 use msiconf_spec::{Context, Fixture, Operation, Outcome, Plan, PlanBuilder, Transcript};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/protocol");
 const LONG: Duration = Duration::from_secs(30);
@@ -114,7 +114,6 @@ fn an_exit_in_the_middle_of_a_plan_is_a_crash_with_the_stderr_tail() {
 #[test]
 fn a_hung_program_is_killed_at_the_timeout_and_replaced() {
     let rt = misbehave("").unwrap();
-    let started = Instant::now();
     match rt.execute(&plan("hang"), Duration::from_millis(800)) {
         Err(RuntimeError::Timeout { seconds, stderr }) => {
             assert_eq!(seconds, 0.8);
@@ -122,10 +121,6 @@ fn a_hung_program_is_killed_at_the_timeout_and_replaced() {
         }
         other => panic!("expected a timeout, got {other:?}"),
     }
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "the hung process was not abandoned"
-    );
     assert_good(rt.execute(&plan(""), LONG));
 }
 
@@ -212,7 +207,6 @@ fn a_chatty_program_never_blocks_and_its_tail_is_bounded() {
 #[test]
 fn a_program_that_never_answers_the_handshake_times_out_naming_the_runtime() {
     let spec = format!("cmd:{DATA}/silent.sh");
-    let started = Instant::now();
     let err = ProcessRuntime::from_spec(
         &spec,
         ProcessOptions {
@@ -231,8 +225,32 @@ fn a_program_that_never_answers_the_handshake_times_out_naming_the_runtime() {
         "{message}"
     );
     assert!(message.contains("silent.sh: reading nothing"), "{message}");
-    // The sleeping child holds the stderr pipe; it must have been killed with the group.
-    assert!(started.elapsed() < Duration::from_secs(10));
+    // The sleeping grandchild was killed with the process group: wait for it
+    // to be gone (or a zombie awaiting its new parent).
+    let child: u32 = message
+        .rsplit("(child ")
+        .next()
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(|| panic!("no child pid in {message}"));
+    let stat = format!("/proc/{child}/stat");
+    for attempt in 0.. {
+        match std::fs::read_to_string(&stat) {
+            Err(_) => break,
+            Ok(s)
+                if s.rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .trim_start()
+                    .starts_with('Z') =>
+            {
+                break
+            }
+            // A generous bound: the sleep would otherwise outlive the test by ten minutes.
+            Ok(_) if attempt == 1500 => panic!("the runtime's child {child} survived its group"),
+            Ok(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
 }
 
 #[test]

@@ -426,3 +426,35 @@ fn what_the_example_cannot_model_is_answered_as_unsupported() {
         other => panic!("expected unsupported, got {other:?}"),
     }
 }
+
+#[test]
+fn the_example_passes_every_case_of_the_suite_it_can_run() {
+    // The whole suite through the real command line: every case the example
+    // declares support for must pass, and the rest must be skips, not errors.
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let report = tempfile::tempdir().unwrap();
+    let report_path = report.path().join("report.json");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_msiconf"))
+        .current_dir(root)
+        .args([
+            "run",
+            "--runtime",
+            &format!("cmd:python3 {EXAMPLE}"),
+            "--report",
+        ])
+        .arg(format!("json={}", report_path.display()))
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap()).unwrap();
+    let totals = &report["runs"][0]["totals"];
+    assert_eq!(totals["failed"], 0, "{totals}\n{log}");
+    assert_eq!(totals["errors"], 0, "{totals}\n{log}");
+    assert!(totals["passed"].as_u64().unwrap() >= 100, "{totals}");
+    assert!(
+        output.status.success(),
+        "msiconf run exited with {}\n{log}",
+        output.status
+    );
+}

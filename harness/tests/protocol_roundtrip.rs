@@ -30,6 +30,7 @@ fn plans() -> Vec<Plan> {
 }
 
 fn assert_same(rt: &ProcessRuntime, config: &Config, plans: &[Plan]) {
+    let mut events = 0;
     for (i, plan) in plans.iter().enumerate() {
         let over_the_wire = rt.execute(plan, TIMEOUT).expect("serve answers every plan");
         assert_eq!(
@@ -37,7 +38,14 @@ fn assert_same(rt: &ProcessRuntime, config: &Config, plans: &[Plan]) {
             model::run(plan, config),
             "plan {i} under {config:?}"
         );
+        events += over_the_wire.events.len();
     }
+    // Equal empty transcripts would prove nothing.
+    assert!(
+        events >= plans.len(),
+        "only {events} events in {} plans",
+        plans.len()
+    );
 }
 
 #[test]
@@ -113,4 +121,56 @@ fn serve_rejects_an_unknown_runtime_before_the_handshake() {
         message.contains("unknown runtime `broken:no-such-deviation`"),
         "{message}"
     );
+}
+
+#[test]
+fn the_whole_suite_through_serve_reports_exactly_what_the_reference_reports() {
+    // Statuses and findings, case by case, in both profiles: the process
+    // boundary must add nothing and lose nothing (the suite's own verdicts on
+    // the reference are not this test's business).
+    let exe = env!("CARGO_BIN_EXE_msiconf");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let dir = tempfile::tempdir().unwrap();
+    for profile in Profile::ALL {
+        let path = dir.path().join(format!("{profile}.json"));
+        let output = std::process::Command::new(exe)
+            .current_dir(root)
+            .args(["run", "--profile", profile.name(), "--runtime", "reference"])
+            .args([
+                "--runtime",
+                &format!("cmd:'{exe}' serve --profile {profile}"),
+            ])
+            .arg("--report")
+            .arg(format!("json={}", path.display()))
+            .output()
+            .unwrap();
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| {
+                panic!(
+                    "no report ({e}): {}",
+                    String::from_utf8_lossy(&output.stderr)
+                )
+            }))
+            .unwrap();
+        let runs = report["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 2);
+        let verdicts = |run: &serde_json::Value| -> Vec<(String, String, String)> {
+            run["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        c["name"].as_str().unwrap().to_owned(),
+                        c["status"].as_str().unwrap().to_owned(),
+                        c["findings"].to_string(),
+                    )
+                })
+                .collect()
+        };
+        let (local, remote) = (verdicts(&runs[0]), verdicts(&runs[1]));
+        assert!(local.len() > 100, "only {} cases ran", local.len());
+        assert_eq!(local, remote, "profile {profile}");
+        assert_eq!(runs[1]["totals"]["errors"], 0);
+    }
 }

@@ -11,7 +11,7 @@ mod report_support;
 
 use msiconf::report::html::{detail_id, render};
 use report_support::dom::{self, Tag};
-use report_support::{artifacts_dir, assert_matrix, fixture, fixture_with_broken};
+use report_support::{artifacts_dir, assert_matrix, fixture, fixture_with_broken, real_report};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -238,4 +238,25 @@ fn chromium_screenshot_of_the_matrix() {
         png.len() > 20_000,
         "a blank page would compress to almost nothing"
     );
+}
+
+#[test]
+fn chromium_renders_the_real_suite() {
+    let report = real_report();
+    let page = write_page("matrix-real.html", &render(&report));
+    let dom = dump_dom(&page, "");
+    let tags = dom::tags(&dom);
+    assert_eq!(root(&tags).attr("data-ready"), Some("1"));
+    assert_eq!(dom::select(&tags, "th", "run-col").len(), report.runs.len());
+    assert!(dom::select(&tags, "tr", "rule-row").len() >= report.rules.len());
+    let shot = artifacts_dir().join("matrix-real.png");
+    let _ = std::fs::remove_file(&shot);
+    run_chromium(
+        &file_url(&page, ""),
+        &[
+            format!("--screenshot={}", shot.display()),
+            "--window-size=1400,900".to_owned(),
+        ],
+    );
+    assert!(std::fs::metadata(&shot).expect("the screenshot").len() > 20_000);
 }

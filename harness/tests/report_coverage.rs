@@ -190,3 +190,41 @@ fn the_coverage_page_is_self_contained() {
     }
     assert!(!html.contains("url(") && !html.contains("@import"));
 }
+
+#[test]
+fn failures_the_reference_shares_do_not_count_as_caught() {
+    use msiconf::report::model::{FindingSource, Status};
+    use msiconf_spec::Profile;
+    let mut report = fixture_with_broken();
+    // The reference fails deferred/props-only-three on DEFERRED-PROPS under
+    // `windows` too: the broken runtime's failure there proves nothing.
+    let run = report
+        .runs
+        .iter_mut()
+        .find(|r| r.runtime.name == "reference" && r.profile == Profile::Windows)
+        .unwrap();
+    let case = run
+        .cases
+        .iter_mut()
+        .find(|c| c.name == "deferred/props-only-three")
+        .unwrap();
+    case.status = Status::Fail;
+    case.findings = vec![report_support::finding(
+        "DEFERRED-PROPS",
+        FindingSource::Expectation,
+        Some("ProbeDeferred#1"),
+        None,
+        "value \"\"",
+        "value \"x\"",
+    )];
+    let html = render(&report);
+    let b = "broken:deferred-sees-all-properties";
+    assert_eq!(
+        breakages(&html, "DEFERRED-PROPS"),
+        [
+            (format!("{b}/documented"), "yes".to_owned()),
+            (format!("{b}/windows"), "no".to_owned())
+        ]
+    );
+    assert!(html.contains("NOT caught: it fails only where the reference fails too"));
+}

@@ -205,7 +205,7 @@ pub enum Operation {
         into: String,
     },
     /// MsiDatabaseOpenViewW(db, sql, &view). A `None` sql is a NULL query;
-    /// `null_out` passes a NULL pointer for the view handle.
+    /// `null-out` passes a NULL pointer for the view handle.
     OpenView {
         #[serde(default = "default_db", skip_serializing_if = "is_default_db")]
         db: String,

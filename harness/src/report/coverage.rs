@@ -6,7 +6,9 @@
 //! can write it without running anything. When the report also holds runs of
 //! broken runtimes, each declared breakage says whether that run actually
 //! caught it: a broken runtime that passes the rule it breaks means the rule's
-//! check cannot fail, which is a bug in the suite.
+//! check cannot fail, which is a bug in the suite. As in `msiconf rules`, only
+//! a case citing the rule can catch it, and failures the reference run of the
+//! same profile shows too (same case, same rule) do not count.
 //!
 //! Stable hooks for tests: `article.rule[data-rule][data-coverage]`
 //! (`checked`, `unobservable` or `unchecked`), `#unchecked li[data-rule]`, and
@@ -14,7 +16,7 @@
 
 use super::escape::{html, id_token};
 use super::matrix::{self, CellState};
-use super::model::{Report, RuleInfo};
+use super::model::{Report, RuleInfo, Run, Status};
 use super::style::{page_end, page_start, source_item};
 use std::fmt::{self, Write as _};
 
@@ -232,8 +234,18 @@ fn breakages(out: &mut String, report: &Report, rule: &RuleInfo) {
         }
         for run in runs {
             let state = matrix::cell(run, &rule.id).state;
+            let reference = report
+                .runs
+                .iter()
+                .find(|r| r.runtime.name == REFERENCE && r.profile == run.profile);
             let (caught, text) = match state {
-                CellState::Fail => ("yes", "caught: the rule fails".to_owned()),
+                CellState::Fail if own_failures(run, reference, &rule.id) => {
+                    ("yes", "caught: the rule fails".to_owned())
+                }
+                CellState::Fail => (
+                    "no",
+                    "NOT caught: it fails only where the reference fails too".to_owned(),
+                ),
                 CellState::Pass => ("no", "NOT caught: the rule passes".to_owned()),
                 other => ("unknown", format!("not settled: {other}")),
             };
@@ -248,6 +260,31 @@ fn breakages(out: &mut String, report: &Report, rule: &RuleInfo) {
         }
     }
     out.push_str("</ul>\n");
+}
+
+/// The name of the reference runtime, whose own failures do not count for a broken one.
+const REFERENCE: &str = "reference";
+
+/// Whether a case of `run` that cites `rule` has a finding for it that the
+/// reference run of the same profile does not have for the same case. Without
+/// a reference run in the report, any such finding counts. This is how
+/// `msiconf rules` measures: what the reference itself reports is not the
+/// broken runtime's doing, and a finding in a case that does not cite the
+/// rule is a side effect, not the case catching the breakage.
+fn own_failures(run: &Run, reference: Option<&Run>, rule: &str) -> bool {
+    let reference_has = |case: &str| {
+        reference.is_some_and(|r| {
+            r.cases
+                .iter()
+                .any(|c| c.name == case && c.findings.iter().any(|f| f.rule == rule))
+        })
+    };
+    run.cases.iter().any(|c| {
+        let cites = c.rules.iter().any(|r| r == rule);
+        let fails = c.findings.iter().any(|f| f.rule == rule)
+            || (c.status == Status::Fail && c.findings.is_empty());
+        cites && fails && !reference_has(&c.name)
+    })
 }
 
 /// The filter box of the coverage page.

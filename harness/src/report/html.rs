@@ -17,10 +17,10 @@
 //! load, so a link can point at either.
 
 use super::escape::{self, html, id_token};
-use super::markdown::{Summary, Verdict};
 use super::matrix::{self, Cell, CellState, RowRule};
 use super::model::{CaseResult, FindingSource, Report, Run, Status};
 use super::style::{page_end, page_start, source_item};
+use super::summary::{Summary, Verdict};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 

@@ -190,3 +190,72 @@ pub fn rows(report: &Report) -> Vec<FamilyRows<'_>> {
 pub fn run_label(run: &Run) -> String {
     format!("{}/{}", run.runtime.name, run.profile)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::{Finding, FindingSource};
+
+    fn case(rules: &[&str], status: Status, findings: &[&str]) -> CaseResult {
+        CaseResult {
+            name: "area/case".to_owned(),
+            area: "area".to_owned(),
+            description: String::new(),
+            rules: rules.iter().map(|r| r.to_string()).collect(),
+            status,
+            findings: findings
+                .iter()
+                .map(|r| Finding {
+                    rule: r.to_string(),
+                    source: FindingSource::Predicate,
+                    step: None,
+                    call: None,
+                    expected: "a".to_owned(),
+                    observed: "b".to_owned(),
+                })
+                .collect(),
+            error: None,
+            skip_reason: None,
+            expected_failure: None,
+            duration_us: 0,
+        }
+    }
+
+    #[test]
+    fn a_case_fails_only_the_rules_its_findings_name() {
+        let c = case(&["A", "B"], Status::Fail, &["A"]);
+        assert_eq!(case_state(&c, "A"), Some(CellState::Fail));
+        assert_eq!(case_state(&c, "B"), Some(CellState::Pass));
+        assert_eq!(case_state(&c, "C"), None);
+    }
+
+    #[test]
+    fn a_finding_for_an_uncited_rule_still_fails_it() {
+        let c = case(&["A"], Status::Fail, &["Z"]);
+        assert_eq!(case_state(&c, "Z"), Some(CellState::Fail));
+        assert_eq!(case_state(&c, "A"), Some(CellState::Pass));
+    }
+
+    #[test]
+    fn a_failure_without_findings_fails_every_cited_rule() {
+        let c = case(&["A", "B"], Status::Fail, &[]);
+        assert_eq!(case_state(&c, "A"), Some(CellState::Fail));
+        assert_eq!(case_state(&c, "B"), Some(CellState::Fail));
+    }
+
+    #[test]
+    fn errors_and_skips_apply_to_every_cited_rule() {
+        assert_eq!(
+            case_state(&case(&["A"], Status::Error, &[]), "A"),
+            Some(CellState::Error)
+        );
+        assert_eq!(
+            case_state(&case(&["A"], Status::Skip, &[]), "A"),
+            Some(CellState::Skipped)
+        );
+        assert_eq!(
+            case_state(&case(&["A"], Status::Pass, &[]), "A"),
+            Some(CellState::Pass)
+        );
+    }
+}

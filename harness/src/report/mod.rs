@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod matrix;
 pub mod model;
 mod style;
+pub mod summary;
 pub mod terminal;
 
 use crate::case::Suite;
@@ -43,13 +44,23 @@ pub enum ReportError {
     },
 }
 
-/// The report formats [`render`] knows.
+/// The report formats [`render`] knows; keep in step with its arms.
 pub const FORMATS: &[&str] = &["json", "junit", "markdown", "html"];
+
+/// What `msiconf run` writes when no `--report` is given: (format, path).
+pub const DEFAULT_REPORTS: &[(&str, &str)] = &[
+    ("json", "target/msiconf/report.json"),
+    ("junit", "target/msiconf/junit.xml"),
+    ("markdown", "target/msiconf/summary.md"),
+    ("html", "target/msiconf/report.html"),
+];
 
 /// A `--report FORMAT=PATH` request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportSpec {
+    /// The renderer, such as `json`.
     pub format: String,
+    /// Where the report goes.
     pub path: PathBuf,
 }
 

@@ -54,6 +54,14 @@ pub fn build_runtime(name: &str, profile: Profile) -> Result<Box<dyn Runtime>, B
             }),
         };
     }
+    if name.starts_with(process::CMD_PREFIX) {
+        return process::ProcessRuntime::from_spec(name, process::ProcessOptions::default())
+            .map(|r| Box::new(r) as Box<dyn Runtime>)
+            .map_err(|source| BuildError::Start {
+                name: name.to_owned(),
+                source,
+            });
+    }
     if name == "msiexec" {
         // One runtime for every profile: Wine runs each plan once.
         return msiexec::shared()
@@ -61,14 +69,6 @@ pub fn build_runtime(name: &str, profile: Profile) -> Result<Box<dyn Runtime>, B
             .map_err(|message| BuildError::Unavailable {
                 name: name.to_owned(),
                 message,
-            });
-    }
-    if name.starts_with(process::CMD_PREFIX) {
-        return process::ProcessRuntime::from_spec(name, process::ProcessOptions::default())
-            .map(|r| Box::new(r) as Box<dyn Runtime>)
-            .map_err(|source| BuildError::Start {
-                name: name.to_owned(),
-                source,
             });
     }
     Err(BuildError::Unknown {

@@ -613,6 +613,8 @@ pub fn write_json_report(report: &Report, name: &str) -> PathBuf {
 }
 
 pub mod dom;
+pub mod junit_schema;
+pub mod markdown_tables;
 
 /// Checks the matrix in `html` (the rendered page or the DOM a browser
 /// dumped) against the hand-worked [`EXPECTED_STATES`]: its columns, its rows
@@ -700,4 +702,46 @@ pub fn assert_matrix(html: &str) {
         uncovered,
         vec!["SEQ-TERMINATION-ACTIONS", "CA-COM-APARTMENT"]
     );
+}
+
+/// The broken runtime the real report runs beside the reference.
+pub const REAL_BROKEN: &str = "deferred-sees-all-properties";
+
+/// A report of the real suite (`cases/`): the reference and one broken
+/// runtime under both profiles, as `msiconf run --runtime reference --runtime
+/// broken:deferred-sees-all-properties --profile documented --profile windows`
+/// builds it. The model runs a case in well under a millisecond, so this is cheap.
+pub fn real_report() -> Report {
+    use msiconf::case::{load_dir, KnownRules};
+    use msiconf::runner::{run_one, RunOptions, RunSpec, Silent};
+    use msiconf::runtimes::ModelRuntime;
+    use msiconf_spec::model::Deviation;
+    use std::sync::Arc;
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases");
+    let suite = load_dir(&root, &KnownRules::catalog()).expect("the cases folder is readable");
+    let mut runs = Vec::new();
+    for make in [
+        ModelRuntime::reference as fn(Profile) -> ModelRuntime,
+        |p| {
+            ModelRuntime::broken(
+                Deviation::from_name(REAL_BROKEN).expect("the deviation exists"),
+                p,
+            )
+        },
+    ] {
+        for profile in Profile::ALL {
+            let spec = RunSpec {
+                runtime: Arc::new(make(profile)),
+                profile,
+            };
+            runs.push(run_one(
+                &suite.cases,
+                &spec,
+                &RunOptions::default(),
+                &Silent,
+            ));
+        }
+    }
+    msiconf::report::build(runs, &suite)
 }
