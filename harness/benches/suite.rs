@@ -9,7 +9,7 @@
 //! the suite, under 100 µs of overhead per case.
 
 use msiconf::case::{load_dir, KnownRules};
-use msiconf::runner::run_case;
+use msiconf::runner::{run_case, RunOptions};
 use msiconf::runtime::Runtime;
 use msiconf::runtimes::ModelRuntime;
 use msiconf_spec::model;
@@ -82,9 +82,16 @@ fn main() {
     };
     let runtime: Arc<dyn Runtime> = Arc::new(ModelRuntime::reference(profile));
     let info = runtime.info();
-    let timeout = Duration::from_secs(10);
+    let options = RunOptions::default();
+    // The same loop without the catalog's predicates separates the runner's
+    // own cost (guard thread, expectations, result) from the rules' cost.
+    let no_rules = RunOptions {
+        rules: &[],
+        ..options
+    };
     let mut bare = Vec::new();
     let mut harnessed = Vec::new();
+    let mut mechanics = Vec::new();
     for _ in 0..REPETITIONS {
         let started = Instant::now();
         for case in &cases {
@@ -93,18 +100,25 @@ fn main() {
         bare.push(started.elapsed());
         let started = Instant::now();
         for case in &cases {
-            black_box(run_case(case, &runtime, &info, profile, timeout));
+            black_box(run_case(case, &runtime, &info, profile, &options));
         }
         harnessed.push(started.elapsed());
+        let started = Instant::now();
+        for case in &cases {
+            black_box(run_case(case, &runtime, &info, profile, &no_rules));
+        }
+        mechanics.push(started.elapsed());
     }
     let n = cases.len() as f64;
-    let bare = median(bare).as_secs_f64() / n;
-    let harnessed = median(harnessed).as_secs_f64() / n;
+    let per_case = |samples: Vec<Duration>| median(samples).as_secs_f64() / n * 1e6;
+    let (bare, harnessed, mechanics) = (per_case(bare), per_case(harnessed), per_case(mechanics));
     println!(
-        "per case over {} cases: bare model::run {:.1} µs, through the harness {:.1} µs, overhead {:.1} µs",
+        "per case over {} cases: bare model::run {bare:.1} µs, through the harness {harnessed:.1} µs: overhead {:.1} µs \
+         ({:.1} µs runner and expectations, {:.1} µs the catalog's {} predicates)",
         cases.len(),
-        bare * 1e6,
-        harnessed * 1e6,
-        (harnessed - bare) * 1e6
+        harnessed - bare,
+        mechanics - bare,
+        harnessed - mechanics,
+        msiconf_spec::rules::catalog().iter().filter(|r| r.has_predicate()).count()
     );
 }

@@ -4,14 +4,24 @@
 use crate::case::{render_call, Case, Expect};
 use crate::report::model::{Finding, FindingSource};
 use msiconf_spec::plan::PACKAGE_PROBE;
-use msiconf_spec::{Profile, Transcript};
+use msiconf_spec::{Profile, Rule, Transcript};
 
 /// Every finding for `transcript`, a run of `case.plan` under `profile`:
 /// broken step, probe and install expectations (named by the step's rule,
-/// else the case's first), then rule violations (named by the rule broken).
-/// A step whose probe never ran, or whose call the runtime could not make,
-/// breaks its expectation.
+/// else the case's first), then violations of the catalog's rules (named by
+/// the rule broken). A step whose probe never ran, or whose call the runtime
+/// could not make, breaks its expectation.
 pub fn check_case(case: &Case, profile: Profile, transcript: &Transcript) -> Vec<Finding> {
+    check_case_with(case, profile, transcript, msiconf_spec::rules::catalog())
+}
+
+/// [`check_case`] with the predicates of `rules` instead of the whole catalog.
+pub fn check_case_with(
+    case: &Case,
+    profile: Profile,
+    transcript: &Transcript,
+    rules: &[Rule],
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for step in &case.steps {
         let Some(expect) = step.expect.get(profile) else {
@@ -46,7 +56,11 @@ pub fn check_case(case: &Case, profile: Profile, transcript: &Transcript) -> Vec
             }
         }
     }
-    for v in msiconf_spec::check(&case.plan, transcript, profile) {
+    let mut violations = Vec::new();
+    for rule in rules {
+        rule.check(&case.plan, transcript, profile, &mut violations);
+    }
+    for v in violations {
         let mut f = Finding::from_violation(&v);
         f.call = v
             .step
@@ -196,8 +210,11 @@ rule = "R-TWO"
     #[test]
     fn a_good_transcript_has_no_findings() {
         let c = case(CASE);
-        assert_eq!(check_case(&c, Profile::Windows, &good()), vec![]);
-        assert_eq!(check_case(&c, Profile::Documented, &good()), vec![]);
+        assert_eq!(check_case_with(&c, Profile::Windows, &good(), &[]), vec![]);
+        assert_eq!(
+            check_case_with(&c, Profile::Documented, &good(), &[]),
+            vec![]
+        );
     }
 
     #[test]
@@ -206,14 +223,14 @@ rule = "R-TWO"
         let mut t = good();
         t.events[0].outcome.value = Some("y".into());
         t.events[1].outcome.value = Some("leak".into());
-        let f = check_case(&c, Profile::Windows, &t);
+        let f = check_case_with(&c, Profile::Windows, &t, &[]);
         assert_eq!(f.len(), 2, "{f:?}");
         assert_eq!(f[0].rule, "R-ONE");
         assert_eq!(f[0].step.as_deref(), Some("ProbeDeferred#1"));
         assert_eq!(f[0].expected, "value=\"x\"");
         assert_eq!(f[1].rule, "R-TWO");
         // The second step has no expectation in the documented profile.
-        assert_eq!(check_case(&c, Profile::Documented, &t).len(), 1);
+        assert_eq!(check_case_with(&c, Profile::Documented, &t, &[]).len(), 1);
     }
 
     #[test]
@@ -224,7 +241,7 @@ rule = "R-TWO"
             actions: good().actions,
             ..Transcript::default()
         };
-        let f = check_case(&c, Profile::Windows, &t);
+        let f = check_case_with(&c, Profile::Windows, &t, &[]);
         let observed: Vec<_> = f.iter().map(|f| f.observed.as_str()).collect();
         assert_eq!(
             observed,
@@ -241,7 +258,7 @@ rule = "R-TWO"
         let c = case(CASE);
         let mut t = good();
         t.events[0].outcome = Outcome::unsupported("no such thing");
-        let f = check_case(&c, Profile::Windows, &t);
+        let f = check_case_with(&c, Profile::Windows, &t, &[]);
         assert_eq!(f.len(), 1);
         assert!(f[0].observed.contains("could not make the call"), "{f:?}");
     }
@@ -258,7 +275,7 @@ rule = "R-TWO"
             },
         ));
         t.runs.push(t.runs[0].clone());
-        let f = check_case(&c, Profile::Windows, &t);
+        let f = check_case_with(&c, Profile::Windows, &t, &[]);
         assert!(
             f.iter().any(|f| f.observed.starts_with("run 2: rc=5")),
             "{f:?}"
@@ -271,10 +288,60 @@ rule = "R-TWO"
         let c = case(CASE);
         let mut t = good();
         t.install_result = Some(1603);
-        let f = check_case(&c, Profile::Windows, &t);
+        let f = check_case_with(&c, Profile::Windows, &t, &[]);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].step.as_deref(), Some("install"));
         assert_eq!(f[0].expected, "result=0");
         assert_eq!(f[0].observed, "1603");
+    }
+
+    fn language_is_1033(
+        plan: &msiconf_spec::Plan,
+        t: &Transcript,
+        _: Profile,
+        out: &mut Vec<msiconf_spec::Violation>,
+    ) {
+        for e in &t.events {
+            if plan.operation(&e.step()).is_some() && e.outcome.value.as_deref() == Some("y") {
+                out.push(msiconf_spec::Violation::at(
+                    "R-PRED",
+                    Some(e.step()),
+                    "not y",
+                    "y",
+                ));
+            }
+        }
+    }
+
+    #[test]
+    fn predicate_violations_name_their_rule_and_call() {
+        let rule = Rule {
+            id: "R-PRED",
+            title: "t",
+            statement: "s",
+            sources: &[],
+            contexts: &[],
+            family: msiconf_spec::Family::Properties,
+            level: msiconf_spec::Level::Must,
+            disagreement: None,
+            check: msiconf_spec::Check::Predicate(language_is_1033),
+        };
+        let c = case(CASE);
+        assert_eq!(
+            check_case_with(&c, Profile::Windows, &good(), &[rule]),
+            vec![]
+        );
+        let mut t = good();
+        t.events[0].outcome.value = Some("y".into());
+        let f = check_case_with(&c, Profile::Windows, &t, &[rule]);
+        // The step's own expectation, then the predicate's violation.
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert_eq!(f[1].rule, "R-PRED");
+        assert_eq!(f[1].source, FindingSource::Predicate);
+        assert_eq!(f[1].step.as_deref(), Some("ProbeDeferred#1"));
+        assert_eq!(
+            f[1].call.as_deref(),
+            Some("{ get-property = { name = \"CustomActionData\" } }")
+        );
     }
 }

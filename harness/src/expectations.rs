@@ -40,9 +40,12 @@ pub struct ExpectationFile {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ExpectedFailure {
+    /// The case name.
     pub case: String,
+    /// The rule the case is expected to break.
     pub rule: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Why, for the people reading the file.
     pub note: Option<String>,
     /// Only under this profile; both when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -10,6 +10,7 @@
 //! - [`expectations`]: expected-failure files, strict both ways;
 //! - [`report`]: the versioned JSON report and its renderers;
 //! - [`exit`]: the documented exit codes;
+//! - [`protocol`] and [`serve`]: the process protocol, from both sides.
 //! - [`fuzz`]: `msiconf fuzz`, generated plans judged by predicates and the reference model.
 //!
 //! Every effect (files, threads, timing, output) lives here; the rules and the
@@ -21,7 +22,9 @@ pub mod exit;
 pub mod expectations;
 pub mod fuzz;
 pub mod partition;
+pub mod protocol;
 pub mod report;
 pub mod runner;
 pub mod runtime;
 pub mod runtimes;
+pub mod serve;

@@ -29,6 +29,10 @@ enum Command {
     Runtimes,
     /// List the rules with their cases and the broken runtimes that fail them.
     Rules(cmd::rules::RulesArgs),
+    /// Compare two JSON reports: newly failing, passing and erroring cases (exit 1 when anything newly fails).
+    Compare(cmd::compare::CompareArgs),
+    /// Serve the reference model (or a broken one) over the process protocol on stdin/stdout.
+    Serve(msiconf::serve::ServeArgs),
     /// Generate session scripts against a runtime and shrink what departs into case files.
     Fuzz(msiconf::fuzz::FuzzArgs),
 }
@@ -41,6 +45,10 @@ fn main() -> ExitCode {
         Command::List(args) => cmd::list::run(args),
         Command::Runtimes => cmd::runtimes::run(),
         Command::Rules(args) => cmd::rules::run(args),
+        Command::Compare(args) => cmd::compare::run(args),
+        Command::Serve(args) => msiconf::serve::run(&args)
+            .map(|()| exit::CONFORMANT)
+            .map_err(anyhow::Error::from),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -5,9 +5,10 @@
 //! returns one [`Run`] per (runtime, profile); renderers read those.
 
 use crate::case::Case;
+use crate::check::check_case_with;
 use crate::report::model::{CaseError, CaseResult, Run, Status, Totals};
 use crate::runtime::{Runtime, RuntimeError, RuntimeInfo};
-use msiconf_spec::{Plan, Profile, Transcript};
+use msiconf_spec::{Plan, Profile, Rule, Transcript};
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,6 +27,7 @@ const GUARD_THREAD: &str = "msiconf-case";
 pub struct RunSpec {
     /// The runtime, shared with the guard threads.
     pub runtime: Arc<dyn Runtime>,
+    /// The profile the transcripts are checked against.
     pub profile: Profile,
 }
 
@@ -38,13 +40,16 @@ impl std::fmt::Debug for RunSpec {
     }
 }
 
-/// How cases are run.
+/// How cases are run and checked.
 #[derive(Debug, Clone, Copy)]
 pub struct RunOptions {
     /// Cases run at once.
     pub jobs: usize,
     /// How long one case may take before it is an error.
     pub timeout: Duration,
+    /// The rules whose predicates every transcript is checked against
+    /// (the whole catalog, unless a test wants the runner alone).
+    pub rules: &'static [Rule],
 }
 
 impl Default for RunOptions {
@@ -52,6 +57,7 @@ impl Default for RunOptions {
         RunOptions {
             jobs: default_jobs(),
             timeout: Duration::from_secs(10),
+            rules: msiconf_spec::rules::catalog(),
         }
     }
 }
@@ -109,7 +115,7 @@ pub fn run_one(
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(case) = cases.get(i) else { break };
-                let result = run_case(case, &spec.runtime, &info, spec.profile, options.timeout);
+                let result = run_case(case, &spec.runtime, &info, spec.profile, options);
                 reporter.case_finished(&info, spec.profile, &result);
                 *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
             });
@@ -155,7 +161,7 @@ pub fn run_case(
     runtime: &Arc<dyn Runtime>,
     info: &RuntimeInfo,
     profile: Profile,
-    timeout: Duration,
+    options: &RunOptions,
 ) -> CaseResult {
     let started = Instant::now();
     let mut result = CaseResult {
@@ -184,9 +190,9 @@ pub fn run_case(
         result.skip_reason = Some(reason);
         return result;
     }
-    match execute_guarded(runtime, &case.plan, timeout) {
+    match execute_guarded(runtime, &case.plan, options.timeout) {
         Ok(transcript) => {
-            result.findings = case.check(profile, &transcript);
+            result.findings = check_case_with(case, profile, &transcript, options.rules);
             if !result.findings.is_empty() {
                 result.status = Status::Fail;
             }
@@ -207,44 +213,53 @@ pub fn run_case(
     result
 }
 
-/// Executes `plan` on a thread of its own and waits at most `timeout`.
+/// Executes `plan` on a guard thread and waits at most `timeout` (plus a short grace).
 ///
 /// A panic becomes [`RuntimeError::Crashed`] with the panic message and
 /// location as the output; a runtime still busy shortly after the timeout becomes
 /// [`RuntimeError::Timeout`], and its thread is abandoned (an in-process
 /// runtime cannot be stopped from outside; its thread ends with the process).
+///
+/// Guard threads are kept and reused: a fresh thread per case costs more than
+/// running the model (thread start-up and a cold allocator arena), so a guard
+/// whose job finished goes back to an idle pool, and only a guard that timed
+/// out is given up.
 pub fn execute_guarded(
     runtime: &Arc<dyn Runtime>,
     plan: &Arc<Plan>,
     timeout: Duration,
 ) -> Result<Transcript, RuntimeError> {
     install_panic_hook();
-    let (tx, rx) = mpsc::sync_channel(1);
-    let runtime = Arc::clone(runtime);
-    let plan = Arc::clone(plan);
-    let spawned = std::thread::Builder::new()
-        .name(GUARD_THREAD.to_owned())
-        .spawn(move || {
-            let outcome = panic::catch_unwind(AssertUnwindSafe(|| runtime.execute(&plan, timeout)));
-            let outcome = outcome.unwrap_or_else(|payload| {
-                let printed = PANIC_OUTPUT.with(|p| std::mem::take(&mut *p.borrow_mut()));
-                Err(RuntimeError::Crashed {
-                    message: format!("runtime panicked: {}", panic_message(&*payload)),
-                    stderr: printed,
-                })
-            });
-            // The receiver is gone after a timeout; nobody needs the result then.
-            let _ = tx.send(outcome);
-        });
-    if let Err(e) = spawned {
-        return Err(RuntimeError::Setup {
-            message: format!("failed to start a thread for the case: {e}"),
+    let guard = match Guard::take() {
+        Ok(g) => g,
+        Err(e) => {
+            return Err(RuntimeError::Setup {
+                message: format!("failed to start a thread for the case: {e}"),
+            })
+        }
+    };
+    let (reply, replies) = mpsc::sync_channel(1);
+    let job = Job {
+        runtime: Arc::clone(runtime),
+        plan: Arc::clone(plan),
+        timeout,
+        reply,
+    };
+    if guard.jobs.send(job).is_err() {
+        return Err(RuntimeError::Crashed {
+            message: "the runtime's guard thread is gone".to_owned(),
+            stderr: String::new(),
         });
     }
     // A runtime that enforces the timeout itself gets a moment to say so,
     // with what its process printed, before the guard gives up on it.
-    match rx.recv_timeout(timeout + TIMEOUT_GRACE) {
-        Ok(outcome) => outcome,
+    match replies.recv_timeout(timeout + TIMEOUT_GRACE) {
+        Ok(outcome) => {
+            guard.put_back();
+            outcome
+        }
+        // Dropping the guard closes its job queue: the thread exits once the
+        // runtime returns, if it ever does.
         Err(mpsc::RecvTimeoutError::Timeout) => Err(RuntimeError::Timeout {
             seconds: timeout.as_secs_f64(),
             stderr: String::new(),
@@ -253,6 +268,59 @@ pub fn execute_guarded(
             message: "the runtime's thread ended without a result".to_owned(),
             stderr: String::new(),
         }),
+    }
+}
+
+/// One plan for a guard thread to execute.
+struct Job {
+    runtime: Arc<dyn Runtime>,
+    plan: Arc<Plan>,
+    timeout: Duration,
+    reply: mpsc::SyncSender<Result<Transcript, RuntimeError>>,
+}
+
+/// The job queue of one guard thread.
+struct Guard {
+    jobs: mpsc::Sender<Job>,
+}
+
+/// Guard threads waiting for a job.
+static IDLE_GUARDS: Mutex<Vec<Guard>> = Mutex::new(Vec::new());
+
+impl Guard {
+    /// An idle guard, or a new one.
+    fn take() -> std::io::Result<Guard> {
+        if let Some(g) = IDLE_GUARDS.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+            return Ok(g);
+        }
+        let (jobs, queue) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name(GUARD_THREAD.to_owned())
+            .spawn(move || {
+                for job in queue {
+                    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+                        job.runtime.execute(&job.plan, job.timeout)
+                    }));
+                    let printed = PANIC_OUTPUT.with(|p| std::mem::take(&mut *p.borrow_mut()));
+                    let outcome = outcome.unwrap_or_else(|payload| {
+                        Err(RuntimeError::Crashed {
+                            message: format!("runtime panicked: {}", panic_message(&*payload)),
+                            stderr: printed,
+                        })
+                    });
+                    // The receiver is gone after a timeout; nobody needs the result then.
+                    let _ = job.reply.send(outcome);
+                }
+            })?;
+        Ok(Guard { jobs })
+    }
+
+    /// Returns a guard whose job is done to the idle pool.
+    fn put_back(self) {
+        IDLE_GUARDS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(self);
     }
 }
 
@@ -322,6 +390,15 @@ mod tests {
         )
     }
 
+    /// The runner alone: no catalog predicates, which the toy runtime would break.
+    fn options(jobs: usize, timeout: Duration) -> RunOptions {
+        RunOptions {
+            jobs,
+            timeout,
+            rules: &[],
+        }
+    }
+
     fn toy(t: Toy) -> Arc<dyn Runtime> {
         Arc::new(Stepwise(t))
     }
@@ -331,7 +408,7 @@ mod tests {
             runtime: rt,
             profile: Profile::Windows,
         };
-        run_one(cases, &spec, &RunOptions { jobs: 2, timeout }, &Silent)
+        run_one(cases, &spec, &options(2, timeout), &Silent)
     }
 
     #[test]
@@ -416,11 +493,12 @@ mod tests {
             runtime: rt,
             profile: Profile::Windows,
         };
-        let options = RunOptions {
-            jobs: 1,
-            timeout: Duration::from_millis(200),
-        };
-        let run = run_one(&cases, &spec, &options, &Silent);
+        let run = run_one(
+            &cases,
+            &spec,
+            &options(1, Duration::from_millis(200)),
+            &Silent,
+        );
         assert_eq!(run.cases[0].status, Status::Error);
         assert!(run.cases[0]
             .error
@@ -429,6 +507,29 @@ mod tests {
             .message
             .contains("timed out"));
         assert_eq!(run.cases[1].status, Status::Pass);
+    }
+
+    #[test]
+    fn a_guard_outlives_a_panic_and_keeps_nothing_of_it() {
+        let cases = vec![
+            case("g/panic", &get_step("deferred", "Boom", "")),
+            case("g/after", &get_step("deferred", "ProductLanguage", "1033")),
+            case("g/panic-again", &get_step("deferred", "Boom", "")),
+        ];
+        let rt = toy(Toy {
+            panic_on: Some("Boom".into()),
+            ..Toy::default()
+        });
+        let spec = RunSpec {
+            runtime: rt,
+            profile: Profile::Windows,
+        };
+        let run = run_one(&cases, &spec, &options(1, Duration::from_secs(5)), &Silent);
+        let statuses: Vec<_> = run.cases.iter().map(|c| c.status).collect();
+        assert_eq!(statuses, [Status::Error, Status::Pass, Status::Error]);
+        // Each panic reports its own output once, not the one before it too.
+        let output = &run.cases[2].error.as_ref().unwrap().output;
+        assert_eq!(output.matches("toy panics on Boom").count(), 1, "{output}");
     }
 
     #[test]
@@ -446,11 +547,12 @@ mod tests {
                 runtime: toy(Toy::default()),
                 profile: Profile::Windows,
             };
-            let options = RunOptions {
-                jobs,
-                timeout: Duration::from_secs(5),
-            };
-            let run = run_one(&cases, &spec, &options, &Silent);
+            let run = run_one(
+                &cases,
+                &spec,
+                &options(jobs, Duration::from_secs(5)),
+                &Silent,
+            );
             let names: Vec<_> = run.cases.iter().map(|c| c.name.clone()).collect();
             let want: Vec<_> = cases.iter().map(|c| c.name.clone()).collect();
             assert_eq!(names, want);

@@ -299,6 +299,8 @@ fn one_bad_file_does_not_hide_the_others() {
     );
     write(dir.path(), "a/deeper/also-good.toml", GOOD);
     write(dir.path(), "a/notes.txt", "not a case");
+    write(dir.path(), "a/.editor-backup.toml", "not = [a case");
+    write(dir.path(), ".hidden/x.toml", "not = [a case");
     let suite = load_dir(dir.path(), &rules()).unwrap();
     let names: Vec<_> = suite.cases.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["a/deeper/also-good", "b/good"]);

@@ -7,12 +7,11 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use msiconf::case::{case_name, load_dir, KnownRules};
 use msiconf::report::model::Status;
 use msiconf::report::terminal::case_details;
-use msiconf::runner::run_case;
+use msiconf::runner::{run_case, RunOptions};
 use msiconf::runtime::Runtime;
 use msiconf::runtimes::ModelRuntime;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 fn main() {
     let args = Arguments::from_args();
@@ -34,7 +33,7 @@ fn main() {
                                 Arc::new(ModelRuntime::reference(*profile));
                             let info = runtime.info();
                             let result =
-                                run_case(&case, &runtime, &info, *profile, Duration::from_secs(10));
+                                run_case(&case, &runtime, &info, *profile, &RunOptions::default());
                             match result.status {
                                 Status::Pass => {}
                                 Status::Skip => problems.push_str(&format!(

@@ -167,11 +167,14 @@ fn several_runtimes_and_profiles_make_one_report() {
             "documented",
             "--profile",
             "windows",
+            "--profile",
+            "documented",
             "--report",
             "json=r.json",
         ],
     );
     assert_eq!(code(&out), 1, "{}", text(&out));
+    // A repeated profile runs once, in the order first given.
     let report: Report =
         serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
     let runs: Vec<_> = report

@@ -3,8 +3,8 @@
 //! Plain `std::time`, no framework: each benchmark runs several rounds and the
 //! median rate is printed. To add a figure, add an entry to `BENCHES`.
 
-use msiconf_spec::model::{Config, Session};
-use msiconf_spec::{Buffer, Context, Fixture, HandleArg, Operation};
+use msiconf_spec::model::{self, Config, Session};
+use msiconf_spec::{Buffer, Context, Fixture, HandleArg, Operation, Plan, PlanBuilder};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -34,6 +34,11 @@ const BENCHES: &[Bench] = &[
         name: "model get/set-property in a custom action",
         unit: "ops",
         round: get_set_in_custom_action,
+    },
+    Bench {
+        name: "model run of a plan (7 contexts, install)",
+        unit: "plans",
+        round: run_plan,
     },
 ];
 
@@ -91,6 +96,36 @@ fn get_set_in_custom_action() -> (u64, Duration) {
         ));
     }
     (OPS, start.elapsed())
+}
+
+/// A plan with a probe in each custom-action context and a forced rollback:
+/// about what a conformance case asks of the model.
+fn sample_plan() -> Plan {
+    let mut b = PlanBuilder::new(Fixture::standard());
+    for ctx in [
+        Context::ImmediateUi,
+        Context::ImmediateBeforeInit,
+        Context::ImmediateAfterInit,
+        Context::Deferred,
+        Context::Rollback,
+        Context::Commit,
+    ] {
+        b.step(ctx, None, get("ProductCode"));
+        b.step(ctx, None, set("PROP", "x"));
+    }
+    b.step(Context::ScriptImmediate, None, Operation::SessionLanguage);
+    b.build()
+}
+
+fn run_plan() -> (u64, Duration) {
+    const PLANS: u64 = 2_000;
+    let plan = sample_plan();
+    let config = Config::default();
+    let start = Instant::now();
+    for _ in 0..PLANS {
+        black_box(model::run(black_box(&plan), &config));
+    }
+    (PLANS, start.elapsed())
 }
 
 fn main() {

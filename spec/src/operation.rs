@@ -140,7 +140,11 @@ fn is_false(b: &bool) -> bool {
 /// `None` for an optional string argument means a NULL pointer (C) or Null (automation).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(
+    rename_all = "kebab-case",
+    rename_all_fields = "kebab-case",
+    deny_unknown_fields
+)]
 pub enum Operation {
     /// MsiDoAction(handle, action).
     DoAction {
@@ -201,7 +205,7 @@ pub enum Operation {
         into: String,
     },
     /// MsiDatabaseOpenViewW(db, sql, &view). A `None` sql is a NULL query;
-    /// `null_out` passes a NULL pointer for the view handle.
+    /// `null-out` passes a NULL pointer for the view handle.
     OpenView {
         #[serde(default = "default_db", skip_serializing_if = "is_default_db")]
         db: String,

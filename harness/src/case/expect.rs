@@ -78,7 +78,7 @@ impl Expect {
         }
         if let Some(rc) = self.rc_not {
             if outcome.rc.is_none() || outcome.rc == Some(rc) {
-                miss("rc-not", format!("anything but {rc}"), shown(&outcome.rc));
+                miss("rc-not", rc.to_string(), shown(&outcome.rc));
             }
         }
         if let Some(v) = &self.value {
@@ -192,6 +192,7 @@ impl Expect {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ActionExpect {
+    /// The action name, exactly.
     pub name: String,
     /// The logged result (0 not executed, 1 success, 2 user exit, 3 failure, 4 suspend).
     #[serde(default, skip_serializing_if = "Option::is_none")]

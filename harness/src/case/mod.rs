@@ -31,9 +31,11 @@ pub struct Case {
     pub area: String,
     /// The file it was read from.
     pub path: PathBuf,
+    /// What the case shows, in a sentence.
     pub description: String,
     /// The rule IDs the case cites, in the order given; the first is the default for findings.
     pub rules: Vec<String>,
+    /// Free words for filtering and the fuzzers' vocabulary.
     pub tags: Vec<String>,
     /// The profiles the case applies in.
     pub profiles: Vec<Profile>,
@@ -75,17 +77,22 @@ impl<T> PerProfile<T> {
 pub struct StepCheck {
     /// Where the step sits in the plan.
     pub step: StepRef,
+    /// The context the call is made from.
     pub context: Context,
+    /// The call.
     pub call: Operation,
     /// The rule a broken expectation is reported under.
     pub rule: String,
+    /// What the outcome must hold, per profile.
     pub expect: PerProfile<Expect>,
 }
 
 /// A probe that must start exactly `runs` times.
 #[derive(Debug, Clone)]
 pub struct ProbeCheck {
+    /// The probe custom action.
     pub probe: String,
+    /// How many times it must start.
     pub runs: usize,
     /// The rule a wrong run count is reported under.
     pub rule: String,
@@ -96,6 +103,7 @@ pub struct ProbeCheck {
 pub struct InstallCheck {
     /// The rule a broken install expectation is reported under.
     pub rule: String,
+    /// What the install must give, per profile.
     pub expect: PerProfile<InstallExpect>,
 }
 
@@ -178,6 +186,7 @@ pub struct CaseFileError {
     pub column: Option<usize>,
     /// The field, as a dotted path (`steps[2].call`).
     pub field: Option<String>,
+    /// What kind of problem it is.
     pub kind: CaseFileErrorKind,
     /// What is wrong, in one line.
     pub message: String,
@@ -203,8 +212,10 @@ impl fmt::Display for CaseFileError {
 #[derive(Debug, thiserror::Error)]
 #[error("failed to read cases folder `{}`", path.display())]
 pub struct SuiteError {
+    /// The folder.
     pub path: PathBuf,
     #[source]
+    /// Why it could not be read.
     pub source: std::io::Error,
 }
 
@@ -224,7 +235,8 @@ impl Suite {
     }
 }
 
-/// Reads every `*.toml` below `root` (recursively, in name order).
+/// Reads every `*.toml` below `root` (recursively, in name order, skipping
+/// hidden files and folders).
 pub fn load_dir(root: &Path, rules: &KnownRules) -> Result<Suite, SuiteError> {
     let mut files = Vec::new();
     collect_files(root, &mut files).map_err(|source| SuiteError {
@@ -258,6 +270,10 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();
+        // Hidden files and folders are editors' and tools' business, not cases.
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
         let kind = entry.file_type()?;
         if kind.is_dir() {
             collect_files(&path, out)?;

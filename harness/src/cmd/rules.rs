@@ -1,6 +1,7 @@
 //! `msiconf rules`: each rule, its cases, and the broken runtimes that fail it.
 
 use msiconf::exit;
+use msiconf::report;
 use msiconf::runner::{self, RunOptions, RunSpec, Silent};
 use msiconf::runtimes::ModelRuntime;
 use msiconf_spec::model::Deviation;
@@ -26,6 +27,19 @@ pub struct RulesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Also write the rule coverage page: `html=PATH`.
+    #[arg(long = "report", value_name = "html=PATH", value_parser = parse_coverage_report)]
+    report: Option<PathBuf>,
+}
+
+/// The path of `--report html=PATH`; the coverage page is HTML only.
+fn parse_coverage_report(spec: &str) -> Result<PathBuf, String> {
+    match spec.split_once('=') {
+        Some(("html", path)) if !path.is_empty() => Ok(PathBuf::from(path)),
+        _ => Err(format!(
+            "invalid report `{spec}`: the rules command writes only html=PATH"
+        )),
+    }
 }
 
 /// One rule as `msiconf rules` shows it.
@@ -57,6 +71,8 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
     // What the reference itself reports is not the broken runtime's doing:
     // only findings the reference does not have count.
     let mut baseline: BTreeSet<(Profile, String, String)> = BTreeSet::new();
+    // Every run, kept for the coverage page when one is asked for.
+    let mut runs = Vec::new();
     for profile in Profile::ALL {
         let spec = RunSpec {
             runtime: Arc::new(ModelRuntime::reference(profile)),
@@ -67,6 +83,9 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
             for f in &result.findings {
                 baseline.insert((profile, result.name.clone(), f.rule.clone()));
             }
+        }
+        if args.report.is_some() {
+            runs.push(run);
         }
     }
     let mut failed_by: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -87,6 +106,9 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
                             .insert(run.runtime.name.clone());
                     }
                 }
+            }
+            if args.report.is_some() {
+                runs.push(run);
             }
         }
     }
@@ -115,6 +137,11 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
         Format::Text => print_text(&rows, suite.cases.len()),
+    }
+    if let Some(path) = &args.report {
+        let page = report::coverage::render(&report::build(runs, &suite));
+        report::atomic::write_atomic(path, page)?;
+        eprintln!("wrote the rule coverage page {}", path.display());
     }
     Ok(if suite.errors.is_empty() {
         exit::CONFORMANT

@@ -15,9 +15,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Where `msiconf run` writes its report when no `--report` is given.
-pub const DEFAULT_REPORT: &str = "target/msiconf/report.json";
-
 /// A profile on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum ProfileArg {
@@ -56,7 +53,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "expect")]
     update_expectations: Option<PathBuf>,
     /// Write a report, such as `json=report.json`. Repeat for several.
-    /// Default: json=target/msiconf/report.json.
+    /// Default: every format under target/msiconf/ (json=target/msiconf/report.json).
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     reports: Vec<ReportSpec>,
     /// Cases to run at once (default: the number of cores).
@@ -78,10 +75,20 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
             args.timeout
         );
     }
-    let mut profiles: Vec<Profile> = args.profiles.iter().map(|p| (*p).into()).collect();
-    profiles.dedup();
-    let mut names = args.runtimes.clone();
-    names.dedup();
+    // Repeats are dropped, the order of first mention kept.
+    let mut profiles: Vec<Profile> = Vec::new();
+    for p in &args.profiles {
+        let p = Profile::from(*p);
+        if !profiles.contains(&p) {
+            profiles.push(p);
+        }
+    }
+    let mut names: Vec<String> = Vec::new();
+    for n in &args.runtimes {
+        if !names.contains(n) {
+            names.push(n.clone());
+        }
+    }
     let mut specs = Vec::new();
     for name in &names {
         for profile in &profiles {
@@ -123,6 +130,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     let options = RunOptions {
         jobs: args.jobs.unwrap_or_else(runner::default_jobs).max(1),
         timeout: Duration::from_secs_f64(args.timeout),
+        ..RunOptions::default()
     };
     let progress = ProgressReporter::default();
     let lines = LineReporter;
@@ -159,10 +167,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     let report = report::build(runs, &suite);
     print!("{}", report::terminal::summary(&report));
     let reports = if args.reports.is_empty() {
-        vec![ReportSpec {
-            format: "json".to_owned(),
-            path: PathBuf::from(DEFAULT_REPORT),
-        }]
+        report::DEFAULT_REPORTS
+            .iter()
+            .map(|(format, path)| ReportSpec {
+                format: (*format).to_owned(),
+                path: PathBuf::from(path),
+            })
+            .collect()
     } else {
         args.reports.clone()
     };

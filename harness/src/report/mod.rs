@@ -1,13 +1,22 @@
 //! Reports: the versioned JSON [`model::Report`], the renderers that read it,
 //! and how report files are written (whole or not at all).
 
+pub mod atomic;
+pub mod compare;
+pub mod coverage;
+mod escape;
+pub mod html;
+pub mod junit;
+pub mod markdown;
+pub mod matrix;
 pub mod model;
+mod style;
+pub mod summary;
 pub mod terminal;
 
 use crate::case::Suite;
 use model::{Report, RuleInfo, Run, Tool, SCHEMA_VERSION};
 use msiconf_spec::model::Deviation;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// A report that could not be produced.
@@ -35,13 +44,23 @@ pub enum ReportError {
     },
 }
 
-/// The report formats [`render`] knows.
-pub const FORMATS: &[&str] = &["json"];
+/// The report formats [`render`] knows; keep in step with its arms.
+pub const FORMATS: &[&str] = &["json", "junit", "markdown", "html"];
+
+/// What `msiconf run` writes when no `--report` is given: (format, path).
+pub const DEFAULT_REPORTS: &[(&str, &str)] = &[
+    ("json", "target/msiconf/report.json"),
+    ("junit", "target/msiconf/junit.xml"),
+    ("markdown", "target/msiconf/summary.md"),
+    ("html", "target/msiconf/report.html"),
+];
 
 /// A `--report FORMAT=PATH` request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportSpec {
+    /// The renderer, such as `json`.
     pub format: String,
+    /// Where the report goes.
     pub path: PathBuf,
 }
 
@@ -80,6 +99,11 @@ pub fn render(format: &str, report: &Report) -> Result<Vec<u8>, ReportError> {
             bytes.push(b'\n');
             Ok(bytes)
         }
+        "junit" => junit::render(report)
+            .map(String::into_bytes)
+            .map_err(|e| render_err(Box::new(e))),
+        "markdown" => Ok(markdown::render(report).into_bytes()),
+        "html" => Ok(html::render(report).into_bytes()),
         other => Err(ReportError::UnknownFormat {
             format: other.to_owned(),
         }),
@@ -95,30 +119,13 @@ pub fn write(spec: &ReportSpec, report: &Report) -> Result<(), ReportError> {
     })
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a
-/// rename, so readers see the old file or the new one, never half of one.
-/// Creates the folder if needed.
+/// Writes `bytes` to `path` whole or not at all (see [`atomic`]), creating
+/// the folder if needed.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "report".to_owned());
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
     }
-    result
+    atomic::write_atomic(path, bytes).map_err(|e| e.source)
 }
 
 /// Assembles the report of `runs` over `suite`, with every rule of the catalog.
@@ -203,19 +210,5 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["report.json"]);
-    }
-
-    #[test]
-    fn a_failed_write_leaves_the_old_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.json");
-        std::fs::write(&path, "old").unwrap();
-        // A folder where the temporary file should go makes the write fail.
-        let blocker = dir
-            .path()
-            .join(format!(".r.json.{}.tmp", std::process::id()));
-        std::fs::create_dir(&blocker).unwrap();
-        assert!(write_atomically(&path, b"new").is_err());
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
     }
 }

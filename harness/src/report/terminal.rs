@@ -62,13 +62,13 @@ fn summarise_run(run: &Run, out: &mut String) {
 pub fn case_details(case: &CaseResult) -> String {
     let mut out = String::new();
     match case.status {
+        // An expected failure gets one line: its findings are known, and the
+        // JSON report keeps them.
+        Status::Fail if case.expected_failure.is_some() => {
+            let _ = writeln!(out, "  XFAIL {}", case.name);
+        }
         Status::Fail => {
-            let tag = if case.expected_failure.is_some() {
-                "XFAIL"
-            } else {
-                "FAIL "
-            };
-            let _ = writeln!(out, "  {tag} {}", case.name);
+            let _ = writeln!(out, "  FAIL  {}", case.name);
             for f in &case.findings {
                 let at = f
                     .step
@@ -191,6 +191,9 @@ mod tests {
             message: "runtime crashed: boom".into(),
             output: "line one\nline two".into(),
         });
+        let mut xfail = fail.clone();
+        xfail.name = "a/xfail".into();
+        xfail.expected_failure = Some("known".into());
         let mut skip = case("a/skip", Status::Skip);
         skip.skip_reason = Some("no commit".into());
         let run = Run {
@@ -201,13 +204,13 @@ mod tests {
                 operations: vec![],
             },
             profile: Profile::Windows,
-            cases: vec![case("a/pass", Status::Pass), fail, error, skip],
+            cases: vec![case("a/pass", Status::Pass), fail, xfail, error, skip],
             totals: Totals {
                 passed: 1,
-                failed: 1,
+                failed: 2,
                 errors: 1,
                 skipped: 1,
-                expected_failures: 0,
+                expected_failures: 1,
             },
             duration_ms: 1500,
             expectation_problems: vec![
@@ -225,9 +228,10 @@ mod tests {
         };
         assert_eq!(
             summary(&report),
-            "rt (windows): 4 cases: 1 passed, 1 failed, 1 errors, 1 skipped in 1.50 s\n\
+            "rt (windows): 5 cases: 1 passed, 2 failed (1 expected), 1 errors, 1 skipped in 1.50 s\n\
              \x20 FAIL  a/fail\n\
              \x20       R1 at ProbeDeferred#2 { get-language = {} }: expected number=1033, observed number=0\n\
+             \x20 XFAIL a/xfail\n\
              \x20 ERROR a/err: runtime crashed: boom\n\
              \x20       | line one\n\
              \x20       | line two\n\

@@ -1,6 +1,8 @@
 //! The built-in runtimes, and how a runtime is built from its command-line name.
 
 mod model;
+pub mod msiexec;
+pub mod process;
 mod stepwise;
 
 pub use model::ModelRuntime;
@@ -16,14 +18,24 @@ use msiconf_spec::Profile;
 pub const BROKEN_PREFIX: &str = "broken:";
 
 /// A runtime name that could not be turned into a runtime.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BuildError {
     /// No runtime has this name.
     #[error("unknown runtime `{name}` (see `msiconf runtimes`)")]
     Unknown { name: String },
+    /// A runtime outside this process that could not be started.
+    #[error("cannot start runtime `{name}`: {source}")]
+    Start {
+        name: String,
+        #[source]
+        source: crate::runtime::RuntimeError,
+    },
     /// A `broken:` name that is not a deviation of the model.
     #[error("unknown broken runtime `{name}` (see `msiconf runtimes` for the `broken:` names)")]
     UnknownDeviation { name: String },
+    /// A runtime that exists but cannot start here (Wine missing, say).
+    #[error("runtime `{name}` cannot start: {message}")]
+    Unavailable { name: String, message: String },
 }
 
 /// Builds the runtime called `name` for `profile`.
@@ -42,8 +54,23 @@ pub fn build_runtime(name: &str, profile: Profile) -> Result<Box<dyn Runtime>, B
             }),
         };
     }
-    // Runtimes that drive something outside this process go here:
-    // `cmd:PROGRAM ARGS` (the protocol runtime) and `msiexec` (Wine).
+    if name.starts_with(process::CMD_PREFIX) {
+        return process::ProcessRuntime::from_spec(name, process::ProcessOptions::default())
+            .map(|r| Box::new(r) as Box<dyn Runtime>)
+            .map_err(|source| BuildError::Start {
+                name: name.to_owned(),
+                source,
+            });
+    }
+    if name == "msiexec" {
+        // One runtime for every profile: Wine runs each plan once.
+        return msiexec::shared()
+            .map(|rt| Box::new(rt) as Box<dyn Runtime>)
+            .map_err(|message| BuildError::Unavailable {
+                name: name.to_owned(),
+                message,
+            });
+    }
     Err(BuildError::Unknown {
         name: name.to_owned(),
     })

@@ -60,7 +60,7 @@ impl Session {
                     // DoAction is not among the members a deferred Session offers.
                     return raise(DISP_E_EXCEPTION);
                 }
-                let code = self.do_action(action);
+                let code = self.nested_action(action);
                 let status = if b.on(Deviation::DoActionStatusNotMapped) {
                     i64::from(code)
                 } else {

@@ -95,10 +95,7 @@ impl Session {
         let b = self.b;
         let handle_ok = handle == HandleArg::Session || b.on(Deviation::BadHandleAccepted);
         let name = match action {
-            Some(a) if !handle_ok => {
-                let _ = a;
-                return Outcome::rc(rc::INVALID_HANDLE);
-            }
+            Some(_) if !handle_ok => return Outcome::rc(rc::INVALID_HANDLE),
             Some(a) => a.to_owned(),
             None => {
                 // Windows checks the parameter before the handle; the documentation
@@ -124,13 +121,25 @@ impl Session {
             // Not on the deferred allow-list.
             return Outcome::rc(rc::FUNCTION_FAILED);
         }
-        let mut code = self.do_action(&name);
+        let mut code = self.nested_action(&name);
         if b.on(Deviation::DoActionCodesCollapsed)
             && !matches!(code, rc::SUCCESS | rc::FUNCTION_NOT_CALLED)
         {
             code = rc::INSTALL_FAILURE;
         }
         Outcome::rc(code)
+    }
+
+    /// An action a caller asks for through the API (MsiDoAction, Session.DoAction).
+    pub(crate) fn nested_action(&mut self, name: &str) -> u32 {
+        let isolate =
+            self.b.on(Deviation::NestedActionsIsolated) && self.frame().exec.in_custom_action();
+        let saved = isolate.then(|| self.props.clone());
+        let code = self.do_action(name);
+        if let Some(props) = saved {
+            self.props = props;
+        }
+        code
     }
 
     /// The action a Null name or the top-level install runs: ACTION upper-cased,
@@ -147,7 +156,9 @@ impl Session {
     /// Runs an action by name and returns what MsiDoAction reports; while an
     /// install runs, the action's start and result are logged.
     pub(crate) fn do_action(&mut self, name: &str) -> u32 {
-        if self.depth >= MAX_DEPTH {
+        // Only actions that run themselves without a probe in between (INSTALL in
+        // its own sequence) get this far; probes stop nesting at MAX_DEPTH.
+        if self.depth >= 4 * MAX_DEPTH {
             return rc::INSTALL_FAILURE;
         }
         let Some(canonical) = self.resolve_action(name) else {
@@ -223,8 +234,17 @@ impl Session {
             {
                 rc::FUNCTION_NOT_CALLED
             }
-            // A sequence cannot be started again from inside the install that runs it.
-            Standard::TopLevel | Standard::ExecuteAction if in_ca => rc::INSTALL_FAILURE,
+            // A sequence cannot be started again, nor the script opened or run, from
+            // inside a custom action of the install that runs them.
+            Standard::TopLevel
+            | Standard::ExecuteAction
+            | Standard::InstallInitialize
+            | Standard::InstallFinalize
+            | Standard::InstallExecute
+                if in_ca =>
+            {
+                rc::INSTALL_FAILURE
+            }
             Standard::TopLevel => self.run_top(name).code(),
             Standard::ExecuteAction => self.execute_action().code(),
             Standard::InstallInitialize => {
@@ -245,7 +265,12 @@ impl Session {
             Standard::Informational if b.on(Deviation::NonSystemActionRefused) => {
                 rc::INSTALL_FAILURE
             }
-            Standard::Informational => rc::SUCCESS,
+            Standard::Informational => {
+                if name == "CostFinalize" {
+                    self.costed = true;
+                }
+                rc::SUCCESS
+            }
             // Outside the script window a system-changing action is accepted and does nothing.
             Standard::SystemChanging
                 if !self.in_window() && b.on(Deviation::SystemActionFailsOutsideWindow) =>
@@ -364,10 +389,11 @@ impl Session {
         let probes = self.probes.clone();
         let returned = match probes.get(&row.action) {
             Some(script) => {
-                if self.budget == 0 || self.depth >= MAX_DEPTH {
-                    return rc::INSTALL_FAILURE;
-                }
-                self.budget -= 1;
+                // Beyond the nesting limit or the run budget (plans whose probes call
+                // themselves) the action still runs and returns what its probe
+                // returns, but no longer performs its steps, which ends the recursion.
+                let exhausted = self.budget == 0 || self.depth >= MAX_DEPTH;
+                self.budget = self.budget.saturating_sub(1);
                 let immediate = phase == Phase::Immediate;
                 let exec = Exec {
                     phase,
@@ -380,7 +406,15 @@ impl Session {
                 frame.command_line = command_line;
                 self.frames.push(frame);
                 self.depth += 1;
-                self.run_steps(&row.action, script);
+                if exhausted {
+                    self.transcript.runs.push(ProbeRun {
+                        probe: row.action.clone(),
+                        context: script.context,
+                        first_event: self.transcript.events.len(),
+                    });
+                } else {
+                    self.run_steps(&row.action, script);
+                }
                 self.depth -= 1;
                 self.frames.pop();
                 script.returns
@@ -485,7 +519,7 @@ impl Session {
         let Some(rows) = self.sequence_rows(table) else {
             return rc::BAD_QUERY_SYNTAX;
         };
-        if self.depth >= MAX_DEPTH {
+        if self.depth >= 4 * MAX_DEPTH {
             return rc::INSTALL_FAILURE;
         }
         self.depth += 1;

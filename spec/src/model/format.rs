@@ -15,7 +15,8 @@ pub(crate) struct Style {
 }
 
 /// Formats `template` with record `fields` (field 1 first), reading properties through `lookup`
-/// (`None` for a property that does not exist).
+/// (`None` for a property that does not exist). `lookup` also answers `#file`,
+/// `!file` and `$component` keys, prefix included.
 ///
 /// An empty template formats the fields the way MsiFormatRecord does when field 0
 /// is empty: `"1: [1] 2: [2] "`.
@@ -136,8 +137,9 @@ impl Formatter<'_> {
             return data::environment(name).unwrap_or_default().to_owned();
         }
         if key.starts_with(['#', '!', '$']) {
-            // The model has no File or Component tables to resolve against.
-            return String::new();
+            // File and component keys go to the caller, who knows the tables;
+            // an unknown one is empty, never kept.
+            return (self.lookup)(key).unwrap_or_default();
         }
         if key.is_empty() {
             return "[]".to_owned();

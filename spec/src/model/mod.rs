@@ -1,8 +1,57 @@
 //! The reference session model: an in-memory implementation of the session
 //! API that obeys every rule of the catalog, in the profile it is given.
+//!
+//! [`run`] executes a whole [`Plan`]; [`Session::call`] answers one call at a
+//! time (benchmarks, fuzzers). [`Deviation`]s turn single behaviours off, which
+//! is what the harness's broken runtimes are.
+//!
+//! # Layout
+//!
+//! - `session`: the property store (the in-memory `_Property` table, kept apart
+//!   from the persistent Property table), frames, handles, and the C calls;
+//! - `automation`: the Session object of script custom actions;
+//! - `engine`: actions, custom-action dispatch by Type, sequences, the install
+//!   script with rollback and commit, the top-level install;
+//! - `sql`: the database and the SQL dialect with temporary tables, columns and rows;
+//! - `format`, `condition`: formatted text and conditional statements;
+//! - `data`: fixed data (environment, UserSID, the standard actions).
+//!
+//! # Choices where the catalog gives no number
+//!
+//! - Persistent writes from a custom action (INSERT, UPDATE, DELETE, CREATE, ALTER
+//!   ADD of a persistent column, MSIMODIFY_INSERT, summary information) fail with
+//!   1627 ERROR_FUNCTION_FAILED.
+//! - Calls outside the deferred allow-list (SetProperty, DoAction, Sequence,
+//!   SetInstallLevel) fail with 1627 in deferred, rollback and commit actions;
+//!   their automation forms raise `DISP_E_EXCEPTION`, and `Session.Database` too.
+//! - MsiOpenPackage of the package file from a custom action returns 1618
+//!   ERROR_INSTALL_ALREADY_RUNNING, as does a nested MsiInstallProduct; a nested
+//!   install from the package context is reported unsupported.
+//! - A deferred action sequenced where no script is open (before InstallInitialize)
+//!   fails with 1603, as do top-level actions (INSTALL, ExecuteAction) and the
+//!   script actions (InstallInitialize, InstallFinalize, InstallExecute) asked for
+//!   from inside a custom action.
+//! - MsiProcessMessage and `Session.Message` return 0: the model's sessions are
+//!   quiet, so no UI handles a message.
+//! - MsiGetDatabaseState outside custom actions: 1 for the session's database,
+//!   0 for a database opened read-only, -1 for the package handle.
+//! - MsiSequence on a table that does not exist returns 1615.
+//! - A failure in the immediate phase after actions were scheduled runs every
+//!   scheduled rollback action, most recent first; a failing deferred action runs
+//!   only the rollback actions the script had passed, as a rollback action must
+//!   be sequenced before the action it undoes.
+//! - A private property (one with lower-case letters) set in the UI sequence does
+//!   not reach the execute sequence; public ones do.
+//! - `[#file]`, `[!file]` and `[$component]` format to "" until CostFinalize has
+//!   run, then to target paths from the Directory, Component and File tables
+//!   (the root is ROOTDRIVE, `C:\` by default; every component of an enabled
+//!   feature is installed locally). Feature and component states read as empty
+//!   in conditions.
+//! - Asynchronous custom actions run synchronously; 0x80 only changes timing.
+//! - The environment is fixed data (`data.rs`): PATH, TEMP, TMP, SystemRoot, windir,
+//!   SystemDrive, ProgramFiles, COMPUTERNAME, USERNAME.
 
 use crate::{Plan, Profile, Transcript};
-use std::sync::Arc;
 
 mod automation;
 mod condition;
@@ -141,16 +190,12 @@ pub struct Config {
 /// Runs a plan on the model: the package script on a package handle, then the
 /// top-level install, recording every call, probe run and action.
 pub fn run(plan: &Plan, config: &Config) -> Transcript {
-    let mut session = Session::build(
-        Arc::new(plan.fixture.clone()),
-        Arc::new(plan.probes.clone()),
-        config,
-    );
+    let mut session = Session::from_plan(plan, config);
     if let Some(script) = &plan.package {
         session.run_package(script);
     }
     if let Some(options) = &plan.install {
         session.run_install(options);
     }
-    session.transcript
+    session.into_transcript()
 }

@@ -309,12 +309,32 @@ pub struct Session {
     pub(crate) depth: usize,
     /// Probe runs left before the model stops running custom actions (plans that recurse).
     pub(crate) budget: usize,
+    /// CostFinalize has run: file and component keys resolve.
+    pub(crate) costed: bool,
+    /// The product's LANGID, fixed when the package was opened (MsiGetLanguage).
+    language: i64,
 }
 
 /// Most actions nested inside each other before DoAction fails.
 pub(crate) const MAX_DEPTH: usize = 24;
 /// Most custom-action runs in one plan.
 pub(crate) const MAX_RUNS: usize = 4096;
+
+fn utf16_len(s: &str) -> u32 {
+    s.chars().map(|c| c.len_utf16() as u32).sum()
+}
+
+/// The longest prefix of `s` that fits in `units` UTF-16 code units.
+fn utf16_prefix(s: &str, units: u32) -> &str {
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        used += c.len_utf16() as u32;
+        if used > units {
+            return &s[..i];
+        }
+    }
+    s
+}
 
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
@@ -327,6 +347,22 @@ impl Session {
     /// the Property table, nothing installed.
     pub fn new(fixture: &Fixture, config: &Config) -> Session {
         Session::build(Arc::new(fixture.clone()), Arc::default(), config)
+    }
+
+    /// A session on a plan's package that knows the plan's probes, so that an
+    /// action reached through [`Session::call`] runs its probe's steps (recorded in
+    /// the transcript) as it would during [`super::run`].
+    pub fn from_plan(plan: &crate::Plan, config: &Config) -> Session {
+        Session::build(
+            Arc::new(plan.fixture.clone()),
+            Arc::new(plan.probes.clone()),
+            config,
+        )
+    }
+
+    /// The transcript recorded so far, taken out of the session.
+    pub fn into_transcript(self) -> Transcript {
+        self.transcript
     }
 
     pub(crate) fn build(
@@ -355,6 +391,8 @@ impl Session {
             transcript: Transcript::default(),
             depth: 0,
             budget: MAX_RUNS,
+            costed: false,
+            language: 0,
         };
         s.open();
         s
@@ -375,9 +413,16 @@ impl Session {
             }
         }
         self.props.set("UserSID", data::USER_SID);
+        // Setting ProductLanguage later changes the property, not the session's language.
+        self.language = self
+            .props
+            .get("ProductLanguage")
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(0);
         self.handles.clear();
         self.shared_db = None;
         self.modes = 0;
+        self.costed = false;
         self.install = Install::default();
     }
 
@@ -473,7 +518,8 @@ impl Session {
             Operation::OpenDatabase { into } => {
                 let h = self.alloc(Handle::Db {
                     disk: Some(Box::new(self.disk.clone())),
-                    custom_action: false,
+                    // A custom action cannot change persistent data through any handle.
+                    custom_action: exec.in_custom_action(),
                 });
                 self.handle_outcome(into, h, Some(rc::SUCCESS))
             }
@@ -577,6 +623,14 @@ impl Session {
     /// CustomActionData and ProductCode (DEFERRED-FORMATRECORD).
     pub(crate) fn format_property(&self, name: &str) -> Option<String> {
         let f = self.frame();
+        if let Some(key) = name.strip_prefix(['#', '!']) {
+            return (!f.exec.in_script()).then(|| self.file_path(key)).flatten();
+        }
+        if let Some(key) = name.strip_prefix('$') {
+            return (!f.exec.in_script())
+                .then(|| self.component_directory(key))
+                .flatten();
+        }
         if f.exec.in_script() && !self.b.on(Deviation::DeferredFormatsAllProperties) {
             return match name {
                 "CustomActionData" | "ProductCode" => self.read_property(name).map(str::to_owned),
@@ -587,6 +641,100 @@ impl Session {
             return self.props.get(name).map(str::to_owned);
         }
         self.read_property(name).map(str::to_owned)
+    }
+
+    /// A column of the row of `table` whose first column is `key`.
+    fn cell(&self, table: &str, key: &str, column: &str) -> Option<String> {
+        let t = self.db.table(table)?;
+        let c = t.cols.iter().position(|c| c.name == column)?;
+        let row = t
+            .rows
+            .iter()
+            .find(|r| r.values.first().is_some_and(|v| v.render() == key))?;
+        Some(row.values.get(c)?.render())
+    }
+
+    /// The target path of a Directory row, ending in a backslash: a property of
+    /// the directory's name wins, the root is ROOTDRIVE (FMT-FILE-COMPONENT-KEYS).
+    fn directory_path(&self, dir: &str, depth: usize) -> Option<String> {
+        if let Some(v) = self.props.get(dir).filter(|v| !v.is_empty()) {
+            return Some(if v.ends_with('\\') {
+                v.to_owned()
+            } else {
+                format!("{v}\\")
+            });
+        }
+        let parent = self.cell("Directory", dir, "Directory_Parent")?;
+        let default = self.cell("Directory", dir, "DefaultDir")?;
+        if parent.is_empty() || parent == dir || depth > 16 {
+            return Some(
+                self.props
+                    .get("ROOTDRIVE")
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or(r"C:\")
+                    .to_owned(),
+            );
+        }
+        let base = self.directory_path(&parent, depth + 1)?;
+        // DefaultDir is `target[:source]`, each `short|long`; "." is the parent itself.
+        let target = default.split(':').next().unwrap_or("");
+        let long = target.rsplit('|').next().unwrap_or("");
+        Some(if long == "." || long.is_empty() {
+            base
+        } else {
+            format!("{base}{long}\\")
+        })
+    }
+
+    /// Whether a component is installed by the features that carry it: those
+    /// whose Level is between 1 and INSTALLLEVEL (all, without a FeatureComponents table).
+    fn component_enabled(&self, component: &str) -> bool {
+        let Some(fc) = self.db.table("FeatureComponents") else {
+            return true;
+        };
+        let level = |f: &str| -> i64 {
+            self.cell("Feature", f, "Level")
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(1)
+        };
+        let install_level: i64 = self
+            .props
+            .get("INSTALLLEVEL")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(1);
+        fc.rows.iter().any(|r| match r.values.as_slice() {
+            [f, c, ..] => {
+                c.render() == component && {
+                    let l = level(&f.render());
+                    l > 0 && l <= install_level
+                }
+            }
+            _ => false,
+        })
+    }
+
+    /// `[$component]`: the component's directory once costing is done, "" before.
+    fn component_directory(&self, component: &str) -> Option<String> {
+        if !self.costed || !self.component_enabled(component) {
+            return Some(String::new());
+        }
+        let dir = self.cell("Component", component, "Directory_")?;
+        self.directory_path(&dir, 0)
+    }
+
+    /// `[#file]`: the file's full target path once costing is done, "" before.
+    fn file_path(&self, file: &str) -> Option<String> {
+        if !self.costed {
+            return Some(String::new());
+        }
+        let component = self.cell("File", file, "Component_")?;
+        let name = self.cell("File", file, "FileName")?;
+        let dir = self.component_directory(&component)?;
+        if dir.is_empty() {
+            return Some(String::new());
+        }
+        let long = name.rsplit('|').next().unwrap_or("");
+        Some(format!("{dir}{long}"))
     }
 
     /// Formats text with the session's properties, as type-51 actions and the engine do.
@@ -655,7 +803,8 @@ impl Session {
         } else {
             value
         };
-        let n = value.chars().count() as u32;
+        // Sizes count UTF-16 code units, as the W functions do.
+        let n = utf16_len(value);
         let bytes = self.sizes_in_bytes(ansi);
         let required = if bytes { n.saturating_mul(2) } else { n };
         let capacity = match buffer {
@@ -676,10 +825,7 @@ impl Session {
             let text = if bytes && self.b.windows() && value.contains('\0') {
                 let head = value.split('\0').next().unwrap_or("");
                 let mut t = head.to_owned();
-                t.extend(std::iter::repeat_n(
-                    '\0',
-                    (n as usize) - head.chars().count(),
-                ));
+                t.extend(std::iter::repeat_n('\0', (n - utf16_len(head)) as usize));
                 t
             } else {
                 value.to_owned()
@@ -699,7 +845,7 @@ impl Session {
         Outcome {
             rc: Some(rc::MORE_DATA),
             // A zero-sized buffer is left untouched; otherwise it is truncated and terminated.
-            value: (capacity > 0).then(|| value.chars().take(capacity as usize - 1).collect()),
+            value: (capacity > 0).then(|| utf16_prefix(value, capacity - 1).to_owned()),
             size: Some(size),
             ..Outcome::default()
         }
@@ -812,10 +958,7 @@ impl Session {
         {
             return 0;
         }
-        self.props
-            .get("ProductLanguage")
-            .and_then(|l| l.trim().parse().ok())
-            .unwrap_or(0)
+        self.language
     }
 
     /// What MsiProcessMessage and Session.Message return: no UI handles the
@@ -994,7 +1137,10 @@ impl Session {
                 disk: None,
                 custom_action,
             } => (true, *custom_action),
-            Handle::Db { disk: Some(_), .. } => (false, false),
+            Handle::Db {
+                disk: Some(_),
+                custom_action,
+            } => (false, *custom_action),
             _ => return None,
         };
         let policy = self.policy(custom_action);

@@ -125,7 +125,7 @@ pub(super) const RULES: &[Rule] = &[
         title: "EvaluateCondition returns FALSE, TRUE, NONE or ERROR",
         statement: "MsiEvaluateCondition and Session.EvaluateCondition return 2 (NONE) for a Null \
                     or empty condition and 3 (ERROR) for one that cannot be parsed, else 0 or 1.",
-        sources: &["MS:session-object", "WT:package.c test_condition"],
+        sources: &["MS:session-object"],
         contexts: &[
             Context::Package,
             Context::ImmediateUi,
@@ -170,7 +170,9 @@ fn deferred_session(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
                     continue;
                 }
                 let want = if n == "ProductCode" {
-                    if facts::command_line_value(plan, n).is_some() {
+                    if facts::command_line_value(plan, n).is_some()
+                        || facts::plan_sets_property(plan, n)
+                    {
                         continue;
                     }
                     match plan.fixture.property(n) {
@@ -187,7 +189,9 @@ fn deferred_session(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
                 }
             }
             Operation::SessionLanguage => {
-                if facts::command_line_value(plan, "ProductLanguage").is_some() {
+                if facts::command_line_value(plan, "ProductLanguage").is_some()
+                    || facts::plan_sets_property(plan, "ProductLanguage")
+                {
                     continue;
                 }
                 if let Some(lang) = plan
@@ -300,7 +304,7 @@ fn installer_database(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Vio
                 let reads_package_table = matches!(
                     super::sqltext::parse(sql),
                     super::sqltext::Statement::Select { table, filtered: false, .. }
-                        if facts::STANDARD_TABLES.contains(&table) || plan.fixture.table(table).is_some()
+                        if facts::is_persistent_table(plan, table)
                 );
                 if reads_package_table && e.outcome.exception.is_none() {
                     expect_rc(out, ID, e, rc::SUCCESS);

@@ -11,7 +11,7 @@ pub(super) const RULES: &[Rule] = &[
                     non-zero handle to the session's database, a different one on every call, \
                     which the caller closes; a Null query on it is a syntax error and a Null \
                     output pointer is a parameter error.",
-        sources: &["API:msigetactivedatabase", "S1", "WT:custom.c test_db"],
+        sources: &["API:msigetactivedatabase", "S1"],
         contexts: PKG_IMM,
         family: Family::Database,
         level: Level::Must,
@@ -63,7 +63,7 @@ pub(super) const RULES: &[Rule] = &[
             "Through the custom-action bridge, passing Null for a required output pointer of \
                     a state or summary-information getter returns RPC_X_NULL_REF_POINTER instead \
                     of 87.",
-        sources: &["WT:custom.c test_feature_states"],
+        sources: &[],
         contexts: IMM,
         family: Family::Database,
         level: Level::Observed,

@@ -281,7 +281,9 @@ fn set_earlier(events: &[Event], i: usize, name: &str) -> bool {
 }
 
 fn product_code(plan: &Plan) -> Option<&str> {
-    if facts::command_line_value(plan, "ProductCode").is_some() {
+    if facts::command_line_value(plan, "ProductCode").is_some()
+        || facts::plan_sets_property(plan, "ProductCode")
+    {
         return None;
     }
     plan.fixture.property("ProductCode")
@@ -530,7 +532,9 @@ fn commit_limits(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>)
 }
 
 fn product_language(plan: &Plan) -> Option<i64> {
-    if facts::command_line_value(plan, "ProductLanguage").is_some() {
+    if facts::command_line_value(plan, "ProductLanguage").is_some()
+        || facts::plan_sets_property(plan, "ProductLanguage")
+    {
         return None;
     }
     plan.fixture
@@ -595,14 +599,20 @@ fn deferred_format(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
 /// INSTALLMESSAGE_INFO, which no handler answers in an unattended install.
 pub(super) const MESSAGE_INFO: u32 = 0x0400_0000;
 
+/// Message kinds a deferred action sends as a matter of course: user, action data, progress.
+const ROUTINE_MESSAGES: &[u32] = &[0x0300_0000, 0x0900_0000, 0x0A00_0000];
+
 fn deferred_message(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "DEFERRED-PROCESSMESSAGE";
     for e in &t.events {
-        if performed(e) && facts::is_in_script_c(e.context) {
-            if let Operation::ProcessMessage {
-                kind: MESSAGE_INFO, ..
-            } = &e.call
-            {
-                expect_number(out, "DEFERRED-PROCESSMESSAGE", e, 0);
+        if !performed(e) || !facts::is_in_script_c(e.context) {
+            continue;
+        }
+        if let Operation::ProcessMessage { kind, .. } = &e.call {
+            if *kind == MESSAGE_INFO {
+                expect_number(out, ID, e, 0);
+            } else if ROUTINE_MESSAGES.contains(kind) && e.outcome.number == Some(-1) {
+                flag(out, ID, e, "the message is processed (not -1)");
             }
         }
     }
@@ -690,21 +700,44 @@ fn deferred_no_db(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
 }
 
 fn inscript_flags(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    if t.install_result != Some(rc::SUCCESS) {
-        return;
-    }
+    const ID: &str = "INSCRIPT-FLAGS";
+    // The first run of a deferred action whose failure starts the rollback.
+    let failing = |probe: &str| {
+        plan.fixture.custom_action(probe).is_some_and(|r| {
+            facts::script_kind(r) == Some(facts::ScriptKind::Deferred)
+                && r.kind & catype::CONTINUE == 0
+                && plan.probes.get(probe).is_some_and(|p| {
+                    p.returns != rc::SUCCESS && p.returns != rc::FUNCTION_NOT_CALLED
+                })
+        })
+    };
+    let first_failure = t.runs.iter().position(|r| failing(&r.probe));
     for row in &plan.fixture.custom_actions {
-        if facts::script_kind(row) == Some(facts::ScriptKind::Rollback)
-            && t.run_count(&row.action) > 0
-        {
+        if facts::script_kind(row) != Some(facts::ScriptKind::Rollback) {
+            continue;
+        }
+        let Some(run) = facts::first_run(t, &row.action) else {
+            continue;
+        };
+        if t.install_result == Some(rc::SUCCESS) {
             out.push(Violation::at(
-                "INSCRIPT-FLAGS",
+                ID,
                 None,
                 format!(
                     "rollback action {} (type {}) runs only during a rollback",
                     row.action, row.kind
                 ),
                 "it ran in an install that succeeded",
+            ));
+        } else if first_failure.is_some_and(|f| run < f) {
+            out.push(Violation::at(
+                ID,
+                None,
+                format!(
+                    "rollback action {} (type {}) runs after the deferred failure",
+                    row.action, row.kind
+                ),
+                "it ran before the failure, as a deferred action would",
             ));
         }
     }
@@ -752,6 +785,17 @@ fn sched_flags(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
     }
 }
 
+/// Whether some commit action of the plan fails, which may itself change the install result.
+fn commit_failures(plan: &Plan) -> bool {
+    plan.fixture.custom_actions.iter().any(|r| {
+        facts::script_kind(r) == Some(facts::ScriptKind::Commit)
+            && plan
+                .probes
+                .get(&r.action)
+                .is_some_and(|p| p.returns != rc::SUCCESS && p.returns != rc::FUNCTION_NOT_CALLED)
+    })
+}
+
 fn rb_cm_enabled(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "RB-CM-NEED-ROLLBACK-ENABLED";
     let disabled = facts::rollback_disabled(plan);
@@ -771,6 +815,7 @@ fn rb_cm_enabled(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violatio
             ));
         } else if kind == facts::ScriptKind::Commit
             && t.install_result.is_some_and(|r| r != rc::SUCCESS)
+            && !commit_failures(plan)
         {
             out.push(Violation::at(
                 ID,

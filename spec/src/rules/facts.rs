@@ -240,82 +240,100 @@ pub fn is_in_script_c(ctx: Context) -> bool {
 /// Properties the engine itself sets or changes during a session, whose
 /// values a predicate therefore cannot know from the plan.
 fn engine_managed(name: &str) -> bool {
-    const NAMES: &[&str] = &[
-        "ACTION",
-        "EXECUTEACTION",
-        "INSTALLLEVEL",
-        "UILevel",
-        "ROOTDRIVE",
-        "TARGETDIR",
-        "SourceDir",
-        "SOURCEDIR",
-        "OriginalDatabase",
-        "DATABASE",
-        "ProductState",
-        "Installed",
-        "REMOVE",
-        "ADDLOCAL",
-        "ADDSOURCE",
-        "REINSTALL",
-        "UserSID",
-        "LogonUser",
-        "ComputerName",
-        "VersionNT",
-        "VersionNT64",
-        "Version9X",
-        "WindowsBuild",
-        "ServicePackLevel",
-        "ServicePackLevelMinor",
-        "Time",
-        "Date",
-        "Privileged",
-        "AdminUser",
-        "CostingComplete",
-        "OutOfDiskSpace",
-        "OutOfNoRbDiskSpace",
-        "PrimaryVolumeSpaceAvailable",
-        "PrimaryVolumeSpaceRequired",
-        "PrimaryVolumeSpaceRemaining",
-        "ProductToBeRegistered",
-        "CLIENTUILEVEL",
-        "CLIENTPROCESSID",
-        "PackageCode",
-        "PackagecodeChanging",
-        "Preselected",
-        "UpgradingProductCode",
-        "Intel",
-        "Intel64",
-        "Msix64",
-        "SystemLanguageID",
-        "UserLanguageID",
-        "PhysicalMemory",
-        "VirtualMemory",
-        "ColorBits",
-        "ScreenX",
-        "ScreenY",
-        "TTCSupport",
-        "RedirectedDllSupport",
-        "ALLUSERS",
-        "EXECUTEMODE",
-        "SECONDSEQUENCE",
-        "RestrictedUserControl",
-        "RollbackDisabled",
-        "ROOTDRIVE",
-        "ProductID",
-        "USERNAME",
-        "COMPANYNAME",
-        "RemoteAdminTS",
-        "TerminalServer",
-        "Alpha",
-        "ReplacedInUseFiles",
-        "ProductLanguage",
-    ];
     name.starts_with('%')
         || name.starts_with("Msi")
         || name.starts_with("MSI")
         || name.ends_with("Folder")
         || name.ends_with("Folder64")
-        || NAMES.contains(&name)
+        || matches!(
+            name,
+            "ACTION"
+                | "ADDLOCAL"
+                | "ADDSOURCE"
+                | "ALLUSERS"
+                | "INSTALLDIR"
+                | "TRANSFORMS"
+                | "PRIMARYFOLDER"
+                | "LIMITUI"
+                | "REINSTALLMODE"
+                | "PATCH"
+                | "SourcedirProduct"
+                | "CCP_DRIVE"
+                | "CURRENTDIRECTORY"
+                | "AFTERREBOOT"
+                | "Resume"
+                | "RESUME"
+                | "UpdateStarted"
+                | "SharedWindows"
+                | "ShellAdvtSupport"
+                | "OLEAdvtSupport"
+                | "WindowsVolume"
+                | "VersionDatabase"
+                | "VersionMsi"
+                | "AdminUser"
+                | "Alpha"
+                | "CLIENTPROCESSID"
+                | "CLIENTUILEVEL"
+                | "COMPANYNAME"
+                | "ColorBits"
+                | "ComputerName"
+                | "CostingComplete"
+                | "DATABASE"
+                | "Date"
+                | "EXECUTEACTION"
+                | "EXECUTEMODE"
+                | "INSTALLLEVEL"
+                | "Installed"
+                | "Intel"
+                | "Intel64"
+                | "LogonUser"
+                | "Msix64"
+                | "OriginalDatabase"
+                | "OutOfDiskSpace"
+                | "OutOfNoRbDiskSpace"
+                | "PackageCode"
+                | "PackagecodeChanging"
+                | "PhysicalMemory"
+                | "Preselected"
+                | "PrimaryVolumeSpaceAvailable"
+                | "PrimaryVolumeSpaceRemaining"
+                | "PrimaryVolumeSpaceRequired"
+                | "Privileged"
+                | "ProductID"
+                | "ProductLanguage"
+                | "ProductState"
+                | "ProductToBeRegistered"
+                | "REINSTALL"
+                | "REMOVE"
+                | "ROOTDRIVE"
+                | "RedirectedDllSupport"
+                | "RemoteAdminTS"
+                | "ReplacedInUseFiles"
+                | "RestrictedUserControl"
+                | "RollbackDisabled"
+                | "SECONDSEQUENCE"
+                | "SOURCEDIR"
+                | "ScreenX"
+                | "ScreenY"
+                | "ServicePackLevel"
+                | "ServicePackLevelMinor"
+                | "SourceDir"
+                | "SystemLanguageID"
+                | "TARGETDIR"
+                | "TTCSupport"
+                | "TerminalServer"
+                | "Time"
+                | "UILevel"
+                | "USERNAME"
+                | "UpgradingProductCode"
+                | "UserLanguageID"
+                | "UserSID"
+                | "Version9X"
+                | "VersionNT"
+                | "VersionNT64"
+                | "VirtualMemory"
+                | "WindowsBuild"
+        )
 }
 
 /// Whether a property name is public (no lower-case letters), so the command line can set it.
@@ -351,6 +369,7 @@ pub fn top_level_is_install(plan: &Plan) -> bool {
 pub struct Position {
     /// `true` for InstallUISequence, `false` for InstallExecuteSequence.
     pub ui: bool,
+    /// The Sequence column.
     pub sequence: i32,
 }
 
@@ -411,12 +430,22 @@ pub fn probe_position(plan: &Plan, probe: &str) -> Option<Position> {
 
 /// Whether some step of the plan, outside `except_probe` and the package
 /// script (a separate session), sets property `name` or may run actions that do.
-fn set_by_steps(plan: &Plan, name: &str, except_probe: &str, ignore_in_script: bool) -> bool {
+fn set_by_steps(
+    plan: &Plan,
+    name: &str,
+    except_probe: &str,
+    ignore_in_script: bool,
+    read_in_execute: bool,
+) -> bool {
+    // A private property set during the UI sequence never reaches the execute sequence.
+    let ui_set_is_lost = read_in_execute && !is_public(name);
     all_steps(plan).any(|(p, ctx, op)| {
         if p == except_probe || p == PACKAGE_PROBE {
             return false;
         }
-        if ignore_in_script && ctx.is_in_script() {
+        if (ignore_in_script && ctx.is_in_script())
+            || (ui_set_is_lost && ctx == Context::ImmediateUi)
+        {
             return false;
         }
         match op {
@@ -445,6 +474,17 @@ fn set_by_steps(plan: &Plan, name: &str, except_probe: &str, ignore_in_script: b
     })
 }
 
+/// Whether anything in the plan (a step of any probe, or a type-51 action)
+/// may set property `name` during the install.
+pub fn plan_sets_property(plan: &Plan, name: &str) -> bool {
+    set_by_steps(plan, name, PACKAGE_PROBE, false, false)
+        || plan
+            .fixture
+            .custom_actions
+            .iter()
+            .any(|r| r.basic_type() == catype::SET_PROPERTY && r.source.as_deref() == Some(name))
+}
+
 /// How a known property value came to be known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -454,7 +494,8 @@ pub enum Source {
     SetEmpty,
     /// `Session.Property(name) = value` earlier in the same run.
     SessionSet,
-    /// A type-51 action run through DoAction earlier in the same run.
+    /// A custom action run through DoAction earlier in the same run: a type-51
+    /// action, or a probe whose recorded steps set the property.
     Nested51,
     /// MsiSetInstallLevel earlier in the same run (INSTALLLEVEL only).
     InstallLevel,
@@ -468,12 +509,17 @@ pub enum Source {
     Undefined,
     /// Nothing defines it, but the command line names it as a private property (which does not count).
     PrivateCommandLine,
+    /// Its value comes from before a type-51 action of the UI sequence set it as a
+    /// private property, which does not carry over to the execute sequence.
+    PrivateUiSetLost,
 }
 
 /// A property value a runtime must report, and how it is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Known<'a> {
+    /// The value ("" for an undefined property).
     pub value: Cow<'a, str>,
+    /// How it is known.
     pub source: Source,
     /// Whether a property whose name differs only in case was set in between.
     pub variant_set: bool,
@@ -489,7 +535,7 @@ pub fn property_at<'a>(
 ) -> Option<Known<'a>> {
     let ctx = events[i].context;
     let mut variant_set = false;
-    for e in run_before(events, i) {
+    for (j, e) in run_before_indexed(events, i) {
         if !performed(e) {
             continue;
         }
@@ -504,6 +550,10 @@ pub fn property_at<'a>(
                         continue;
                     }
                     match e.outcome.rc {
+                        // A C string ends at its first NUL: what is stored then is not settled here.
+                        Some(rc::SUCCESS) if value.as_deref().is_some_and(|v| v.contains('\0')) => {
+                            return None
+                        }
                         Some(rc::SUCCESS) => {
                             let v = value.as_deref().unwrap_or("");
                             return Some(Known {
@@ -530,6 +580,9 @@ pub fn property_at<'a>(
                 if n == name {
                     if e.context.is_in_script() || e.outcome.exception.is_some() {
                         continue;
+                    }
+                    if value.as_deref().is_some_and(|v| v.contains('\0')) {
+                        return None;
                     }
                     return Some(Known {
                         value: Cow::Borrowed(value.as_deref().unwrap_or("")),
@@ -566,6 +619,22 @@ pub fn property_at<'a>(
                         });
                     }
                 }
+                if *handle == HandleArg::Session {
+                    match action
+                        .as_deref()
+                        .map(|a| nested_probe(plan, events, j, a, name))
+                    {
+                        Some(Nested::Untouched) => continue,
+                        Some(Nested::Set(v)) => {
+                            return Some(Known {
+                                value: Cow::Borrowed(v),
+                                source: Source::Nested51,
+                                variant_set,
+                            })
+                        }
+                        _ => {}
+                    }
+                }
                 return None;
             }
             Operation::SessionDoAction { action } => {
@@ -599,6 +668,85 @@ pub fn property_at<'a>(
     let mut k = static_value(plan, name, probe, ctx, 0)?;
     k.variant_set = variant_set;
     Some(k)
+}
+
+/// What a probe run through DoAction did to a property, as its own recorded steps show.
+enum Nested<'a> {
+    /// It set the property to this value (its last such step).
+    Set(&'a str),
+    /// None of its steps touched the property.
+    Untouched,
+    /// It may have changed the property in ways its steps do not show.
+    Unknown,
+}
+
+/// Reads the nested run of probe `action` that the DoAction at `events[j]`
+/// performed: its events come just before `events[j]`, after the caller's
+/// previous step. Only a complete run (every step of the script recorded) counts.
+fn nested_probe<'a>(
+    plan: &Plan,
+    events: &'a [Event],
+    j: usize,
+    action: &str,
+    name: &str,
+) -> Nested<'a> {
+    let Some(script) = plan.probes.get(action) else {
+        return Nested::Unknown;
+    };
+    let outer = &events[j].probe;
+    let mut window = events[..j].iter().rev().take_while(|e| e.probe != *outer);
+    let mut seen = 0;
+    let mut result: Option<&'a str> = None;
+    let mut last_index = usize::MAX;
+    for e in window.by_ref() {
+        if e.probe != action {
+            return Nested::Unknown;
+        }
+        if e.index >= last_index {
+            // A second run of the probe inside the window.
+            return Nested::Unknown;
+        }
+        last_index = e.index;
+        seen += 1;
+        match &e.call {
+            Operation::SetProperty {
+                name: Some(m),
+                value,
+                handle: HandleArg::Session,
+            } if m == name => {
+                if e.context.is_in_script() || e.outcome.rc != Some(rc::SUCCESS) {
+                    continue;
+                }
+                let v = value.as_deref().unwrap_or("");
+                if v.contains('\0') {
+                    return Nested::Unknown;
+                }
+                // Going backwards, the first set found is the run's last.
+                result.get_or_insert(v);
+            }
+            Operation::SetProperty { name: Some(m), .. }
+            | Operation::SessionPropertySet { name: Some(m), .. }
+                if m.eq_ignore_ascii_case(name) =>
+            {
+                return Nested::Unknown;
+            }
+            Operation::SetInstallLevel { .. } if name == "INSTALLLEVEL" => return Nested::Unknown,
+            Operation::DoAction { .. }
+            | Operation::SessionDoAction { .. }
+            | Operation::Sequence { .. }
+            | Operation::Modify { .. }
+            | Operation::InstallProduct { .. } => return Nested::Unknown,
+            Operation::Sql { sql, .. } if sql.contains("_Property") => return Nested::Unknown,
+            _ => {}
+        }
+    }
+    if seen != script.steps.len() || last_index != 0 && seen > 0 {
+        return Nested::Unknown;
+    }
+    match result {
+        Some(v) => Nested::Set(v),
+        None => Nested::Untouched,
+    }
 }
 
 /// What a type-51 action named `action` sets `name` to, when that is statically known.
@@ -654,6 +802,7 @@ pub fn static_value<'a>(
     if ctx == Context::Package {
         // The package handle is opened before any install: only the Property table counts.
         let (value, source) = match plan.fixture.property(name) {
+            Some(v) if v.contains('\0') => return None,
             Some(v) => (Cow::Borrowed(v), Source::Static),
             None => (Cow::Borrowed(""), Source::Undefined),
         };
@@ -683,18 +832,26 @@ pub fn value_at_position<'a>(
     if engine_managed(name) || name.is_empty() || depth > 2 {
         return None;
     }
-    if set_by_steps(plan, name, except_probe, ignore_in_script_sets) {
+    if set_by_steps(plan, name, except_probe, ignore_in_script_sets, !pos.ui) {
         return None;
     }
     let (mut value, mut source) = initial_value(plan, name);
-    let runs_ui = plan
-        .install
-        .as_ref()
-        .is_some_and(|i| i.ui.runs_ui_sequence());
     let f = &plan.fixture;
     let setters = |r: &&CustomActionRow| {
         r.basic_type() == catype::SET_PROPERTY && r.source.as_deref() == Some(name)
     };
+    if !f.custom_actions.iter().any(|r| setters(&r)) {
+        return Some(Known {
+            value,
+            source,
+            variant_set: false,
+        });
+    }
+    let runs_ui = plan
+        .install
+        .as_ref()
+        .is_some_and(|i| i.ui.runs_ui_sequence());
+    let mut lost_ui_set = false;
     for row in f.custom_actions.iter().filter(setters) {
         if row.is_in_script() {
             return None;
@@ -706,8 +863,12 @@ pub fn value_at_position<'a>(
                 }
                 if ui != pos.ui {
                     if ui {
-                        // Set in the UI sequence, read in the execute sequence: only
-                        // public properties carry over, and only some of them.
+                        if !is_public(name) {
+                            // A private property set in the UI sequence stays there.
+                            lost_ui_set = true;
+                            continue;
+                        }
+                        // Public properties carry over, but not all of them for every user.
                         return None;
                     }
                     continue;
@@ -734,6 +895,9 @@ pub fn value_at_position<'a>(
                 applied.push((s.sequence, row));
             }
         }
+    }
+    if lost_ui_set && applied.is_empty() {
+        source = Source::PrivateUiSetLost;
     }
     applied.sort_by_key(|(s, _)| *s);
     if applied.windows(2).any(|w| w[0].0 == w[1].0) {
@@ -833,7 +997,7 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
             continue;
         }
         let ca = f.custom_action(&row.action)?;
-        if ca.basic_type() == catype::SET_PROPERTY {
+        if ca.basic_type() == catype::SET_PROPERTY || ca.basic_type() == catype::ERROR {
             continue;
         }
         if !plan.probes.contains_key(&row.action) || ca.kind & catype::ASYNC != 0 {
@@ -857,8 +1021,20 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
     }) {
         return None;
     }
+    // A standard action that logged a failure explains the result on its own.
+    if t.actions.iter().any(|a| {
+        a.result.is_some_and(|r| r >= 2)
+            && is_standard_action(&a.name)
+            && !TOP_LEVEL_ACTIONS.contains(&a.name.as_str())
+    }) {
+        return None;
+    }
     let mut saw = Saw::default();
     for run in &t.runs {
+        if !sequenced(plan, &run.probe) {
+            // Only at a termination number (-1 to -4): it runs once the result is decided.
+            continue;
+        }
         let ca = f.custom_action(&run.probe)?;
         let script = plan.probes.get(&run.probe)?;
         let kind = ca.kind;
@@ -901,12 +1077,24 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
             Stop::Failure => return Some((rc::INSTALL_FAILURE, rule)),
         }
     }
-    // Nothing stopped the install; a type-19 action still fails it.
-    let type19 = f
+    // Nothing stopped the install; a type-19 action still fails it, if it runs.
+    for r in f
         .custom_actions
         .iter()
-        .any(|r| r.basic_type() == catype::ERROR && sequenced(plan, &r.action));
-    if type19 {
+        .filter(|r| r.basic_type() == catype::ERROR)
+    {
+        if !sequenced(plan, &r.action) {
+            continue;
+        }
+        let conditioned = f
+            .execute_sequence
+            .iter()
+            .chain(&f.ui_sequence)
+            .any(|s| s.action == r.action && s.sequence > 0 && s.condition.is_some());
+        if conditioned {
+            // Whether its condition holds is not settled here.
+            return None;
+        }
         return Some((rc::INSTALL_FAILURE, "CA-TYPE19-ERROR"));
     }
     let rule = if saw.continued {
@@ -1046,17 +1234,18 @@ pub fn view_sql<'a>(events: &'a [Event], i: usize, view: &str) -> Option<&'a str
     None
 }
 
-/// Tables every package has, besides the fixture's own.
-pub const STANDARD_TABLES: &[&str] = &[
-    "Property",
-    "CustomAction",
-    "InstallExecuteSequence",
-    "InstallUISequence",
-];
-
-/// Whether `table` is a persistent table of the package: the fixture's or a standard one.
+/// Whether `table` is a persistent table of the package: the fixture's, or a
+/// standard one the fixture gives rows (a package built from it has no empty
+/// CustomAction or sequence table to rely on).
 pub fn is_persistent_table(plan: &Plan, table: &str) -> bool {
-    STANDARD_TABLES.contains(&table) || plan.fixture.table(table).is_some()
+    let f = &plan.fixture;
+    match table {
+        "Property" => true,
+        "CustomAction" => !f.custom_actions.is_empty(),
+        "InstallExecuteSequence" => !f.execute_sequence.is_empty(),
+        "InstallUISequence" => !f.ui_sequence.is_empty(),
+        _ => f.table(table).is_some(),
+    }
 }
 
 /// The system tables, which MsiDatabaseIsTablePersistent reports as NONE.
@@ -1113,8 +1302,11 @@ pub fn rollback_disabled(plan: &Plan) -> bool {
 /// The in-script kind of a custom action: deferred, rollback or commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScriptKind {
+    /// 0x400 alone.
     Deferred,
+    /// 0x400 with 0x100.
     Rollback,
+    /// 0x400 with 0x200.
     Commit,
 }
 

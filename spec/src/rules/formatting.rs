@@ -27,7 +27,7 @@ pub(super) const RULES: &[Rule] = &[
         title: "[Name] formats to the property's value, or empty",
         statement: "In formatted text a bracketed property name becomes the property's current \
                     value, and an undefined property becomes the empty string.",
-        sources: &["MS:formatted", "WT:package.c test_formatrecord"],
+        sources: &["MS:formatted"],
         contexts: PKG_IMM,
         family: Family::Formatting,
         level: Level::Must,
@@ -40,7 +40,7 @@ pub(super) const RULES: &[Rule] = &[
         statement: "A bracket that starts with a backslash formats to the single character after \
                     the backslash, dropping the rest of the bracket; without an install handle \
                     the escapes are not processed at all.",
-        sources: &["MS:formatted", "WT:package.c test_formatrecord"],
+        sources: &["MS:formatted"],
         contexts: PKG_IMM,
         family: Family::Formatting,
         level: Level::Must,
@@ -102,35 +102,7 @@ fn scan_format(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want: &str
         if rule != want {
             continue;
         }
-        let expected = match handle {
-            HandleArg::Session => {
-                let before_costing = e.context == Context::Package
-                    && !facts::run_before(&t.events, i).any(|p| {
-                        matches!(
-                            p.call,
-                            Operation::DoAction { .. } | Operation::Sequence { .. }
-                        )
-                    });
-                let mut resolve = |n: &str| -> Option<Cow<'_, str>> {
-                    if n.starts_with('#') || n.starts_with('!') {
-                        return before_costing.then_some(Cow::Borrowed(""));
-                    }
-                    if n.starts_with(['$', '%']) {
-                        return None;
-                    }
-                    facts::property_at(plan, &t.events, i, n).map(|k| k.value)
-                };
-                fmttext::format(template, fields, &mut resolve)
-            }
-            HandleArg::Zero => {
-                // Without an install handle only plain text and escapes are settled: they stay as written.
-                let plain = template
-                    .match_indices('[')
-                    .all(|(p, _)| template[p + 1..].starts_with('\\'));
-                (plain && fields.is_empty() && rule == "FMT-ESCAPE").then(|| template.clone())
-            }
-            HandleArg::Bogus => None,
-        };
+        let expected = expected_format(plan, t, i, template, fields, *handle, rule);
         let Some(expected) = expected else {
             continue;
         };
@@ -142,6 +114,48 @@ fn scan_format(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want: &str
                 flag(out, rule, e, format!("value={expected:?}"));
             }
         }
+    }
+}
+
+/// What MsiFormatRecord must produce at `t.events[i]`, when the plan settles it.
+pub(super) fn expected_format(
+    plan: &Plan,
+    t: &Transcript,
+    i: usize,
+    template: &str,
+    fields: &[String],
+    handle: HandleArg,
+    rule: &str,
+) -> Option<String> {
+    let e = &t.events[i];
+    match handle {
+        HandleArg::Session => {
+            let before_costing = e.context == Context::Package
+                && !facts::run_before(&t.events, i).any(|p| {
+                    matches!(
+                        p.call,
+                        Operation::DoAction { .. } | Operation::Sequence { .. }
+                    )
+                });
+            let mut resolve = |n: &str| -> Option<Cow<'_, str>> {
+                if n.starts_with('#') || n.starts_with('!') {
+                    return before_costing.then_some(Cow::Borrowed(""));
+                }
+                if n.starts_with(['$', '%']) {
+                    return None;
+                }
+                facts::property_at(plan, &t.events, i, n).map(|k| k.value)
+            };
+            fmttext::format(template, fields, &mut resolve)
+        }
+        HandleArg::Zero => {
+            // Without an install handle only plain text and escapes are settled: they stay as written.
+            let plain = template
+                .match_indices('[')
+                .all(|(p, _)| template[p + 1..].starts_with('\\'));
+            (plain && fields.is_empty() && rule == "FMT-ESCAPE").then(|| template.to_owned())
+        }
+        HandleArg::Bogus => None,
     }
 }
 

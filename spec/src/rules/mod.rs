@@ -4,6 +4,23 @@
 //! functions beside them. The helpers the predicates share live in
 //! [`facts`] (what a plan and a transcript settle), `fmttext` (formatted text
 //! and conditions) and `sqltext` (the SQL shapes the rules talk about).
+//!
+//! # Adding a rule
+//!
+//! 1. Add a [`Rule`] to the `RULES` of its family's module, with the catalog's
+//!    ID, a one-line title, the rule in your own words, the catalog's source
+//!    keys, the contexts, the level, and a `disagreement` when the
+//!    documentation and Windows differ (the predicate then branches on the
+//!    [`crate::Profile`] it is given).
+//! 2. Write its predicate beside it. It must be pure and cheap, and flag only
+//!    what the transcript settles: ask [`facts`] for what a property must hold
+//!    or where a probe runs, and stay silent on `None`. Skip outcomes the
+//!    runtime reported as unsupported, and fields it did not report.
+//! 3. If the rule has nothing to observe, give `Check::Unobservable` with the
+//!    honest reason instead.
+//! 4. Add a case to `spec/tests/rules_predicates.rs` (an obeying transcript
+//!    that the whole catalog accepts, and a breaking one this rule catches);
+//!    if a model deviation names the rule, add it to `rules_deviations.rs`.
 
 use crate::Rule;
 use std::sync::OnceLock;

@@ -6,16 +6,25 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         id: "DOACTION-NULL-ACTION",
         title: "MsiDoAction with a Null action name",
-        statement: "The documentation says a Null name makes the engine run the upper-cased ACTION \
+        statement:
+            "The documentation says a Null name makes the engine run the upper-cased ACTION \
                     property, or INSTALL when it is unset; on Windows the C API instead rejects a \
                     Null name with ERROR_INVALID_PARAMETER, checked before the handle.",
-        sources: &["S0", "API:msidoactiona", "MS:action", "SDK98-DoAction", "WT:package.c test_doaction"],
+        sources: &[
+            "S0",
+            "API:msidoactiona",
+            "MS:action",
+            "SDK98-DoAction",
+            "MSDN-DoAction",
+            "WT:package.c test_doaction",
+        ],
         contexts: PKG_IMM,
         family: Family::NullAction,
         level: Level::Must,
         disagreement: Some(
-            "documented: a Null name runs the ACTION fallback, so the call is not refused with 87; \
-             windows: MsiDoAction(h, NULL) returns 87 whatever the handle (Ambiguities 1).",
+            "documented: a Null name runs the ACTION fallback, so the call is not refused with 87 \
+             (and a bad handle gets 6); windows: MsiDoAction(h, NULL) returns 87 whatever the \
+             handle (Ambiguities 1).",
         ),
         check: Check::Predicate(doaction_null),
     },
@@ -28,10 +37,7 @@ pub(super) const RULES: &[Rule] = &[
         contexts: PKG_IMM,
         family: Family::NullAction,
         level: Level::Must,
-        disagreement: Some(
-            "With a Null name as well, the documented profile expects 6 from a bad handle, while \
-             Windows checks the name first and returns 87 (DOACTION-NULL-ACTION).",
-        ),
+        disagreement: None,
         check: Check::Predicate(doaction_bad_handle),
     },
     Rule {
@@ -40,7 +46,12 @@ pub(super) const RULES: &[Rule] = &[
         statement: "An install runs the action the ACTION property names, upper-cased first, or \
                     INSTALL when it is unset; an upper-cased name that no action has makes the \
                     install fail with 1603 after logging that action with result 0.",
-        sources: &["MS:action", "S0", "MSDN-DoAction", "WT:package.c test_top_level_action"],
+        sources: &[
+            "MS:action",
+            "S0",
+            "MSDN-DoAction",
+            "WT:package.c test_top_level_action",
+        ],
         contexts: TOP,
         family: Family::NullAction,
         level: Level::Must,
@@ -50,7 +61,8 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         id: "DOACTION-TOPLEVEL",
         title: "INSTALL and ExecuteAction can be run through DoAction",
-        statement: "MsiDoAction accepts the top-level INSTALL action and ExecuteAction by name from \
+        statement:
+            "MsiDoAction accepts the top-level INSTALL action and ExecuteAction by name from \
                     a package handle; ExecuteAction runs what EXECUTEACTION names, else INSTALL.",
         sources: &["MS:using-a-sequence-table"],
         contexts: &[Context::Package],
@@ -67,17 +79,15 @@ fn doaction_null(_: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Viola
         if !performed(e) || !facts::is_full_c(e.context) {
             continue;
         }
-        let Operation::DoAction {
-            action: None,
-            handle,
-        } = &e.call
-        else {
+        let Operation::DoAction { action: None, .. } = &e.call else {
             continue;
         };
         match profile {
             Profile::Windows => expect_rc(out, ID, e, rc::INVALID_PARAMETER),
             Profile::Documented => {
-                if *handle == HandleArg::Session && e.outcome.rc == Some(rc::INVALID_PARAMETER) {
+                if e.outcome.rc == Some(rc::INVALID_PARAMETER) {
+                    // Refusing the Null name (whatever the handle) is what the fallback rules out;
+                    // other wrong answers on a bad handle are DOACTION-BAD-HANDLE's.
                     flag(out, ID, e, "the ACTION fallback runs (not rc=87)");
                 }
             }
@@ -94,8 +104,18 @@ fn doaction_bad_handle(_: &Plan, t: &Transcript, profile: Profile, out: &mut Vec
             if *handle == HandleArg::Session {
                 continue;
             }
-            if action.is_some() || profile == Profile::Documented {
-                expect_rc(out, "DOACTION-BAD-HANDLE", e, rc::INVALID_HANDLE);
+            match (action, profile) {
+                (Some(_), _) => expect_rc(out, "DOACTION-BAD-HANDLE", e, rc::INVALID_HANDLE),
+                // Documented: a Null name on a bad handle is a handle error too; a refusal
+                // with 87 is DOACTION-NULL-ACTION's concern.
+                (None, Profile::Documented)
+                    if e.outcome
+                        .rc
+                        .is_some_and(|r| r != rc::INVALID_HANDLE && r != rc::INVALID_PARAMETER) =>
+                {
+                    flag(out, "DOACTION-BAD-HANDLE", e, "rc=6");
+                }
+                _ => {}
             }
         }
     }
@@ -147,10 +167,13 @@ fn action_prop_uppercase(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<
         }
         None => {
             // INSTALL runs: some sequenced probe (or some action) must start.
-            let has_probe = plan
-                .probes
-                .keys()
-                .any(|p| facts::probe_position(plan, p).is_some());
+            let has_probe = plan.probes.keys().any(|p| {
+                facts::probe_position(plan, p).is_some_and(|pos| !pos.ui)
+                    && plan
+                        .fixture
+                        .custom_action(p)
+                        .is_some_and(|r| !r.is_in_script())
+            });
             if has_probe && t.runs.is_empty() && t.actions.is_empty() && t.install_result.is_some()
             {
                 out.push(Violation::at(

@@ -184,10 +184,10 @@ pub(super) const RULES: &[Rule] = &[
         title: "Property values may hold embedded NUL characters",
         statement: "[~] formats to a NUL, so a type-51 action can store a value with NULs inside; \
                     MsiGetProperty returns all of it with its true length.",
-        sources: &["MS:formatted", "WT:package.c test_formatrecord_tables"],
+        sources: &["MS:formatted"],
         contexts: PKG_IMM,
         family: Family::Properties,
-        level: Level::Observed,
+        level: Level::Must,
         disagreement: None,
         check: Check::Predicate(embedded_nul),
     },
@@ -249,7 +249,9 @@ fn domain(k: &Known<'_>, name: &str, ctx: Context, script: bool) -> &'static str
         Source::InstallLevel => "CA-MISC-STATE-APIS",
         Source::Static if script => "SESSION-PROPERTY-RW",
         Source::Static => "PROP-GET-BUFFER",
-        Source::CommandLine | Source::PrivateCommandLine => "PROP-PUBLIC-PRIVATE",
+        Source::CommandLine | Source::PrivateCommandLine | Source::PrivateUiSetLost => {
+            "PROP-PUBLIC-PRIVATE"
+        }
         Source::Type51 => "TYPE51-SETPROP",
         Source::Undefined => "PROP-GET-UNDEFINED-EMPTY",
     }
@@ -284,6 +286,46 @@ fn inserted_into_property_table(events: &[Event], i: usize, name: &str) -> bool 
     })
 }
 
+/// Whether a read of `name` at `events[i]` could belong to `want` at all: a
+/// cheap test that spares the full reasoning for most rules.
+fn could_belong(plan: &Plan, events: &[Event], i: usize, name: &str, want: &str) -> bool {
+    let run_has = |f: &dyn Fn(&Operation) -> bool| facts::run_before(events, i).any(|e| f(&e.call));
+    match want {
+        "CUSTOMACTIONDATA-IMMEDIATE" => name == "CustomActionData",
+        "CA-MISC-STATE-APIS" => name == "INSTALLLEVEL",
+        "PROP-PUBLIC-PRIVATE" => {
+            plan.install
+                .as_ref()
+                .is_some_and(|i| i.properties.contains_key(name))
+                || plan.fixture.ui_sequence.iter().any(|r| {
+                    plan.fixture.custom_action(&r.action).is_some_and(|c| {
+                        c.basic_type() == catype::SET_PROPERTY && c.source.as_deref() == Some(name)
+                    })
+                })
+        }
+        "TYPE51-SETPROP" | "PROP-EMBEDDED-NUL" => {
+            plan.fixture.custom_actions.iter().any(|r| {
+                r.basic_type() == catype::SET_PROPERTY && r.source.as_deref() == Some(name)
+            }) || (want == "PROP-EMBEDDED-NUL"
+                && run_has(&|op| matches!(op, Operation::DoAction { .. })))
+        }
+        "DOACTION-NESTED" => run_has(&|op| {
+            matches!(
+                op,
+                Operation::DoAction { .. } | Operation::SessionDoAction { .. }
+            )
+        }),
+        "PROP-SET-NO-FORMAT" | "PROP-SET-EMPTY-DELETES" => {
+            run_has(&|op| matches!(op, Operation::SetProperty { name: Some(n), .. } if n == name))
+        }
+        "PROP-INMEMORY-TABLE" => run_has(&|op| matches!(op, Operation::Sql { .. })),
+        "PROP-CASE-SENSITIVE" => run_has(
+            &|op| matches!(op, Operation::SetProperty { name: Some(n), .. } | Operation::SessionPropertySet { name: Some(n), .. } if n != name && n.eq_ignore_ascii_case(name)),
+        ),
+        _ => true,
+    }
+}
+
 /// Checks every property read whose expected value the plan settles, pushing
 /// only the violations that belong to `want` (each read belongs to one rule,
 /// plus PROP-GET-REMOTE-BYTES for the sizes of A getters inside custom actions).
@@ -306,7 +348,13 @@ pub(super) fn scan(
                 ansi,
                 handle: HandleArg::Session,
             } if facts::is_full_c(e.context) => {
-                if n.starts_with('%') || matches!(buffer, Buffer::NullSize | Buffer::NullBoth) {
+                // Byte counts arise only for A getters inside custom actions.
+                let bytes_only = want == BYTES && !(*ansi && e.context.is_custom_action());
+                if n.starts_with('%')
+                    || matches!(buffer, Buffer::NullSize | Buffer::NullBoth)
+                    || bytes_only
+                    || !could_belong(plan, &t.events, i, n, want)
+                {
                     continue;
                 }
                 let Some(k) = facts::property_at(plan, &t.events, i, n) else {
@@ -350,7 +398,8 @@ pub(super) fn scan(
                     if size != want_size {
                         // The byte/character question belongs to PROP-GET-REMOTE-BYTES
                         // whenever the two units would give different answers.
-                        let units_matter = remote && copied != Some(len);
+                        let other_units = if bytes { len } else { len * 2 };
+                        let units_matter = remote && copied != Some(len) && size == other_units;
                         let owner = if units_matter { BYTES } else { rule };
                         if owner == want {
                             flag(out, owner, e, format!("size={want_size}"));
@@ -361,7 +410,8 @@ pub(super) fn scan(
             Operation::SessionPropertyGet { name: Some(n) }
                 if e.context == Context::ScriptImmediate =>
             {
-                if n.starts_with('%') || want == BYTES {
+                if n.starts_with('%') || want == BYTES || !could_belong(plan, &t.events, i, n, want)
+                {
                     continue;
                 }
                 let Some(k) = facts::property_at(plan, &t.events, i, n) else {
@@ -399,7 +449,46 @@ fn case_sensitive(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violati
     scan(plan, t, p, out, "PROP-CASE-SENSITIVE");
 }
 fn remote_bytes(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
-    scan(plan, t, p, out, "PROP-GET-REMOTE-BYTES");
+    const ID: &str = "PROP-GET-REMOTE-BYTES";
+    scan(plan, t, p, out, ID);
+    // MsiFormatRecordA goes through the same bridge.
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) || !facts::is_immediate_c(e.context) {
+            continue;
+        }
+        let Operation::FormatRecord {
+            template,
+            fields,
+            buffer: buffer @ (Buffer::Sized(_) | Buffer::NullBuffer(_)),
+            ansi: true,
+            handle: HandleArg::Session,
+        } = &e.call
+        else {
+            continue;
+        };
+        let Some(text) = super::formatting::expected_format(
+            plan,
+            t,
+            i,
+            template,
+            fields,
+            HandleArg::Session,
+            "",
+        ) else {
+            continue;
+        };
+        let len = facts::char_len(&text);
+        let Some((_, want_size, copied)) = facts::expected_get(len, *buffer, p == Profile::Windows)
+        else {
+            continue;
+        };
+        if copied == Some(len) {
+            continue;
+        }
+        if e.outcome.size.is_some_and(|s| s != want_size) {
+            flag(out, ID, e, format!("size={want_size}"));
+        }
+    }
 }
 fn set_no_format(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
     scan(plan, t, p, out, "PROP-SET-NO-FORMAT");

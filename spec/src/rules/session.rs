@@ -51,7 +51,7 @@ pub(super) const RULES: &[Rule] = &[
         statement: "DLL custom actions run in a separate custom-action host that successive \
                     actions share (environment changes carry over), while the DLL is loaded \
                     afresh for each action (its globals do not).",
-        sources: &["WT:custom.c test_process_model"],
+        sources: &[],
         contexts: &[Context::ImmediateBeforeInit, Context::Deferred],
         family: Family::Session,
         level: Level::Observed,
@@ -68,7 +68,7 @@ pub(super) const RULES: &[Rule] = &[
             "The thread that calls a DLL custom action has not initialised COM, but the host \
                     already has a multithreaded apartment, so COM objects can be created and \
                     CoInitializeEx for an STA still succeeds.",
-        sources: &["WT:custom.c test_com"],
+        sources: &[],
         contexts: IMM,
         family: Family::Session,
         level: Level::Observed,
@@ -96,11 +96,7 @@ pub(super) const RULES: &[Rule] = &[
         statement: "From an immediate custom action, MsiSetMode on REBOOTATEND succeeds and reads \
                     back, MsiSetInstallLevel changes INSTALLLEVEL, and MsiEvaluateCondition sees \
                     properties just set.",
-        sources: &[
-            "API:msisetmode",
-            "MS:session-object",
-            "WT:custom.c test_misc",
-        ],
+        sources: &["API:msisetmode", "MS:session-object"],
         contexts: IMM,
         family: Family::Session,
         level: Level::Must,

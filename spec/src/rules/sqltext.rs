@@ -56,15 +56,20 @@ fn tokenize(sql: &str) -> Option<Vec<Tok<'_>>> {
 /// A column in CREATE TABLE or ALTER TABLE ADD.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnDef<'a> {
+    /// The column's name.
     pub name: &'a str,
+    /// Whether it is marked TEMPORARY.
     pub temporary: bool,
 }
 
 /// A literal value in INSERT or WHERE, as the fetched row would show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Literal<'a> {
+    /// A quoted string.
     Text(&'a str),
+    /// An integer as written.
     Int(&'a str),
+    /// `NULL`.
     Null,
     /// A `?` parameter: unknown.
     Param,
@@ -84,6 +89,7 @@ impl Literal<'_> {
 /// What a statement does, in the shapes the rules need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Statement<'a> {
+    /// `SELECT ... FROM table [WHERE ...]`.
     Select {
         table: &'a str,
         /// `SELECT *`.
@@ -95,40 +101,36 @@ pub enum Statement<'a> {
         /// Whether there is a WHERE clause at all.
         filtered: bool,
     },
+    /// `INSERT INTO table (columns) VALUES (values) [TEMPORARY]`.
     Insert {
         table: &'a str,
         columns: Vec<&'a str>,
         values: Vec<Literal<'a>>,
         temporary: bool,
     },
-    Update {
-        table: &'a str,
-        filtered: bool,
-    },
-    Delete {
-        table: &'a str,
-        filtered: bool,
-    },
+    /// `UPDATE table SET ... [WHERE ...]`.
+    Update { table: &'a str, filtered: bool },
+    /// `DELETE FROM table [WHERE ...]`.
+    Delete { table: &'a str, filtered: bool },
+    /// `CREATE TABLE table (columns) [HOLD]`.
     Create {
         table: &'a str,
         columns: Vec<ColumnDef<'a>>,
         keys: Vec<&'a str>,
         hold: bool,
     },
-    Hold {
-        table: &'a str,
-    },
-    Free {
-        table: &'a str,
-    },
+    /// `ALTER TABLE table HOLD`.
+    Hold { table: &'a str },
+    /// `ALTER TABLE table FREE`.
+    Free { table: &'a str },
+    /// `ALTER TABLE table ADD column type [TEMPORARY] [HOLD]`.
     AddColumn {
         table: &'a str,
         column: ColumnDef<'a>,
         hold: bool,
     },
-    Drop {
-        table: &'a str,
-    },
+    /// `DROP TABLE table`.
+    Drop { table: &'a str },
     /// Certainly rejected by the parser: the catalog's syntax cases (a column
     /// without a type, `TEMP` for TEMPORARY, `TEMPORARY FREE`, ALTER without TABLE).
     BadSyntax,

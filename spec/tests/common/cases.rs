@@ -1,0 +1,1402 @@
+//! Case builders shared by the rule tests: each returns an obeying transcript
+//! (`ok`) or a breaking one (`!ok`) for one rule.
+#![allow(dead_code)]
+
+use super::*;
+use msiconf_spec::codes::catype::*;
+use msiconf_spec::{
+    Buffer, Context, HandleArg, ModifyKind, Operation, Outcome, Plan, Profile, Transcript,
+};
+use Context::*;
+
+pub const W: Profile = Profile::Windows;
+pub const D: Profile = Profile::Documented;
+const PC: &str = "{6F2C1C6E-2C63-4B55-9C61-6D3A5A0D7A11}";
+const INFO: u32 = 0x0400_0000;
+
+pub fn pick<T>(ok: bool, good: T, bad: T) -> T {
+    if ok {
+        good
+    } else {
+        bad
+    }
+}
+
+pub type Built = (Plan, Transcript);
+
+pub fn doaction_case(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, da("costinitialize"), rc(pick(ok, 1626, 0)))
+        .call(Package, da("CostInitialize"), rc(0))
+        .build()
+}
+
+pub fn doaction_case_script(ok: bool) -> Built {
+    Case::new(|f| ca(f, "EmbedNull", SET_PROPERTY, "embednull", "x"))
+        .call(
+            ScriptImmediate,
+            Operation::SessionDoAction {
+                action: Some("embedNULL".into()),
+            },
+            num(pick(ok, 0, 1)),
+        )
+        .build()
+}
+
+pub fn doaction_unknown(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, da("boo"), rc(pick(ok, 1626, 0)))
+        .build()
+}
+
+pub fn session_doaction_enum(ok: bool) -> Built {
+    Case::standard()
+        .call(
+            ScriptImmediate,
+            Operation::SessionDoAction {
+                action: Some("CostInitialize".into()),
+            },
+            num(pick(ok, 1, 0)),
+        )
+        .call(
+            ScriptImmediate,
+            Operation::SessionDoAction {
+                action: Some("NoSuchAction".into()),
+            },
+            num(0),
+        )
+        .build()
+}
+
+pub fn null_action(ok: bool) -> Built {
+    let op = Operation::DoAction {
+        action: None,
+        handle: HandleArg::Session,
+    };
+    Case::standard()
+        .call(Package, op, rc(pick(ok, 87, 0)))
+        .build()
+}
+
+pub fn null_action_documented(ok: bool) -> Built {
+    let op = Operation::DoAction {
+        action: None,
+        handle: HandleArg::Session,
+    };
+    Case::standard()
+        .call(Package, op, rc(pick(ok, 0, 87)))
+        .build()
+}
+
+pub fn bad_handle(ok: bool) -> Built {
+    let op = Operation::DoAction {
+        action: Some("CostInitialize".into()),
+        handle: HandleArg::Zero,
+    };
+    Case::standard()
+        .call(Package, op, rc(pick(ok, 6, 0)))
+        .build()
+}
+
+pub fn action_uppercase(ok: bool) -> Built {
+    let c = Case::new(|f| ca(f, "custom", DLL_BINARY, "probe", "Probe"))
+        .probe("custom", ImmediateBeforeInit, 0)
+        .install(&[("ACTION", "custom")]);
+    if ok {
+        c.action("CUSTOM", 0).result(1603).build()
+    } else {
+        c.action("custom", 1)
+            .ran("custom", ImmediateBeforeInit)
+            .result(0)
+            .build()
+    }
+}
+
+pub fn doaction_toplevel(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, da("INSTALL"), rc(pick(ok, 0, 1626)))
+        .build()
+}
+
+pub fn system_update(ok: bool) -> Built {
+    Case::standard()
+        .call(
+            ImmediateBeforeInit,
+            da("RemoveFiles"),
+            rc(pick(ok, 0, 1603)),
+        )
+        .build()
+}
+
+pub fn nonsystem_ok(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, da("CostInitialize"), rc(pick(ok, 0, 1627)))
+        .call(Package, da("FileCost"), rc(0))
+        .call(Package, da("CostFinalize"), rc(0))
+        .build()
+}
+
+pub fn nested(ok: bool) -> Built {
+    Case::new(|f| ca(f, "nested51", SET_PROPERTY, "nested", "1"))
+        .call(ImmediateBeforeInit, da("nested51"), rc(0))
+        .call(
+            ImmediateBeforeInit,
+            gp("nested"),
+            got(0, pick(ok, "1", ""), pick(ok, 1, 0)),
+        )
+        .call(
+            ImmediateBeforeInit,
+            Operation::Sequence { table: None },
+            rc(87),
+        )
+        .build()
+}
+
+pub fn retcodes(ok: bool) -> Built {
+    Case::new(|f| ca(f, "Inner", DLL_BINARY, "probe", "Probe"))
+        .probe("Inner", ImmediateBeforeInit, 1602)
+        .call(ImmediateBeforeInit, da("Inner"), rc(pick(ok, 1602, 1603)))
+        .build()
+}
+
+pub fn termination(ok: bool) -> Built {
+    let c = Case::new(|f| {
+        ca(f, "OnExit", DLL_BINARY, "probe", "Probe");
+        ca(f, "OnFatal", DLL_BINARY, "probe", "Probe");
+        exec(f, "OnExit", -1);
+        exec(f, "OnFatal", -3);
+    })
+    .probe("OnExit", ImmediateAfterInit, 0)
+    .probe("OnFatal", ImmediateAfterInit, 0)
+    .result(0);
+    if ok {
+        c.ran("OnExit", ImmediateAfterInit).build()
+    } else {
+        c.ran("OnFatal", ImmediateAfterInit).build()
+    }
+}
+
+pub fn bad_condition(ok: bool) -> Built {
+    Case::new(|f| {
+        ca(f, "SetX", SET_PROPERTY, "X", "1");
+        exec_if(f, "SetX", "=", 1200);
+    })
+    .install(&[])
+    .result(pick(ok, 1603, 0))
+    .build()
+}
+
+pub fn ret(returns: u32, result_ok: u32, result_bad: u32) -> impl Fn(bool) -> Built {
+    move |ok| {
+        Case::standard()
+            .probe("ProbeImmediate", ImmediateBeforeInit, returns)
+            .ran("ProbeImmediate", ImmediateBeforeInit)
+            .result(pick(ok, result_ok, result_bad))
+            .build()
+    }
+}
+
+pub fn ret_success(ok: bool) -> Built {
+    ret(1626, 0, 1603)(ok)
+}
+pub fn ret_userexit(ok: bool) -> Built {
+    ret(1602, 1602, 1603)(ok)
+}
+pub fn ret_no_more_items(ok: bool) -> Built {
+    ret(259, 0, 1603)(ok)
+}
+pub fn ret_other(ok: bool) -> Built {
+    ret(1, 1603, 0)(ok)
+}
+pub fn ret_suspend(ok: bool) -> Built {
+    ret(1604, 1604, 1603)(ok)
+}
+
+pub fn ret_continue(ok: bool) -> Built {
+    Case::new(|f| {
+        ca(f, "Cont", DLL_BINARY | CONTINUE, "probe", "Probe");
+        exec(f, "Cont", 1450);
+    })
+    .probe("Cont", ImmediateBeforeInit, 1)
+    .ran("Cont", ImmediateBeforeInit)
+    .result(pick(ok, 0, 1603))
+    .build()
+}
+
+pub fn ret_exe(ok: bool) -> Built {
+    Case::standard()
+        .probe("ProbeExe", Exe, 3)
+        .ran("ProbeExe", Exe)
+        .result(pick(ok, 1603, 0))
+        .build()
+}
+
+pub fn ret_type19(ok: bool) -> Built {
+    Case::new(|f| {
+        ca(f, "Err", ERROR, "", "boom");
+        exec(f, "Err", 1300);
+    })
+    .install(&[])
+    .result(pick(ok, 1603, 0))
+    .build()
+}
+
+pub fn ret_script(ok: bool) -> Built {
+    Case::standard()
+        .probe("ProbeScript", ScriptImmediate, 3)
+        .ran("ProbeScript", ScriptImmediate)
+        .result(pick(ok, 1603, 0))
+        .build()
+}
+
+pub fn undefined_empty(ok: bool) -> Built {
+    let bad = Outcome::rc(1627);
+    Case::standard()
+        .call(Package, gp("boo"), pick(ok, got(0, "", 0), bad))
+        .call(Package, gp_with("boo", Buffer::Sized(0), false), rc(234))
+        .build()
+}
+
+pub fn get_buffer(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, sp("boo", Some("xyz")), rc(0))
+        .call(
+            Package,
+            gp_with("boo", Buffer::Sized(3), false),
+            got(234, "xy", pick(ok, 3, 4)),
+        )
+        .call(
+            Package,
+            gp_with("boo", Buffer::Sized(4), false),
+            got(0, "xyz", 3),
+        )
+        .build()
+}
+
+pub fn case_sensitive(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, sp("boo", Some("xyz")), rc(0))
+        .call(
+            Package,
+            gp("BOO"),
+            pick(ok, got(0, "", 0), got(0, "xyz", 3)),
+        )
+        .build()
+}
+
+pub fn remote_bytes(ok: bool) -> Built {
+    Case::standard()
+        .call(ImmediateBeforeInit, sp("boo", Some("xyz")), rc(0))
+        .call(
+            ImmediateBeforeInit,
+            gp_with("boo", Buffer::Sized(3), true),
+            got(234, "xy", pick(ok, 6, 3)),
+        )
+        .call(
+            ImmediateBeforeInit,
+            gp_with("boo", Buffer::Sized(4), true),
+            got(0, "xyz", 3),
+        )
+        .build()
+}
+
+pub fn remote_bytes_documented(ok: bool) -> Built {
+    Case::standard()
+        .call(ImmediateBeforeInit, sp("boo", Some("xyz")), rc(0))
+        .call(
+            ImmediateBeforeInit,
+            gp_with("boo", Buffer::NullBuffer(0), true),
+            Outcome {
+                rc: Some(0),
+                size: Some(pick(ok, 3, 6)),
+                ..Outcome::default()
+            },
+        )
+        .build()
+}
+
+pub fn get_args(ok: bool) -> Built {
+    let op = Operation::GetProperty {
+        name: None,
+        buffer: Buffer::Ample,
+        ansi: false,
+        handle: HandleArg::Zero,
+    };
+    Case::standard()
+        .call(Package, op, rc(pick(ok, 87, 6)))
+        .call(Package, gp_with("boo", Buffer::NullSize, false), rc(87))
+        .call(Package, gp_with("boo", Buffer::NullBoth, false), rc(0))
+        .build()
+}
+
+pub fn set_empty_deletes(ok: bool) -> Built {
+    let select = sql("SELECT * FROM `_Property`");
+    let left: &[&[&str]] = if ok { &[] } else { &[&["Prop", ""]] };
+    Case::standard()
+        .call(Package, sp("Prop", Some("BlueTap")), rc(0))
+        .call(Package, sp("Prop", None), rc(0))
+        .call(Package, gp("Prop"), got(0, "", 0))
+        .call(Package, gad("db"), handle(1))
+        .call(Package, select, rows(0, left))
+        .build()
+}
+
+pub fn set_args(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, sp("", Some("Val")), rc(pick(ok, 1627, 0)))
+        .call(Package, sp("", None), rc(0))
+        .call(
+            Package,
+            Operation::SetProperty {
+                name: Some("Prop".into()),
+                value: Some("Val".into()),
+                handle: HandleArg::Bogus,
+            },
+            rc(6),
+        )
+        .build()
+}
+
+pub fn name_not_validated(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, sp("=", Some("asdf")), rc(pick(ok, 0, 87)))
+        .call(Package, gp("="), pick(ok, got(0, "asdf", 4), got(0, "", 0)))
+        .build()
+}
+
+pub fn public_private(ok: bool) -> Built {
+    Case::standard()
+        .install(&[("MYPROP", "1"), ("myProp", "1")])
+        .call(ImmediateBeforeInit, gp("MYPROP"), got(0, "1", 1))
+        .call(
+            ImmediateBeforeInit,
+            gp("myProp"),
+            pick(ok, got(0, "", 0), got(0, "1", 1)),
+        )
+        .build()
+}
+
+pub fn set_no_format(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, sp("prop", Some("[~]np")), rc(0))
+        .call(
+            Package,
+            gp("prop"),
+            pick(ok, got(0, "[~]np", 5), got(0, "\0np", 3)),
+        )
+        .build()
+}
+
+pub fn embedded_nul(ok: bool) -> Built {
+    Case::new(|f| {
+        ca(f, "SetNul", SET_PROPERTY, "prop2", "[~]np");
+        exec(f, "SetNul", 1200);
+    })
+    .call(
+        ImmediateBeforeInit,
+        gp("prop2"),
+        pick(ok, got(0, "\0np", 3), got(0, "", 0)),
+    )
+    .build()
+}
+
+pub fn inmemory_table(ok: bool) -> Built {
+    let insert = sql("INSERT INTO `Property` (`Property`, `Value`) VALUES ('dantes', 'mercedes')");
+    Case::standard()
+        .call(Package, gad("db"), handle(1))
+        .call(Package, insert, rc(0))
+        .call(
+            Package,
+            gp("dantes"),
+            pick(ok, got(0, "", 0), got(0, "mercedes", 8)),
+        )
+        .build()
+}
+
+pub fn inmemory_rows(ok: bool) -> Built {
+    let left: &[&[&str]] = if ok {
+        &[&["ProductName", "x"], &["Prop", "Blue"]]
+    } else {
+        &[&["ProductName", "x"]]
+    };
+    Case::standard()
+        .call(Package, sp("Prop", Some("Blue")), rc(0))
+        .call(Package, gad("db"), handle(1))
+        .call(Package, sql("SELECT * FROM `_Property`"), rows(0, left))
+        .build()
+}
+
+pub fn env_prefix(ok: bool) -> Built {
+    Case::standard()
+        .call(
+            Package,
+            gp("%PATH"),
+            pick(ok, got(0, "C:\\Windows", 10), got(0, "", 0)),
+        )
+        .build()
+}
+
+pub fn deferred_props(ok: bool) -> Built {
+    Case::standard()
+        .install(&[("TESTPATH", "c:\\x")])
+        .call(
+            Deferred,
+            gp("TESTPATH"),
+            pick(ok, got(0, "", 0), got(0, "c:\\x", 4)),
+        )
+        .call(Deferred, gp("ProductCode"), got(0, PC, 38))
+        .call(Deferred, gp("UserSID"), got(0, "S-1-5-21-1", 10))
+        .build()
+}
+
+pub fn cad_by_name(ok: bool) -> Built {
+    Case::new(|f| {
+        ca(
+            f,
+            "SetDeferred",
+            SET_PROPERTY,
+            "ProbeDeferred",
+            "[TESTPATH]",
+        );
+        exec(f, "SetDeferred", 1590);
+        prop(f, "probedeferred", "wrong case");
+    })
+    .install(&[("TESTPATH", "c:\\x")])
+    .call(
+        Deferred,
+        gp("CustomActionData"),
+        pick(ok, got(0, "c:\\x", 4), got(0, "wrong case", 10)),
+    )
+    .build()
+}
+
+pub fn cad_snapshot(ok: bool) -> Built {
+    Case::new(|f| {
+        ca(f, "SetA", SET_PROPERTY, "ProbeDeferred", "A");
+        ca(f, "SetB", SET_PROPERTY, "ProbeDeferred", "B");
+        exec(f, "SetA", 1590);
+        exec(f, "SetB", 1700);
+    })
+    .call(
+        Deferred,
+        gp("CustomActionData"),
+        pick(ok, got(0, "A", 1), got(0, "B", 1)),
+    )
+    .build()
+}
+
+pub fn cad_immediate(ok: bool) -> Built {
+    Case::new(|f| {
+        ca(f, "SetImm", SET_PROPERTY, "ProbeImmediate", "x");
+        exec(f, "SetImm", 1440);
+    })
+    .call(
+        ImmediateBeforeInit,
+        gp("CustomActionData"),
+        pick(ok, got(0, "", 0), got(0, "x", 1)),
+    )
+    .build()
+}
+
+pub fn runs_in_script(ok: bool) -> Built {
+    let c = Case::new(|f| {
+        ca(f, "Late", DLL_BINARY, "probe", "Probe");
+        exec(f, "Late", 1650);
+    });
+    let late = |c: Case| {
+        c.call_in(
+            ImmediateAfterInit,
+            Some("Late"),
+            Operation::GetMode {
+                mode: 16,
+                handle: HandleArg::Session,
+            },
+            num(0),
+        )
+    };
+    let def = |c: Case| {
+        c.call(
+            Deferred,
+            Operation::GetMode {
+                mode: 16,
+                handle: HandleArg::Session,
+            },
+            num(1),
+        )
+    };
+    if ok {
+        def(late(c)).build()
+    } else {
+        late(def(c)).build()
+    }
+}
+
+pub fn runmode_kind(ok: bool) -> Built {
+    Case::standard()
+        .ran("ProbeForceRollback", Deferred)
+        .call(
+            Rollback,
+            Operation::GetMode {
+                mode: 17,
+                handle: HandleArg::Session,
+            },
+            num(pick(ok, 1, 0)),
+        )
+        .call(
+            Rollback,
+            Operation::GetMode {
+                mode: 16,
+                handle: HandleArg::Session,
+            },
+            num(pick(ok, 0, 1)),
+        )
+        .result(1603)
+        .build()
+}
+
+pub fn runmode_others(ok: bool) -> Built {
+    Case::standard()
+        .call(
+            Deferred,
+            Operation::GetMode {
+                mode: 3,
+                handle: HandleArg::Session,
+            },
+            num(pick(ok, 0, 1)),
+        )
+        .build()
+}
+
+pub fn commit_limits(ok: bool) -> Built {
+    Case::standard()
+        .call(
+            Commit,
+            gp("ProductCode"),
+            pick(ok, got(0, "", 0), got(0, PC, 38)),
+        )
+        .call(Commit, Operation::GetLanguage, num(pick(ok, 0, 1033)))
+        .build()
+}
+
+pub fn deferred_language(ok: bool) -> Built {
+    Case::standard()
+        .call(Deferred, Operation::GetLanguage, num(pick(ok, 1033, 0)))
+        .build()
+}
+
+pub fn deferred_format(ok: bool) -> Built {
+    let good = format!("{PC}|");
+    let bad = format!("{PC}|c:\\x");
+    Case::standard()
+        .install(&[("TESTPATH", "c:\\x")])
+        .call(
+            Deferred,
+            fmt("[ProductCode]|[TESTPATH]"),
+            formatted(pick(ok, &good, &bad)),
+        )
+        .build()
+}
+
+pub fn deferred_message(ok: bool) -> Built {
+    let op = Operation::ProcessMessage {
+        kind: INFO,
+        fields: vec!["x".into()],
+    };
+    Case::standard()
+        .call(Deferred, op, num(pick(ok, 0, -1)))
+        .build()
+}
+
+pub fn deferred_no_set(ok: bool) -> Built {
+    Case::standard()
+        .call(Deferred, sp("X", Some("1")), rc(0))
+        .call(Deferred, gp("X"), pick(ok, got(0, "", 0), got(0, "1", 1)))
+        .build()
+}
+
+pub fn deferred_no_db(ok: bool) -> Built {
+    Case::standard()
+        .call(Deferred, gad("db"), handle(pick(ok, 0, 1)))
+        .build()
+}
+
+pub fn inscript_flags(ok: bool) -> Built {
+    // The rollback action must run only after the forced failure of ProbeForceRollback.
+    let c = Case::standard().probe("ProbeRollback", Rollback, 0);
+    let mut b = c;
+    b = if ok {
+        b.ran("ProbeForceRollback", Deferred).call(
+            Rollback,
+            Operation::GetMode {
+                mode: 17,
+                handle: HandleArg::Session,
+            },
+            num(1),
+        )
+    } else {
+        b.call(
+            Rollback,
+            Operation::GetMode {
+                mode: 17,
+                handle: HandleArg::Session,
+            },
+            num(1),
+        )
+        .ran("ProbeForceRollback", Deferred)
+    };
+    let mut built = b.result(1603).build();
+    built
+        .0
+        .probes
+        .get_mut("ProbeForceRollback")
+        .expect("added by the builder")
+        .returns = 1603;
+    built
+}
+
+pub fn sched_flags(ok: bool) -> Built {
+    let c = Case::new(|f| {
+        ca(f, "Once", DLL_BINARY | FIRST_SEQUENCE, "probe", "Probe");
+        ui(f, "Once", 1100);
+        exec(f, "Once", 1450);
+    })
+    .probe("Once", ImmediateBeforeInit, 0)
+    .install_full_ui()
+    .ran("Once", ImmediateUi);
+    if ok {
+        c.build()
+    } else {
+        c.ran("Once", ImmediateBeforeInit).build()
+    }
+}
+
+pub fn rb_cm(ok: bool) -> Built {
+    let c = Case::standard()
+        .install(&[("DISABLEROLLBACK", "1")])
+        .probe("ProbeCommit", Commit, 0);
+    if ok {
+        c.result(0).build()
+    } else {
+        c.ran("ProbeCommit", Commit).result(0).build()
+    }
+}
+
+pub fn active_db(ok: bool) -> Built {
+    Case::standard()
+        .call(ImmediateBeforeInit, gad("db"), handle(1))
+        .call(ImmediateBeforeInit, gad("db2"), handle(pick(ok, 2, 1)))
+        .call(
+            ImmediateBeforeInit,
+            Operation::OpenView {
+                db: "db".into(),
+                sql: None,
+                into: "view".into(),
+                null_out: false,
+            },
+            rc(1615),
+        )
+        .call(
+            ImmediateBeforeInit,
+            Operation::CloseHandle { slot: "db2".into() },
+            rc(0),
+        )
+        .build()
+}
+
+pub fn temp_only_writes(ok: bool) -> Built {
+    test_table_case()
+        .call(ImmediateBeforeInit, gad("db"), handle(1))
+        .call(
+            ImmediateBeforeInit,
+            Operation::SetSummaryInfo {
+                db: "db".into(),
+                property: 2,
+                value: "x".into(),
+            },
+            rc(1627),
+        )
+        .call(
+            ImmediateBeforeInit,
+            sql("INSERT INTO `Test` (`A`, `B`) VALUES (2, 'two')"),
+            rc(pick(ok, 1627, 0)),
+        )
+        .call(
+            ImmediateBeforeInit,
+            sql("INSERT INTO `Test` (`A`, `B`) VALUES (3, 'three') TEMPORARY"),
+            rc(0),
+        )
+        .build()
+}
+
+pub fn temp_only_summary(ok: bool) -> Built {
+    Case::standard()
+        .call(ImmediateBeforeInit, gad("db"), handle(1))
+        .call(
+            ImmediateBeforeInit,
+            Operation::SetSummaryInfo {
+                db: "db".into(),
+                property: 2,
+                value: "x".into(),
+            },
+            rc(pick(ok, 1627, 0)),
+        )
+        .build()
+}
+
+pub fn forbidden(ok: bool) -> Built {
+    Case::standard()
+        .call(
+            ImmediateBeforeInit,
+            Operation::GetDatabaseState { db: None },
+            num(pick(ok, -1, 0)),
+        )
+        .call(ImmediateBeforeInit, gad("db"), handle(1))
+        .call(
+            ImmediateBeforeInit,
+            Operation::Commit { db: "db".into() },
+            rc(0),
+        )
+        .call(
+            ImmediateBeforeInit,
+            Operation::OpenPackage {
+                source: msiconf_spec::PackageSource::DatabaseHandle,
+                into: "pkg".into(),
+            },
+            Outcome {
+                rc: Some(6),
+                handle: Some(0),
+                ..Outcome::default()
+            },
+        )
+        .build()
+}
+
+pub fn one_session(ok: bool) -> Built {
+    let op = Operation::OpenPackage {
+        source: msiconf_spec::PackageSource::PackageFile,
+        into: "pkg".into(),
+    };
+    let outcome = if ok {
+        Outcome {
+            rc: Some(1618),
+            handle: Some(0),
+            ..Outcome::default()
+        }
+    } else {
+        Outcome {
+            rc: Some(0),
+            handle: Some(1),
+            ..Outcome::default()
+        }
+    };
+    Case::standard()
+        .call(ImmediateBeforeInit, op, outcome)
+        .call(ScriptImmediate, Operation::InstallerOpenPackage, raised())
+        .build()
+}
+
+pub fn exe_no_session(ok: bool) -> Built {
+    Case::standard()
+        .call(Exe, Operation::HasSession, num(pick(ok, 0, 1)))
+        .build()
+}
+
+pub fn exe_command_line(ok: bool) -> Built {
+    Case::new(|f| {
+        ca(f, "ExeDef", EXE_BINARY | IN_SCRIPT, "probeexe", "[MYPROP]");
+        exec(f, "ExeDef", 1600);
+        ca(f, "SetA", SET_PROPERTY, "MYPROP", "early");
+        ca(f, "SetB", SET_PROPERTY, "MYPROP", "late");
+        exec(f, "SetA", 1550);
+        exec(f, "SetB", 1700);
+    })
+    .call_in(
+        Exe,
+        Some("ExeDef"),
+        Operation::CommandLine,
+        text(pick(ok, "probeexe.exe early", "probeexe.exe late")),
+    )
+    .build()
+}
+
+pub fn runmode_values(ok: bool) -> Built {
+    Case::standard()
+        .call(
+            Package,
+            Operation::SetMode {
+                mode: 6,
+                state: true,
+            },
+            rc(0),
+        )
+        .call(
+            Package,
+            Operation::GetMode {
+                mode: 6,
+                handle: HandleArg::Session,
+            },
+            num(pick(ok, 1, 0)),
+        )
+        .call(
+            Package,
+            Operation::GetMode {
+                mode: 2,
+                handle: HandleArg::Session,
+            },
+            num(0),
+        )
+        .call(
+            Package,
+            Operation::GetMode {
+                mode: 2,
+                handle: HandleArg::Zero,
+            },
+            num(0),
+        )
+        .build()
+}
+
+pub fn misc_state(ok: bool) -> Built {
+    Case::standard()
+        .call(
+            ImmediateBeforeInit,
+            Operation::SetInstallLevel { level: 123 },
+            rc(0),
+        )
+        .call(
+            ImmediateBeforeInit,
+            gp("INSTALLLEVEL"),
+            pick(ok, got(0, "123", 3), got(0, "1", 1)),
+        )
+        .call(ImmediateBeforeInit, sp("condprop", Some("1")), rc(0))
+        .call(
+            ImmediateBeforeInit,
+            Operation::EvaluateCondition {
+                condition: Some("condprop = 1".into()),
+            },
+            num(1),
+        )
+        .build()
+}
+
+pub fn misc_condition(ok: bool) -> Built {
+    Case::standard()
+        .call(ImmediateBeforeInit, sp("condprop", Some("1")), rc(0))
+        .call(
+            ImmediateBeforeInit,
+            Operation::EvaluateCondition {
+                condition: Some("condprop = 1".into()),
+            },
+            num(pick(ok, 1, 0)),
+        )
+        .build()
+}
+
+const CREATE_T: &str =
+    "CREATE TABLE `T` (`B` SHORT NOT NULL TEMPORARY, `C` CHAR(255) TEMPORARY PRIMARY KEY `C`) HOLD";
+
+pub fn temp_table_hold(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, gad("db"), handle(1))
+        .call(Package, sql(CREATE_T), rc(0))
+        .call(
+            Package,
+            Operation::IsTablePersistent {
+                db: "db".into(),
+                table: Some("T".into()),
+            },
+            num(pick(ok, 0, 1)),
+        )
+        .call(
+            Package,
+            sql("SELECT * FROM `_Columns` WHERE `Table` = 'T'"),
+            rows(0, &[]),
+        )
+        .build()
+}
+
+pub fn temp_table_no_hold(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, gad("db"), handle(1))
+        .call(Package, sql("CREATE TABLE `T2` (`B` SHORT NOT NULL TEMPORARY, `C` CHAR(255) TEMPORARY PRIMARY KEY `C`)"), rc(0))
+        .call(Package, sql("SELECT * FROM `T2`"), rc(pick(ok, 1615, 0)))
+        .call(Package, Operation::IsTablePersistent { db: "db".into(), table: Some("T2".into()) }, num(2))
+        .build()
+}
+
+pub fn temp_column_order(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, gad("db"), handle(1))
+        .call(
+            Package,
+            sql("CREATE TABLE `T4` (`B` SHORT NOT NULL, `C` CHAR(255) TEMPORARY PRIMARY KEY `C`)"),
+            rc(pick(ok, 1627, 0)),
+        )
+        .call(
+            Package,
+            sql("CREATE TABLE `T5` (`B` SHORT NOT NULL TEMP, `C` CHAR(255) PRIMARY KEY `C`)"),
+            rc(1615),
+        )
+        .build()
+}
+
+pub fn hold_free(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, gad("db"), handle(1))
+        .call(Package, sql(CREATE_T), rc(0))
+        .call(Package, sql("ALTER TABLE `T` HOLD"), rc(0))
+        .call(Package, sql("ALTER TABLE `T` FREE"), rc(0))
+        .call(Package, sql("ALTER TABLE `T` FREE"), rc(0))
+        .call(Package, sql("SELECT * FROM `T`"), rc(pick(ok, 1615, 0)))
+        .call(Package, sql("ALTER TABLE `T` HOLD"), rc(1615))
+        .build()
+}
+
+pub fn test_table_case() -> Case {
+    Case::new(test_table)
+}
+
+pub fn alter_add(ok: bool) -> Built {
+    test_table_case()
+        .call(Package, gad("db"), handle(1))
+        .call(
+            Package,
+            sql("ALTER TABLE `Test` ADD `B` INTEGER"),
+            rc(pick(ok, 1615, 0)),
+        )
+        .call(Package, sql("ALTER TABLE `Test` ADD `C`"), rc(1615))
+        .build()
+}
+
+pub fn insert_temporary(ok: bool) -> Built {
+    let after: &[&[&str]] = if ok {
+        &[&["1", "one"], &["2", "two"]]
+    } else {
+        &[&["1", "one"]]
+    };
+    test_table_case()
+        .call(Package, gad("db"), handle(1))
+        .call(
+            Package,
+            sql("INSERT INTO `Test` (`A`, `B`) VALUES (2, 'two') TEMPORARY"),
+            rc(0),
+        )
+        .call(Package, sql("SELECT * FROM `Test`"), rows(0, after))
+        .build()
+}
+
+pub fn insert_temporary_disk(ok: bool) -> Built {
+    let on_disk: &[&[&str]] = if ok {
+        &[&["1", "one"]]
+    } else {
+        &[&["1", "one"], &["2", "two"]]
+    };
+    test_table_case()
+        .call(Package, gad("db"), handle(1))
+        .call(
+            Package,
+            sql("INSERT INTO `Test` (`A`, `B`) VALUES (2, 'two') TEMPORARY"),
+            rc(0),
+        )
+        .call(Package, Operation::Commit { db: "db".into() }, rc(0))
+        .call(
+            Package,
+            Operation::OpenDatabase {
+                into: "disk".into(),
+            },
+            handle(2),
+        )
+        .call(
+            Package,
+            Operation::Sql {
+                db: "disk".into(),
+                sql: "SELECT * FROM `Test`".into(),
+            },
+            rows(0, on_disk),
+        )
+        .build()
+}
+
+pub fn viewmodify(ok: bool) -> Built {
+    let rec = Some(vec!["2".to_owned(), "two".to_owned()]);
+    test_table_case()
+        .call(Package, gad("db"), handle(1))
+        .call(
+            Package,
+            Operation::OpenView {
+                db: "db".into(),
+                sql: Some("SELECT * FROM `Test`".into()),
+                into: "view".into(),
+                null_out: false,
+            },
+            Outcome {
+                rc: Some(0),
+                handle: Some(2),
+                ..Outcome::default()
+            },
+        )
+        .call(
+            Package,
+            Operation::Modify {
+                view: "view".into(),
+                kind: ModifyKind::InsertTemporary,
+                record: rec.clone(),
+            },
+            rc(0),
+        )
+        .call(
+            Package,
+            Operation::Modify {
+                view: "view".into(),
+                kind: ModifyKind::InsertTemporary,
+                record: rec,
+            },
+            rc(pick(ok, 1627, 0)),
+        )
+        .build()
+}
+
+pub fn table_persistent(ok: bool) -> Built {
+    test_table_case()
+        .call(Package, gad("db"), handle(1))
+        .call(
+            Package,
+            Operation::IsTablePersistent {
+                db: "db".into(),
+                table: Some("_Tables".into()),
+            },
+            num(pick(ok, 2, 1)),
+        )
+        .call(
+            Package,
+            Operation::IsTablePersistent {
+                db: "db".into(),
+                table: Some("Test".into()),
+            },
+            num(1),
+        )
+        .call(
+            Package,
+            Operation::IsTablePersistent {
+                db: "db".into(),
+                table: None,
+            },
+            num(3),
+        )
+        .call(
+            Package,
+            Operation::IsTablePersistent {
+                db: "db".into(),
+                table: Some("Nowhere".into()),
+            },
+            num(2),
+        )
+        .build()
+}
+
+pub fn type51(ok: bool) -> Built {
+    Case::new(|f| {
+        ca(f, "SetT", SET_PROPERTY, "MYPROP", "[\\[]x[\\]]");
+        exec(f, "SetT", 1200);
+    })
+    .call(
+        ImmediateBeforeInit,
+        gp("MYPROP"),
+        pick(ok, got(0, "[x]", 3), got(0, "[\\[]x[\\]]", 10)),
+    )
+    .build()
+}
+
+pub fn fmt_property(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, sp("imaprop", Some("ringer")), rc(0))
+        .call(
+            Package,
+            fmt("[idontexist]"),
+            formatted(pick(ok, "", "[idontexist]")),
+        )
+        .call(
+            Package,
+            Operation::FormatRecord {
+                template: String::new(),
+                fields: vec!["[imaprop]".into()],
+                buffer: Buffer::Ample,
+                ansi: false,
+                handle: HandleArg::Session,
+            },
+            formatted("1: ringer "),
+        )
+        .build()
+}
+
+pub fn fmt_escape(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, fmt("[\\[]"), formatted(pick(ok, "[", "[\\[]")))
+        .call(
+            Package,
+            Operation::FormatRecord {
+                template: "[\\[]".into(),
+                fields: Vec::new(),
+                buffer: Buffer::Ample,
+                ansi: false,
+                handle: HandleArg::Zero,
+            },
+            formatted("[\\[]"),
+        )
+        .build()
+}
+
+pub fn fmt_file_keys(ok: bool) -> Built {
+    Case::standard()
+        .call(
+            Package,
+            fmt("[#frontal_file]"),
+            formatted(pick(ok, "", "C:\\frontal.txt")),
+        )
+        .build()
+}
+
+pub fn session_global(ok: bool) -> Built {
+    Case::standard()
+        .call(ScriptImmediate, Operation::HasSession, num(pick(ok, 1, 0)))
+        .build()
+}
+
+pub fn deferred_session(ok: bool) -> Built {
+    Case::standard()
+        .install(&[("TESTPATH", "c:\\x")])
+        .call(ScriptDeferred, Operation::SessionMode { mode: 16 }, num(1))
+        .call(
+            ScriptDeferred,
+            Operation::SessionPropertyGet {
+                name: Some("TESTPATH".into()),
+            },
+            text(pick(ok, "", "c:\\x")),
+        )
+        .call(ScriptDeferred, Operation::SessionLanguage, num(1033))
+        .build()
+}
+
+pub fn property_rw(ok: bool) -> Built {
+    Case::standard()
+        .call(
+            ScriptImmediate,
+            Operation::SessionPropertySet {
+                name: Some(String::new()),
+                value: Some("x".into()),
+            },
+            pick(ok, raised(), Outcome::default()),
+        )
+        .call(
+            ScriptImmediate,
+            Operation::SessionPropertySet {
+                name: Some("ProductName".into()),
+                value: Some("ProductName".into()),
+            },
+            Outcome::default(),
+        )
+        .call(
+            ScriptImmediate,
+            Operation::SessionPropertyGet {
+                name: Some("ProductName".into()),
+            },
+            text("ProductName"),
+        )
+        .build()
+}
+
+pub fn mode_settable(ok: bool) -> Built {
+    Case::standard()
+        .call(
+            ScriptImmediate,
+            Operation::SessionSetMode {
+                mode: 2,
+                state: true,
+            },
+            pick(ok, raised(), Outcome::default()),
+        )
+        .call(
+            ScriptImmediate,
+            Operation::SessionSetMode {
+                mode: 6,
+                state: true,
+            },
+            Outcome::default(),
+        )
+        .call(ScriptImmediate, Operation::SessionMode { mode: 6 }, num(1))
+        .build()
+}
+
+pub fn installer_database(ok: bool) -> Built {
+    Case::standard()
+        .call(
+            ScriptImmediate,
+            Operation::SessionDatabase { into: "db".into() },
+            handle(1),
+        )
+        .call(
+            ScriptImmediate,
+            Operation::SetSummaryInfo {
+                db: "db".into(),
+                property: 2,
+                value: "x".into(),
+            },
+            pick(ok, raised(), rc(0)),
+        )
+        .call(
+            ScriptImmediate,
+            sql("SELECT * FROM `Property`"),
+            rows(0, &[]),
+        )
+        .build()
+}
+
+pub fn session_message(ok: bool) -> Built {
+    let op = Operation::SessionMessage {
+        kind: INFO,
+        fields: Vec::new(),
+    };
+    Case::standard()
+        .call(ScriptImmediate, op, num(pick(ok, 0, 1)))
+        .build()
+}
+
+pub fn evaluate_condition(ok: bool) -> Built {
+    Case::standard()
+        .call(
+            Package,
+            Operation::EvaluateCondition {
+                condition: Some("=".into()),
+            },
+            num(pick(ok, 3, 0)),
+        )
+        .call(
+            Package,
+            Operation::EvaluateCondition { condition: None },
+            num(2),
+        )
+        .build()
+}
+
+pub fn no_install_default(ok: bool) -> Built {
+    let c = Case::standard().probe("ProbeImmediate", ImmediateBeforeInit, 0);
+    if ok {
+        c.ran("ProbeImmediate", ImmediateBeforeInit)
+            .result(0)
+            .build()
+    } else {
+        c.result(0).build()
+    }
+}
+
+pub fn ansi_bytes_in_package(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, sp("boo", Some("xyz")), rc(0))
+        .call(
+            Package,
+            gp_with("boo", Buffer::Sized(3), true),
+            got(234, "xy", pick(ok, 3, 6)),
+        )
+        .build()
+}
+
+pub fn persistent_table_created(ok: bool) -> Built {
+    Case::standard()
+        .call(ImmediateBeforeInit, gad("db"), handle(1))
+        .call(
+            ImmediateBeforeInit,
+            sql("CREATE TABLE `P` (`A` SHORT NOT NULL PRIMARY KEY `A`)"),
+            rc(pick(ok, 1627, 0)),
+        )
+        .build()
+}
+
+pub fn cad_variant_only(ok: bool) -> Built {
+    Case::new(|f| prop(f, "probedeferred", "x"))
+        .call(
+            Deferred,
+            gp("CustomActionData"),
+            pick(ok, got(0, "", 0), got(0, "x", 1)),
+        )
+        .build()
+}
+
+pub fn private_ui_set(ok: bool) -> Built {
+    Case::new(|f| {
+        ca(f, "SetPriv", SET_PROPERTY, "privProp", "ui");
+        ui(f, "SetPriv", 1050);
+    })
+    .install_full_ui()
+    .call(
+        ImmediateBeforeInit,
+        gp("privProp"),
+        pick(ok, got(0, "", 0), got(0, "ui", 2)),
+    )
+    .build()
+}
+
+pub fn remote_bytes_format(ok: bool) -> Built {
+    let op = Operation::FormatRecord {
+        template: "foo [1]".into(),
+        fields: vec!["bar".into()],
+        buffer: Buffer::NullBuffer(0),
+        ansi: true,
+        handle: HandleArg::Session,
+    };
+    let out = Outcome {
+        rc: Some(0),
+        size: Some(pick(ok, 14, 7)),
+        ..Outcome::default()
+    };
+    Case::standard().call(ImmediateBeforeInit, op, out).build()
+}
+
+pub fn deferred_set_read_later(ok: bool) -> Built {
+    Case::new(|f| {
+        ca(f, "After", DLL_BINARY, "probe", "Probe");
+        exec(f, "After", 6700);
+    })
+    .call(Deferred, sp("X", Some("1")), rc(1627))
+    .call_in(
+        ImmediateAfterInit,
+        Some("After"),
+        gp("X"),
+        pick(ok, got(0, "", 0), got(0, "1", 1)),
+    )
+    .build()
+}
+
+pub fn commit_refused(_: bool) -> Built {
+    Case::standard()
+        .call(ImmediateBeforeInit, gad("db"), handle(1))
+        .call(
+            ImmediateBeforeInit,
+            Operation::Commit { db: "db".into() },
+            rc(1627),
+        )
+        .build()
+}
+
+pub fn deferred_other_property_fails(_: bool) -> Built {
+    Case::standard()
+        .install(&[("TESTPATH", "c:\\x")])
+        .call(Deferred, gp("TESTPATH"), got(1627, "", 0))
+        .build()
+}
+
+pub fn nested_probe(ok: bool) -> Built {
+    Case::new(|f| ca(f, "Inner", DLL_BINARY, "probe", "Probe"))
+        .call_in(
+            ImmediateBeforeInit,
+            Some("Inner"),
+            sp("nested", Some("2")),
+            rc(0),
+        )
+        .call(ImmediateBeforeInit, da("Inner"), rc(0))
+        .call(
+            ImmediateBeforeInit,
+            gp("nested"),
+            pick(ok, got(0, "2", 1), got(0, "", 0)),
+        )
+        .build()
+}

@@ -1,0 +1,592 @@
+//! Every deviation changes something: for each one, a small plan on which the
+//! deviated model's transcript differs from the reference's. This proves that
+//! each broken runtime of the harness really is broken.
+
+mod model_support;
+
+use model_support::*;
+use msiconf_spec::codes::catype::*;
+use msiconf_spec::fixture::Fixture;
+use msiconf_spec::model::{run, Config, Deviation};
+use msiconf_spec::{
+    Buffer, Context, HandleArg, InstallOptions, ModifyKind, Operation, PackageSource, Plan,
+    PlanBuilder, Profile, UiLevel,
+};
+
+fn install(props: &[(&str, &str)], ui: UiLevel) -> InstallOptions {
+    InstallOptions {
+        properties: props
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        ui,
+    }
+}
+
+/// Steps in contexts, run through the default probes.
+fn steps(list: Vec<(Context, Operation)>) -> Plan {
+    steps_on(Fixture::standard(), list, None)
+}
+
+fn steps_on(
+    fixture: Fixture,
+    list: Vec<(Context, Operation)>,
+    opts: Option<InstallOptions>,
+) -> Plan {
+    let mut b = PlanBuilder::new(fixture);
+    if let Some(o) = opts {
+        b.install(o);
+    }
+    for (c, op) in list {
+        b.step(c, None, op);
+    }
+    b.build()
+}
+
+/// A fixture with extra rows in InstallExecuteSequence, and the plan running
+/// probes for the ones named in `probes`.
+fn probes_plan(
+    rows: Vec<(msiconf_spec::fixture::CustomActionRow, i32)>,
+    probes: &[(&str, Context, Vec<Operation>, u32)],
+    opts: InstallOptions,
+) -> Plan {
+    plan(fixture_with(rows), probes, opts)
+}
+
+fn probe(name: &str, kind: u32) -> msiconf_spec::fixture::CustomActionRow {
+    let source = match kind & BASIC_MASK {
+        EXE_BINARY => "probeexe",
+        JSCRIPT_BINARY => "probejs",
+        _ => "probe",
+    };
+    ca(name, kind, Some(source), Some("Probe"))
+}
+
+fn returning(kind: u32, returns: u32) -> Plan {
+    let ctx = match kind & BASIC_MASK {
+        EXE_BINARY => Context::Exe,
+        JSCRIPT_BINARY => Context::ScriptImmediate,
+        _ => Context::ImmediateBeforeInit,
+    };
+    probes_plan(
+        vec![(probe("P", kind), 1450)],
+        &[("P", ctx, vec![], returns)],
+        InstallOptions::default(),
+    )
+}
+
+fn pkg(ops: Vec<Operation>) -> Plan {
+    steps(ops.into_iter().map(|o| (Context::Package, o)).collect())
+}
+
+fn imm(ops: Vec<Operation>) -> Plan {
+    steps(
+        ops.into_iter()
+            .map(|o| (Context::ImmediateBeforeInit, o))
+            .collect(),
+    )
+}
+
+fn in_ctx(c: Context, ops: Vec<Operation>) -> Plan {
+    steps(ops.into_iter().map(|o| (c, o)).collect())
+}
+
+fn gp(name: &str, buffer: Buffer, ansi: bool) -> Operation {
+    get_buf(Some(name), buffer, ansi)
+}
+
+fn table_persistent(table: &str) -> Operation {
+    Operation::IsTablePersistent {
+        db: "db".into(),
+        table: st(table),
+    }
+}
+
+/// The standard package plus a persistent `Test` table (A key, B) with one row.
+fn test_table() -> Fixture {
+    use msiconf_spec::fixture::{Column, Table};
+    let mut f = Fixture::standard();
+    f.tables.push(Table {
+        name: "Test".into(),
+        columns: vec![
+            Column {
+                name: "A".into(),
+                kind: "i2".into(),
+                key: true,
+            },
+            Column {
+                name: "B".into(),
+                kind: "S72".into(),
+                key: false,
+            },
+        ],
+        rows: vec![vec!["1".into(), "one".into()]],
+    });
+    f
+}
+
+/// The profile and plan on which `d` shows. The match is exhaustive on purpose:
+/// a new deviation does not compile until it has a scenario here.
+fn scenario(d: Deviation) -> (Profile, Plan) {
+    use Deviation as D;
+    use Profile::{Documented, Windows};
+    let w = Windows;
+    let fixture51 = |rows: Vec<(&str, &str, &str, i32)>| {
+        let mut f = Fixture::standard();
+        for (name, source, target, position) in rows {
+            f.custom_actions
+                .push(ca(name, SET_PROPERTY, Some(source), Some(target)));
+            f.execute_sequence.push(seq(name, position));
+        }
+        f
+    };
+    match d {
+        D::ActionLookupIgnoresCase => (w, pkg(vec![do_action(Some("costinitialize"))])),
+        D::UnknownActionSucceeds => (w, pkg(vec![do_action(Some("boo"))])),
+        D::NullActionAccepted => (w, pkg(vec![do_action(None)])),
+        D::NullActionRejected => (Documented, pkg(vec![do_action(None)])),
+        D::BadHandleAccepted => (
+            w,
+            pkg(vec![Operation::DoAction {
+                action: st("CostInitialize"),
+                handle: HandleArg::Zero,
+            }]),
+        ),
+        D::NullActionNotUppercased => (
+            w,
+            plan(Fixture::standard(), &[], install(&[("ACTION", "install")], UiLevel::None)),
+        ),
+        D::NoInstallDefault => (w, imm(vec![get("ProductName")])),
+        D::InstallActionRefused => (w, pkg(vec![do_action(Some("INSTALL"))])),
+        D::SystemActionFailsOutsideWindow => (
+            w,
+            pkg(["CostInitialize", "FileCost", "CostFinalize", "RemoveFiles"]
+                .into_iter()
+                .map(|a| do_action(Some(a)))
+                .collect()),
+        ),
+        D::NonSystemActionRefused => (w, pkg(vec![do_action(Some("CostInitialize"))])),
+        D::NestedActionsIsolated => {
+            let mut f = Fixture::standard();
+            f.custom_actions.push(ca("nested51", SET_PROPERTY, Some("nested"), Some("1")));
+            (
+                w,
+                steps_on(
+                    f,
+                    vec![
+                        (Context::ImmediateBeforeInit, do_action(Some("nested51"))),
+                        (Context::ImmediateBeforeInit, get("nested")),
+                    ],
+                    None,
+                ),
+            )
+        }
+        D::DoActionCodesCollapsed => {
+            let mut f = Fixture::standard();
+            f.custom_actions.push(probe("N", DLL_BINARY));
+            f.custom_actions.push(probe("Outer", DLL_BINARY));
+            f.execute_sequence.push(seq("Outer", 1450));
+            (
+                w,
+                plan(
+                    f,
+                    &[
+                        ("Outer", Context::ImmediateBeforeInit, vec![do_action(Some("N"))], 0),
+                        ("N", Context::ImmediateBeforeInit, vec![], 1602),
+                    ],
+                    InstallOptions::default(),
+                ),
+            )
+        }
+        D::DoActionStatusNotMapped => (
+            w,
+            in_ctx(
+                Context::ScriptImmediate,
+                vec![Operation::SessionDoAction {
+                    action: st("CostInitialize"),
+                }],
+            ),
+        ),
+        D::TerminationActionsIgnored => (
+            w,
+            probes_plan(
+                vec![(probe("Exit", DLL_BINARY), -1)],
+                &[("Exit", Context::ImmediateBeforeInit, vec![], 0)],
+                InstallOptions::default(),
+            ),
+        ),
+        D::BadConditionIgnored => (
+            w,
+            imm(vec![Operation::EvaluateCondition { condition: st("=") }]),
+        ),
+        D::NotCalledFails => (w, returning(DLL_BINARY, 1626)),
+        D::UserExitAsFailure => (w, returning(DLL_BINARY, 1602)),
+        D::Return259Fails => (w, returning(DLL_BINARY, 259)),
+        D::OtherReturnIgnored => (w, returning(DLL_BINARY, 1)),
+        D::SuspendAsFailure => (w, returning(DLL_BINARY, 1604)),
+        D::ContinueFlagIgnored => (w, returning(DLL_BINARY | CONTINUE, 1)),
+        D::ExeExitCodeIgnored => (w, returning(EXE_BINARY, 3)),
+        D::Type19Succeeds => {
+            let mut f = Fixture::standard();
+            f.custom_actions.push(ca("Err", ERROR, None, Some("stop")));
+            f.execute_sequence.push(seq("Err", 1450));
+            (w, plan(f, &[], InstallOptions::default()))
+        }
+        D::ScriptReturnMisread => (w, returning(JSCRIPT_BINARY, 3)),
+        D::UndefinedPropertyFails => (w, pkg(vec![get("nope")])),
+        D::MoreDataSizeOffByOne => (w, pkg(vec![gp("ProductName", Buffer::Sized(1), false)])),
+        D::PropertyNamesFoldCase => (w, pkg(vec![set(Some("boo"), Some("xyz")), get("BOO")])),
+        D::AnsiSizeInCharsInCustomActions => {
+            (w, imm(vec![gp("ProductName", Buffer::NullBuffer(0), true)]))
+        }
+        D::AnsiSizeInBytesEverywhere => {
+            (w, pkg(vec![gp("ProductName", Buffer::NullBuffer(0), true)]))
+        }
+        D::GetPropertyArgsUnchecked => (w, pkg(vec![get_buf(None, Buffer::Ample, false)])),
+        D::EmptyValueKeepsProperty => (
+            w,
+            pkg(vec![
+                active_db(),
+                set(Some("X"), Some("a")),
+                set(Some("X"), Some("")),
+                sql("SELECT * FROM `_Property` WHERE `Property` = 'X'"),
+            ]),
+        ),
+        D::SetPropertyArgsUnchecked => (w, pkg(vec![set(Some(""), Some("v"))])),
+        D::PropertyNamesValidated => (w, pkg(vec![set(Some("="), Some("x"))])),
+        D::PrivatePropertiesFromCommandLine => (
+            w,
+            steps_on(
+                Fixture::standard(),
+                vec![(Context::ImmediateBeforeInit, get("myProp"))],
+                Some(install(&[("myProp", "1")], UiLevel::None)),
+            ),
+        ),
+        D::SetPropertyFormatsValue => (
+            w,
+            pkg(vec![set(Some("p"), Some("[ProductName]")), get("p")]),
+        ),
+        D::EmbeddedNulTruncates => (
+            w,
+            steps_on(
+                fixture51(vec![("SetNul", "prop2", "[~]np", 1410)]),
+                vec![(Context::ImmediateBeforeInit, get("prop2"))],
+                None,
+            ),
+        ),
+        D::PropertyTableIsLive => (
+            w,
+            pkg(vec![
+                active_db(),
+                sql("INSERT INTO `Property` (`Property`, `Value`) VALUES ('dantes', 'mercedes')"),
+                get("dantes"),
+            ]),
+        ),
+        D::EnvironmentPrefixIgnored => (w, pkg(vec![get("%PATH")])),
+        D::DeferredSeesAllProperties => (w, in_ctx(Context::Deferred, vec![get("ProductName")])),
+        D::CustomActionDataIgnoresCase => (
+            w,
+            steps_on(
+                fixture51(vec![("SetCad", "probedeferred", "x", 1590)]),
+                vec![(Context::Deferred, get("CustomActionData"))],
+                None,
+            ),
+        ),
+        D::CustomActionDataReadAtRunTime => (
+            w,
+            steps_on(
+                fixture51(vec![
+                    ("SetA", "ProbeDeferred", "A", 1590),
+                    ("SetB", "ProbeDeferred", "B", 1650),
+                ]),
+                vec![(Context::Deferred, get("CustomActionData"))],
+                None,
+            ),
+        ),
+        D::ImmediateSeesCustomActionData => (
+            w,
+            steps_on(
+                fixture51(vec![("SetCad", "ProbeImmediate", "x", 1410)]),
+                vec![(Context::ImmediateBeforeInit, get("CustomActionData"))],
+                None,
+            ),
+        ),
+        D::DeferredRunsInPlace => (
+            w,
+            probes_plan(
+                vec![
+                    (probe("Def", DLL_BINARY | IN_SCRIPT), 1600),
+                    (probe("Late", DLL_BINARY), 1700),
+                ],
+                &[
+                    ("Def", Context::Deferred, vec![], 0),
+                    ("Late", Context::ImmediateAfterInit, vec![], 0),
+                ],
+                InstallOptions::default(),
+            ),
+        ),
+        D::WrongRunModesInRollbackCommit => (w, in_ctx(Context::Commit, vec![mode(18)])),
+        D::DeferredReportsAllModes => (w, in_ctx(Context::Deferred, vec![mode(3)])),
+        D::RebootModeNotSettable => (
+            w,
+            imm(vec![Operation::SetMode { mode: 6, state: true }, mode(6)]),
+        ),
+        D::CommitSeesProductCode => (w, in_ctx(Context::Commit, vec![get("ProductCode")])),
+        D::DeferredLanguageZero => (w, in_ctx(Context::Deferred, vec![Operation::GetLanguage])),
+        D::DeferredFormatsAllProperties => {
+            (w, in_ctx(Context::Deferred, vec![fmt("[ProductName]", &[])]))
+        }
+        D::DeferredMessagesRefused => (
+            w,
+            in_ctx(
+                Context::Deferred,
+                vec![Operation::ProcessMessage {
+                    kind: 0x0400_0000,
+                    fields: vec!["x".into()],
+                }],
+            ),
+        ),
+        D::DeferredSetPropertyTakesEffect => (
+            w,
+            probes_plan(
+                vec![
+                    (probe("Def", DLL_BINARY | IN_SCRIPT), 1600),
+                    (probe("After", DLL_BINARY), 6700),
+                ],
+                &[
+                    ("Def", Context::Deferred, vec![set(Some("X"), Some("1"))], 0),
+                    ("After", Context::ImmediateBeforeInit, vec![get("X")], 0),
+                ],
+                InstallOptions::default(),
+            ),
+        ),
+        D::DeferredGetsDatabase => (w, in_ctx(Context::Deferred, vec![active_db()])),
+        D::RollbackRunsAsDeferred => (w, in_ctx(Context::Rollback, vec![mode(17)])),
+        D::FirstSequenceIgnored => {
+            let mut f = Fixture::standard();
+            f.custom_actions.push(probe("Once", DLL_BINARY | FIRST_SEQUENCE));
+            f.ui_sequence.push(seq("Once", 1001));
+            f.execute_sequence.push(seq("Once", 1450));
+            (
+                w,
+                plan(
+                    f,
+                    &[("Once", Context::ImmediateUi, vec![], 0)],
+                    install(&[], UiLevel::Full),
+                ),
+            )
+        }
+        D::CommitRunsWithoutRollback => (
+            w,
+            steps_on(
+                Fixture::standard(),
+                vec![(Context::Commit, mode(18))],
+                Some(install(&[("DISABLEROLLBACK", "1")], UiLevel::None)),
+            ),
+        ),
+        D::ActiveDatabaseSameHandle => (
+            w,
+            imm(vec![
+                Operation::GetActiveDatabase { into: "h1".into() },
+                Operation::GetActiveDatabase { into: "h2".into() },
+            ]),
+        ),
+        D::PersistentRowsWritable => (
+            w,
+            imm(vec![
+                active_db(),
+                sql("INSERT INTO `Property` (`Property`, `Value`) VALUES ('A', 'b')"),
+            ]),
+        ),
+        D::PersistentTablesCreatable => (
+            w,
+            imm(vec![
+                active_db(),
+                sql("CREATE TABLE `New` (`A` INTEGER PRIMARY KEY `A`)"),
+            ]),
+        ),
+        D::SummaryInfoWritable => (
+            w,
+            imm(vec![
+                active_db(),
+                Operation::SetSummaryInfo {
+                    db: "db".into(),
+                    property: 2,
+                    value: "x".into(),
+                },
+            ]),
+        ),
+        D::ForbiddenDatabaseCallsAllowed => {
+            (w, imm(vec![Operation::GetDatabaseState { db: None }]))
+        }
+        D::SecondSessionAllowed => (
+            w,
+            imm(vec![Operation::OpenPackage {
+                source: PackageSource::PackageFile,
+                into: "pkg".into(),
+            }]),
+        ),
+        D::ExeGetsSession => (w, in_ctx(Context::Exe, vec![Operation::HasSession])),
+        D::ExeCommandLineAtRunTime => {
+            let mut f = fixture51(vec![("SetX", "X", "before", 1510), ("SetY", "X", "after", 1530)]);
+            f.custom_actions.push(ca("Exe", EXE_BINARY | IN_SCRIPT, Some("probeexe"), Some("[X]")));
+            f.execute_sequence.push(seq("Exe", 1520));
+            (
+                w,
+                plan(
+                    f,
+                    &[("Exe", Context::Exe, vec![Operation::CommandLine], 0)],
+                    InstallOptions::default(),
+                ),
+            )
+        }
+        D::InstallLevelIgnored => (
+            w,
+            imm(vec![Operation::SetInstallLevel { level: 5 }, get("INSTALLLEVEL")]),
+        ),
+        D::TempTablePersistent => (
+            w,
+            pkg(vec![
+                active_db(),
+                sql("CREATE TABLE `T` (`A` INTEGER TEMPORARY PRIMARY KEY `A`) HOLD"),
+                table_persistent("T"),
+            ]),
+        ),
+        D::TempColumnOrderUnchecked => (
+            w,
+            pkg(vec![
+                active_db(),
+                sql("CREATE TABLE `T4` (`B` SHORT NOT NULL, `C` CHAR(255) TEMPORARY PRIMARY KEY `C`)"),
+            ]),
+        ),
+        D::HoldCountIgnored => (
+            w,
+            pkg(vec![
+                active_db(),
+                sql("CREATE TABLE `T` (`B` SHORT NOT NULL TEMPORARY, `C` CHAR(255) TEMPORARY PRIMARY KEY `C`) HOLD"),
+                sql("ALTER TABLE `T` FREE"),
+                sql("SELECT * FROM `T`"),
+            ]),
+        ),
+        D::AlterAddDuplicateAllowed => (
+            w,
+            pkg(vec![
+                active_db(),
+                sql("CREATE TABLE `U` (`A` INTEGER, `B` INTEGER PRIMARY KEY `B`)"),
+                sql("ALTER TABLE `U` ADD `C` INTEGER"),
+                sql("ALTER TABLE `U` ADD `C` INTEGER"),
+            ]),
+        ),
+        D::TemporaryRowsKeptAfterCommit => (
+            w,
+            steps_on(
+                test_table(),
+                [
+                    active_db(),
+                    sql("INSERT INTO `Test` (`A`, `B`) VALUES (2, 'two') TEMPORARY"),
+                    Operation::Commit { db: "db".into() },
+                    Operation::OpenDatabase { into: "disk".into() },
+                    Operation::Sql {
+                        db: "disk".into(),
+                        sql: "SELECT * FROM `Test`".into(),
+                    },
+                ]
+                .into_iter()
+                .map(|o| (Context::Package, o))
+                .collect(),
+                None,
+            ),
+        ),
+        D::InsertTemporaryDuplicatesAllowed => (
+            w,
+            steps_on(
+                test_table(),
+                [
+                    active_db(),
+                    Operation::OpenView {
+                        db: "db".into(),
+                        sql: st("SELECT * FROM `Test`"),
+                        into: "view".into(),
+                        null_out: false,
+                    },
+                    Operation::Modify {
+                        view: "view".into(),
+                        kind: ModifyKind::InsertTemporary,
+                        record: Some(vec!["1".into(), "uno".into()]),
+                    },
+                ]
+                .into_iter()
+                .map(|o| (Context::Package, o))
+                .collect(),
+                None,
+            ),
+        ),
+        D::SystemTablesPersistent => (w, pkg(vec![active_db(), table_persistent("_Tables")])),
+        D::Type51NotFormatted => (
+            w,
+            steps_on(
+                fixture51(vec![("Set", "MYPROP", "[ProductName]", 1410)]),
+                vec![(Context::ImmediateBeforeInit, get("MYPROP"))],
+                None,
+            ),
+        ),
+        D::FormatUnknownPropertyKept => (w, pkg(vec![fmt("[nope]", &[])])),
+        D::FormatEscapeKept => (w, pkg(vec![fmt(r"[\[]", &[])])),
+        D::SessionPropertyEmptyNameAccepted => (
+            w,
+            in_ctx(
+                Context::ScriptImmediate,
+                vec![Operation::SessionPropertySet {
+                    name: st(""),
+                    value: st("x"),
+                }],
+            ),
+        ),
+        D::AnyModeSettable => (w, imm(vec![Operation::SetMode { mode: 2, state: true }])),
+        D::SessionMessageStatusWrong => (
+            w,
+            in_ctx(
+                Context::ScriptImmediate,
+                vec![Operation::SessionMessage {
+                    kind: 0x0400_0000,
+                    fields: vec![],
+                }],
+            ),
+        ),
+    }
+}
+
+#[test]
+fn every_deviation_changes_its_scenario() {
+    let mut unchanged = Vec::new();
+    for &d in Deviation::ALL {
+        let (profile, plan) = scenario(d);
+        let reference = run(&plan, &config(profile));
+        let broken = run(&plan, &deviated(profile, d));
+        assert!(
+            reference
+                .events
+                .iter()
+                .all(|e| e.outcome.unsupported.is_none()),
+            "{}: the reference could not perform a step: {reference:#?}",
+            d.name()
+        );
+        if reference == broken {
+            unchanged.push(d.name());
+        }
+    }
+    assert!(
+        unchanged.is_empty(),
+        "deviations with no effect: {unchanged:?}"
+    );
+}
+
+#[test]
+fn deviation_names_are_unique_and_cite_rules() {
+    for &d in Deviation::ALL {
+        assert_eq!(Deviation::from_name(d.name()), Some(d));
+        assert!(!d.breaks().is_empty());
+        assert!(!d.description().is_empty());
+    }
+    let _: Config = deviated(Profile::Windows, Deviation::ALL[0]);
+}

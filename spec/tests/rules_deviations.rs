@@ -1,0 +1,134 @@
+//! Every deliberate deviation of the model is caught by the rules it names.
+//!
+//! The model is written in parallel, so each deviation is shown here by the
+//! transcript its broken runtime would produce on a natural plan (the
+//! breaking side of a case in `common/cases.rs`). The test checks that the
+//! catalog flags it, and only through rules the deviation lists.
+
+mod common;
+
+use common::cases::*;
+use msiconf_spec::model::Deviation;
+use msiconf_spec::Profile;
+use rstest::rstest;
+use Deviation::*;
+
+#[rstest]
+#[case(ActionLookupIgnoresCase, W, doaction_case)]
+#[case(UnknownActionSucceeds, W, doaction_unknown)]
+#[case(NullActionAccepted, W, null_action)]
+#[case(NullActionRejected, D, null_action_documented)]
+#[case(BadHandleAccepted, W, bad_handle)]
+#[case(NullActionNotUppercased, W, action_uppercase)]
+#[case(NoInstallDefault, W, no_install_default)]
+#[case(InstallActionRefused, W, doaction_toplevel)]
+#[case(SystemActionFailsOutsideWindow, W, system_update)]
+#[case(NonSystemActionRefused, W, nonsystem_ok)]
+#[case(NestedActionsIsolated, W, nested)]
+#[case(NestedActionsIsolated, W, nested_probe)]
+#[case(DoActionCodesCollapsed, W, retcodes)]
+#[case(DoActionStatusNotMapped, W, session_doaction_enum)]
+#[case(TerminationActionsIgnored, W, termination)]
+#[case(BadConditionIgnored, W, evaluate_condition)]
+#[case(BadConditionIgnored, W, bad_condition)]
+#[case(NotCalledFails, W, ret_success)]
+#[case(UserExitAsFailure, W, ret_userexit)]
+#[case(Return259Fails, W, ret_no_more_items)]
+#[case(OtherReturnIgnored, W, ret_other)]
+#[case(SuspendAsFailure, W, ret_suspend)]
+#[case(ContinueFlagIgnored, W, ret_continue)]
+#[case(ExeExitCodeIgnored, W, ret_exe)]
+#[case(Type19Succeeds, W, ret_type19)]
+#[case(ScriptReturnMisread, W, ret_script)]
+#[case(UndefinedPropertyFails, W, undefined_empty)]
+#[case(MoreDataSizeOffByOne, W, get_buffer)]
+#[case(PropertyNamesFoldCase, W, case_sensitive)]
+#[case(AnsiSizeInCharsInCustomActions, W, remote_bytes)]
+#[case(AnsiSizeInBytesEverywhere, W, ansi_bytes_in_package)]
+#[case(AnsiSizeInBytesEverywhere, D, remote_bytes_documented)]
+#[case(GetPropertyArgsUnchecked, W, get_args)]
+#[case(EmptyValueKeepsProperty, W, set_empty_deletes)]
+#[case(SetPropertyArgsUnchecked, W, set_args)]
+#[case(PropertyNamesValidated, W, name_not_validated)]
+#[case(PrivatePropertiesFromCommandLine, W, public_private)]
+#[case(SetPropertyFormatsValue, W, set_no_format)]
+#[case(EmbeddedNulTruncates, W, embedded_nul)]
+#[case(PropertyTableIsLive, W, inmemory_table)]
+#[case(EnvironmentPrefixIgnored, W, env_prefix)]
+#[case(DeferredSeesAllProperties, W, deferred_props)]
+#[case(DeferredSeesAllProperties, W, deferred_session)]
+#[case(CustomActionDataIgnoresCase, W, cad_variant_only)]
+#[case(CustomActionDataReadAtRunTime, W, cad_snapshot)]
+#[case(ImmediateSeesCustomActionData, W, cad_immediate)]
+#[case(DeferredRunsInPlace, W, runs_in_script)]
+#[case(WrongRunModesInRollbackCommit, W, runmode_kind)]
+#[case(DeferredReportsAllModes, W, runmode_others)]
+#[case(RebootModeNotSettable, W, runmode_values)]
+#[case(CommitSeesProductCode, W, commit_limits)]
+#[case(DeferredLanguageZero, W, deferred_language)]
+#[case(DeferredFormatsAllProperties, W, deferred_format)]
+#[case(DeferredMessagesRefused, W, deferred_message)]
+#[case(DeferredSetPropertyTakesEffect, W, deferred_no_set)]
+#[case(DeferredSetPropertyTakesEffect, W, deferred_set_read_later)]
+#[case(DeferredGetsDatabase, W, deferred_no_db)]
+#[case(RollbackRunsAsDeferred, W, inscript_flags)]
+#[case(FirstSequenceIgnored, W, sched_flags)]
+#[case(CommitRunsWithoutRollback, W, rb_cm)]
+#[case(ActiveDatabaseSameHandle, W, active_db)]
+#[case(PersistentRowsWritable, W, temp_only_writes)]
+#[case(PersistentTablesCreatable, W, persistent_table_created)]
+#[case(SummaryInfoWritable, W, temp_only_summary)]
+#[case(SummaryInfoWritable, W, installer_database)]
+#[case(ForbiddenDatabaseCallsAllowed, W, forbidden)]
+#[case(SecondSessionAllowed, W, one_session)]
+#[case(ExeGetsSession, W, exe_no_session)]
+#[case(ExeCommandLineAtRunTime, W, exe_command_line)]
+#[case(InstallLevelIgnored, W, misc_state)]
+#[case(TempTablePersistent, W, temp_table_hold)]
+#[case(TempColumnOrderUnchecked, W, temp_column_order)]
+#[case(HoldCountIgnored, W, hold_free)]
+#[case(AlterAddDuplicateAllowed, W, alter_add)]
+#[case(TemporaryRowsKeptAfterCommit, W, insert_temporary_disk)]
+#[case(InsertTemporaryDuplicatesAllowed, W, viewmodify)]
+#[case(SystemTablesPersistent, W, table_persistent)]
+#[case(Type51NotFormatted, W, type51)]
+#[case(FormatUnknownPropertyKept, W, fmt_property)]
+#[case(FormatEscapeKept, W, fmt_escape)]
+#[case(SessionPropertyEmptyNameAccepted, W, property_rw)]
+#[case(AnyModeSettable, W, mode_settable)]
+#[case(SessionMessageStatusWrong, W, session_message)]
+fn deviation_is_caught_by_its_rules(
+    #[case] deviation: Deviation,
+    #[case] profile: Profile,
+    #[case] build: fn(bool) -> Built,
+) {
+    let (plan, good) = build(true);
+    let clean = msiconf_spec::check(&plan, &good, profile);
+    assert!(
+        clean.is_empty(),
+        "{}: reference side flagged: {clean:#?}",
+        deviation.name()
+    );
+
+    let (plan, bad) = build(false);
+    let found = msiconf_spec::check(&plan, &bad, profile);
+    assert!(!found.is_empty(), "{} was not caught", deviation.name());
+    for v in &found {
+        assert!(
+            deviation.breaks().contains(&v.rule.as_str()),
+            "{} was flagged by {}, which it does not list: {v}",
+            deviation.name(),
+            v.rule
+        );
+    }
+}
+
+/// Every deviation has a case above.
+#[test]
+fn every_deviation_has_a_case() {
+    let src = include_str!("rules_deviations.rs");
+    for d in Deviation::ALL {
+        let needle = format!("#[case({d:?},");
+        assert!(src.contains(&needle), "no case for {}", d.name());
+    }
+}

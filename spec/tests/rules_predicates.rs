@@ -1,0 +1,174 @@
+//! Per rule with a predicate: a transcript that obeys the rule produces no
+//! violation (of that rule, nor of any other rule of the catalog), and a
+//! hand-built transcript that breaks it produces violations naming the rule.
+//!
+//! Each case function (in `common/cases.rs`) builds both from one script: `ok` picks the outcome an
+//! obeying runtime reports, `!ok` the one a broken runtime (usually the model
+//! with the deviation that names the rule) would report.
+
+mod common;
+
+use common::cases::*;
+use msiconf_spec::rules::find;
+use msiconf_spec::Profile;
+use rstest::rstest;
+
+#[rstest]
+#[case("DOACTION-CASE", W, doaction_case)]
+#[case("DOACTION-CASE", D, doaction_case_script)]
+#[case("DOACTION-UNKNOWN", W, doaction_unknown)]
+#[case("SESSION-DOACTION-ENUM", W, session_doaction_enum)]
+#[case("DOACTION-NULL-ACTION", W, null_action)]
+#[case("DOACTION-NULL-ACTION", D, null_action_documented)]
+#[case("DOACTION-BAD-HANDLE", W, bad_handle)]
+#[case("ACTION-PROP-UPPERCASE", W, action_uppercase)]
+#[case("DOACTION-TOPLEVEL", W, doaction_toplevel)]
+#[case("DOACTION-SYSTEM-UPDATE", W, system_update)]
+#[case("DOACTION-NONSYSTEM-OK", W, nonsystem_ok)]
+#[case("DOACTION-NESTED", W, nested)]
+#[case("DOACTION-NESTED", D, nested_probe)]
+#[case("DOACTION-RETCODES", W, retcodes)]
+#[case("SEQ-TERMINATION-ACTIONS", W, termination)]
+#[case("SEQ-BAD-CONDITION", W, bad_condition)]
+#[case("CA-RET-SUCCESS", W, ret_success)]
+#[case("CA-RET-USEREXIT", W, ret_userexit)]
+#[case("CA-RET-NO-MORE-ITEMS", W, ret_no_more_items)]
+#[case("CA-RET-OTHER", W, ret_other)]
+#[case("CA-RET-SUSPEND", W, ret_suspend)]
+#[case("CA-RET-CONTINUE-FLAG", W, ret_continue)]
+#[case("CA-RET-EXE-ZERO", W, ret_exe)]
+#[case("CA-TYPE19-ERROR", W, ret_type19)]
+#[case("SCRIPT-CA-RET", W, ret_script)]
+#[case("PROP-GET-UNDEFINED-EMPTY", W, undefined_empty)]
+#[case("PROP-GET-BUFFER", W, get_buffer)]
+#[case("PROP-CASE-SENSITIVE", W, case_sensitive)]
+#[case("PROP-GET-REMOTE-BYTES", W, remote_bytes)]
+#[case("PROP-GET-REMOTE-BYTES", D, remote_bytes_documented)]
+#[case("PROP-GET-REMOTE-BYTES", W, remote_bytes_format)]
+#[case("PROP-GET-ARGS", W, get_args)]
+#[case("PROP-SET-EMPTY-DELETES", W, set_empty_deletes)]
+#[case("PROP-SET-ARGS", W, set_args)]
+#[case("PROP-NAME-NOT-VALIDATED", W, name_not_validated)]
+#[case("PROP-PUBLIC-PRIVATE", W, public_private)]
+#[case("PROP-PUBLIC-PRIVATE", D, private_ui_set)]
+#[case("PROP-SET-NO-FORMAT", W, set_no_format)]
+#[case("PROP-EMBEDDED-NUL", W, embedded_nul)]
+#[case("PROP-INMEMORY-TABLE", W, inmemory_table)]
+#[case("PROP-INMEMORY-TABLE", D, inmemory_rows)]
+#[case("PROP-ENV-PREFIX", W, env_prefix)]
+#[case("DEFERRED-PROPS", W, deferred_props)]
+#[case("CUSTOMACTIONDATA-BY-NAME", W, cad_by_name)]
+#[case("CUSTOMACTIONDATA-SNAPSHOT", W, cad_snapshot)]
+#[case("CUSTOMACTIONDATA-IMMEDIATE", W, cad_immediate)]
+#[case("DEFERRED-RUNS-IN-SCRIPT", W, runs_in_script)]
+#[case("RUNMODE-IMM-VS-DEF", W, runmode_kind)]
+#[case("RUNMODE-DEF-OTHERS-FALSE", W, runmode_others)]
+#[case("COMMIT-LIMITS", W, commit_limits)]
+#[case("DEFERRED-LANGUAGE", W, deferred_language)]
+#[case("DEFERRED-FORMATRECORD", W, deferred_format)]
+#[case("DEFERRED-PROCESSMESSAGE", W, deferred_message)]
+#[case("DEFERRED-NO-SETPROPERTY", W, deferred_no_set)]
+#[case("DEFERRED-NO-SETPROPERTY", D, deferred_set_read_later)]
+#[case("DEFERRED-NO-DATABASE", W, deferred_no_db)]
+#[case("INSCRIPT-FLAGS", W, inscript_flags)]
+#[case("SCHED-FLAGS-SHARE-BITS", W, sched_flags)]
+#[case("RB-CM-NEED-ROLLBACK-ENABLED", W, rb_cm)]
+#[case("ACTIVE-DB-HANDLE", W, active_db)]
+#[case("TEMP-ONLY-WRITES", W, temp_only_writes)]
+#[case("TEMP-ONLY-WRITES", D, temp_only_summary)]
+#[case("CA-FORBIDDEN-DB-FUNCS", W, forbidden)]
+#[case("ONE-SESSION", W, one_session)]
+#[case("EXE-NO-SESSION", W, exe_no_session)]
+#[case("EXE-NO-SESSION", D, exe_command_line)]
+#[case("RUNMODE-VALUES-IMM", W, runmode_values)]
+#[case("CA-MISC-STATE-APIS", W, misc_state)]
+#[case("CA-MISC-STATE-APIS", D, misc_condition)]
+#[case("SQL-TEMP-TABLE-HOLD", W, temp_table_hold)]
+#[case("SQL-TEMP-TABLE-NO-HOLD", W, temp_table_no_hold)]
+#[case("SQL-TEMP-COLUMN-ORDER", W, temp_column_order)]
+#[case("SQL-HOLD-FREE-REFCOUNT", W, hold_free)]
+#[case("SQL-ALTER-ADD-COLUMN", W, alter_add)]
+#[case("SQL-INSERT-TEMPORARY", W, insert_temporary)]
+#[case("SQL-INSERT-TEMPORARY", D, insert_temporary_disk)]
+#[case("VIEWMODIFY-INSERT-TEMPORARY", W, viewmodify)]
+#[case("TABLE-PERSISTENT-QUERY", W, table_persistent)]
+#[case("TYPE51-SETPROP", W, type51)]
+#[case("FMT-PROPERTY", W, fmt_property)]
+#[case("FMT-ESCAPE", W, fmt_escape)]
+#[case("FMT-FILE-COMPONENT-KEYS", W, fmt_file_keys)]
+#[case("SCRIPT-SESSION-GLOBAL", W, session_global)]
+#[case("SCRIPT-DEFERRED-SESSION", W, deferred_session)]
+#[case("SESSION-PROPERTY-RW", W, property_rw)]
+#[case("SESSION-MODE-SETTABLE", W, mode_settable)]
+#[case("SESSION-INSTALLER-DATABASE", W, installer_database)]
+#[case("SESSION-MESSAGE", W, session_message)]
+#[case("SESSION-EVALUATECONDITION", W, evaluate_condition)]
+fn rule_is_obeyed_and_broken(
+    #[case] id: &str,
+    #[case] profile: Profile,
+    #[case] build: fn(bool) -> Built,
+) {
+    let rule = find(id).expect("rule in catalog");
+    assert!(rule.has_predicate(), "{id} has no predicate");
+
+    let (plan, good) = build(true);
+    let all = msiconf_spec::check(&plan, &good, profile);
+    assert!(
+        all.is_empty(),
+        "{id}: the obeying transcript broke rules: {all:#?}"
+    );
+
+    let (plan, bad) = build(false);
+    let mut out = Vec::new();
+    rule.check(&plan, &bad, profile, &mut out);
+    assert!(
+        !out.is_empty(),
+        "{id}: the breaking transcript was not caught"
+    );
+    for v in &out {
+        assert_eq!(v.rule, id);
+        assert!(v.to_string().starts_with(id), "{v}");
+    }
+}
+
+/// Every rule with a predicate is exercised by at least one case above.
+#[test]
+fn every_predicate_has_a_case() {
+    let src = include_str!("rules_predicates.rs");
+    for r in msiconf_spec::rules::catalog()
+        .iter()
+        .filter(|r| r.has_predicate())
+    {
+        let needle = format!("#[case(\"{}\"", r.id);
+        assert!(src.contains(&needle), "no case for {}", r.id);
+    }
+}
+
+/// Where a rule's two profiles disagree, one transcript passes under one
+/// profile and fails under the other.
+#[rstest]
+#[case("DOACTION-NULL-ACTION", null_action, true)]
+#[case("PROP-GET-REMOTE-BYTES", remote_bytes, true)]
+#[case("DOACTION-SYSTEM-UPDATE", system_update_failing, false)]
+#[case("CA-FORBIDDEN-DB-FUNCS", commit_refused, false)]
+#[case("DEFERRED-PROPS", deferred_other_property_fails, false)]
+fn profiles_disagree(
+    #[case] id: &str,
+    #[case] build: fn(bool) -> Built,
+    #[case] windows_passes: bool,
+) {
+    let rule = find(id).expect("rule in catalog");
+    assert!(rule.disagreement.is_some(), "{id} records no disagreement");
+    let (plan, t) = build(true);
+    let count = |p: Profile| {
+        let mut out = Vec::new();
+        rule.check(&plan, &t, p, &mut out);
+        out.len()
+    };
+    assert_eq!(count(W) == 0, windows_passes, "{id} under windows");
+    assert_eq!(count(D) == 0, !windows_passes, "{id} under documented");
+}
+
+fn system_update_failing(_: bool) -> Built {
+    system_update(false)
+}
