@@ -40,7 +40,14 @@ fn every_broken_runtime_is_found_and_shrunk_to_at_most_six_steps() {
             max_findings: 1,
             ..FuzzOptions::default()
         };
+        let started = std::time::Instant::now();
         let summary = Fuzzer::new(&runtime, options).run(&mut |_| {}, &mut |_| {});
+        println!(
+            "{}: {} plans, {:.2} s",
+            d.name(),
+            summary.plans,
+            started.elapsed().as_secs_f64()
+        );
         let Some(finding) = summary.findings.first() else {
             missed.push(d.name());
             continue;

@@ -53,3 +53,24 @@ fn compiler_missing_is_a_setup_error_naming_the_install_script() {
     assert!(err.to_string().contains("x86_64-w64-mingw32-gcc"), "{err}");
     assert!(err.to_string().contains("scripts/install-wine.sh"), "{err}");
 }
+
+#[test]
+fn msiconf_run_with_wine_missing_exits_2_naming_the_install_script() {
+    let empty = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let cases = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases");
+    let out = Command::new(env!("CARGO_BIN_EXE_msiconf"))
+        .args(["run", "--runtime", "msiexec", "--cases"])
+        .arg(&cases)
+        .env("PATH", empty.path())
+        .env("MSICONF_WINE_DIR", root.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("runtime `msiexec` cannot start"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("scripts/install-wine.sh"), "{stderr}");
+}

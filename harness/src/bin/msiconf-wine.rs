@@ -44,6 +44,9 @@ enum Cmd {
         /// The folder of case files whose plans make the suite.
         #[arg(long, default_value = "cases")]
         cases: PathBuf,
+        /// Only cases whose name contains this.
+        #[arg(long)]
+        filter: Option<String>,
         /// Empty sessions to time for the bare cost.
         #[arg(long, default_value_t = 5)]
         bare_runs: usize,
@@ -66,7 +69,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Cmd::Check => check(&runtime),
         Cmd::Run { plans, timeout } => run(&runtime, &plans, Duration::from_secs_f64(timeout)),
-        Cmd::Bench { cases, bare_runs } => bench(&runtime, &cases, bare_runs),
+        Cmd::Bench {
+            cases,
+            filter,
+            bare_runs,
+        } => bench(&runtime, &cases, filter.as_deref(), bare_runs),
     };
     match result {
         Ok(code) => code,
@@ -117,11 +124,21 @@ fn run(runtime: &MsiexecRuntime, plans: &[PathBuf], timeout: Duration) -> anyhow
     })
 }
 
-fn bench(runtime: &MsiexecRuntime, cases: &Path, bare_runs: usize) -> anyhow::Result<ExitCode> {
+fn bench(
+    runtime: &MsiexecRuntime,
+    cases: &Path,
+    filter: Option<&str>,
+    bare_runs: usize,
+) -> anyhow::Result<ExitCode> {
     let suite = load_dir(cases, &KnownRules::catalog())
         .with_context(|| format!("failed to load the cases in `{}`", cases.display()))?;
     // Each case's plan runs once: a run in both profiles reads the same transcript twice.
-    let plans: Vec<Plan> = suite.cases.iter().map(|c| (*c.plan).clone()).collect();
+    let selected: Vec<_> = suite
+        .cases
+        .iter()
+        .filter(|c| filter.is_none_or(|f| c.name.contains(f)))
+        .collect();
+    let plans: Vec<Plan> = selected.iter().map(|c| (*c.plan).clone()).collect();
     runtime.warm_up().map_err(|e| anyhow::anyhow!(e.chain()))?;
     // Warm up: the first session of a prefix pays for starting wineserver.
     runtime
@@ -140,6 +157,7 @@ fn bench(runtime: &MsiexecRuntime, cases: &Path, bare_runs: usize) -> anyhow::Re
     let bare_cost = bare[bare.len() / 2];
     let sessions: usize = plans.iter().map(MsiexecRuntime::sessions_needed).sum();
     let workers = runtime.workers().min(plans.len().max(1));
+    let wine_before = runtime.wine_time();
     let next = AtomicUsize::new(0);
     let errors = AtomicUsize::new(0);
     let start = Instant::now();
@@ -148,13 +166,15 @@ fn bench(runtime: &MsiexecRuntime, cases: &Path, bare_runs: usize) -> anyhow::Re
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(plan) = plans.get(i) else { break };
-                if runtime.execute(plan, Duration::from_secs(60)).is_err() {
+                if let Err(e) = runtime.execute(plan, Duration::from_secs(60)) {
                     errors.fetch_add(1, Ordering::SeqCst);
+                    eprintln!("{}: {e}", selected[i].name);
                 }
             });
         }
     });
     let wall = start.elapsed().as_secs_f64();
+    let in_wine = (runtime.wine_time() - wine_before).as_secs_f64();
     let floor = sessions as f64 * bare_cost / workers as f64;
     let overhead = if floor > 0.0 {
         (wall - floor) / floor
@@ -180,6 +200,19 @@ fn bench(runtime: &MsiexecRuntime, cases: &Path, bare_runs: usize) -> anyhow::Re
     println!(
         "plans that ended in an error: {}",
         errors.load(Ordering::SeqCst)
+    );
+    println!(
+        "time inside Wine sessions: {in_wine:.2} s over {workers} workers = {:.2} s of wall time; harness time outside Wine: {:.1}% of the wall time",
+        in_wine / workers as f64,
+        (1.0 - in_wine / workers as f64 / wall).max(0.0) * 100.0
+    );
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "load average at the end: {}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     Ok(if wall < 120.0 && overhead < 0.25 {
         ExitCode::SUCCESS

@@ -20,7 +20,7 @@ use msiconf_spec::{
     PackageSource, Plan, PlanBuilder, UiLevel,
 };
 use proptest::prelude::*;
-use proptest::strategy::{Union, ValueTree};
+use proptest::strategy::{NewTree, ValueTree};
 use proptest::test_runner::{Config as RunnerConfig, RngAlgorithm, TestRng, TestRunner};
 use std::collections::BTreeMap;
 
@@ -240,6 +240,53 @@ const MESSAGE_KINDS: &[u32] = &[
     0x0B00_0000,
 ];
 
+/// A weighted choice that builds only the chosen arm's value tree.
+///
+/// Proptest's `Union` and `prop_oneof!` set up a lazy tree (a clone of the
+/// runner) for every arm up to the chosen one, so that shrinking can move to
+/// earlier arms. The fuzzer shrinks plans itself and never asks for that, and
+/// those clones were most of the generation time.
+#[derive(Debug, Clone)]
+pub struct Pick<T: std::fmt::Debug> {
+    arms: Vec<(u32, BoxedStrategy<T>)>,
+    total: u32,
+}
+
+impl<T: std::fmt::Debug> Pick<T> {
+    /// Chooses among `arms` in proportion to their weights (at least one arm, weights not all 0).
+    pub fn new(arms: Vec<(u32, BoxedStrategy<T>)>) -> Pick<T> {
+        let total = arms.iter().map(|a| a.0).sum();
+        assert!(total > 0, "a weighted choice needs a positive total weight");
+        Pick { arms, total }
+    }
+}
+
+impl<T: std::fmt::Debug> Strategy for Pick<T> {
+    type Tree = Box<dyn ValueTree<Value = T>>;
+    type Value = T;
+
+    fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
+        let mut n = runner.rng().next_u32() % self.total;
+        for (weight, arm) in &self.arms {
+            if n < *weight {
+                return arm.new_tree(runner);
+            }
+            n -= weight;
+        }
+        unreachable!("the weights sum to the total")
+    }
+}
+
+/// `prop_oneof!` with [`Pick`]: `oneof![w => s, ...]` or `oneof![s, ...]`.
+macro_rules! oneof {
+    ($($w:expr => $s:expr),+ $(,)?) => {
+        Pick::new(vec![$(($w, $s.boxed())),+]).boxed()
+    };
+    ($($s:expr),+ $(,)?) => {
+        Pick::new(vec![$((1, $s.boxed())),+]).boxed()
+    };
+}
+
 fn pick(items: &'static [&'static str]) -> BoxedStrategy<String> {
     proptest::sample::select(items)
         .prop_map(|s| s.to_owned())
@@ -247,11 +294,11 @@ fn pick(items: &'static [&'static str]) -> BoxedStrategy<String> {
 }
 
 fn maybe(items: &'static [&'static str]) -> BoxedStrategy<Option<String>> {
-    prop_oneof![1 => Just(None), 9 => pick(items).prop_map(Some)].boxed()
+    oneof![1 => Just(None), 9 => pick(items).prop_map(Some)].boxed()
 }
 
 fn handle_arg() -> BoxedStrategy<HandleArg> {
-    prop_oneof![
+    oneof![
         10 => Just(HandleArg::Session),
         1 => Just(HandleArg::Zero),
         1 => Just(HandleArg::Bogus),
@@ -260,7 +307,7 @@ fn handle_arg() -> BoxedStrategy<HandleArg> {
 }
 
 fn buffer() -> BoxedStrategy<Buffer> {
-    prop_oneof![
+    oneof![
         6 => Just(Buffer::Ample),
         3 => (0u32..6).prop_map(Buffer::Sized),
         2 => (0u32..4).prop_map(Buffer::NullBuffer),
@@ -271,11 +318,11 @@ fn buffer() -> BoxedStrategy<Buffer> {
 }
 
 fn mode() -> BoxedStrategy<u32> {
-    prop_oneof![9 => proptest::sample::select(MODES), 1 => 0u32..19].boxed()
+    oneof![9 => proptest::sample::select(MODES), 1 => 0u32..19].boxed()
 }
 
 fn db_slot() -> BoxedStrategy<String> {
-    prop_oneof![6 => Just("db".to_owned()), 1 => Just("db2".to_owned())].boxed()
+    oneof![6 => Just("db".to_owned()), 1 => Just("db2".to_owned())].boxed()
 }
 
 fn fields() -> BoxedStrategy<Vec<String>> {
@@ -324,7 +371,7 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         (
             1,
             single(
-                prop_oneof![Just(None), Just(Some("TestSequence".to_owned()))]
+                oneof![Just(None), Just(Some("TestSequence".to_owned()))]
                     .prop_map(|table| Operation::Sequence { table })
                     .boxed(),
             ),
@@ -365,9 +412,74 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
                 .boxed(),
         ),
         (
+            3,
+            // A temporary table's life: created (with or without HOLD, with a
+            // persistent column or not), held or freed, asked about, queried.
+            (
+                proptest::sample::select(&[6usize, 7, 8, 9][..]),
+                proptest::sample::select(&[None, Some(15usize), Some(16)][..]),
+            )
+                .prop_map(|(create, alter)| {
+                    let table = ["T", "T2", "T3", "T4"][create - 6];
+                    let mut ops = vec![
+                        active_db("db".to_owned()),
+                        Operation::Sql {
+                            db: "db".to_owned(),
+                            sql: SQL[create].to_owned(),
+                        },
+                    ];
+                    if let Some(a) = alter {
+                        ops.push(Operation::Sql {
+                            db: "db".to_owned(),
+                            sql: SQL[a].replace("`T`", &format!("`{table}`")),
+                        });
+                    }
+                    ops.push(Operation::IsTablePersistent {
+                        db: "db".to_owned(),
+                        table: Some(table.to_owned()),
+                    });
+                    ops.push(Operation::Sql {
+                        db: "db".to_owned(),
+                        sql: format!("SELECT * FROM `{table}`"),
+                    });
+                    ops
+                })
+                .boxed(),
+        ),
+        (
+            2,
+            // Set, then delete by setting empty (or NULL), then look in `_Property`.
+            (
+                proptest::sample::select(&["boo", "MYPROP", "TESTPATH"][..]),
+                oneof![Just(Some(String::new())), Just(None)],
+            )
+                .prop_map(|(name, empty)| {
+                    vec![
+                        active_db("db".to_owned()),
+                        Operation::SetProperty {
+                            name: Some(name.to_owned()),
+                            value: Some("x".to_owned()),
+                            handle: HandleArg::Session,
+                        },
+                        Operation::SetProperty {
+                            name: Some(name.to_owned()),
+                            value: empty,
+                            handle: HandleArg::Session,
+                        },
+                        Operation::Sql {
+                            db: "db".to_owned(),
+                            sql: format!(
+                                "SELECT `Value` FROM `_Property` WHERE `Property` = '{name}'"
+                            ),
+                        },
+                    ]
+                })
+                .boxed(),
+        ),
+        (
             2,
             // A nested action changes a property the caller then reads.
-            prop_oneof![Just("Nested51"), Just("NestedProbe")]
+            oneof![Just("Nested51"), Just("NestedProbe")]
                 .prop_map(|a| {
                     vec![
                         Operation::DoAction {
@@ -442,7 +554,7 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         ),
         (
             1,
-            prop_oneof![Just(1), Just(123), Just(0), Just(-1)]
+            oneof![Just(1), Just(123), Just(0), Just(-1)]
                 .prop_map(|level| {
                     vec![
                         Operation::SetInstallLevel { level },
@@ -503,7 +615,7 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         (
             2,
             (
-                prop_oneof![
+                oneof![
                     Just(ModifyKind::InsertTemporary),
                     Just(ModifyKind::Insert),
                     Just(ModifyKind::Update),
@@ -583,10 +695,7 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         ),
         (
             1,
-            (
-                prop_oneof![Just(2u32), Just(3), Just(9), Just(14)],
-                pick(VALUES),
-            )
+            (oneof![Just(2u32), Just(3), Just(9), Just(14)], pick(VALUES))
                 .prop_map(|(property, value)| {
                     vec![
                         active_db("db".to_owned()),
@@ -602,14 +711,14 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         (
             1,
             single(
-                prop_oneof![Just(None), Just(Some("db".to_owned()))]
+                oneof![Just(None), Just(Some("db".to_owned()))]
                     .prop_map(|db| Operation::GetDatabaseState { db })
                     .boxed(),
             ),
         ),
         (
             1,
-            prop_oneof![
+            oneof![
                 Just(PackageSource::PackageFile),
                 Just(PackageSource::DatabaseHandle)
             ]
@@ -627,7 +736,7 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         (
             1,
             single(
-                prop_oneof![Just(""), Just("ACTION=INSTALL"), Just("REMOVE=ALL")]
+                oneof![Just(""), Just("ACTION=INSTALL"), Just("REMOVE=ALL")]
                     .prop_map(|c| Operation::InstallProduct {
                         command_line: c.to_owned(),
                     })
@@ -637,7 +746,7 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         (
             1,
             single(
-                prop_oneof![Just("db"), Just("view"), Just("pkg")]
+                oneof![Just("db"), Just("view"), Just("pkg")]
                     .prop_map(|s| Operation::CloseHandle { slot: s.to_owned() })
                     .boxed(),
             ),
@@ -783,7 +892,7 @@ pub fn steps_strategy(
         _ => c_snippets(),
     };
     let caps = caps.clone();
-    proptest::collection::vec(Union::new_weighted(pool), snippets)
+    proptest::collection::vec(Pick::new(pool), snippets)
         .prop_map(move |chunks| {
             chunks
                 .into_iter()
@@ -920,7 +1029,7 @@ impl ProbeChoice {
 
 fn returns_for(context: Context) -> BoxedStrategy<u32> {
     match context {
-        Context::ScriptImmediate | Context::ScriptDeferred => prop_oneof![
+        Context::ScriptImmediate | Context::ScriptDeferred => oneof![
             8 => Just(0u32),
             2 => Just(1u32),
             1 => Just(2u32),
@@ -929,8 +1038,8 @@ fn returns_for(context: Context) -> BoxedStrategy<u32> {
             1 => Just(5u32),
         ]
         .boxed(),
-        Context::Exe => prop_oneof![8 => Just(0u32), 1 => Just(1u32), 1 => Just(3u32)].boxed(),
-        _ => prop_oneof![
+        Context::Exe => oneof![8 => Just(0u32), 1 => Just(1u32), 1 => Just(3u32)].boxed(),
+        _ => oneof![
             16 => Just(0u32),
             1 => Just(1602u32),
             1 => Just(1603u32),
@@ -967,7 +1076,7 @@ fn probe_part(caps: &Capabilities) -> Option<BoxedStrategy<ProbePart>> {
     for probe in CUSTOM_PROBES {
         add(1, ProbeChoice::Custom(probe));
     }
-    (!arms.is_empty()).then(|| Union::new_weighted(arms).boxed())
+    (!arms.is_empty()).then(|| Pick::new(arms).boxed())
 }
 
 /// Extra rows for the package, each a known edge.
@@ -980,6 +1089,9 @@ enum Extra {
     Error19(Option<&'static str>),
     /// A condition on an existing InstallExecuteSequence row, chosen by index.
     Condition(usize, &'static str),
+    /// A property set to "A" before the deferred actions are scheduled and to
+    /// "B" after: what a deferred action sees shows when it was read.
+    Snapshot(&'static str),
 }
 
 const EXTRA_PROPERTIES: &[(&str, &str)] = &[
@@ -1024,7 +1136,7 @@ const SET51_TARGETS: &[&str] = &[
 ];
 
 fn extra() -> BoxedStrategy<Extra> {
-    prop_oneof![
+    oneof![
         4 => proptest::sample::select(EXTRA_PROPERTIES).prop_map(|(n, v)| Extra::Property(n, v)),
         4 => (
             proptest::sample::select(SET51_SOURCES),
@@ -1038,6 +1150,10 @@ fn extra() -> BoxedStrategy<Extra> {
             .prop_map(Extra::Error19),
         1 => (0usize..16, proptest::sample::select(CONDITIONS))
             .prop_map(|(i, c)| Extra::Condition(i, c)),
+        2 => proptest::sample::select(
+            &["ProbeDeferred", "TESTPATH", "ProbeCommit", "ProbeScriptDeferred"][..]
+        )
+        .prop_map(Extra::Snapshot),
     ]
     .boxed()
 }
@@ -1057,7 +1173,7 @@ const INSTALL_PROPERTIES: &[(&str, &str)] = &[
 ];
 
 fn install_properties() -> BoxedStrategy<Vec<(&'static str, &'static str)>> {
-    prop_oneof![
+    oneof![
         3 => Just(Vec::new()),
         4 => proptest::collection::vec(proptest::sample::select(INSTALL_PROPERTIES), 1..3),
     ]
@@ -1065,7 +1181,7 @@ fn install_properties() -> BoxedStrategy<Vec<(&'static str, &'static str)>> {
 }
 
 fn ui_level() -> BoxedStrategy<UiLevel> {
-    prop_oneof![
+    oneof![
         6 => Just(UiLevel::None),
         1 => Just(UiLevel::Basic),
         1 => Just(UiLevel::Reduced),
@@ -1187,6 +1303,22 @@ fn assemble(sketch: Sketch) -> Plan {
                 }
             }
             Extra::Condition(index, condition) => conditions.push((*index, *condition)),
+            Extra::Snapshot(source) => {
+                for (suffix, value, position) in [("A", "A", 1520), ("B", "B", 1700)] {
+                    let action = format!("Snapshot{suffix}{}", i + 1);
+                    fixture.custom_actions.push(CustomActionRow {
+                        action: action.clone(),
+                        kind: catype::SET_PROPERTY,
+                        source: Some((*source).to_owned()),
+                        target: Some(value.to_owned()),
+                    });
+                    fixture.execute_sequence.push(SequenceRow {
+                        action,
+                        condition: None,
+                        sequence: position,
+                    });
+                }
+            }
         }
     }
     for (choice, _, _) in &sketch.probes {
@@ -1277,7 +1409,7 @@ fn assemble(sketch: Sketch) -> Plan {
 /// The strategy for whole plans against a runtime with these capabilities.
 pub fn plan_strategy(caps: &Capabilities) -> BoxedStrategy<Plan> {
     let package = if caps.contexts.contains(&Context::Package) {
-        prop_oneof![
+        oneof![
             1 => Just(None),
             1 => steps_strategy(Context::Package, caps, 1..6).prop_map(Some),
         ]

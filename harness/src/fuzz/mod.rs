@@ -7,7 +7,8 @@
 //! - [`shrink`]: greedy delta shrinking over plans;
 //! - [`case_doc`]: case files written from a shrunk plan and the reference's transcript;
 //! - [`engine`]: the loop that ties them together;
-//! - [`cli`]: the command-line front end (`fuzz_main`).
+//! - [`cli`]: the command-line front end (`fuzz_main`);
+//! - [`targets`]: the bodies of the cargo-fuzz targets in `fuzz/`.
 
 pub mod case_doc;
 pub mod cli;
@@ -15,6 +16,7 @@ pub mod compare;
 pub mod engine;
 pub mod generate;
 pub mod shrink;
+pub mod targets;
 
 pub use cli::{fuzz_main, FuzzArgs};
 pub use engine::{Budget, Finding, FindingKind, FuzzOptions, Fuzzer, Summary};

@@ -255,8 +255,50 @@ fn buffer_cap(buffer: Buffer) -> Option<u32> {
     }
 }
 
-/// The outcome of `op` from the probe's reply, updating slots and handle ranks.
+/// Replaces the volatile file names of Windows Installer's package cache
+/// (`C:\windows\Installer\9970.msi`) with `*`, so runs compare equal.
+pub fn normalise(text: &str) -> String {
+    const DIR: &str = "\\installer\\";
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while let Some(found) = lower[i..].find(DIR) {
+        let name_start = i + found + DIR.len();
+        out.push_str(&text[i..name_start]);
+        let rest = &lower[name_start..];
+        let stem = rest
+            .find(|c: char| !c.is_ascii_hexdigit())
+            .unwrap_or(rest.len());
+        let ext = [".msi", ".mst", ".msp", ".tmp"]
+            .into_iter()
+            .find(|e| rest[stem..].starts_with(e));
+        match ext {
+            Some(e) if stem > 0 => {
+                out.push('*');
+                out.push_str(&text[name_start + stem..name_start + stem + e.len()]);
+                i = name_start + stem + e.len();
+            }
+            _ => i = name_start,
+        }
+    }
+    out.push_str(&text[i..]);
+    out
+}
+
+/// The outcome of `op` from the probe's reply, updating slots and handle ranks,
+/// with volatile paths normalised.
 pub fn outcome_for(op: &Operation, reply: &Reply, st: &mut RunState) -> Outcome {
+    let mut out = raw_outcome(op, reply, st);
+    out.value = out.value.map(|v| normalise(&v));
+    if let Some(rows) = &mut out.rows {
+        for cell in rows.iter_mut().flatten() {
+            *cell = normalise(cell);
+        }
+    }
+    out
+}
+
+fn raw_outcome(op: &Operation, reply: &Reply, st: &mut RunState) -> Outcome {
     use Operation as O;
     if let Some(why) = reply.text("unsupported") {
         return Outcome::unsupported(why);
@@ -317,6 +359,20 @@ mod tests {
 
     fn reply(line: &str) -> Reply {
         Reply::parse(line)
+    }
+
+    #[test]
+    fn cache_file_names_are_normalised() {
+        assert_eq!(
+            normalise("C:\\windows\\Installer\\9970.msi"),
+            "C:\\windows\\Installer\\*.msi"
+        );
+        assert_eq!(
+            normalise("a C:\\WINDOWS\\installer\\1f2e.msi; b C:\\Windows\\Installer\\x.msi"),
+            "a C:\\WINDOWS\\installer\\*.msi; b C:\\Windows\\Installer\\x.msi"
+        );
+        assert_eq!(normalise("C:\\msiconf\\pkg.msi"), "C:\\msiconf\\pkg.msi");
+        assert_eq!(normalise("\\installer\\"), "\\installer\\");
     }
 
     #[test]

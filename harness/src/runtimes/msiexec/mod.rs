@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -282,6 +283,8 @@ pub struct MsiexecRuntime {
     pool: PrefixPool,
     root: PathBuf,
     version: String,
+    /// Nanoseconds spent from starting Wine to its exit, over every session.
+    wine_nanos: AtomicU64,
     /// Transcripts by plan: checking a second profile re-reads, it does not re-run Wine.
     cache: Mutex<HashMap<String, Arc<Mutex<Option<Transcript>>>>>,
 }
@@ -331,6 +334,7 @@ impl MsiexecRuntime {
             probes,
             version,
             cache: Mutex::new(HashMap::new()),
+            wine_nanos: AtomicU64::new(0),
         })
     }
 
@@ -360,6 +364,16 @@ impl MsiexecRuntime {
             }
         }
         first_error.map_or(Ok(()), Err)
+    }
+
+    /// The time spent inside Wine (start to exit) over every session so far.
+    pub fn wine_time(&self) -> Duration {
+        Duration::from_nanos(self.wine_nanos.load(Ordering::Relaxed))
+    }
+
+    fn count(&self, out: &session::SessionOutput) {
+        let n = u64::try_from(out.wine_time.as_nanos()).unwrap_or(u64::MAX);
+        self.wine_nanos.fetch_add(n, Ordering::Relaxed);
     }
 
     /// The most sessions this runtime runs at once.
@@ -435,6 +449,7 @@ impl MsiexecRuntime {
         self.with_prefix(|prefix| {
             let left = || deadline.saturating_duration_since(Instant::now());
             let main = session::run(&self.tools, prefix, input(&main_pkg), &main_sel, left())?;
+            self.count(&main);
             if !main.problems.is_empty() {
                 return Err(self.crashed(prefix, &main, "the session"));
             }
@@ -442,6 +457,7 @@ impl MsiexecRuntime {
             let mut event_runs = main.event_runs;
             for (group, (sel, pkg)) in groups.iter().zip(&isolated) {
                 let iso = session::run(&self.tools, prefix, input(pkg), sel, left())?;
+                self.count(&iso);
                 // The isolated session is expected to go down after its
                 // operation; only a missing result for it is an error.
                 let attributed = split::Attributed {
@@ -506,16 +522,17 @@ fn uses_script_binary(plan: &Plan) -> bool {
         .any(|r| r.source.as_deref() == Some(msiconf_spec::plan::PROBE_SCRIPT))
 }
 
-/// A package code unique to this plan and this moment.
+/// The package code of a plan: a function of the plan alone, so that a case
+/// reading `PackageCode` sees the same value on every run.
 fn package_code(plan: &Plan) -> u128 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    format!("{plan:?}").hash(&mut h);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    // Version 4 / variant bits, so that the GUID looks like any other.
-    let raw = (u128::from(h.finish()) << 64) ^ now;
+    let text = serde_json::to_string(plan).unwrap_or_else(|_| format!("{plan:?}"));
+    let mut lo = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut lo);
+    let mut hi = std::collections::hash_map::DefaultHasher::new();
+    (text.len(), &text).hash(&mut hi);
+    let raw = (u128::from(hi.finish()) << 64) | u128::from(lo.finish());
+    // Version 4 and variant bits, so that the GUID looks like any other.
     (raw & !(0xF000u128 << 64) | (0x4000u128 << 64)) & !(0xC000u128 << 48) | (0x8000u128 << 48)
 }
 

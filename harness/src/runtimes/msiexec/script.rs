@@ -257,9 +257,15 @@ fn script_outcome(reply: &Reply) -> Outcome {
     }
     Outcome {
         rc: reply.u32("rc"),
-        value: reply.text("value").map(str::to_owned),
+        value: reply.text("value").map(super::calls::normalise),
         number: reply.i64("num"),
-        rows: (!reply.rows.is_empty()).then(|| reply.rows.clone()),
+        rows: (!reply.rows.is_empty()).then(|| {
+            reply
+                .rows
+                .iter()
+                .map(|r| r.iter().map(|c| super::calls::normalise(c)).collect())
+                .collect()
+        }),
         exception: reply
             .text("exc")
             .and_then(|h| u32::from_str_radix(h, 16).ok())

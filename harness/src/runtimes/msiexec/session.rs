@@ -57,6 +57,8 @@ pub struct SessionOutput {
     pub log: String,
     /// What Wine printed.
     pub wine_output: String,
+    /// From starting Wine to its exit.
+    pub wine_time: Duration,
 }
 
 enum Msg {
@@ -464,6 +466,7 @@ pub fn run(
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err);
+    let started = Instant::now();
     let child = cmd.spawn().map_err(|source| MsiexecError::Io {
         what: "start wine".into(),
         source,
@@ -488,6 +491,7 @@ pub fn run(
         js_partial: String::new(),
     };
     let finished = pump(&mut convo, listener, child, tools, prefix, timeout);
+    let wine_time = started.elapsed();
     let wine_output = std::fs::read_to_string(&out_path).unwrap_or_default();
     let log = read_log(&dir.join("log.txt"));
     if let Err(seconds) = finished {
@@ -538,6 +542,7 @@ pub fn run(
         problems,
         log,
         wine_output,
+        wine_time,
     })
 }
 

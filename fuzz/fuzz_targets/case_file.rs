@@ -1,0 +1,7 @@
+//! Arbitrary bytes into the case-file loader: it never panics, and every
+//! error names a line and column.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    msiconf::fuzz::targets::case_file(data);
+});

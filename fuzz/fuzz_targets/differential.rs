@@ -1,0 +1,7 @@
+//! The reference model against another in-process runtime, chosen with
+//! `MSICONF_FUZZ_RUNTIME=broken:<name>` (default `reference`: determinism).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    msiconf::fuzz::targets::differential(data, msiconf::fuzz::targets::differential_runtime());
+});
