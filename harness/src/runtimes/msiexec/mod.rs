@@ -28,6 +28,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+/// How many more times a session is launched when Wine failed to start it at
+/// all (see [`session::SessionOutput::never_started`]).
+const LAUNCH_RETRIES: usize = 2;
+
 /// Where the install script lives, for every message that needs it.
 pub const INSTALL_SCRIPT: &str = "scripts/install-wine.sh";
 
@@ -448,8 +452,18 @@ impl MsiexecRuntime {
         let input = |p| session_input(plan, &map, p, host);
         self.with_prefix(|prefix| {
             let left = || deadline.saturating_duration_since(Instant::now());
-            let main = session::run(&self.tools, prefix, input(&main_pkg), &main_sel, left())?;
+            let mut main = session::run(&self.tools, prefix, input(&main_pkg), &main_sel, left())?;
             self.count(&main);
+            // A launch that Wine fumbled before anything ran is infrastructure,
+            // not the engine: try it again, a bounded number of times.
+            for _ in 0..LAUNCH_RETRIES {
+                if !main.never_started() {
+                    break;
+                }
+                self.tools.kill_server(prefix.dir());
+                main = session::run(&self.tools, prefix, input(&main_pkg), &main_sel, left())?;
+                self.count(&main);
+            }
             if !main.problems.is_empty() {
                 return Err(self.crashed(prefix, &main, "the session"));
             }

@@ -61,6 +61,20 @@ pub struct SessionOutput {
     pub wine_time: Duration,
 }
 
+impl SessionOutput {
+    /// Whether Wine's `cmd` failed to start the session's programs at all
+    /// (Wine 8.0 now and then answers `ShellExecuteEx failed: Internal error`
+    /// under load): nothing ran, so the engine has shown nothing and the
+    /// session may be run again without hiding any behaviour of it.
+    pub fn never_started(&self) -> bool {
+        !self.problems.is_empty()
+            && self.transcript.runs.is_empty()
+            && self.transcript.events.is_empty()
+            && self.transcript.actions.is_empty()
+            && self.wine_output.contains("ShellExecuteEx failed")
+    }
+}
+
 enum Msg {
     Conn(usize, TcpStream),
     Line(usize, String),
@@ -696,6 +710,38 @@ pub fn tail(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn output(problems: &[&str], wine_output: &str) -> SessionOutput {
+        SessionOutput {
+            transcript: Transcript::default(),
+            event_runs: Vec::new(),
+            problems: problems.iter().map(|p| (*p).to_owned()).collect(),
+            log: String::new(),
+            wine_output: wine_output.to_owned(),
+            wine_time: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn only_a_launch_that_ran_nothing_counts_as_never_started() {
+        let launch = "Application could not be started, or no application associated with the specified file.\nShellExecuteEx failed: Internal error.\n";
+        assert!(output(&["msiexec finished without an exit code"], launch).never_started());
+        // No problem, or a different failure: the session happened and is kept as it is.
+        assert!(!output(&[], launch).never_started());
+        assert!(!output(
+            &["msiexec finished without an exit code"],
+            "wine: Unhandled page fault"
+        )
+        .never_started());
+        // A session in which a probe ran has shown engine behaviour: never rerun it.
+        let mut ran = output(&["msiexec finished without an exit code"], launch);
+        ran.transcript.runs.push(msiconf_spec::ProbeRun {
+            probe: "ProbeImmediate".into(),
+            context: msiconf_spec::Context::ImmediateBeforeInit,
+            first_event: 0,
+        });
+        assert!(!ran.never_started());
+    }
     use msiconf_spec::InstallOptions;
 
     #[test]
