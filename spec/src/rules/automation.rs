@@ -171,7 +171,7 @@ fn deferred_session(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
                 }
                 let want = if n == "ProductCode" {
                     if facts::command_line_value(plan, n).is_some()
-                        || facts::plan_sets_property(plan, n)
+                        || facts::plan_or_package_sets_property(plan, n)
                     {
                         continue;
                     }

@@ -282,7 +282,7 @@ fn set_earlier(events: &[Event], i: usize, name: &str) -> bool {
 
 fn product_code(plan: &Plan) -> Option<&str> {
     if facts::command_line_value(plan, "ProductCode").is_some()
-        || facts::plan_sets_property(plan, "ProductCode")
+        || facts::plan_or_package_sets_property(plan, "ProductCode")
     {
         return None;
     }

@@ -510,6 +510,22 @@ pub fn plan_sets_property(plan: &Plan, name: &str) -> bool {
             .any(|r| r.basic_type() == catype::SET_PROPERTY && r.source.as_deref() == Some(name))
 }
 
+/// Like [`plan_sets_property`], but also counting the package-handle script:
+/// a DoAction on the package handle runs the sequences in that same session,
+/// so what the script set there is what those actions see.
+pub fn plan_or_package_sets_property(plan: &Plan, name: &str) -> bool {
+    plan_sets_property(plan, name)
+        || plan.package.as_ref().is_some_and(|p| {
+            p.steps.iter().any(|op| match op {
+                Operation::SetProperty { name: Some(n), .. }
+                | Operation::SessionPropertySet { name: Some(n), .. } => n == name,
+                Operation::Sql { sql, .. } => sql.contains("_Property"),
+                Operation::OpenView { sql: Some(sql), .. } => sql.contains("_Property"),
+                _ => false,
+            })
+        })
+}
+
 /// How a known property value came to be known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
