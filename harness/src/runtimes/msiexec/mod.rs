@@ -591,7 +591,15 @@ impl Runtime for MsiexecRuntime {
             return Ok(t.clone());
         }
         // Errors are not kept: a timeout under load says nothing about the next try.
-        let t = self.run_plan(plan, timeout)?;
+        // A timeout reports the plan's whole limit: the session that ran out had
+        // only what package building and earlier sessions left of it.
+        let t = self.run_plan(plan, timeout).map_err(|e| match e {
+            MsiexecError::Timeout { output, .. } => MsiexecError::Timeout {
+                seconds: timeout.as_secs_f64(),
+                output,
+            },
+            other => other,
+        })?;
         *cached = Some(t.clone());
         Ok(t)
     }
