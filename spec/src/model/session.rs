@@ -13,8 +13,9 @@ use crate::{
     Buffer, Context, HandleArg, ModifyKind, Operation, Outcome, PackageSource, Profile, Transcript,
     UiLevel,
 };
+use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The profile and the deviations, as a bit set for cheap tests on the hot path.
@@ -199,7 +200,7 @@ impl Exec {
 pub(crate) enum Handle {
     /// A database: the session's own (`disk` is `None`), or a read-only copy of the stored package.
     Db {
-        disk: Option<Box<Database>>,
+        disk: Option<Arc<Database>>,
         custom_action: bool,
     },
     /// A view on a database handle.
@@ -243,7 +244,7 @@ impl Frame {
             action: action.into(),
             data: String::new(),
             command_line: String::new(),
-            slots: HashMap::new(),
+            slots: HashMap::default(),
             seen: Vec::new(),
         }
     }
@@ -293,9 +294,11 @@ pub struct Session {
     pub(crate) fixture: Arc<Fixture>,
     pub(crate) probes: Arc<BTreeMap<String, ProbeScript>>,
     pub(crate) props: Properties,
-    pub(crate) db: Database,
+    /// The session's database. Shared with `disk` until the first write
+    /// (copy on write): most plans never write, and a session is opened twice per plan.
+    pub(crate) db: Arc<Database>,
     /// What is stored in the package file (what a commit writes).
-    pub(crate) disk: Database,
+    pub(crate) disk: Arc<Database>,
     pub(crate) handles: HashMap<u32, Handle>,
     next_handle: u32,
     /// The database handle handed out again under the same-handle deviation.
@@ -371,18 +374,18 @@ impl Session {
         config: &Config,
     ) -> Session {
         let b = Behaviour::new(config);
-        let disk = Database::from_fixture(&fixture);
+        let disk = Arc::new(Database::from_fixture(&fixture));
         let mut s = Session {
             b,
             fixture,
             probes,
             props: Properties {
-                map: HashMap::new(),
+                map: HashMap::default(),
                 fold: b.on(Deviation::PropertyNamesFoldCase),
             },
-            db: Database::default(),
+            db: Arc::clone(&disk),
             disk,
-            handles: HashMap::new(),
+            handles: HashMap::default(),
             next_handle: 0x1000,
             shared_db: None,
             frames: Vec::new(),
@@ -400,7 +403,7 @@ impl Session {
 
     /// (Re)opens the session on the stored package: a fresh database and property store.
     pub(crate) fn open(&mut self) {
-        self.db = self.disk.clone();
+        self.db = Arc::clone(&self.disk);
         self.props.map.clear();
         if let Some(t) = self.db.table("Property") {
             for row in &t.rows {
@@ -517,7 +520,7 @@ impl Session {
             }
             Operation::OpenDatabase { into } => {
                 let h = self.alloc(Handle::Db {
-                    disk: Some(Box::new(self.disk.clone())),
+                    disk: Some(Arc::clone(&self.disk)),
                     // A custom action cannot change persistent data through any handle.
                     custom_action: exec.in_custom_action(),
                 });
@@ -1123,6 +1126,17 @@ impl Session {
         }
     }
 
+    /// The database behind handle `h` and who holds it: `(is the session's, custom action)`.
+    fn db_handle(&self, h: u32) -> Option<(bool, bool)> {
+        match self.handles.get(&h)? {
+            Handle::Db {
+                disk,
+                custom_action,
+            } => Some((disk.is_none(), *custom_action)),
+            _ => None,
+        }
+    }
+
     /// Runs `f` on the database behind handle `h` (`None` if `h` is not a database).
     /// The session's database shows `_Property` as a table while `f` runs, and
     /// writes to it go back to the property store.
@@ -1132,41 +1146,53 @@ impl Session {
         table: &str,
         f: impl FnOnce(&mut Database, Policy) -> R,
     ) -> Option<R> {
-        let (is_session, custom_action) = match self.handles.get(&h)? {
-            Handle::Db {
-                disk: None,
-                custom_action,
-            } => (true, *custom_action),
-            Handle::Db {
-                disk: Some(_),
-                custom_action,
-            } => (false, *custom_action),
-            _ => return None,
-        };
+        let (is_session, custom_action) = self.db_handle(h)?;
         let policy = self.policy(custom_action);
         if !is_session {
             let Some(Handle::Db { disk: Some(db), .. }) = self.handles.get_mut(&h) else {
                 return None;
             };
-            return Some(f(db, policy));
+            return Some(f(Arc::make_mut(db), policy));
         }
         let property = table == sql::PROPERTY_TABLE;
         if property {
             let t = self.property_table();
-            self.db.tables.push(t);
+            Arc::make_mut(&mut self.db).tables.push(t);
         }
-        let r = f(&mut self.db, policy);
+        let r = f(Arc::make_mut(&mut self.db), policy);
         if property {
-            if let Some(i) = self
-                .db
-                .tables
-                .iter()
-                .position(|t| t.name == sql::PROPERTY_TABLE)
-            {
-                let t = self.db.tables.remove(i);
+            let db = Arc::make_mut(&mut self.db);
+            if let Some(i) = db.tables.iter().position(|t| t.name == sql::PROPERTY_TABLE) {
+                let t = db.tables.remove(i);
                 self.sync_property_table(&t);
             }
         }
+        self.after_db_access();
+        Some(r)
+    }
+
+    /// Like [`Session::with_db`] for calls that only read, which leaves a
+    /// database shared with the stored package unshared (no copy).
+    fn read_db<R>(&mut self, h: u32, table: &str, f: impl FnOnce(&Database) -> R) -> Option<R> {
+        let (is_session, _) = self.db_handle(h)?;
+        if is_session && table == sql::PROPERTY_TABLE {
+            return self.with_db(h, table, |d, _| f(d));
+        }
+        let r = if is_session {
+            f(&self.db)
+        } else {
+            let Some(Handle::Db { disk: Some(db), .. }) = self.handles.get(&h) else {
+                return None;
+            };
+            return Some(f(db));
+        };
+        self.after_db_access();
+        Some(r)
+    }
+
+    /// Deviation: the persistent Property table's rows show up as properties
+    /// after any use of the session's database.
+    fn after_db_access(&mut self) {
         if self.b.on(Deviation::PropertyTableIsLive) {
             let rows: Vec<(String, String)> = self
                 .db
@@ -1187,7 +1213,6 @@ impl Session {
                 }
             }
         }
-        Some(r)
     }
 
     /// `_Property` as a temporary table built from the store.
@@ -1259,7 +1284,7 @@ impl Session {
             Ok(s) => s,
             Err(code) => return Outcome::rc(code),
         };
-        let bound = self.with_db(h, stmt.table(), |d, _| {
+        let bound = self.read_db(h, stmt.table(), |d| {
             d.bind(&stmt).map(|()| d.select_columns(&stmt))
         });
         match bound {
@@ -1289,13 +1314,13 @@ impl Session {
 
     /// Executes a statement on database handle `h`: the rows of a SELECT, or the change.
     fn run_statement(&mut self, h: u32, stmt: &Statement) -> Result<Option<Vec<Record>>, u32> {
-        let r = self.with_db(h, stmt.table(), |d, policy| {
-            if stmt.is_select() {
-                d.select(stmt).map(Some)
-            } else {
+        let r = if stmt.is_select() {
+            self.read_db(h, stmt.table(), |d| d.select(stmt).map(Some))
+        } else {
+            self.with_db(h, stmt.table(), |d, policy| {
                 d.perform(stmt, policy).map(|()| None)
-            }
-        });
+            })
+        };
         r.unwrap_or(Err(rc::INVALID_HANDLE))
     }
 
@@ -1414,9 +1439,10 @@ impl Session {
                 disk: None,
                 custom_action: false,
             }) => {
-                self.disk = self
-                    .db
-                    .persisted(self.b.on(Deviation::TemporaryRowsKeptAfterCommit));
+                self.disk = Arc::new(
+                    self.db
+                        .persisted(self.b.on(Deviation::TemporaryRowsKeptAfterCommit)),
+                );
                 rc::SUCCESS
             }
             // A custom action's commit is accepted and does nothing (Ambiguities §12);
@@ -1446,7 +1472,7 @@ impl Session {
             return cond::FALSE;
         }
         let r = self
-            .with_db(h, table, |d, _| d.persistence(table))
+            .read_db(h, table, |d| d.persistence(table))
             .unwrap_or(cond::ERROR);
         if r == cond::FALSE && self.b.on(Deviation::TempTablePersistent) {
             return cond::TRUE;
