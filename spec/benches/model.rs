@@ -61,7 +61,7 @@ fn set(name: &str, value: &str) -> Operation {
     }
 }
 
-fn session() -> Session {
+fn session() -> Session<'static> {
     Session::new(&Fixture::standard(), &Config::default())
 }
 

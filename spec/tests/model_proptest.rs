@@ -526,14 +526,14 @@ impl ReferenceStateMachine for Store {
 struct StoreTest;
 
 impl StateMachineTest for StoreTest {
-    type SystemUnderTest = Session;
+    type SystemUnderTest = Session<'static>;
     type Reference = Store;
 
-    fn init_test(_: &Store) -> Session {
+    fn init_test(_: &Store) -> Session<'static> {
         Session::new(&Fixture::standard(), &Config::default())
     }
 
-    fn apply(mut s: Session, state: &Store, step: Step) -> Session {
+    fn apply(mut s: Session<'static>, state: &Store, step: Step) -> Session<'static> {
         match step {
             Step::Set(c, n, v) => {
                 let op = if c.is_script() {

@@ -11,7 +11,7 @@ use msiconf_spec::{
 };
 use rstest::rstest;
 
-fn xyz(ctx: Context, profile: Profile) -> Session {
+fn xyz(ctx: Context, profile: Profile) -> Session<'static> {
     let mut s = Session::new(&Fixture::standard(), &config(profile));
     assert_eq!(
         s.call(Context::Package, &set(Some("boo"), Some("xyz"))).rc,

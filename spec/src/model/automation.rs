@@ -20,7 +20,7 @@ fn raise(exception: &str) -> Outcome {
     }
 }
 
-impl Session {
+impl Session<'_> {
     /// Performs an automation form (`session-*`, `installer-open-package`).
     pub(crate) fn automation(&mut self, op: &Operation) -> Outcome {
         let exec = self.frame().exec;

@@ -89,7 +89,7 @@ fn kind_of(t: u32) -> Option<Kind> {
     }
 }
 
-impl Session {
+impl Session<'_> {
     /// MsiDoAction as the C API sees it: argument checks, then the action.
     pub(crate) fn do_action_call(&mut self, action: Option<&str>, handle: HandleArg) -> Outcome {
         let b = self.b;

@@ -289,10 +289,10 @@ pub(crate) struct Install {
 /// Use [`Session::call`] to make calls one at a time (benchmarks, fuzzers) or
 /// [`super::run`] for a whole plan.
 #[derive(Debug, Clone)]
-pub struct Session {
+pub struct Session<'p> {
     pub(crate) b: Behaviour,
-    pub(crate) fixture: Arc<Fixture>,
-    pub(crate) probes: Arc<BTreeMap<String, ProbeScript>>,
+    pub(crate) fixture: Shared<'p, Fixture>,
+    pub(crate) probes: Shared<'p, BTreeMap<String, ProbeScript>>,
     pub(crate) props: Properties,
     /// The session's database. Shared with `disk` until the first write
     /// (copy on write): most plans never write, and a session is opened twice per plan.
@@ -345,20 +345,53 @@ fn is_identifier(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
 }
 
-impl Session {
+/// What the session reads from its plan: borrowed for the length of a plan
+/// run (no copy per run), or owned when the session outlives its caller's data.
+#[derive(Debug)]
+pub(crate) enum Shared<'p, T> {
+    Borrowed(&'p T),
+    Owned(Arc<T>),
+}
+
+impl<T> Clone for Shared<'_, T> {
+    fn clone(&self) -> Self {
+        match self {
+            Shared::Borrowed(r) => Shared::Borrowed(r),
+            Shared::Owned(a) => Shared::Owned(Arc::clone(a)),
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Shared<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        match self {
+            Shared::Borrowed(r) => r,
+            Shared::Owned(a) => a,
+        }
+    }
+}
+
+impl Session<'static> {
     /// A session on a package, as MsiOpenPackage gives it: properties loaded from
     /// the Property table, nothing installed.
-    pub fn new(fixture: &Fixture, config: &Config) -> Session {
-        Session::build(Arc::new(fixture.clone()), Arc::default(), config)
+    pub fn new(fixture: &Fixture, config: &Config) -> Session<'static> {
+        Session::build(
+            Shared::Owned(Arc::new(fixture.clone())),
+            Shared::Owned(Arc::default()),
+            config,
+        )
     }
+}
 
+impl<'p> Session<'p> {
     /// A session on a plan's package that knows the plan's probes, so that an
     /// action reached through [`Session::call`] runs its probe's steps (recorded in
     /// the transcript) as it would during [`super::run`].
-    pub fn from_plan(plan: &crate::Plan, config: &Config) -> Session {
+    pub fn from_plan(plan: &'p crate::Plan, config: &Config) -> Session<'p> {
         Session::build(
-            Arc::new(plan.fixture.clone()),
-            Arc::new(plan.probes.clone()),
+            Shared::Borrowed(&plan.fixture),
+            Shared::Borrowed(&plan.probes),
             config,
         )
     }
@@ -369,10 +402,10 @@ impl Session {
     }
 
     pub(crate) fn build(
-        fixture: Arc<Fixture>,
-        probes: Arc<BTreeMap<String, ProbeScript>>,
+        fixture: Shared<'p, Fixture>,
+        probes: Shared<'p, BTreeMap<String, ProbeScript>>,
         config: &Config,
-    ) -> Session {
+    ) -> Session<'p> {
         let b = Behaviour::new(config);
         let disk = Arc::new(Database::from_fixture(&fixture));
         let mut s = Session {

@@ -91,7 +91,7 @@ pub fn deviated(profile: Profile, d: Deviation) -> Config {
     }
 }
 
-pub fn session() -> Session {
+pub fn session() -> Session<'static> {
     Session::new(&Fixture::standard(), &Config::default())
 }
 
