@@ -29,10 +29,28 @@ pub use rule::{Check, Family, Level, Predicate, Profile, Rule, Violation};
 pub use transcript::{ActionRecord, Event, ProbeRun, Transcript};
 
 /// Checks a transcript against every rule of the catalog under `profile`.
+///
+/// The result is what each rule's own predicate finds, rule by rule in catalog
+/// order. Rules whose predicates share one walk of the transcript (the
+/// temporary-table family) are judged by a single walk here.
 pub fn check(plan: &Plan, transcript: &Transcript, profile: Profile) -> Vec<Violation> {
+    use rules::temporary_writes::{track, TRACKED};
     let mut out = Vec::new();
+    let mut tracked = false;
     for rule in rules::catalog() {
+        if TRACKED.contains(&rule.id) {
+            if !std::mem::replace(&mut tracked, true) {
+                track(plan, transcript, &mut out, None);
+            }
+            continue;
+        }
         rule.check(plan, transcript, profile, &mut out);
+    }
+    if tracked && out.len() > 1 {
+        // The shared walk interleaves its rules; put every rule's findings back
+        // in catalog order (a stable sort keeps each rule's own order).
+        let position = |id: &str| rules::catalog().iter().position(|r| r.id == id);
+        out.sort_by_cached_key(|v| position(&v.rule));
     }
     out
 }

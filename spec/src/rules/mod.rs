@@ -39,7 +39,7 @@ mod sequencing;
 mod session;
 mod sql;
 mod sqltext;
-mod temporary_writes;
+pub(crate) mod temporary_writes;
 
 /// Everything a family module needs to state its rules.
 mod prelude {

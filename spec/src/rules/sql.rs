@@ -34,7 +34,7 @@ pub(super) const RULES: &[Rule] = &[
 ];
 
 fn alter_add(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    super::temporary_writes::track(plan, t, out, "SQL-ALTER-ADD-COLUMN");
+    super::temporary_writes::track(plan, t, out, Some("SQL-ALTER-ADD-COLUMN"));
 }
 
 /// Standard table names a real package may carry besides the fixture's, so

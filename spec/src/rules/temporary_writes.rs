@@ -273,15 +273,24 @@ fn database(events: &[Event], i: usize, slot: &str) -> Option<(facts::SlotOrigin
     facts::slot_database(events, i, slot).filter(|(o, _)| *o != facts::SlotOrigin::Package)
 }
 
-fn push(out: &mut Vec<Violation>, want: &str, rule: &str, e: &Event, expected: String) {
-    if rule == want {
+fn push(out: &mut Vec<Violation>, want: Option<&str>, rule: &str, e: &Event, expected: String) {
+    if want.is_none_or(|w| w == rule) {
         flag(out, rule, e, expected);
     }
 }
 
+/// The rules [`track`] judges, all in one walk of the transcript.
+pub(crate) const TRACKED: [&str; 5] = [
+    "SQL-TEMP-TABLE-HOLD",
+    "SQL-TEMP-TABLE-NO-HOLD",
+    "SQL-TEMP-COLUMN-ORDER",
+    "SQL-HOLD-FREE-REFCOUNT",
+    "SQL-ALTER-ADD-COLUMN",
+];
+
 /// Follows tables, hold counts and temporary columns through each probe run,
-/// pushing the violations that belong to `want`.
-pub(super) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want: &str) {
+/// pushing the violations that belong to `want` (`None`: to any of [`TRACKED`]).
+pub(crate) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want: Option<&str>) {
     const HOLD: &str = "SQL-TEMP-TABLE-HOLD";
     const REFCOUNT: &str = "SQL-HOLD-FREE-REFCOUNT";
     const ORDER: &str = "SQL-TEMP-COLUMN-ORDER";
@@ -638,16 +647,16 @@ pub(super) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
 }
 
 fn temp_table_hold(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    track(plan, t, out, "SQL-TEMP-TABLE-HOLD");
+    track(plan, t, out, Some("SQL-TEMP-TABLE-HOLD"));
 }
 fn temp_table_no_hold(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    track(plan, t, out, "SQL-TEMP-TABLE-NO-HOLD");
+    track(plan, t, out, Some("SQL-TEMP-TABLE-NO-HOLD"));
 }
 fn temp_column_order(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    track(plan, t, out, "SQL-TEMP-COLUMN-ORDER");
+    track(plan, t, out, Some("SQL-TEMP-COLUMN-ORDER"));
 }
 fn hold_free(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    track(plan, t, out, "SQL-HOLD-FREE-REFCOUNT");
+    track(plan, t, out, Some("SQL-HOLD-FREE-REFCOUNT"));
 }
 
 /// The columns of a table known from the fixture.
