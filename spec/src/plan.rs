@@ -228,6 +228,24 @@ impl PlanBuilder {
         }
     }
 
+    /// Adds several steps at once, as [`PlanBuilder::step`] adds each (one
+    /// look-up of the script instead of one per step: generators build many plans).
+    pub fn steps(&mut self, context: Context, probe: Option<&str>, ops: Vec<Operation>) {
+        let mut ops = ops.into_iter();
+        let Some(first) = ops.next() else {
+            return;
+        };
+        let probe = self.step(context, probe, first).probe;
+        let script = if probe == PACKAGE_PROBE {
+            self.plan.package.as_mut()
+        } else {
+            self.plan.probes.get_mut(&probe)
+        };
+        if let Some(script) = script {
+            script.steps.extend(ops);
+        }
+    }
+
     /// Asks for a failing deferred action at the end of the script, so rollback probes run.
     pub fn force_rollback(&mut self) -> &mut Self {
         self.force_rollback = true;

@@ -1357,9 +1357,7 @@ fn assemble(sketch: Sketch) -> Plan {
 
     let mut builder = PlanBuilder::new(fixture);
     if let Some(steps) = sketch.package {
-        for op in steps {
-            builder.step(Context::Package, None, op);
-        }
+        builder.steps(Context::Package, None, steps);
     }
     for (choice, steps, returns) in sketch.probes {
         let name = match choice {
@@ -1372,9 +1370,7 @@ fn assemble(sketch: Sketch) -> Plan {
         if steps.is_empty() {
             builder.probe(name, context);
         }
-        for op in steps {
-            builder.step(context, Some(name), op);
-        }
+        builder.steps(context, Some(name), steps);
         if context == Context::Rollback {
             builder.force_rollback();
         }

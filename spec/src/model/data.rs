@@ -129,18 +129,32 @@ const SYSTEM_CHANGING: &[&str] = &[
 
 /// The standard action with exactly this name (case matters, DOACTION-CASE).
 pub(crate) fn standard(name: &str) -> Option<Standard> {
-    Some(match name {
-        "INSTALL" | "ADMIN" | "ADVERTISE" => Standard::TopLevel,
-        "ExecuteAction" => Standard::ExecuteAction,
-        "InstallInitialize" => Standard::InstallInitialize,
-        "InstallFinalize" => Standard::InstallFinalize,
-        "InstallExecute" | "InstallExecuteAgain" => Standard::InstallExecute,
-        "DisableRollback" => Standard::DisableRollback,
-        "ScheduleReboot" => Standard::ScheduleReboot,
-        _ if INFORMATIONAL.contains(&name) => Standard::Informational,
-        _ if SYSTEM_CHANGING.contains(&name) => Standard::SystemChanging,
-        _ => return None,
-    })
+    // Every action the model runs is looked up here, so the lists become one hash map.
+    static INDEX: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, Standard>> =
+        std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut index = rustc_hash::FxHashMap::default();
+        // Later lists never override earlier ones (the order of the old match arms).
+        let mut add = |names: &[&'static str], kind: Standard| {
+            for &n in names {
+                index.entry(n).or_insert(kind);
+            }
+        };
+        add(&["INSTALL", "ADMIN", "ADVERTISE"], Standard::TopLevel);
+        add(&["ExecuteAction"], Standard::ExecuteAction);
+        add(&["InstallInitialize"], Standard::InstallInitialize);
+        add(&["InstallFinalize"], Standard::InstallFinalize);
+        add(
+            &["InstallExecute", "InstallExecuteAgain"],
+            Standard::InstallExecute,
+        );
+        add(&["DisableRollback"], Standard::DisableRollback);
+        add(&["ScheduleReboot"], Standard::ScheduleReboot);
+        add(INFORMATIONAL, Standard::Informational);
+        add(SYSTEM_CHANGING, Standard::SystemChanging);
+        index
+    });
+    index.get(name).copied()
 }
 
 /// Every standard action name, for case-insensitive look-ups (a deviation).

@@ -95,9 +95,24 @@ pub const STANDARD_ACTIONS: &[(&str, bool)] = &[
 /// The top-level actions, which DoAction also accepts by name.
 pub const TOP_LEVEL_ACTIONS: &[&str] = &["INSTALL", "ADMIN", "ADVERTISE"];
 
+/// The standard and top-level actions by exact name, with whether each changes
+/// the system. Predicates ask for every sequence row, so this is a hash look-up.
+fn standard_index() -> &'static rustc_hash::FxHashMap<&'static str, bool> {
+    static INDEX: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, bool>> =
+        std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: rustc_hash::FxHashMap<&'static str, bool> =
+            STANDARD_ACTIONS.iter().copied().collect();
+        for name in TOP_LEVEL_ACTIONS {
+            index.entry(name).or_insert(false);
+        }
+        index
+    })
+}
+
 /// Whether `name` is exactly (case included) a standard or top-level action.
 pub fn is_standard_action(name: &str) -> bool {
-    STANDARD_ACTIONS.iter().any(|(n, _)| *n == name) || TOP_LEVEL_ACTIONS.contains(&name)
+    standard_index().contains_key(name)
 }
 
 /// The CustomAction row that runs under `name`: none when `name` is exactly a
@@ -112,7 +127,8 @@ pub fn custom_action<'a>(plan: &'a Plan, name: &str) -> Option<&'a CustomActionR
 
 /// Whether `name` is exactly a standard action that changes the system.
 pub fn is_system_action(name: &str) -> bool {
-    STANDARD_ACTIONS.iter().any(|(n, s)| *s && *n == name)
+    // Top-level actions are indexed as not changing the system themselves.
+    standard_index().get(name).copied().unwrap_or(false)
 }
 
 /// Whether DoAction can find `name` exactly: a standard action, a CustomAction
