@@ -16,6 +16,10 @@ use msiconf_spec::{Plan, Profile, Transcript};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+// The allocator of the `msiconf` binary, so the figures are the command's.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The reference under another name, so the fuzzer runs the full differential path on it.
 struct ReferenceCopy(ModelRuntime);
 
@@ -31,37 +35,32 @@ impl Runtime for ReferenceCopy {
     }
 }
 
-fn throughput() {
-    let profile = Profile::Windows;
-    let n = 20_000u64;
-    let generator = PlanGenerator::new(&Capabilities::everything());
-    let config = Config {
-        profile,
-        deviations: Vec::new(),
-    };
-    let plans: Vec<Plan> = (0..n).map(|s| generator.plan(s)).collect();
-    let steps: usize = plans.iter().map(Plan::step_count).sum();
-
-    let t = Instant::now();
+/// One pass over `n` plans, each generated, run on the model, judged by the
+/// predicates, run again and compared, as the loop would; the time of each part.
+fn parts(generator: &PlanGenerator, config: &Config, n: u64) -> [Duration; 4] {
+    let mut t = [Duration::ZERO; 4];
     for s in 0..n {
-        black_box(generator.plan(s));
+        let a = Instant::now();
+        let plan = generator.plan(s);
+        let b = Instant::now();
+        let tr = model::run(&plan, config);
+        let c = Instant::now();
+        black_box(msiconf_spec::check(&plan, &tr, config.profile));
+        let d = Instant::now();
+        let again = model::run(&plan, config);
+        black_box(compare(&tr, &again));
+        let e = Instant::now();
+        // The second run is timed with the comparison; the model's share is known from the first.
+        t[0] += b - a;
+        t[1] += c - b;
+        t[2] += d - c;
+        t[3] += (e - d).saturating_sub(c - b);
     }
-    let generate = t.elapsed();
-    let t = Instant::now();
-    let transcripts: Vec<Transcript> = plans.iter().map(|p| model::run(p, &config)).collect();
-    let run = t.elapsed();
-    let t = Instant::now();
-    for (p, tr) in plans.iter().zip(&transcripts) {
-        black_box(msiconf_spec::check(p, tr, profile));
-    }
-    let check = t.elapsed();
-    let t = Instant::now();
-    for tr in &transcripts {
-        black_box(compare(tr, &tr.clone()));
-    }
-    let diff = t.elapsed();
+    t
+}
 
-    let runtime = ReferenceCopy(ModelRuntime::reference(profile));
+/// A whole `Fuzzer::run` of `n` plans against `runtime`; plans per second.
+fn whole_loop(runtime: &dyn Runtime, profile: Profile, n: u64) -> (f64, usize) {
     let options = FuzzOptions {
         profile,
         seed: 0,
@@ -69,28 +68,59 @@ fn throughput() {
         max_findings: usize::MAX,
         ..FuzzOptions::default()
     };
-    let fuzzer = Fuzzer::new(&runtime, options);
+    let fuzzer = Fuzzer::new(runtime, options);
     let t = Instant::now();
     let summary = fuzzer.run(&mut |_| {}, &mut |_| {});
-    let total = t.elapsed();
-    let per = |d: Duration| d.as_secs_f64() * 1e6 / n as f64;
-    println!("== in-process throughput against the reference (profile {profile}, one core)");
+    (n as f64 / t.elapsed().as_secs_f64(), summary.findings.len())
+}
+
+fn throughput() {
+    const ROUNDS: usize = 5;
+    let profile = Profile::Windows;
+    let n = 20_000u64;
+    let generator = PlanGenerator::new(&Capabilities::everything());
+    let config = Config {
+        profile,
+        deviations: Vec::new(),
+    };
+    let steps: usize = (0..n).map(|s| generator.plan(s).step_count()).sum();
+    println!("== in-process throughput (profile {profile}, one thread, {ROUNDS} rounds of {n} plans, medians)");
+    println!("plans: mean {:.1} steps", steps as f64 / n as f64);
+
+    let mut per_part: [Vec<f64>; 4] = Default::default();
+    for _ in 0..ROUNDS {
+        for (all, d) in per_part.iter_mut().zip(parts(&generator, &config, n)) {
+            all.push(d.as_secs_f64() * 1e6 / n as f64);
+        }
+    }
+    let [g, m, p, c] = per_part.map(median);
     println!(
-        "plans: {n}, mean {:.1} steps; findings: {} (reference-copy must have none)",
-        steps as f64 / n as f64,
-        summary.findings.len()
+        "per plan: generate {g:.1} us, model run {m:.1} us, predicates {p:.1} us, transcript comparison {c:.1} us"
     );
     println!(
-        "per plan: generate {:.1} us, model run {:.1} us (x2 in the loop), predicates {:.1} us (x2), compare {:.1} us",
-        per(generate),
-        per(run),
-        per(check),
-        per(diff)
+        "everything on every plan (generate, model twice, predicates, compare): {:.0} plans/s",
+        1e6 / (g + 2.0 * m + p + c)
+    );
+
+    let reference = ModelRuntime::reference(profile);
+    let copy = ReferenceCopy(ModelRuntime::reference(profile));
+    let mut own = Vec::new();
+    let mut differential = Vec::new();
+    for _ in 0..ROUNDS {
+        let (rate, found) = whole_loop(&reference, profile, n);
+        assert_eq!(found, 0, "the reference broke a rule on its own plans");
+        own.push(rate);
+        let (rate, found) = whole_loop(&copy, profile, n);
+        assert_eq!(found, 0, "the reference departed from itself");
+        differential.push(rate);
+    }
+    println!(
+        "msiconf fuzz --runtime reference (generate, model, every predicate): {:.0} plans/s",
+        median(own)
     );
     println!(
-        "full loop (generate, runtime, reference, differential; predicates on both whenever the transcripts differ): {:.0} plans/s ({:.1} us/plan)",
-        n as f64 / total.as_secs_f64(),
-        per(total)
+        "differential loop against a copy of the reference (generate, runtime, reference, compare; predicates on both whenever the transcripts differ): {:.0} plans/s",
+        median(differential)
     );
 }
 
