@@ -94,3 +94,18 @@ fn every_plan_round_trips_through_a_case_file() {
         assert_eq!(*case.plan, plan, "seed {seed}\n{text}");
     }
 }
+
+#[test]
+fn a_package_script_that_names_another_context_is_not_a_valid_plan() {
+    // Found by decoding whole plans with `arbitrary`: the model runs the package
+    // script on the package handle, while predicates read the context it names.
+    let mut plan = PlanGenerator::new(&Capabilities::everything()).plan(3);
+    plan.package = Some(msiconf_spec::ProbeScript {
+        context: Context::Package,
+        steps: vec![msiconf_spec::Operation::HasSession],
+        returns: 0,
+    });
+    assert!(structurally_valid(&plan));
+    plan.package.as_mut().unwrap().context = Context::Exe;
+    assert!(!structurally_valid(&plan));
+}

@@ -297,6 +297,14 @@ fn script_op(plan: &Plan, which: usize, i: usize) -> Operation {
 /// context, and in-script actions sit between InstallInitialize and InstallFinalize.
 pub fn structurally_valid(plan: &Plan) -> bool {
     let f = &plan.fixture;
+    // The package script runs on the package handle, whatever context it names.
+    if plan
+        .package
+        .as_ref()
+        .is_some_and(|s| s.context != msiconf_spec::Context::Package)
+    {
+        return false;
+    }
     for (name, script) in &plan.probes {
         let Some(row) = f.custom_action(name) else {
             return false;
