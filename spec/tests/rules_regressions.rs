@@ -605,3 +605,28 @@ fn a_probe_that_runs_itself_finds_its_temporary_table_held() {
         .build();
     assert_reference_clean(&plan);
 }
+
+#[test]
+fn a_sequence_that_runs_install_itself_leaves_the_result_unsettled() {
+    // Found by decoding whole plans with `arbitrary`: INSTALL sequenced in its
+    // own UI sequence recurses until the model's nesting limit fails it.
+    let plan = Plan {
+        fixture: msiconf_spec::Fixture {
+            ui_sequence: vec![msiconf_spec::fixture::SequenceRow {
+                action: "INSTALL".to_owned(),
+                condition: None,
+                sequence: 100,
+            }],
+            ..Default::default()
+        },
+        install: Some(msiconf_spec::InstallOptions {
+            ui: msiconf_spec::UiLevel::Reduced,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    assert_reference_clean(&plan);
+    let t = model(&plan);
+    assert_eq!(t.install_result, Some(1603));
+    assert_eq!(facts::expected_install_result(&plan, &t), None);
+}
