@@ -21,7 +21,7 @@ command -v cargo-fuzz >/dev/null || { echo "cargo-fuzz missing: cargo install ca
 
 cargo fuzz build -s none
 status=0
-for target in session_model differential case_file; do
+for target in session_model session_model_seeded differential case_file; do
     echo "== $target: ${seconds} s"
     mkdir -p "corpus/$target"
     if ! cargo fuzz run -s none "$target" "corpus/$target" -- \

@@ -1,5 +1,5 @@
-//! The spec checking itself: plans on the reference model never panic and
-//! never break a rule predicate.
+//! The spec checking itself: plans decoded straight from the input bytes run on
+//! the reference model, which never panics and never breaks a rule predicate.
 #![no_main]
 
 // The same allocator as the `msiconf` binary: plans are allocation-heavy.

@@ -1,7 +1,7 @@
 //! Every input that ever crashed a cargo-fuzz target, replayed through the
 //! same target body as an ordinary test: `fuzz/regressions/<target>/*`.
 //!
-//! `session_model` and `case_file` inputs must no longer crash. `differential`
+//! `session_model`, `session_model_seeded` and `case_file` inputs must no longer crash. `differential`
 //! inputs are replayed against `reference`, where they must give no difference
 //! (the model is deterministic); the broken runtimes they were found against
 //! are *supposed* to crash that target.
@@ -41,6 +41,11 @@ fn replay(target: &str, body: impl Fn(&[u8])) -> usize {
 #[test]
 fn session_model_regressions() {
     replay("session_model", targets::session_model);
+}
+
+#[test]
+fn session_model_seeded_regressions() {
+    replay("session_model_seeded", targets::session_model_seeded);
 }
 
 #[test]

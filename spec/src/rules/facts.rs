@@ -1089,7 +1089,7 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
         return None;
     }
     let f = &plan.fixture;
-    if execute_action_may_change(plan) {
+    if execute_action_may_change(plan) || !execute_sequence_runs(plan) {
         return None;
     }
     if !script_rows_in_window(plan) {
@@ -1252,6 +1252,23 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
         "CA-RET-SUCCESS"
     };
     Some((rc::SUCCESS, rule))
+}
+
+/// Whether INSTALL is known to reach InstallExecuteSequence: the UI level skips
+/// the UI sequence, the UI sequence has no rows, or it has an unconditioned
+/// ExecuteAction at a positive number. (A UI sequence without ExecuteAction
+/// ends the install without running the execute sequence.)
+pub fn execute_sequence_runs(plan: &Plan) -> bool {
+    let runs_ui = plan
+        .install
+        .as_ref()
+        .is_some_and(|i| i.ui.runs_ui_sequence());
+    let ui = &plan.fixture.ui_sequence;
+    !runs_ui
+        || ui.is_empty()
+        || ui
+            .iter()
+            .any(|r| r.action == "ExecuteAction" && r.sequence > 0 && r.condition.is_none())
 }
 
 /// Whether EXECUTEACTION may be set, so that ExecuteAction may run something

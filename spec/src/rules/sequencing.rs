@@ -249,7 +249,10 @@ fn bad_condition(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violatio
     if t.install_result != Some(rc::SUCCESS) || !facts::top_level_is_install(plan) {
         return;
     }
-    if plan.probes.values().any(|p| p.returns != 0) || facts::execute_action_may_change(plan) {
+    if plan.probes.values().any(|p| p.returns != 0)
+        || facts::execute_action_may_change(plan)
+        || !facts::execute_sequence_runs(plan)
+    {
         return;
     }
     let bad = plan.fixture.execute_sequence.iter().find(|r| {
