@@ -109,3 +109,34 @@ fn a_package_script_that_names_another_context_is_not_a_valid_plan() {
     plan.package.as_mut().unwrap().context = Context::Exe;
     assert!(!structurally_valid(&plan));
 }
+
+#[test]
+fn empty_or_repeated_action_keys_are_not_a_valid_plan() {
+    // Found by decoding whole plans with `arbitrary`: a type-19 row keyed ""
+    // sequenced under "" (NULL keys no package can hold).
+    let good = PlanGenerator::new(&Capabilities::everything()).plan(5);
+    assert!(structurally_valid(&good));
+    let mut plan = good.clone();
+    plan.fixture
+        .execute_sequence
+        .push(msiconf_spec::fixture::SequenceRow {
+            action: String::new(),
+            condition: None,
+            sequence: 10,
+        });
+    assert!(!structurally_valid(&plan));
+    let mut plan = good.clone();
+    let first = plan.fixture.ui_sequence[0].clone();
+    plan.fixture.ui_sequence.push(first);
+    assert!(!structurally_valid(&plan));
+    let mut plan = good;
+    plan.fixture
+        .custom_actions
+        .push(msiconf_spec::fixture::CustomActionRow {
+            action: String::new(),
+            kind: 19,
+            source: None,
+            target: None,
+        });
+    assert!(!structurally_valid(&plan));
+}
