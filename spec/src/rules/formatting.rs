@@ -109,6 +109,10 @@ fn scan_format(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want: &str
         if *ansi && expected.contains('\0') {
             continue;
         }
+        if e.outcome.rc == Some(crate::codes::rc::MORE_DATA) {
+            // Longer than even an ample buffer: the value is a truncation.
+            continue;
+        }
         if let Some(v) = &e.outcome.value {
             if *v != expected {
                 flag(out, rule, e, format!("value={expected:?}"));
