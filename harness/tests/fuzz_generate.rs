@@ -129,6 +129,10 @@ fn empty_or_repeated_action_keys_are_not_a_valid_plan() {
     let first = plan.fixture.ui_sequence[0].clone();
     plan.fixture.ui_sequence.push(first);
     assert!(!structurally_valid(&plan));
+    let mut plan = good.clone();
+    let first = plan.fixture.properties[0].clone();
+    plan.fixture.properties.push(first);
+    assert!(!structurally_valid(&plan));
     let mut plan = good;
     plan.fixture
         .custom_actions

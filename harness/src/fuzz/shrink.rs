@@ -297,13 +297,14 @@ fn script_op(plan: &Plan, which: usize, i: usize) -> Operation {
 /// context, and in-script actions sit between InstallInitialize and InstallFinalize.
 pub fn structurally_valid(plan: &Plan) -> bool {
     let f = &plan.fixture;
-    // Action is the primary key of CustomAction and of both sequence tables: a
-    // package has no row with an empty (NULL) key and no key twice.
+    // Property keys the Property table, Action the CustomAction and both
+    // sequence tables: a package has no row with an empty (NULL) key and no key twice.
     fn keys_ok<'a>(names: impl Iterator<Item = &'a str>) -> bool {
         let mut seen = std::collections::BTreeSet::new();
         names.into_iter().all(|n| !n.is_empty() && seen.insert(n))
     }
-    if !keys_ok(f.custom_actions.iter().map(|r| r.action.as_str()))
+    if !keys_ok(f.properties.iter().map(|r| r.name.as_str()))
+        || !keys_ok(f.custom_actions.iter().map(|r| r.action.as_str()))
         || !keys_ok(f.execute_sequence.iter().map(|r| r.action.as_str()))
         || !keys_ok(f.ui_sequence.iter().map(|r| r.action.as_str()))
     {
