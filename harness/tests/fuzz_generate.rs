@@ -144,3 +144,36 @@ fn empty_or_repeated_action_keys_are_not_a_valid_plan() {
         });
     assert!(!structurally_valid(&plan));
 }
+
+#[test]
+fn a_probe_whose_context_its_custom_action_cannot_have_is_not_a_valid_plan() {
+    // Found by decoding whole plans with `arbitrary`: probes marked `exe` on a
+    // DLL-type row, and marked `package`, which no custom action runs in.
+    let g = PlanGenerator::new(&Capabilities::everything());
+    let (plan, name) = (0..200)
+        .map(|seed| g.plan(seed))
+        .find_map(|p| {
+            let name = p
+                .probes
+                .iter()
+                .find(|(n, s)| {
+                    s.context == Context::ImmediateBeforeInit
+                        && p.fixture
+                            .custom_action(n)
+                            .is_some_and(|r| r.basic_type() == 1)
+                })?
+                .0
+                .clone();
+            Some((p, name))
+        })
+        .expect("a generated plan with an immediate DLL probe");
+    // A step every context allows, so only the context itself can be wrong.
+    let mut plan = plan;
+    plan.probes.get_mut(&name).unwrap().steps = vec![msiconf_spec::Operation::HasSession];
+    assert!(structurally_valid(&plan));
+    for context in [Context::Exe, Context::Package, Context::ScriptImmediate] {
+        let mut p = plan.clone();
+        p.probes.get_mut(&name).unwrap().context = context;
+        assert!(!structurally_valid(&p), "{context:?}");
+    }
+}

@@ -8,6 +8,7 @@
 
 use msiconf_spec::codes::catype;
 use msiconf_spec::plan::FORCE_ROLLBACK_PROBE;
+use msiconf_spec::rules::facts;
 use msiconf_spec::{Buffer, Fixture, HandleArg, Operation, Plan, UiLevel};
 
 /// Simpler variants of one operation (same kind, plainer arguments).
@@ -324,6 +325,16 @@ pub fn structurally_valid(plan: &Plan) -> bool {
         };
         if row.is_in_script() != script.context.is_in_script()
             && script.context != msiconf_spec::Context::Exe
+        {
+            return false;
+        }
+        // A custom action never runs on the package handle, and the row's type
+        // decides how the probe reaches the session (none for an EXE, the
+        // automation object for a script), and so which context it is.
+        let basic = row.basic_type();
+        if script.context == msiconf_spec::Context::Package
+            || (script.context == msiconf_spec::Context::Exe) != facts::is_exe_type(basic)
+            || script.context.is_script() != facts::is_script_type(basic)
         {
             return false;
         }

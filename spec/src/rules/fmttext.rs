@@ -119,8 +119,12 @@ pub fn classify_condition(condition: Option<&str>) -> Condition<'_> {
         return Condition::Invalid;
     }
     let mut depth = 0i32;
+    let mut quoted = false;
     for ch in t.chars() {
         match ch {
+            // Parentheses inside a string literal are text.
+            '"' => quoted = !quoted,
+            _ if quoted => {}
             '(' => depth += 1,
             ')' => {
                 depth -= 1;
@@ -130,6 +134,10 @@ pub fn classify_condition(condition: Option<&str>) -> Condition<'_> {
             }
             _ => {}
         }
+    }
+    if quoted {
+        // An unterminated literal: how far the parser reads it is not settled here.
+        return Condition::Other;
     }
     if depth != 0 {
         return Condition::Invalid;
@@ -202,5 +210,14 @@ mod tests {
         );
         assert_eq!(classify_condition(Some("X")), Condition::Property("X"));
         assert_eq!(classify_condition(Some("a > 1 OR b")), Condition::Other);
+    }
+
+    #[test]
+    fn parentheses_inside_a_string_literal_are_text() {
+        // Found by the session_model fuzz target: `"("` is a true literal, not a syntax error.
+        assert_eq!(classify_condition(Some("\"(\"")), Condition::Other);
+        assert_eq!(classify_condition(Some("A = \")\"")), Condition::Other);
+        assert_eq!(classify_condition(Some("(A")), Condition::Invalid);
+        assert_eq!(classify_condition(Some("\"(")), Condition::Other);
     }
 }
