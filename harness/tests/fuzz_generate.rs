@@ -177,3 +177,20 @@ fn a_probe_whose_context_its_custom_action_cannot_have_is_not_a_valid_plan() {
         assert!(!structurally_valid(&p), "{context:?}");
     }
 }
+
+#[test]
+fn an_action_named_like_the_package_script_is_not_a_valid_plan() {
+    // Found by decoding whole plans with `arbitrary`: a rollback action keyed
+    // `@package` took the package script's runs for its own.
+    let mut plan = PlanGenerator::new(&Capabilities::everything()).plan(7);
+    assert!(structurally_valid(&plan));
+    plan.fixture
+        .custom_actions
+        .push(msiconf_spec::fixture::CustomActionRow {
+            action: msiconf_spec::plan::PACKAGE_PROBE.to_owned(),
+            kind: 51,
+            source: Some("X".to_owned()),
+            target: Some("1".to_owned()),
+        });
+    assert!(!structurally_valid(&plan));
+}

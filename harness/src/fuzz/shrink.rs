@@ -7,7 +7,7 @@
 //! still fails, start over, stop when nothing simpler fails or the budget is spent.
 
 use msiconf_spec::codes::catype;
-use msiconf_spec::plan::FORCE_ROLLBACK_PROBE;
+use msiconf_spec::plan::{FORCE_ROLLBACK_PROBE, PACKAGE_PROBE};
 use msiconf_spec::rules::facts;
 use msiconf_spec::{Buffer, Fixture, HandleArg, Operation, Plan, UiLevel};
 
@@ -303,6 +303,10 @@ pub fn structurally_valid(plan: &Plan) -> bool {
     fn keys_ok<'a>(names: impl Iterator<Item = &'a str>) -> bool {
         let mut seen = std::collections::BTreeSet::new();
         names.into_iter().all(|n| !n.is_empty() && seen.insert(n))
+    }
+    // `@package` names the package script in transcripts; no action may share it.
+    if f.custom_action(PACKAGE_PROBE).is_some() || plan.probes.contains_key(PACKAGE_PROBE) {
+        return false;
     }
     if !keys_ok(f.properties.iter().map(|r| r.name.as_str()))
         || !keys_ok(f.custom_actions.iter().map(|r| r.action.as_str()))
