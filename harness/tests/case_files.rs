@@ -143,6 +143,18 @@ fn a_syntax_error_names_the_line() {
 }
 
 #[test]
+fn nesting_too_deep_for_the_parser_names_the_line() {
+    // Found by the case_file fuzz target: the TOML parser stops at its
+    // recursion limit without a position, and the error named no line.
+    let header = format!("[{}]", vec!["a"; 400].join("."));
+    let text = format!("description = \"x\"\nrules = []\n\n{header}\nb = 1\n");
+    let err = parse(&text).unwrap_err();
+    assert_eq!(err.kind, CaseFileErrorKind::Syntax, "{err}");
+    assert!(err.message.contains("recursion limit"), "{err}");
+    assert_eq!(err.line, Some(4), "{err}");
+}
+
+#[test]
 fn an_unknown_field_is_named() {
     let err = bad(
         &with_line(16, "expect-run = 1"),

@@ -318,8 +318,16 @@ pub fn parse_case(
             message,
         }
     };
-    let de = toml::Deserializer::parse(text)
-        .map_err(|e| err_at(e.span(), CaseFileErrorKind::Syntax, e.message().to_owned()))?;
+    let de = toml::Deserializer::parse(text).map_err(|e| {
+        // The parser gives no position when it stops at its nesting limit:
+        // point at the line that nests deepest, which is where it stopped.
+        let span = e.span().or_else(|| {
+            e.message()
+                .contains("recursion limit")
+                .then(|| deepest_line(text))
+        });
+        err_at(span, CaseFileErrorKind::Syntax, e.message().to_owned())
+    })?;
     let file: CaseFile = serde::Deserialize::deserialize(de).map_err(|e| {
         let message = e.message().to_owned();
         let kind = schema_kind(&message);
@@ -641,4 +649,24 @@ pub fn render_call(op: &Operation) -> String {
         Ok(v) => v.to_string(),
         Err(_) => format!("{op:?}"),
     }
+}
+
+/// The byte range of the line with the most nesting (`[`, `{` and the dots
+/// of dotted keys), for parse errors that come without a position.
+fn deepest_line(text: &str) -> std::ops::Range<usize> {
+    let mut best = 0..0;
+    let mut most = 0;
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let depth = line
+            .chars()
+            .filter(|c| matches!(c, '[' | '{' | '.'))
+            .count();
+        if depth > most {
+            most = depth;
+            best = start..start + line.len();
+        }
+        start += line.len();
+    }
+    best
 }
