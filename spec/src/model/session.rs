@@ -1208,17 +1208,16 @@ impl<'p> Session<'p> {
     /// database shared with the stored package unshared (no copy).
     fn read_db<R>(&mut self, h: u32, table: &str, f: impl FnOnce(&Database) -> R) -> Option<R> {
         let (is_session, _) = self.db_handle(h)?;
-        if is_session && table == sql::PROPERTY_TABLE {
-            return self.with_db(h, table, |d, _| f(d));
-        }
-        let r = if is_session {
-            f(&self.db)
-        } else {
+        if !is_session {
             let Some(Handle::Db { disk: Some(db), .. }) = self.handles.get(&h) else {
                 return None;
             };
             return Some(f(db));
-        };
+        }
+        if table == sql::PROPERTY_TABLE {
+            return self.with_db(h, table, |d, _| f(d));
+        }
+        let r = f(&self.db);
         self.after_db_access();
         Some(r)
     }

@@ -750,11 +750,7 @@ fn inscript_flags(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violati
 }
 
 fn sched_flags(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    if !plan
-        .install
-        .as_ref()
-        .is_some_and(|i| i.ui.runs_ui_sequence())
-    {
+    if !facts::ui_sequence_runs(plan) {
         return;
     }
     let f = &plan.fixture;

@@ -440,10 +440,7 @@ pub fn all_steps(plan: &Plan) -> impl Iterator<Item = (&str, Context, &Operation
 /// positive number, no condition) and no step of the plan runs it by name.
 pub fn probe_position(plan: &Plan, probe: &str) -> Option<Position> {
     let f = &plan.fixture;
-    let runs_ui = plan
-        .install
-        .as_ref()
-        .is_some_and(|i| i.ui.runs_ui_sequence());
+    let runs_ui = ui_sequence_runs(plan);
     let mut found = None;
     for (ui, rows) in [(true, &f.ui_sequence), (false, &f.execute_sequence)] {
         for r in rows.iter().filter(|r| r.action == probe) {
@@ -913,10 +910,7 @@ pub fn value_at_position<'a>(
             variant_set: false,
         });
     }
-    let runs_ui = plan
-        .install
-        .as_ref()
-        .is_some_and(|i| i.ui.runs_ui_sequence());
+    let runs_ui = ui_sequence_runs(plan);
     let mut lost_ui_set = false;
     for row in f.custom_actions.iter().filter(setters) {
         if row.is_in_script() {
@@ -1254,17 +1248,20 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
     Some((rc::SUCCESS, rule))
 }
 
+/// Whether the plan's install runs InstallUISequence (its UI level is above basic).
+pub fn ui_sequence_runs(plan: &Plan) -> bool {
+    plan.install
+        .as_ref()
+        .is_some_and(|i| i.ui.runs_ui_sequence())
+}
+
 /// Whether INSTALL is known to reach InstallExecuteSequence: the UI level skips
 /// the UI sequence, the UI sequence has no rows, or it has an unconditioned
 /// ExecuteAction at a positive number. (A UI sequence without ExecuteAction
 /// ends the install without running the execute sequence.)
 pub fn execute_sequence_runs(plan: &Plan) -> bool {
-    let runs_ui = plan
-        .install
-        .as_ref()
-        .is_some_and(|i| i.ui.runs_ui_sequence());
     let ui = &plan.fixture.ui_sequence;
-    !runs_ui
+    !ui_sequence_runs(plan)
         || ui.is_empty()
         || ui
             .iter()
@@ -1325,10 +1322,7 @@ struct Saw {
 }
 
 fn sequenced(plan: &Plan, action: &str) -> bool {
-    let runs_ui = plan
-        .install
-        .as_ref()
-        .is_some_and(|i| i.ui.runs_ui_sequence());
+    let runs_ui = ui_sequence_runs(plan);
     plan.fixture
         .execute_sequence
         .iter()

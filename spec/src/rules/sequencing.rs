@@ -180,12 +180,7 @@ fn termination(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
     let Some(result) = t.install_result else {
         return;
     };
-    if !facts::top_level_is_install(plan)
-        || plan
-            .install
-            .as_ref()
-            .is_some_and(|i| i.ui.runs_ui_sequence())
-    {
+    if !facts::top_level_is_install(plan) || facts::ui_sequence_runs(plan) {
         return;
     }
     let want = match result {
