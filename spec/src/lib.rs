@@ -13,6 +13,7 @@ pub mod codes;
 mod context;
 pub mod fixture;
 pub mod model;
+pub mod msi;
 mod operation;
 mod outcome;
 pub mod plan;

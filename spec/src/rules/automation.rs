@@ -302,9 +302,9 @@ fn installer_database(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Vio
                     continue;
                 }
                 let reads_package_table = matches!(
-                    super::sqltext::parse(sql),
-                    super::sqltext::Statement::Select { table, filtered: false, .. }
-                        if facts::is_persistent_table(plan, table)
+                    crate::msi::sql::parse(sql),
+                    Ok(crate::msi::sql::Statement::Select { table, filter: None, .. })
+                        if facts::is_persistent_table(plan, &table)
                 );
                 if reads_package_table && e.outcome.exception.is_none() {
                     expect_rc(out, ID, e, rc::SUCCESS);

@@ -2,8 +2,9 @@
 //!
 //! Each family module holds its rules as data (`RULES`) and the predicate
 //! functions beside them. The helpers the predicates share live in
-//! [`facts`] (what a plan and a transcript settle), `fmttext` (formatted text
-//! and conditions) and `sqltext` (the SQL shapes the rules talk about).
+//! [`facts`] (what a plan and a transcript settle) and `fmttext` (formatted text
+//! and conditions); what the engine itself does (SQL, standard actions,
+//! property classes) comes from [`crate::msi`], which the model uses too.
 //!
 //! # Adding a rule
 //!
@@ -38,7 +39,6 @@ mod return_codes;
 mod sequencing;
 mod session;
 mod sql;
-mod sqltext;
 pub(crate) mod temporary_writes;
 
 /// Everything a family module needs to state its rules.

@@ -2,7 +2,7 @@
 
 use super::facts::{Known, Source};
 use super::prelude::*;
-use super::sqltext::{self, Statement};
+use crate::msi::sql::{self, Statement};
 use crate::Buffer;
 
 pub(super) const RULES: &[Rule] = &[
@@ -267,20 +267,17 @@ fn inserted_into_property_table(events: &[Event], i: usize, name: &str) -> bool 
         if e.outcome.rc != Some(rc::SUCCESS) {
             return false;
         }
-        match sqltext::parse(sql) {
-            Statement::Insert {
-                table: "Property",
+        match sql::parse(sql) {
+            Ok(Statement::Insert {
+                table,
                 columns,
                 values,
                 ..
-            } => {
-                columns
-                    .iter()
-                    .position(|c| *c == "Property")
-                    .and_then(|p| values.get(p))
-                    .and_then(|v| v.as_field())
-                    == Some(name)
-            }
+            }) if table == "Property" => columns
+                .iter()
+                .position(|c| c == "Property")
+                .and_then(|p| values.get(p))
+                .is_some_and(|v| v.render() == name),
             _ => false,
         }
     })
@@ -572,15 +569,19 @@ fn property_table_rows(t: &Transcript, out: &mut Vec<Violation>, want: &str) {
         let Operation::Sql { sql, .. } = &e.call else {
             continue;
         };
-        let Statement::Select {
-            table: "_Property",
-            star: true,
-            filtered,
+        let Ok(Statement::Select {
+            table,
+            columns: None,
+            filter,
             ..
-        } = sqltext::parse(sql)
+        }) = sql::parse(sql)
         else {
             continue;
         };
+        if table != "_Property" {
+            continue;
+        }
+        let filtered = filter.is_some();
         let Some(rows) = &e.outcome.rows else {
             continue;
         };

@@ -2,7 +2,7 @@
 //! SQL dialect's TEMPORARY columns, HOLD/FREE counts and temporary inserts.
 
 use super::prelude::*;
-use super::sqltext::{self, Statement};
+use crate::msi::sql::{self, Alter, ColDef, Statement};
 use crate::ModifyKind;
 
 const SQL_SYNTAX: &str = "MS:sql-syntax";
@@ -167,33 +167,39 @@ fn temp_only_writes(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
                 {
                     continue;
                 }
-                let what = match sqltext::parse(sql) {
-                    Statement::Insert {
+                let what = match sql::parse(sql) {
+                    Ok(Statement::Insert {
                         table,
                         temporary: false,
                         ..
-                    } if facts::is_persistent_table(plan, table) => {
+                    }) if facts::is_persistent_table(plan, &table) => {
                         Some("inserting a persistent row fails")
                     }
-                    Statement::Update {
-                        table,
-                        filtered: false,
-                    }
-                    | Statement::Delete {
-                        table,
-                        filtered: false,
-                    } if facts::is_persistent_table(plan, table) && has_rows(plan, table) => {
+                    Ok(
+                        Statement::Update {
+                            table,
+                            filter: None,
+                            ..
+                        }
+                        | Statement::Delete {
+                            table,
+                            filter: None,
+                        },
+                    ) if facts::is_persistent_table(plan, &table) && has_rows(plan, &table) => {
                         Some("changing persistent rows fails")
                     }
-                    Statement::Create { columns, .. } if columns.iter().any(|c| !c.temporary) => {
+                    Ok(Statement::Create { columns, .. })
+                        if columns.iter().any(|c| !c.temporary) =>
+                    {
                         Some("creating a persistent table fails")
                     }
-                    Statement::AddColumn { table, column, .. }
-                        if !column.temporary && facts::is_persistent_table(plan, table) =>
-                    {
+                    Ok(Statement::Alter {
+                        table,
+                        action: Alter::Add(column, _),
+                    }) if !column.temporary && facts::is_persistent_table(plan, &table) => {
                         Some("adding a persistent column fails")
                     }
-                    Statement::Drop { table } if facts::is_persistent_table(plan, table) => {
+                    Ok(Statement::Drop { table }) if facts::is_persistent_table(plan, &table) => {
                         Some("dropping a persistent table fails")
                     }
                     _ => None,
@@ -210,8 +216,8 @@ fn temp_only_writes(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
                 let Some(sql) = facts::view_sql(&t.events, i, view) else {
                     continue;
                 };
-                if let Statement::Select { table, .. } = sqltext::parse(sql) {
-                    if facts::is_persistent_table(plan, table) && e.outcome.rc == Some(rc::SUCCESS)
+                if let Ok(Statement::Select { table, .. }) = sql::parse(sql) {
+                    if facts::is_persistent_table(plan, &table) && e.outcome.rc == Some(rc::SUCCESS)
                     {
                         flag(out, ID, e, "inserting a persistent row fails");
                     }
@@ -240,7 +246,7 @@ struct TableState<'a> {
 }
 
 /// Persistent first, keys first: whether a persistent column follows a temporary one.
-fn order_is_bad(columns: &[sqltext::ColumnDef<'_>], keys: &[&str]) -> bool {
+fn order_is_bad(columns: &[ColDef], keys: &[String]) -> bool {
     let ordered = keys
         .iter()
         .filter_map(|k| columns.iter().find(|c| c.name == *k))
@@ -306,6 +312,18 @@ pub(crate) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
     if !t.events.iter().any(relevant) {
         return;
     }
+    // Table and column names below borrow from the parsed statements, so every
+    // statement of the transcript is parsed once, up front.
+    let parsed: Vec<Option<Result<Statement, u32>>> = t
+        .events
+        .iter()
+        .map(|e| match &e.call {
+            Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
+                Some(sql::parse(sql))
+            }
+            _ => None,
+        })
+        .collect();
     let mut runs: Vec<RunState<'_>> = Vec::new();
     for (i, e) in t.events.iter().enumerate() {
         let slot = match runs.iter().position(|r| r.probe == e.probe) {
@@ -344,9 +362,7 @@ pub(crate) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
             }
             Operation::OpenView {
                 db, sql: Some(sql), ..
-            } if database(&t.events, i, db).is_some()
-                && sqltext::parse(sql) == Statement::BadSyntax =>
-            {
+            } if database(&t.events, i, db).is_some() && matches!(parsed[i], Some(Err(_))) => {
                 let rule = if sql.trim_start().to_ascii_uppercase().starts_with("CREATE") {
                     ORDER
                 } else {
@@ -385,13 +401,15 @@ pub(crate) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                     continue;
                 };
                 let ok = got == rc::SUCCESS;
-                let stmt = sqltext::parse(sql);
+                let Some(stmt) = &parsed[i] else {
+                    continue;
+                };
                 let active = origin == facts::SlotOrigin::Active;
                 let find = |tables: &Vec<TableState<'_>>, name: &str| {
                     tables.iter().position(|s| s.db == dbid && s.name == name)
                 };
                 match stmt {
-                    Statement::BadSyntax => {
+                    Err(_) => {
                         let rule = if sql.trim_start().to_ascii_uppercase().starts_with("CREATE") {
                             ORDER
                         } else {
@@ -401,18 +419,19 @@ pub(crate) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                             push(out, want, rule, e, "rc=1615".into());
                         }
                     }
-                    Statement::Create {
+                    Ok(Statement::Create {
                         table,
                         columns,
                         keys,
                         hold,
-                    } => {
+                    }) => {
+                        let (table, hold) = (table.as_str(), *hold);
                         let fresh = !*tainted
                             && find(tables, table).is_none_or(|p| tables[p].gone.is_some())
                             && !facts::is_persistent_table(plan, table)
                             && !facts::SYSTEM_TABLES.contains(&table)
                             && !others_mention(plan, &e.probe, table);
-                        if order_is_bad(&columns, &keys) {
+                        if order_is_bad(columns, keys) {
                             if ok {
                                 push(
                                     out,
@@ -465,19 +484,23 @@ pub(crate) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                             columns: columns
                                 .iter()
                                 .filter(|c| !c.temporary)
-                                .map(|c| c.name)
+                                .map(|c| c.name.as_str())
                                 .collect(),
                             temp_columns: columns
                                 .iter()
                                 .filter(|c| c.temporary)
-                                .map(|c| c.name)
+                                .map(|c| c.name.as_str())
                                 .collect(),
                             vanished_columns: Vec::new(),
                             gone: (all_temp && !hold).then_some("SQL-TEMP-TABLE-NO-HOLD"),
                         });
                     }
-                    Statement::Hold { table } | Statement::Free { table } => {
-                        let is_hold = matches!(stmt, Statement::Hold { .. });
+                    Ok(Statement::Alter {
+                        table,
+                        action: action @ (Alter::Hold | Alter::Free),
+                    }) => {
+                        let table = table.as_str();
+                        let is_hold = *action == Alter::Hold;
                         let p = match find(tables, table) {
                             Some(p) => p,
                             None => {
@@ -526,11 +549,10 @@ pub(crate) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                             }
                         }
                     }
-                    Statement::AddColumn {
+                    Ok(Statement::Alter {
                         table,
-                        column,
-                        hold,
-                    } => {
+                        action: Alter::Add(column, hold),
+                    }) => {
                         let Some(p) = find(tables, table) else {
                             if let Some(ft) = plan.fixture.table(table) {
                                 if ft.columns.iter().any(|c| c.name == column.name)
@@ -546,8 +568,8 @@ pub(crate) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                         if st.gone.is_some() {
                             continue;
                         }
-                        let exists = st.columns.contains(&column.name)
-                            || st.temp_columns.contains(&column.name);
+                        let name = column.name.as_str();
+                        let exists = st.columns.contains(&name) || st.temp_columns.contains(&name);
                         if exists {
                             if ok || (strict && got != rc::BAD_QUERY_SYNTAX) {
                                 push(out, want, ALTER, e, "rc=1615 (the column exists)".into());
@@ -555,25 +577,26 @@ pub(crate) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                             continue;
                         }
                         if ok {
-                            st.vanished_columns.retain(|c| *c != column.name);
+                            st.vanished_columns.retain(|c| *c != name);
                             if column.temporary {
-                                st.temp_columns.push(column.name);
+                                st.temp_columns.push(name);
                             } else {
-                                st.columns.push(column.name);
+                                st.columns.push(name);
                             }
-                            if hold {
+                            if *hold {
                                 st.hold += 1;
                             }
                         }
                     }
-                    Statement::Select {
+                    Ok(Statement::Select {
                         table,
                         columns,
-                        where_eq,
+                        filter,
                         ..
-                    } => {
+                    }) => {
+                        let where_eq = filter.as_ref().and_then(|f| f.column_equals());
                         if table == "_Columns" {
-                            if let Some(("Table", sqltext::Literal::Text(name))) = where_eq {
+                            if let Some(("Table", sql::Value::Str(name))) = where_eq {
                                 let temp = find(tables, name).is_some_and(|p| {
                                     tables[p].all_temp && tables[p].gone.is_none()
                                 });
@@ -607,8 +630,10 @@ pub(crate) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                         }
                         let names_vanished = columns
                             .iter()
-                            .chain(where_eq.iter().map(|w| &w.0))
-                            .any(|c| st.vanished_columns.contains(c));
+                            .flatten()
+                            .map(String::as_str)
+                            .chain(where_eq.map(|w| w.0))
+                            .any(|c| st.vanished_columns.contains(&c));
                         if names_vanished && got != rc::BAD_QUERY_SYNTAX {
                             push(
                                 out,
@@ -621,19 +646,21 @@ pub(crate) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                             push(out, want, REFCOUNT, e, "rc=0".into());
                         }
                     }
-                    Statement::Insert { table, columns, .. } => {
+                    Ok(Statement::Insert { table, columns, .. }) => {
                         let Some(p) = find(tables, table) else {
                             continue;
                         };
                         let st = &tables[p];
                         let gone = st.gone.is_some()
-                            || columns.iter().any(|c| st.vanished_columns.contains(c));
+                            || columns
+                                .iter()
+                                .any(|c| st.vanished_columns.contains(&c.as_str()));
                         if gone && got != rc::BAD_QUERY_SYNTAX {
                             let rule = st.gone.unwrap_or(REFCOUNT);
                             push(out, want, rule, e, "rc=1615".into());
                         }
                     }
-                    Statement::Drop { table } if ok => {
+                    Ok(Statement::Drop { table }) if ok => {
                         if let Some(p) = find(tables, table) {
                             tables.remove(p);
                         }
@@ -680,15 +707,13 @@ fn insert_temporary(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
         let Operation::Sql { db, sql } = &e.call else {
             continue;
         };
-        let Statement::Select {
-            table,
-            star: true,
-            filtered: false,
-            ..
-        } = sqltext::parse(sql)
-        else {
+        let Ok(select) = sql::parse(sql) else {
             continue;
         };
+        if !select.is_select_all() {
+            continue;
+        }
+        let table = select.table();
         let Some(rows) = &e.outcome.rows else {
             continue;
         };
@@ -700,7 +725,10 @@ fn insert_temporary(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
         // table's own: compare those, when some step may have added any.
         let widened = facts::all_steps(plan).any(|(_, _, op)| match op {
             Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
-                matches!(sqltext::parse(sql), Statement::AddColumn { table: at, .. } if at == table)
+                matches!(
+                    sql::parse(sql),
+                    Ok(Statement::Alter { table: at, action: Alter::Add(..) }) if at == table
+                )
             }
             _ => false,
         });
@@ -724,27 +752,20 @@ fn insert_temporary(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
                 }
                 continue;
             };
-            match sqltext::parse(psql) {
-                Statement::Insert {
+            match sql::parse(psql) {
+                Ok(Statement::Insert {
                     table: it,
                     columns: icols,
                     values,
                     temporary: true,
-                } if it == table && prior.outcome.rc == Some(rc::SUCCESS) => {
-                    let mut row = Vec::with_capacity(columns.len());
-                    let mut known = icols.len() == values.len();
-                    for c in &columns {
-                        match icols.iter().position(|x| x == c) {
-                            Some(p) => match values[p].as_field() {
-                                Some(v) => row.push(v.to_owned()),
-                                None => known = false,
-                            },
-                            None => row.push(String::new()),
-                        }
-                    }
-                    if !known {
-                        continue;
-                    }
+                }) if it == table && prior.outcome.rc == Some(rc::SUCCESS) => {
+                    let row: Vec<String> = columns
+                        .iter()
+                        .map(|c| match icols.iter().position(|x| x == c) {
+                            Some(p) => values[p].render(),
+                            None => String::new(),
+                        })
+                        .collect();
                     let present = rows.iter().any(|r| holds(r, &row));
                     let persistent = plan
                         .fixture
@@ -765,14 +786,15 @@ fn insert_temporary(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
                         _ => {}
                     }
                 }
-                Statement::Update { table: ut, .. }
-                | Statement::Delete { table: ut, .. }
-                | Statement::Drop { table: ut }
-                    if ut == table =>
-                {
-                    break;
-                }
-                Statement::Free { table: ft } if ft == table => break,
+                Ok(
+                    Statement::Update { table: ut, .. }
+                    | Statement::Delete { table: ut, .. }
+                    | Statement::Drop { table: ut }
+                    | Statement::Alter {
+                        table: ut,
+                        action: Alter::Free,
+                    },
+                ) if ut == table => break,
                 _ => {}
             }
         }
@@ -796,12 +818,15 @@ fn viewmodify_insert_temporary(plan: &Plan, t: &Transcript, _: Profile, out: &mu
         let Some(sql) = facts::view_sql(&t.events, i, view) else {
             continue;
         };
-        let Statement::Select {
-            table, star: true, ..
-        } = sqltext::parse(sql)
+        let Ok(Statement::Select {
+            table,
+            columns: None,
+            ..
+        }) = sql::parse(sql)
         else {
             continue;
         };
+        let table = table.as_str();
         let Some(ft) = plan.fixture.table(table) else {
             continue;
         };
@@ -831,7 +856,7 @@ fn viewmodify_insert_temporary(plan: &Plan, t: &Transcript, _: Profile, out: &mu
                     view: v,
                 } => {
                     let same_table = facts::view_sql(&t.events, j, v)
-                        .is_some_and(|s| sqltext::parse(s).table() == Some(table));
+                        .is_some_and(|s| sql::parse(s).is_ok_and(|st| st.table() == table));
                     if !same_table {
                         unsure = true;
                     } else if prior.outcome.rc == Some(rc::SUCCESS) && key_of(r) == key {
