@@ -249,7 +249,7 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
                 active_db(),
                 set(Some("X"), Some("a")),
                 set(Some("X"), Some("")),
-                sql("SELECT * FROM `_Property` WHERE `Property` = 'X'"),
+                sql("SELECT * FROM `_Property` WHERE `_Property` = 'X'"),
             ]),
         ),
         D::SetPropertyArgsUnchecked => (w, pkg(vec![set(Some(""), Some("v"))])),

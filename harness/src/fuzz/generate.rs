@@ -190,7 +190,7 @@ const SQL: &[&str] = &[
     "SELECT * FROM `Test` WHERE `D` = 8",
     "INSERT INTO `Property` (`Property`, `Value`) VALUES ('dantes', 'mercedes') TEMPORARY",
     "SELECT `Value` FROM `_Property` WHERE `Property` = 'MYPROP'",
-    "SELECT `Value` FROM `_Property` WHERE `Property` = 'boo'",
+    "SELECT `Value` FROM `_Property` WHERE `_Property` = 'boo'",
     "SELECT `Name` FROM `_Tables`",
 ];
 
@@ -469,7 +469,7 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
                         Operation::Sql {
                             db: "db".to_owned(),
                             sql: format!(
-                                "SELECT `Value` FROM `_Property` WHERE `Property` = '{name}'"
+                                "SELECT `Value` FROM `_Property` WHERE `_Property` = '{name}'"
                             ),
                         },
                     ]

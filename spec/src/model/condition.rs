@@ -238,9 +238,9 @@ impl Eval<'_> {
                     (self.lookup)(&name).unwrap_or_default()
                 };
                 let truth = !text.is_empty();
-                match text.trim().parse::<i64>() {
-                    Ok(n) if truth => (Val::Int(n), false, truth),
-                    _ => (Val::Text(text), false, truth),
+                match crate::msi::text::condition_integer(&text) {
+                    Some(n) => (Val::Int(n), false, truth),
+                    None => (Val::Text(text), false, truth),
                 }
             }
             _ => return None,

@@ -1,11 +1,12 @@
 //! The install engine: actions, custom-action dispatch by type, sequences, the
 //! install script with rollback and commit, and the top-level install.
 
-use super::data::{self, Standard};
+use super::data;
 use super::session::{Exec, Frame, Kind, Phase, Scheduled, Session, MAX_DEPTH};
 use super::Deviation;
 use crate::codes::{catype, rc, runmode};
 use crate::fixture::{CustomActionRow, SequenceRow};
+use crate::msi::actions::{self, ActionKind};
 use crate::plan::{ProbeScript, PACKAGE_PROBE};
 use crate::transcript::{ActionRecord, Event, ProbeRun};
 use crate::{Context, HandleArg, InstallOptions, Outcome, UiLevel};
@@ -147,9 +148,8 @@ impl Session<'_> {
     fn top_level_name(&self) -> Option<String> {
         match self.props.get("ACTION").filter(|a| !a.is_empty()) {
             Some(a) if self.b.on(Deviation::NullActionNotUppercased) => Some(a.to_owned()),
-            Some(a) => Some(a.to_uppercase()),
             None if self.b.on(Deviation::NoInstallDefault) => None,
-            None => Some("INSTALL".to_owned()),
+            given => Some(actions::top_level_action(given)),
         }
     }
 
@@ -186,14 +186,13 @@ impl Session<'_> {
 
     /// The exact name of the action `name` refers to, if there is one.
     fn resolve_action(&self, name: &str) -> Option<String> {
-        if data::standard(name).is_some() || self.fixture.custom_action(name).is_some() {
+        if actions::standard(name).is_some() || self.fixture.custom_action(name).is_some() {
             return Some(name.to_owned());
         }
         if !self.b.on(Deviation::ActionLookupIgnoresCase) {
             return None;
         }
-        data::standard_names()
-            .find(|n| n.eq_ignore_ascii_case(name))
+        actions::standard_ignoring_case(name)
             .map(str::to_owned)
             .or_else(|| {
                 self.fixture
@@ -206,7 +205,7 @@ impl Session<'_> {
 
     /// Runs a standard or custom action with exactly this name.
     fn perform_action(&mut self, name: &str) -> u32 {
-        if let Some(kind) = data::standard(name) {
+        if let Some(kind) = actions::standard(name) {
             return self.standard_action(name, kind);
         }
         let fixture = self.fixture.clone();
@@ -225,59 +224,59 @@ impl Session<'_> {
         e.phase == Phase::Immediate && e.window
     }
 
-    fn standard_action(&mut self, name: &str, kind: Standard) -> u32 {
+    fn standard_action(&mut self, name: &str, kind: ActionKind) -> u32 {
         let b = self.b;
         let in_ca = !self.frames.is_empty() && self.frame().exec.in_custom_action();
         match kind {
-            Standard::TopLevel | Standard::ExecuteAction
+            ActionKind::TopLevel | ActionKind::ExecuteAction
                 if b.on(Deviation::InstallActionRefused) =>
             {
                 rc::FUNCTION_NOT_CALLED
             }
             // A sequence cannot be started again, nor the script opened or run, from
             // inside a custom action of the install that runs them.
-            Standard::TopLevel
-            | Standard::ExecuteAction
-            | Standard::InstallInitialize
-            | Standard::InstallFinalize
-            | Standard::InstallExecute
+            ActionKind::TopLevel
+            | ActionKind::ExecuteAction
+            | ActionKind::InstallInitialize
+            | ActionKind::InstallFinalize
+            | ActionKind::InstallExecute
                 if in_ca =>
             {
                 rc::INSTALL_FAILURE
             }
-            Standard::TopLevel => self.run_top(name).code(),
-            Standard::ExecuteAction => self.execute_action().code(),
-            Standard::InstallInitialize => {
+            ActionKind::TopLevel => self.run_top(name).code(),
+            ActionKind::ExecuteAction => self.execute_action().code(),
+            ActionKind::InstallInitialize => {
                 self.install.script_open = true;
                 self.install.in_window = true;
                 rc::SUCCESS
             }
-            Standard::InstallFinalize => self.finalize_script(),
-            Standard::InstallExecute => self.run_script(),
-            Standard::DisableRollback => {
+            ActionKind::InstallFinalize => self.finalize_script(),
+            ActionKind::InstallExecute => self.run_script(),
+            ActionKind::DisableRollback => {
                 self.props.set("RollbackDisabled", "1");
                 rc::SUCCESS
             }
-            Standard::ScheduleReboot => {
+            ActionKind::ScheduleReboot => {
                 self.set_mode(runmode::REBOOTATEND, true);
                 rc::SUCCESS
             }
-            Standard::Informational if b.on(Deviation::NonSystemActionRefused) => {
+            ActionKind::Informational if b.on(Deviation::NonSystemActionRefused) => {
                 rc::INSTALL_FAILURE
             }
-            Standard::Informational => {
+            ActionKind::Informational => {
                 if name == "CostFinalize" {
                     self.costed = true;
                 }
                 rc::SUCCESS
             }
             // Outside the script window a system-changing action is accepted and does nothing.
-            Standard::SystemChanging
+            ActionKind::SystemChanging
                 if !self.in_window() && b.on(Deviation::SystemActionFailsOutsideWindow) =>
             {
                 rc::INSTALL_FAILURE
             }
-            Standard::SystemChanging => rc::SUCCESS,
+            ActionKind::SystemChanging => rc::SUCCESS,
         }
     }
 
@@ -589,7 +588,7 @@ impl Session<'_> {
     /// A top-level action: the UI sequence when the UI level runs it (its
     /// ExecuteAction runs the execute sequence), the execute sequence otherwise.
     fn run_top(&mut self, top: &str) -> Status {
-        let (ui_table, exec_table) = data::sequences_of(top);
+        let (ui_table, exec_table) = actions::sequences_of(top);
         let ui_rows = self.sequence_rows(ui_table).unwrap_or_default();
         if self.install.ui_level.runs_ui_sequence() && !ui_rows.is_empty() {
             self.install.in_ui = true;
@@ -605,16 +604,11 @@ impl Session<'_> {
     /// ExecuteAction: the execute sequence of EXECUTEACTION (INSTALL when empty),
     /// or that one action. Leaving the UI sequence, only public properties travel.
     fn execute_action(&mut self) -> Status {
-        let name = self
-            .props
-            .get("EXECUTEACTION")
-            .filter(|v| !v.is_empty())
-            .unwrap_or("INSTALL")
-            .to_owned();
-        if data::standard(&name) != Some(Standard::TopLevel) {
+        let name = actions::execute_action_target(self.props.get("EXECUTEACTION")).to_owned();
+        if actions::standard(&name) != Some(ActionKind::TopLevel) {
             return Status::of(self.do_action(&name));
         }
-        let table = data::sequences_of(&name).1;
+        let table = actions::sequences_of(&name).1;
         if !self.install.in_ui {
             return self.run_execute(table);
         }
@@ -786,7 +780,7 @@ impl Session<'_> {
             result: None,
         });
         let record = self.transcript.actions.len() - 1;
-        let found = data::standard(&top).is_some() || self.fixture.custom_action(&top).is_some();
+        let found = actions::standard(&top).is_some() || self.fixture.custom_action(&top).is_some();
         let code = if found {
             self.depth += 1;
             let c = self.perform_action(&top);

@@ -8,6 +8,7 @@ use super::sql::{self, Database, Policy, Record, Statement};
 use super::{condition, Config, Deviation};
 use crate::codes::{condition as cond, dbstate, rc, runmode};
 use crate::fixture::Fixture;
+use crate::msi::text::{self, utf16_len, utf16_prefix};
 use crate::plan::{ProbeScript, PACKAGE_PROBE};
 use crate::{
     Buffer, Context, HandleArg, ModifyKind, Operation, Outcome, PackageSource, Profile, Transcript,
@@ -322,22 +323,6 @@ pub struct Session<'p> {
 pub(crate) const MAX_DEPTH: usize = 24;
 /// Most custom-action runs in one plan.
 pub(crate) const MAX_RUNS: usize = 4096;
-
-fn utf16_len(s: &str) -> u32 {
-    s.chars().map(|c| c.len_utf16() as u32).sum()
-}
-
-/// The longest prefix of `s` that fits in `units` UTF-16 code units.
-fn utf16_prefix(s: &str, units: u32) -> &str {
-    let mut used = 0;
-    for (i, c) in s.char_indices() {
-        used += c.len_utf16() as u32;
-        if used > units {
-            return &s[..i];
-        }
-    }
-    s
-}
 
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
@@ -841,48 +826,43 @@ impl<'p> Session<'p> {
         };
         // Sizes count UTF-16 code units, as the W functions do.
         let n = utf16_len(value);
-        let bytes = self.sizes_in_bytes(ansi);
-        let required = if bytes { n.saturating_mul(2) } else { n };
-        let capacity = match buffer {
-            Buffer::NullBoth => return Outcome::rc(rc::SUCCESS),
-            Buffer::NullSize => return Outcome::rc(rc::INVALID_PARAMETER),
-            Buffer::NullBuffer(_) => {
-                return Outcome {
-                    rc: Some(rc::SUCCESS),
-                    size: Some(required),
-                    ..Outcome::default()
+        let g = text::getter_result(n, buffer, self.sizes_in_bytes(ansi));
+        if g.rc == rc::MORE_DATA {
+            let size = g.size.map(|s| {
+                if self.b.on(Deviation::MoreDataSizeOffByOne) {
+                    s + 1
+                } else {
+                    s
                 }
-            }
-            Buffer::Ample => 1024,
-            Buffer::Sized(k) => k,
-        };
-        if capacity > n {
-            // Through the A bridge of a custom action the copy stops at a NUL.
-            let text = if bytes && self.b.windows() && value.contains('\0') {
-                let head = value.split('\0').next().unwrap_or("");
-                let mut t = head.to_owned();
-                t.extend(std::iter::repeat_n('\0', (n - utf16_len(head)) as usize));
-                t
-            } else {
-                value.to_owned()
-            };
+            });
             return Outcome {
-                rc: Some(rc::SUCCESS),
-                value: Some(text),
-                size: Some(n),
+                rc: Some(rc::MORE_DATA),
+                // A zero-sized buffer is left untouched; otherwise it is truncated and terminated.
+                value: g.copied.map(|k| utf16_prefix(value, k).to_owned()),
+                size,
                 ..Outcome::default()
             };
         }
-        let size = if self.b.on(Deviation::MoreDataSizeOffByOne) {
-            required + 1
+        if g.rc != rc::SUCCESS || g.copied.is_none() {
+            return Outcome {
+                rc: Some(g.rc),
+                size: g.size,
+                ..Outcome::default()
+            };
+        }
+        // Through the A bridge of a custom action the copy stops at a NUL.
+        let text = if self.sizes_in_bytes(ansi) && self.b.windows() && value.contains('\0') {
+            let head = value.split('\0').next().unwrap_or("");
+            let mut t = head.to_owned();
+            t.extend(std::iter::repeat_n('\0', (n - utf16_len(head)) as usize));
+            t
         } else {
-            required
+            value.to_owned()
         };
         Outcome {
-            rc: Some(rc::MORE_DATA),
-            // A zero-sized buffer is left untouched; otherwise it is truncated and terminated.
-            value: (capacity > 0).then(|| utf16_prefix(value, capacity - 1).to_owned()),
-            size: Some(size),
+            rc: Some(rc::SUCCESS),
+            value: Some(text),
+            size: g.size,
             ..Outcome::default()
         }
     }
@@ -893,12 +873,13 @@ impl<'p> Session<'p> {
         value: Option<&str>,
         handle: HandleArg,
     ) -> u32 {
-        let Some(name) = name else {
-            return rc::INVALID_PARAMETER;
-        };
+        // The handle is checked before the name (package.c test_props).
         if handle != HandleArg::Session {
             return rc::INVALID_HANDLE;
         }
+        let Some(name) = name else {
+            return rc::INVALID_PARAMETER;
+        };
         if self.exec().in_script() && !self.b.on(Deviation::DeferredSetPropertyTakesEffect) {
             // Not on the deferred allow-list: the call fails and changes nothing.
             return rc::FUNCTION_FAILED;
@@ -1259,7 +1240,9 @@ impl<'p> Session<'p> {
         };
         sql::Table {
             name: sql::PROPERTY_TABLE.to_owned(),
-            cols: vec![col("Property", true), col("Value", false)],
+            // The key column is not called `Property`: a WHERE on `Property` is
+            // 1615 (package.c test_property_table); Wine names it `_Property`.
+            cols: vec![col("_Property", true), col("Value", false)],
             rows: self
                 .props
                 .sorted()

@@ -7,146 +7,32 @@
 use super::fmttext;
 use crate::codes::{catype, rc};
 use crate::fixture::CustomActionRow;
+use crate::msi::{actions, text};
 use crate::plan::PACKAGE_PROBE;
 use crate::{Buffer, Context, Event, HandleArg, Operation, Plan, Transcript, Violation};
 use std::borrow::Cow;
-
-/// Standard actions, each with whether it changes the system (and so only
-/// takes effect through DoAction inside the InstallInitialize..InstallFinalize window).
-pub const STANDARD_ACTIONS: &[(&str, bool)] = &[
-    ("AllocateRegistrySpace", true),
-    ("AppSearch", false),
-    ("BindImage", true),
-    ("CCPSearch", false),
-    ("CostFinalize", false),
-    ("CostInitialize", false),
-    ("CreateFolders", true),
-    ("CreateShortcuts", true),
-    ("DeleteServices", true),
-    ("DisableRollback", false),
-    ("DuplicateFiles", true),
-    ("ExecuteAction", false),
-    ("FileCost", false),
-    ("FindRelatedProducts", false),
-    ("ForceReboot", false),
-    ("InstallAdminPackage", true),
-    ("InstallExecute", false),
-    ("InstallExecuteAgain", false),
-    ("InstallFiles", true),
-    ("InstallFinalize", false),
-    ("InstallInitialize", false),
-    ("InstallODBC", true),
-    ("InstallServices", true),
-    ("InstallSFPCatalogFile", true),
-    ("InstallValidate", false),
-    ("IsolateComponents", false),
-    ("LaunchConditions", false),
-    ("MigrateFeatureStates", false),
-    ("MoveFiles", true),
-    ("MsiConfigureServices", true),
-    ("MsiPublishAssemblies", true),
-    ("MsiUnpublishAssemblies", true),
-    ("PatchFiles", true),
-    ("ProcessComponents", true),
-    ("PublishComponents", true),
-    ("PublishFeatures", true),
-    ("PublishProduct", true),
-    ("RegisterClassInfo", true),
-    ("RegisterComPlus", true),
-    ("RegisterExtensionInfo", true),
-    ("RegisterFonts", true),
-    ("RegisterMIMEInfo", true),
-    ("RegisterProduct", true),
-    ("RegisterProgIdInfo", true),
-    ("RegisterTypeLibraries", true),
-    ("RegisterUser", true),
-    ("RemoveDuplicateFiles", true),
-    ("RemoveEnvironmentStrings", true),
-    ("RemoveExistingProducts", true),
-    ("RemoveFiles", true),
-    ("RemoveFolders", true),
-    ("RemoveIniValues", true),
-    ("RemoveODBC", true),
-    ("RemoveRegistryValues", true),
-    ("RemoveShortcuts", true),
-    ("ResolveSource", false),
-    ("RMCCPSearch", false),
-    ("ScheduleReboot", false),
-    ("SelfRegModules", true),
-    ("SelfUnregModules", true),
-    ("SetODBCFolders", false),
-    ("StartServices", true),
-    ("StopServices", true),
-    ("UnpublishComponents", true),
-    ("UnpublishFeatures", true),
-    ("UnregisterClassInfo", true),
-    ("UnregisterComPlus", true),
-    ("UnregisterExtensionInfo", true),
-    ("UnregisterFonts", true),
-    ("UnregisterMIMEInfo", true),
-    ("UnregisterProgIdInfo", true),
-    ("UnregisterTypeLibraries", true),
-    ("ValidateProductID", false),
-    ("WriteEnvironmentStrings", true),
-    ("WriteIniValues", true),
-    ("WriteRegistryValues", true),
-];
-
-/// The top-level actions, which DoAction also accepts by name.
-pub const TOP_LEVEL_ACTIONS: &[&str] = &["INSTALL", "ADMIN", "ADVERTISE"];
-
-/// The standard and top-level actions by exact name, with whether each changes
-/// the system. Predicates ask for every sequence row, so this is a hash look-up.
-fn standard_index() -> &'static rustc_hash::FxHashMap<&'static str, bool> {
-    static INDEX: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, bool>> =
-        std::sync::OnceLock::new();
-    INDEX.get_or_init(|| {
-        let mut index: rustc_hash::FxHashMap<&'static str, bool> =
-            STANDARD_ACTIONS.iter().copied().collect();
-        for name in TOP_LEVEL_ACTIONS {
-            index.entry(name).or_insert(false);
-        }
-        index
-    })
-}
-
-/// Whether `name` is exactly (case included) a standard or top-level action.
-pub fn is_standard_action(name: &str) -> bool {
-    standard_index().contains_key(name)
-}
 
 /// The CustomAction row that runs under `name`: none when `name` is exactly a
 /// standard or top-level action, since the standard action then runs instead
 /// (as in Wine) and the row is never used.
 pub fn custom_action<'a>(plan: &'a Plan, name: &str) -> Option<&'a CustomActionRow> {
-    if is_standard_action(name) {
+    if actions::is_standard(name) {
         return None;
     }
     plan.fixture.custom_action(name)
 }
 
-/// Whether `name` is exactly a standard action that changes the system.
-pub fn is_system_action(name: &str) -> bool {
-    // Top-level actions are indexed as not changing the system themselves.
-    standard_index().get(name).copied().unwrap_or(false)
-}
-
 /// Whether DoAction can find `name` exactly: a standard action, a CustomAction
 /// key, or a dialog of the fixture's Dialog table.
 pub fn action_exists(plan: &Plan, name: &str) -> bool {
-    is_standard_action(name)
+    actions::is_standard(name)
         || custom_action(plan, name).is_some()
         || table_has_key(plan, "Dialog", name)
 }
 
 /// Whether `name` would find an action if case were ignored.
 pub fn action_exists_ignoring_case(plan: &Plan, name: &str) -> bool {
-    STANDARD_ACTIONS
-        .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case(name))
-        || TOP_LEVEL_ACTIONS
-            .iter()
-            .any(|n| n.eq_ignore_ascii_case(name))
+    actions::standard_ignoring_case(name).is_some()
         || plan
             .fixture
             .custom_actions
@@ -376,13 +262,21 @@ pub fn command_line_value<'a>(plan: &'a Plan, name: &str) -> Option<&'a str> {
     install.properties.get(name).map(String::as_str)
 }
 
-/// The action the top-level install runs: the upper-cased ACTION property, or INSTALL.
-pub fn top_level_action(plan: &Plan) -> Option<String> {
+/// The ACTION property as the install starts: the command line's value when
+/// it gives one, otherwise the Property table's.
+pub fn initial_action_property(plan: &Plan) -> Option<&str> {
     let install = plan.install.as_ref()?;
-    Some(match install.properties.get("ACTION") {
-        Some(a) if !a.is_empty() => a.to_uppercase(),
-        _ => "INSTALL".to_owned(),
-    })
+    install
+        .properties
+        .get("ACTION")
+        .map(String::as_str)
+        .or_else(|| plan.fixture.property("ACTION"))
+}
+
+/// The action the top-level install runs ([`actions::top_level_action`] of the ACTION property).
+pub fn top_level_action(plan: &Plan) -> Option<String> {
+    plan.install.as_ref()?;
+    Some(actions::top_level_action(initial_action_property(plan)))
 }
 
 /// Whether the top-level install is INSTALL (ACTION unset or naming it in any case).
@@ -406,7 +300,9 @@ pub fn runs_actions_by_name(op: &Operation, target: Option<&str>) -> bool {
         Operation::DoAction { action, .. } | Operation::SessionDoAction { action } => {
             match (action.as_deref(), target) {
                 (None, _) => true,
-                (Some(a), _) if TOP_LEVEL_ACTIONS.contains(&a) || a == "ExecuteAction" => true,
+                (Some(a), _) if actions::TOP_LEVEL_ACTIONS.contains(&a) || a == "ExecuteAction" => {
+                    true
+                }
                 (Some(a), Some(t)) => a == t,
                 (Some(_), None) => false,
             }
@@ -492,7 +388,7 @@ fn set_by_steps(
                 match action {
                     None => true,
                     Some(a) => {
-                        TOP_LEVEL_ACTIONS.contains(&a.as_str())
+                        actions::TOP_LEVEL_ACTIONS.contains(&a.as_str())
                             || a == "ExecuteAction"
                             || plan.fixture.custom_action(a).is_some_and(|r| {
                                 r.basic_type() == catype::SET_PROPERTY
@@ -901,7 +797,7 @@ pub fn value_at_position<'a>(
     let setters = |r: &&CustomActionRow| {
         r.basic_type() == catype::SET_PROPERTY
             && r.source.as_deref() == Some(name)
-            && !is_standard_action(&r.action)
+            && !actions::is_standard(&r.action)
     };
     if !f.custom_actions.iter().any(|r| setters(&r)) {
         return Some(Known {
@@ -1026,7 +922,7 @@ pub fn scheduled_data<'a>(plan: &'a Plan, probe: &str) -> Option<(Cow<'a, str>, 
     let later = f.custom_actions.iter().any(|r| {
         r.basic_type() == catype::SET_PROPERTY
             && r.source.as_deref() == Some(probe)
-            && !is_standard_action(&r.action)
+            && !actions::is_standard(&r.action)
             && f.execute_sequence
                 .iter()
                 .any(|s| s.action == r.action && s.sequence > pos.sequence)
@@ -1034,42 +930,27 @@ pub fn scheduled_data<'a>(plan: &'a Plan, probe: &str) -> Option<(Cow<'a, str>, 
     Some((k.value, later))
 }
 
-/// The number of TCHARs a property getter counts for `value`: UTF-16 code
-/// units, so a character outside the Basic Multilingual Plane counts twice.
+/// The number of TCHARs a property getter counts for `value` ([`text::utf16_len`]).
 pub fn char_len(value: &str) -> u32 {
-    value.encode_utf16().count() as u32
+    text::utf16_len(value)
 }
 
 /// The first `units` UTF-16 code units of `value`, or `None` when that cut
 /// splits a surrogate pair (what a runtime then copies is not settled).
 pub fn utf16_prefix(value: &str, units: u32) -> Option<&str> {
-    let mut used = 0;
-    for (i, c) in value.char_indices() {
-        if used == units {
-            return Some(&value[..i]);
-        }
-        used += c.len_utf16() as u32;
-        if used > units {
-            return None;
-        }
-    }
-    Some(value)
+    (!text::splits_surrogate(value, units)).then(|| text::utf16_prefix(value, units))
 }
 
 /// What MsiGetProperty must report for a value of `len` characters with this
-/// buffer: (rc, size, the value when one is copied). `bytes` doubles the
-/// size where an A getter inside a custom action reports bytes.
+/// buffer ([`text::getter_result`]): (rc, size, the length copied). `None`
+/// for a NULL size argument, which the buffer rules this is used for leave
+/// to other rules.
 pub fn expected_get(len: u32, buffer: Buffer, bytes: bool) -> Option<(u32, u32, Option<u32>)> {
-    let need = if bytes { len * 2 } else { len };
-    Some(match buffer {
-        // An ample buffer holds 1024 characters, terminator included.
-        Buffer::Ample => return expected_get(len, Buffer::Sized(1024), bytes),
-        Buffer::Sized(n) if n > len => (rc::SUCCESS, len, Some(len)),
-        Buffer::Sized(0) => (rc::MORE_DATA, need, None),
-        Buffer::Sized(n) => (rc::MORE_DATA, need, Some(n - 1)),
-        Buffer::NullBuffer(_) => (rc::SUCCESS, need, None),
-        Buffer::NullSize | Buffer::NullBoth => return None,
-    })
+    if matches!(buffer, Buffer::NullSize | Buffer::NullBoth) {
+        return None;
+    }
+    let g = text::getter_result(len, buffer, bytes);
+    Some((g.rc, g.size?, g.copied))
 }
 
 /// The install result a clean plan must produce, and the rule that decides it.
@@ -1086,18 +967,16 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
     if execute_action_may_change(plan) || !execute_sequence_runs(plan) {
         return None;
     }
-    if !script_rows_in_window(plan) {
-        // Windows fails such an install (error 2762: no script to write to).
+    if !script_rows_in_window(plan) || sequences_run_top_level(plan) {
+        // Windows fails an install with in-script actions outside the window
+        // (error 2762: no script to write to); a sequence that runs a
+        // top-level action runs itself again, and how deep that goes before
+        // the install fails is not settled here.
         return None;
     }
     for row in f.execute_sequence.iter().chain(&f.ui_sequence) {
         if row.sequence <= 0 {
             continue;
-        }
-        if TOP_LEVEL_ACTIONS.contains(&row.action.as_str()) {
-            // A sequence that runs a top-level action runs itself again: how
-            // deep that goes before the install fails is not settled here.
-            return None;
         }
         if row.condition.is_some()
             && custom_action(plan, &row.action).is_some_and(|r| r.basic_type() == catype::ERROR)
@@ -1116,7 +995,7 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
                 return None;
             }
         }
-        if is_standard_action(&row.action) {
+        if actions::is_standard(&row.action) {
             continue;
         }
         let ca = f.custom_action(&row.action)?;
@@ -1133,7 +1012,7 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
         }
         | Operation::SessionDoAction { action: Some(a) } => {
             plan.probes.contains_key(a)
-                || TOP_LEVEL_ACTIONS.contains(&a.as_str())
+                || actions::TOP_LEVEL_ACTIONS.contains(&a.as_str())
                 || a == "ExecuteAction"
         }
         Operation::DoAction { action: None, .. } | Operation::SessionDoAction { action: None } => {
@@ -1147,8 +1026,8 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
     // A standard action that logged a failure explains the result on its own.
     if t.actions.iter().any(|a| {
         a.result.is_some_and(|r| r >= 2)
-            && is_standard_action(&a.name)
-            && !TOP_LEVEL_ACTIONS.contains(&a.name.as_str())
+            && actions::is_standard(&a.name)
+            && !actions::TOP_LEVEL_ACTIONS.contains(&a.name.as_str())
     }) {
         return None;
     }
@@ -1220,7 +1099,7 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
     for r in f
         .custom_actions
         .iter()
-        .filter(|r| r.basic_type() == catype::ERROR && !is_standard_action(&r.action))
+        .filter(|r| r.basic_type() == catype::ERROR && !actions::is_standard(&r.action))
     {
         if !sequenced(plan, &r.action) {
             continue;
@@ -1279,7 +1158,7 @@ pub fn execute_action_may_change(plan: &Plan) -> bool {
 /// Whether every in-script custom action sequenced at a positive number sits
 /// in InstallExecuteSequence between an unconditioned InstallInitialize and
 /// the next InstallFinalize, where there is a script to write it into.
-fn script_rows_in_window(plan: &Plan) -> bool {
+pub fn script_rows_in_window(plan: &Plan) -> bool {
     let f = &plan.fixture;
     let is_script = |action: &str| custom_action(plan, action).is_some_and(|r| r.is_in_script());
     if f.ui_sequence
@@ -1303,6 +1182,15 @@ fn script_rows_in_window(plan: &Plan) -> bool {
                     })
                 })
         })
+}
+
+/// Whether a sequence row (at a positive number) names a top-level action.
+pub fn sequences_run_top_level(plan: &Plan) -> bool {
+    let f = &plan.fixture;
+    f.execute_sequence
+        .iter()
+        .chain(&f.ui_sequence)
+        .any(|r| r.sequence > 0 && actions::is_top_level(&r.action))
 }
 
 /// Whether `action` is sequenced at a termination number (-1 to -4).

@@ -155,7 +155,7 @@ pub fn classify_condition(condition: Option<&str>) -> Condition<'_> {
     if let Some((l, r)) = t.split_once('=') {
         let (l, r) = (l.trim(), r.trim());
         if is_identifier(l) && !l.contains('.') && !r.contains(['=', '<', '>', ' ']) {
-            if let Ok(n) = r.parse::<i64>() {
+            if let Some(n) = crate::msi::text::condition_integer(r) {
                 return Condition::EqualsInt(l, n);
             }
         }

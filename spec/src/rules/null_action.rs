@@ -123,10 +123,10 @@ fn doaction_bad_handle(_: &Plan, t: &Transcript, profile: Profile, out: &mut Vec
 
 fn action_prop_uppercase(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "ACTION-PROP-UPPERCASE";
-    let Some(install) = &plan.install else {
+    if plan.install.is_none() {
         return;
-    };
-    match install.properties.get("ACTION").filter(|a| !a.is_empty()) {
+    }
+    match facts::initial_action_property(plan).filter(|a| !a.is_empty()) {
         Some(given) => {
             let upper = given.to_uppercase();
             if upper != *given {
@@ -139,7 +139,7 @@ fn action_prop_uppercase(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<
                     ));
                 }
             }
-            let known = facts::TOP_LEVEL_ACTIONS.contains(&upper.as_str())
+            let known = crate::msi::actions::TOP_LEVEL_ACTIONS.contains(&upper.as_str())
                 || facts::action_exists(plan, &upper);
             if known {
                 return;
@@ -210,12 +210,18 @@ fn doaction_toplevel(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viol
     }
 }
 
-/// Whether running INSTALL on the plan's package has nothing that could fail it.
+/// Whether running INSTALL on the plan's package has nothing that could fail
+/// it: every in-script action has a script to go into, no sequence runs a
+/// top-level action again, every custom action is a probe returning success
+/// or a type-51 action, and no row has a condition.
 fn install_cannot_fail(plan: &Plan) -> bool {
     let f = &plan.fixture;
-    plan.probes
-        .values()
-        .all(|p| p.returns == 0 || p.returns == rc::FUNCTION_NOT_CALLED)
+    facts::script_rows_in_window(plan)
+        && !facts::sequences_run_top_level(plan)
+        && plan
+            .probes
+            .values()
+            .all(|p| p.returns == 0 || p.returns == rc::FUNCTION_NOT_CALLED)
         && f.custom_actions.iter().all(|r| {
             r.basic_type() == catype::SET_PROPERTY
                 || (plan.probes.contains_key(&r.action) && !facts::is_script_type(r.basic_type()))

@@ -104,10 +104,15 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         id: "PROP-SET-ARGS",
         title: "MsiSetProperty checks its arguments",
-        statement: "A Null name gets 87, a bad handle gets 6, an empty name with a value gets \
+        statement: "A Null name gets 87, a bad handle gets 6 (handle 0 is checked first, so a \
+                    Null name on it gets 6 too), an empty name with a value gets \
                     ERROR_FUNCTION_FAILED (1627), and an empty name with a Null value is a \
                     successful no-op.",
-        sources: &["API:msisetpropertya", "WT:package.c test_MsiSetProperty"],
+        sources: &[
+            "API:msisetpropertya",
+            "WT:package.c test_MsiSetProperty",
+            "WT:package.c test_props",
+        ],
         contexts: PKG_IMM,
         family: Family::Properties,
         level: Level::Observed,
@@ -539,6 +544,8 @@ fn set_args(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
         };
         let want = match (name.as_deref(), value.as_deref(), handle) {
             (None, _, HandleArg::Session) => rc::INVALID_PARAMETER,
+            // MsiSetProperty(0, NULL, NULL) is 6 on Windows (package.c test_props).
+            (None, _, HandleArg::Zero) => rc::INVALID_HANDLE,
             (Some(_), _, HandleArg::Zero | HandleArg::Bogus) => rc::INVALID_HANDLE,
             (Some(""), Some(v), HandleArg::Session) if !v.is_empty() => rc::FUNCTION_FAILED,
             (Some(""), None, HandleArg::Session) => rc::SUCCESS,

@@ -97,7 +97,7 @@ fn system_update(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Vi
             Operation::DoAction {
                 action: Some(a),
                 handle: HandleArg::Session,
-            } if facts::is_system_action(a) => {
+            } if crate::msi::actions::changes_system(a) => {
                 let outside = match e.context {
                     Context::ImmediateUi | Context::ImmediateBeforeInit => true,
                     Context::Package => facts::ran_before(&t.events, i, "CostFinalize"),
@@ -109,7 +109,7 @@ fn system_update(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Vi
             }
             Operation::SessionDoAction { action: Some(a) }
                 if e.context == Context::ScriptImmediate
-                    && facts::is_system_action(a)
+                    && crate::msi::actions::changes_system(a)
                     && e.outcome
                         .number
                         .is_some_and(|n| n >= status::USER_EXIT && n != status::FINISHED) =>
@@ -197,7 +197,7 @@ fn termination(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
         .filter(|r| (-4..=-1).contains(&r.sequence))
     {
         if !plan.probes.contains_key(&row.action)
-            || facts::is_standard_action(&row.action)
+            || crate::msi::actions::is_standard(&row.action)
             || row.condition.is_some()
             || f.execute_sequence
                 .iter()
