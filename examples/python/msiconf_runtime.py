@@ -290,7 +290,13 @@ class Runner:
         if name == "INSTALL":
             if session.in_install and not top_level:
                 raise Unsupported("INSTALL through DoAction inside an install is not modelled")
-            return log_to_code(self.sequence(session, self.fixture.get("execute-sequence", [])))
+            if getattr(self, "running_install", False):
+                raise Unsupported("INSTALL sequenced inside its own sequence is not modelled")
+            self.running_install = True
+            try:
+                return log_to_code(self.sequence(session, self.fixture.get("execute-sequence", [])))
+            finally:
+                self.running_install = False
         if name == "ExecuteAction":
             target = session.get("EXECUTEACTION")
             if target:
@@ -366,10 +372,11 @@ class Runner:
             return get_property(session, args, bad_handle, in_ca)
         if kind == "set-property":
             name, value = args.get("name"), args.get("value")
-            if name is None:
-                return {"rc": INVALID_PARAMETER}
+            # The handle is checked before the name (MsiSetProperty(0, NULL, NULL) is 6).
             if bad_handle:
                 return {"rc": INVALID_HANDLE}
+            if name is None:
+                return {"rc": INVALID_PARAMETER}
             if name == "":
                 return {"rc": FUNCTION_FAILED if value else SUCCESS}
             session.set(name, value)

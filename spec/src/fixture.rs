@@ -87,6 +87,17 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
+impl Table {
+    /// The primary-key fields of `row`, in column order.
+    pub fn key_of<'r>(&self, row: &'r [String]) -> Vec<&'r str> {
+        self.columns
+            .iter()
+            .zip(row)
+            .filter_map(|(c, v)| c.key.then_some(v.as_str()))
+            .collect()
+    }
+}
+
 /// A column of a [`Table`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]

@@ -125,7 +125,7 @@ fn an_asynchronous_action_leaves_the_install_result_unsettled() {
 
 #[test]
 fn deferred_set_property_code_is_only_recorded() {
-    // The documentation gives no return code (Ambiguities 20): any code passes.
+    // The documentation gives no return code: any code passes.
     for code in [0, 5, 6, 1627] {
         assert_silent(
             Case::standard()

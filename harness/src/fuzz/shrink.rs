@@ -8,7 +8,6 @@
 
 use msiconf_spec::codes::catype;
 use msiconf_spec::plan::{FORCE_ROLLBACK_PROBE, PACKAGE_PROBE};
-use msiconf_spec::rules::facts;
 use msiconf_spec::{Buffer, Fixture, HandleArg, Operation, Plan, UiLevel};
 
 /// Simpler variants of one operation (same kind, plainer arguments).
@@ -337,8 +336,9 @@ pub fn structurally_valid(plan: &Plan) -> bool {
         // automation object for a script), and so which context it is.
         let basic = row.basic_type();
         if script.context == msiconf_spec::Context::Package
-            || (script.context == msiconf_spec::Context::Exe) != facts::is_exe_type(basic)
-            || script.context.is_script() != facts::is_script_type(basic)
+            || (script.context == msiconf_spec::Context::Exe)
+                != msiconf_spec::msi::custom_action::is_exe(basic)
+            || script.context.is_script() != msiconf_spec::msi::custom_action::is_script(basic)
         {
             return false;
         }

@@ -7,6 +7,8 @@ use super::Deviation;
 use crate::codes::{catype, rc, runmode};
 use crate::fixture::{CustomActionRow, SequenceRow};
 use crate::msi::actions::{self, ActionKind};
+use crate::msi::custom_action::{class_of, ActionClass};
+use crate::msi::properties::is_public;
 use crate::plan::{ProbeScript, PACKAGE_PROBE};
 use crate::transcript::{ActionRecord, Event, ProbeRun};
 use crate::{Context, HandleArg, InstallOptions, Outcome, UiLevel};
@@ -76,18 +78,13 @@ fn logged(code: u32) -> i64 {
     }
 }
 
-fn is_public(name: &str) -> bool {
-    !name.chars().any(char::is_lowercase)
-}
-
 /// How a custom action of this Type is implemented (`None`: the model has nothing to run).
 fn kind_of(t: u32) -> Option<Kind> {
-    match t & catype::BASIC_MASK {
-        1 | 17 => Some(Kind::Dll),
-        2 | 18 | 34 | 50 => Some(Kind::Exe),
-        5 | 6 | 21 | 22 | 37 | 38 | 53 | 54 => Some(Kind::Script),
-        _ => None,
-    }
+    class_of(t).map(|c| match c {
+        ActionClass::Dll => Kind::Dll,
+        ActionClass::Exe => Kind::Exe,
+        ActionClass::Script => Kind::Script,
+    })
 }
 
 impl Session<'_> {
@@ -295,7 +292,7 @@ impl Session<'_> {
         let t = row.kind;
         match t & catype::BASIC_MASK {
             catype::SET_PROPERTY | 35 => {
-                // An empty Source does nothing and is not an error (Ambiguities §19).
+                // An empty Source does nothing and is not an error.
                 if let Some(source) = row.source.as_deref().filter(|s| !s.is_empty()) {
                     let target = row.target.as_deref().unwrap_or("");
                     let value = if b.on(Deviation::Type51NotFormatted) {

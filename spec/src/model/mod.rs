@@ -54,10 +54,8 @@
 use crate::{Plan, Profile, Transcript};
 
 mod automation;
-mod condition;
 mod data;
 mod engine;
-mod format;
 mod session;
 mod sql;
 

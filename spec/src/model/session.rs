@@ -3,11 +3,12 @@
 //! forms in `automation.rs`.
 
 use super::data;
-use super::format::{self, Style};
 use super::sql::{self, Database, Policy, Record, Statement};
-use super::{condition, Config, Deviation};
+use super::{Config, Deviation};
 use crate::codes::{condition as cond, dbstate, rc, runmode};
 use crate::fixture::Fixture;
+use crate::msi::condition;
+use crate::msi::format::{self, Lookup, Style};
 use crate::msi::text::{self, utf16_len, utf16_prefix};
 use crate::plan::{ProbeScript, PACKAGE_PROBE};
 use crate::{
@@ -643,6 +644,9 @@ impl<'p> Session<'p> {
     /// What formatted text may read: deferred actions resolve only
     /// CustomActionData and ProductCode (DEFERRED-FORMATRECORD).
     pub(crate) fn format_property(&self, name: &str) -> Option<String> {
+        if let Some(var) = name.strip_prefix('%') {
+            return data::environment(var).map(str::to_owned);
+        }
         let f = self.frame();
         if let Some(key) = name.strip_prefix(['#', '!']) {
             return (!f.exec.in_script()).then(|| self.file_path(key)).flatten();
@@ -760,7 +764,13 @@ impl<'p> Session<'p> {
 
     /// Formats text with the session's properties, as type-51 actions and the engine do.
     pub(crate) fn format_text(&self, template: &str) -> String {
-        format::format(template, &[], self.style(), &|n| self.format_property(n))
+        self.format_with(template, &[], self.style())
+    }
+
+    /// Formats with the session's values: the model always knows them.
+    fn format_with(&self, template: &str, fields: &[String], style: Style) -> String {
+        let lookup = |n: &str| Lookup::from(self.format_property(n));
+        format::format(template, fields, style, &lookup).unwrap_or_default()
     }
 
     fn style(&self) -> Style {
@@ -852,10 +862,7 @@ impl<'p> Session<'p> {
         }
         // Through the A bridge of a custom action the copy stops at a NUL.
         let text = if self.sizes_in_bytes(ansi) && self.b.windows() && value.contains('\0') {
-            let head = value.split('\0').next().unwrap_or("");
-            let mut t = head.to_owned();
-            t.extend(std::iter::repeat_n('\0', (n - utf16_len(head)) as usize));
-            t
+            text::ansi_bridge_copy(value)
         } else {
             value.to_owned()
         };
@@ -1001,24 +1008,32 @@ impl<'p> Session<'p> {
         let text = match handle {
             HandleArg::Bogus => return Outcome::rc(rc::INVALID_HANDLE),
             // Without an install handle only the record's own fields are filled in.
-            HandleArg::Zero => format::format(
+            HandleArg::Zero => self.format_with(
                 template,
                 fields,
                 Style {
                     fields_only: true,
                     ..Style::default()
                 },
-                &|_| None,
             ),
-            HandleArg::Session => {
-                format::format(template, fields, self.style(), &|n| self.format_property(n))
-            }
+            HandleArg::Session => self.format_with(template, fields, self.style()),
         };
         self.string_result(&text, buffer, ansi)
     }
 
     pub(crate) fn evaluate(&self, text: Option<&str>) -> i64 {
-        let r = condition::evaluate(text, &|n| self.read_property(n).map(str::to_owned));
+        let lookup = |n: &str| {
+            if let Some(var) = n.strip_prefix('%') {
+                return Lookup::from(data::environment(var).map(str::to_owned));
+            }
+            if n.starts_with(['$', '?', '&', '!']) {
+                // No Feature or Component tables in the model: their states read as empty.
+                return Lookup::Absent;
+            }
+            Lookup::from(self.read_property(n).map(str::to_owned))
+        };
+        // The model knows every value, so the answer is never unknown.
+        let r = condition::evaluate(text, &lookup).unwrap_or(cond::ERROR);
         if r == cond::ERROR && self.b.on(Deviation::BadConditionIgnored) {
             return cond::FALSE;
         }
@@ -1460,7 +1475,7 @@ impl<'p> Session<'p> {
                 );
                 rc::SUCCESS
             }
-            // A custom action's commit is accepted and does nothing (Ambiguities §12);
+            // A custom action's commit is accepted and does nothing;
             // a read-only database has nothing to write.
             Some(Handle::Db { .. }) => rc::SUCCESS,
             _ => rc::INVALID_HANDLE,

@@ -12,7 +12,9 @@
 //! the model and the judgement cannot drift apart.
 
 pub mod actions;
+pub mod condition;
 pub mod custom_action;
+pub mod format;
 pub mod properties;
 pub mod sql;
 pub mod text;

@@ -93,6 +93,19 @@ pub fn getter_result(len: u32, buffer: Buffer, bytes: bool) -> GetterResult {
     }
 }
 
+/// What an A getter called from a custom action copies out of a value with
+/// embedded NULs, where Windows passes it through its ANSI bridge: the text
+/// up to the first NUL, then NULs for the rest of the value's length.
+pub fn ansi_bridge_copy(value: &str) -> String {
+    let head = value.split('\0').next().unwrap_or("");
+    let mut copy = head.to_owned();
+    copy.extend(std::iter::repeat_n(
+        '\0',
+        (utf16_len(value) - utf16_len(head)) as usize,
+    ));
+    copy
+}
+
 /// The integer a condition reads from a property's value, if it is one: an
 /// optional minus sign and decimal digits, nothing else. `"0 "` and `"+0"`
 /// stay strings (Wine's package.c `test_condition`, which passes on Windows).
@@ -130,6 +143,12 @@ mod tests {
             rc::INVALID_PARAMETER
         );
         assert_eq!(getter_result(3, Buffer::NullBuffer(0), false).size, Some(3));
+    }
+
+    #[test]
+    fn the_ansi_bridge_stops_at_a_nul() {
+        assert_eq!(ansi_bridge_copy("a\0b"), "a\0\0");
+        assert_eq!(ansi_bridge_copy("ab"), "ab");
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub(super) const RULES: &[Rule] = &[
         level: Level::Must,
         disagreement: Some(
             "The API page says an unknown name goes to the UI handler; Windows returns 1626 \
-             (Ambiguities 2). Both profiles expect 1626, which MSDN-DoAction documents.",
+            . Both profiles expect 1626, which MSDN-DoAction documents.",
         ),
         check: Check::Predicate(doaction_unknown),
     },
@@ -55,7 +55,7 @@ pub(super) const RULES: &[Rule] = &[
         level: Level::Must,
         disagreement: Some(
             "S0 says both that the method returns an integer enumeration and that it returns \
-             nothing (Ambiguities 3); Windows returns the enumeration, which both profiles expect.",
+             nothing; Windows returns the enumeration, which both profiles expect.",
         ),
         check: Check::Predicate(session_doaction_enum),
     },

@@ -1,7 +1,6 @@
 //! The automation Session object as scripts see it.
 
 use super::deferred::MESSAGE_INFO;
-use super::fmttext::{self, Condition};
 use super::prelude::*;
 
 const SCRIPTS: &[Context] = &[Context::ScriptImmediate, Context::ScriptDeferred];
@@ -37,7 +36,7 @@ pub(super) const RULES: &[Rule] = &[
         level: Level::Must,
         disagreement: Some(
             "S2 says Mode is true only for imfOperations; the current page says SCHEDULED only \
-             (Ambiguities 6). Both profiles expect SCHEDULED true and leave OPERATIONS unjudged.",
+            . Both profiles expect SCHEDULED true and leave OPERATIONS unjudged.",
         ),
         check: Check::Predicate(deferred_session),
     },
@@ -54,7 +53,7 @@ pub(super) const RULES: &[Rule] = &[
         level: Level::Must,
         disagreement: Some(
             "MS:session-session calls an undefined property Null while the C API gives an empty \
-             string (Ambiguities 16); both profiles accept an empty value.",
+             string; both profiles accept an empty value.",
         ),
         check: Check::Predicate(property_rw),
     },
@@ -79,7 +78,7 @@ pub(super) const RULES: &[Rule] = &[
         level: Level::Must,
         disagreement: Some(
             "MS:session-mode calls the property read-only yet marks flags 6 and 7 settable \
-             (Ambiguities 7); both profiles follow MsiSetMode's page.",
+            ; both profiles follow MsiSetMode's page.",
         ),
         check: Check::Predicate(mode_settable),
     },
@@ -349,10 +348,8 @@ fn evaluate_condition(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
             }
             _ => continue,
         };
-        let want = match fmttext::classify_condition(c.as_deref()) {
-            Condition::Empty => condition::NONE,
-            Condition::Invalid => condition::ERROR,
-            _ => continue,
+        let Some(want) = crate::msi::condition::syntax(c.as_deref()) else {
+            continue;
         };
         expect_number(out, "SESSION-EVALUATECONDITION", e, want);
     }

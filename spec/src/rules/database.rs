@@ -52,7 +52,7 @@ pub(super) const RULES: &[Rule] = &[
         disagreement: Some(
             "documented: MsiDatabaseCommit must not be called from a custom action, with no code \
              given, so nothing is asserted; windows: it returns 0 on the action's database handle, \
-             and MsiOpenPackage(\"#handle\") returns 6 (Ambiguities 12).",
+             and MsiOpenPackage(\"#handle\") returns 6.",
         ),
         check: Check::Predicate(forbidden),
     },

@@ -17,7 +17,7 @@ pub(super) const RULES: &[Rule] = &[
         level: Level::Must,
         disagreement: Some(
             "S2 lists only ProductCode and CustomActionData and says others return NULL; the \
-             current page adds UserSID, and Windows returns success with \"\" (Ambiguities 5). \
+             current page adds UserSID, and Windows returns success with \"\". \
              documented: other names read empty; windows: rc=0 and empty.",
         ),
         check: Check::Predicate(deferred_props),
@@ -351,7 +351,7 @@ fn deferred_props(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<V
 
 /// Checks CustomActionData reads in in-script contexts, pushing those whose
 /// expectation depends on a later change (`snapshot`) or not.
-fn cad(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, snapshot: bool) {
+fn cad(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>, snapshot: bool) {
     let id = if snapshot {
         "CUSTOMACTIONDATA-SNAPSHOT"
     } else {
@@ -368,11 +368,16 @@ fn cad(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, snapshot: bool) {
         if !c_read && !script_read {
             continue;
         }
-        let Some((want, later)) = facts::scheduled_data(plan, &e.probe) else {
+        let Some((mut want, later)) = facts::scheduled_data(plan, &e.probe) else {
             continue;
         };
         if later != snapshot {
             continue;
+        }
+        // An A read on Windows goes through the ANSI bridge, which stops at a NUL.
+        let ansi = matches!(&e.call, Operation::GetProperty { ansi: true, .. });
+        if ansi && profile == Profile::Windows && want.contains('\0') {
+            want = crate::msi::text::ansi_bridge_copy(&want).into();
         }
         if let Some(v) = &e.outcome.value {
             if *v != want {
@@ -382,11 +387,11 @@ fn cad(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, snapshot: bool) {
     }
 }
 
-fn cad_by_name(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    cad(plan, t, out, false);
+fn cad_by_name(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
+    cad(plan, t, p, out, false);
 }
-fn cad_snapshot(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    cad(plan, t, out, true);
+fn cad_snapshot(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
+    cad(plan, t, p, out, true);
 }
 fn cad_immediate(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
     super::properties::scan(plan, t, p, out, "CUSTOMACTIONDATA-IMMEDIATE");
@@ -576,7 +581,7 @@ fn deferred_format(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
         else {
             continue;
         };
-        let mut resolve = |n: &str| -> Option<Cow<'_, str>> {
+        let resolve = |n: &str| -> Option<Cow<'_, str>> {
             match n {
                 "ProductCode" => product_code(plan).map(Cow::Borrowed),
                 "CustomActionData" => facts::scheduled_data(plan, &e.probe).map(|(v, _)| v),
@@ -584,7 +589,7 @@ fn deferred_format(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
                 _ => Some(Cow::Borrowed("")),
             }
         };
-        let Some(want) = super::fmttext::format(template, fields, &mut resolve) else {
+        let Some(want) = facts::format_settled(template, fields, &resolve) else {
             continue;
         };
         if *ansi && want.contains('\0') {

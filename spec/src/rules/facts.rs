@@ -4,10 +4,10 @@
 //! transcript settle it, because a predicate must never flag a runtime on a
 //! guess.
 
-use super::fmttext;
 use crate::codes::{catype, rc};
 use crate::fixture::CustomActionRow;
-use crate::msi::{actions, text};
+use crate::msi::format::{self as msi_format, is_literal, Lookup, Style};
+use crate::msi::{actions, condition, custom_action, properties, text};
 use crate::plan::PACKAGE_PROBE;
 use crate::{Buffer, Context, Event, HandleArg, Operation, Plan, Transcript, Violation};
 use std::borrow::Cow;
@@ -149,114 +149,10 @@ pub fn is_in_script_c(ctx: Context) -> bool {
     matches!(ctx, Context::Deferred | Context::Rollback | Context::Commit)
 }
 
-/// Properties the engine itself sets or changes during a session, whose
-/// values a predicate therefore cannot know from the plan.
-fn engine_managed(name: &str) -> bool {
-    name.starts_with('%')
-        || name.starts_with("Msi")
-        || name.starts_with("MSI")
-        || name.ends_with("Folder")
-        || name.ends_with("Folder64")
-        || matches!(
-            name,
-            "ACTION"
-                | "ADDLOCAL"
-                | "ADDSOURCE"
-                | "ALLUSERS"
-                | "INSTALLDIR"
-                | "TRANSFORMS"
-                | "PRIMARYFOLDER"
-                | "LIMITUI"
-                | "REINSTALLMODE"
-                | "PATCH"
-                | "SourcedirProduct"
-                | "CCP_DRIVE"
-                | "CURRENTDIRECTORY"
-                | "AFTERREBOOT"
-                | "Resume"
-                | "RESUME"
-                | "UpdateStarted"
-                | "SharedWindows"
-                | "ShellAdvtSupport"
-                | "OLEAdvtSupport"
-                | "WindowsVolume"
-                | "VersionDatabase"
-                | "VersionMsi"
-                | "AdminUser"
-                | "Alpha"
-                | "CLIENTPROCESSID"
-                | "CLIENTUILEVEL"
-                | "COMPANYNAME"
-                | "ColorBits"
-                | "ComputerName"
-                | "CostingComplete"
-                | "DATABASE"
-                | "Date"
-                | "EXECUTEACTION"
-                | "EXECUTEMODE"
-                | "INSTALLLEVEL"
-                | "Installed"
-                | "Intel"
-                | "Intel64"
-                | "LogonUser"
-                | "Msix64"
-                | "OriginalDatabase"
-                | "OutOfDiskSpace"
-                | "OutOfNoRbDiskSpace"
-                | "PackageCode"
-                | "PackagecodeChanging"
-                | "PhysicalMemory"
-                | "Preselected"
-                | "PrimaryVolumeSpaceAvailable"
-                | "PrimaryVolumeSpaceRemaining"
-                | "PrimaryVolumeSpaceRequired"
-                | "Privileged"
-                | "ProductID"
-                | "ProductLanguage"
-                | "ProductState"
-                | "ProductToBeRegistered"
-                | "REINSTALL"
-                | "REMOVE"
-                | "ROOTDRIVE"
-                | "RedirectedDllSupport"
-                | "RemoteAdminTS"
-                | "ReplacedInUseFiles"
-                | "RestrictedUserControl"
-                | "RollbackDisabled"
-                | "SECONDSEQUENCE"
-                | "SOURCEDIR"
-                | "ScreenX"
-                | "ScreenY"
-                | "ServicePackLevel"
-                | "ServicePackLevelMinor"
-                | "SourceDir"
-                | "SystemLanguageID"
-                | "TARGETDIR"
-                | "TTCSupport"
-                | "TerminalServer"
-                | "Time"
-                | "UILevel"
-                | "USERNAME"
-                | "UpgradingProductCode"
-                | "UserLanguageID"
-                | "UserSID"
-                | "Version9X"
-                | "VersionNT"
-                | "VersionNT64"
-                | "VirtualMemory"
-                | "WindowsBuild"
-        )
-}
-
-/// Whether a property name is public (no lower-case letters), so the command line can set it.
-pub fn is_public(name: &str) -> bool {
-    !name.chars().any(|c| c.is_lowercase())
-}
-
 /// The value the command line gives `name`, if it is public and given.
 pub fn command_line_value<'a>(plan: &'a Plan, name: &str) -> Option<&'a str> {
     let install = plan.install.as_ref()?;
-    if !is_public(name) {
+    if !properties::is_public(name) {
         return None;
     }
     install.properties.get(name).map(String::as_str)
@@ -368,7 +264,7 @@ fn set_by_steps(
     read_in_execute: bool,
 ) -> bool {
     // A private property set during the UI sequence never reaches the execute sequence.
-    let ui_set_is_lost = read_in_execute && !is_public(name);
+    let ui_set_is_lost = read_in_execute && !properties::is_public(name);
     all_steps(plan).any(|(p, ctx, op)| {
         if p == except_probe || p == PACKAGE_PROBE {
             return false;
@@ -716,10 +612,10 @@ fn nested_type51<'a>(plan: &'a Plan, action: Option<&str>, name: &str) -> Option
         return None;
     }
     let target = row.target.as_deref().unwrap_or("");
-    if fmttext::is_literal(target) {
+    if is_literal(target) {
         return Some(Cow::Borrowed(target));
     }
-    fmttext::format(target, &[], &mut |_| None).map(Cow::Owned)
+    format_settled(target, &[], &|_| None).map(Cow::Owned)
 }
 
 /// The value of `name` as the session first holds it: the public command-line
@@ -753,7 +649,7 @@ pub fn static_value<'a>(
     ctx: Context,
     depth: u8,
 ) -> Option<Known<'a>> {
-    if engine_managed(name) || name.is_empty() {
+    if properties::is_engine_set(name) || name.is_empty() {
         return None;
     }
     if ctx == Context::Package {
@@ -786,7 +682,7 @@ pub fn value_at_position<'a>(
     ignore_in_script_sets: bool,
     depth: u8,
 ) -> Option<Known<'a>> {
-    if engine_managed(name) || name.is_empty() || depth > 2 {
+    if properties::is_engine_set(name) || name.is_empty() || depth > 2 {
         return None;
     }
     if set_by_steps(plan, name, except_probe, ignore_in_script_sets, !pos.ui) {
@@ -819,7 +715,7 @@ pub fn value_at_position<'a>(
                 }
                 if ui != pos.ui {
                     if ui {
-                        if !is_public(name) {
+                        if !properties::is_public(name) {
                             // A private property set in the UI sequence stays there.
                             lost_ui_set = true;
                             continue;
@@ -865,7 +761,7 @@ pub fn value_at_position<'a>(
             ui: pos.ui,
             sequence: seq,
         };
-        let formatted = if fmttext::is_literal(target) {
+        let formatted = if is_literal(target) {
             Cow::Borrowed(target)
         } else {
             Cow::Owned(format_at_position(
@@ -901,11 +797,29 @@ pub fn format_at_position(
     ignore_in_script_sets: bool,
     depth: u8,
 ) -> Option<String> {
-    fmttext::format(template, &[], &mut |n| {
+    format_settled(template, &[], &|n| {
         if n.starts_with(['#', '!', '$', '%']) {
             return None;
         }
         value_at_position(plan, n, pos, except_probe, ignore_in_script_sets, depth).map(|k| k.value)
+    })
+}
+
+/// Formats `template` as the engine does ([`msi_format::format`]) with what
+/// the plan settles: `resolve` gives a bracketed name's value, or `None` when
+/// it is not known, and then the result is `None` too. Text with braces is
+/// never settled: `{...}` groups are not modelled.
+pub fn format_settled<'a>(
+    template: &str,
+    fields: &[String],
+    resolve: &dyn Fn(&str) -> Option<Cow<'a, str>>,
+) -> Option<String> {
+    if template.contains(['{', '}']) || fields.iter().any(|f| f.contains(['{', '}'])) {
+        return None;
+    }
+    msi_format::format(template, fields, Style::default(), &|n| match resolve(n) {
+        Some(v) => Lookup::Found(v),
+        None => Lookup::Unknown,
     })
 }
 
@@ -985,15 +899,10 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
             // action) is not settled here.
             return None;
         }
-        if let Some(c) = &row.condition {
-            if !matches!(
-                fmttext::classify_condition(Some(c)),
-                fmttext::Condition::Property(_)
-                    | fmttext::Condition::NotProperty(_)
-                    | fmttext::Condition::EqualsInt(..)
-            ) {
-                return None;
-            }
+        if row.condition.is_some() && condition::syntax(row.condition.as_deref()).is_some() {
+            // An empty or malformed condition: what the sequence does with it
+            // is SEQ-BAD-CONDITION's question.
+            return None;
         }
         if actions::is_standard(&row.action) {
             continue;
@@ -1061,14 +970,14 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
             continue;
         }
         let basic = ca.basic_type();
-        if is_script_type(basic) {
+        if custom_action::is_script(basic) {
             saw.script = true;
-        } else if is_exe_type(basic) {
+        } else if custom_action::is_exe(basic) {
             saw.exe = true;
         }
-        let rule = if is_script_type(basic) {
+        let rule = if custom_action::is_script(basic) {
             "SCRIPT-CA-RET"
-        } else if is_exe_type(basic) {
+        } else if custom_action::is_exe(basic) {
             "CA-RET-EXE-ZERO"
         } else {
             match class {
@@ -1223,16 +1132,6 @@ fn sequenced(plan: &Plan, action: &str) -> bool {
                 .any(|s| s.action == action && s.sequence > 0))
 }
 
-/// Script custom-action basic types (JScript and VBScript, any source).
-pub fn is_script_type(basic: u32) -> bool {
-    matches!(basic, 5 | 6 | 21 | 22 | 37 | 38 | 53 | 54)
-}
-
-/// EXE custom-action basic types.
-pub fn is_exe_type(basic: u32) -> bool {
-    matches!(basic, 2 | 18 | 34 | 50)
-}
-
 /// What a custom action's return value does to the sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stop {
@@ -1245,14 +1144,14 @@ enum Stop {
 
 fn classify_return(ca: &CustomActionRow, returns: u32, in_script: bool) -> Option<Stop> {
     let basic = ca.basic_type();
-    if is_exe_type(basic) {
+    if custom_action::is_exe(basic) {
         return Some(if returns == 0 {
             Stop::Success
         } else {
             Stop::Failure
         });
     }
-    if is_script_type(basic) {
+    if custom_action::is_script(basic) {
         return match returns {
             1 => Some(Stop::Success),
             2 if !in_script => Some(Stop::UserExit),

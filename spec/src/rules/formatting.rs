@@ -1,6 +1,5 @@
 //! Formatted text: type-51 actions and MsiFormatRecord.
 
-use super::fmttext;
 use super::prelude::*;
 use crate::Buffer;
 use std::borrow::Cow;
@@ -58,7 +57,7 @@ pub(super) const RULES: &[Rule] = &[
         level: Level::Must,
         disagreement: Some(
             "MS:formatted says [!file] is a short path only in Registry and IniFile values; \
-             Windows' output for existing files elsewhere is not settled (Ambiguities 17), so only \
+             Windows' output for existing files elsewhere is not settled, so only \
              the before-costing case is checked.",
         ),
         check: Check::Predicate(fmt_file_keys),
@@ -141,7 +140,7 @@ pub(super) fn expected_format(
                         Operation::DoAction { .. } | Operation::Sequence { .. }
                     )
                 });
-            let mut resolve = |n: &str| -> Option<Cow<'_, str>> {
+            let resolve = |n: &str| -> Option<Cow<'_, str>> {
                 if n.starts_with('#') || n.starts_with('!') {
                     return before_costing.then_some(Cow::Borrowed(""));
                 }
@@ -150,7 +149,7 @@ pub(super) fn expected_format(
                 }
                 facts::property_at(plan, &t.events, i, n).map(|k| k.value)
             };
-            fmttext::format(template, fields, &mut resolve)
+            facts::format_settled(template, fields, &resolve)
         }
         HandleArg::Zero => {
             // Without an install handle only plain text and escapes are settled: they stay as written.

@@ -1,4 +1,5 @@
-//! The rule catalog: every rule of `msi-rules.md` with its predicate, grouped by family.
+//! The rule catalog: every rule with its predicate, grouped by family
+//! (`docs/rules.md` is generated from it).
 //!
 //! Each family module holds its rules as data (`RULES`) and the predicate
 //! functions beside them. The helpers the predicates share live in
@@ -31,7 +32,6 @@ mod automation;
 mod database;
 mod deferred;
 pub mod facts;
-mod fmttext;
 mod formatting;
 mod null_action;
 mod properties;

@@ -24,7 +24,7 @@ pub(super) const RULES: &[Rule] = &[
         disagreement: Some(
             "documented: a Null name runs the ACTION fallback, so the call is not refused with 87 \
              (and a bad handle gets 6); windows: MsiDoAction(h, NULL) returns 87 whatever the \
-             handle (Ambiguities 1).",
+             handle.",
         ),
         check: Check::Predicate(doaction_null),
     },
@@ -224,7 +224,8 @@ fn install_cannot_fail(plan: &Plan) -> bool {
             .all(|p| p.returns == 0 || p.returns == rc::FUNCTION_NOT_CALLED)
         && f.custom_actions.iter().all(|r| {
             r.basic_type() == catype::SET_PROPERTY
-                || (plan.probes.contains_key(&r.action) && !facts::is_script_type(r.basic_type()))
+                || (plan.probes.contains_key(&r.action)
+                    && !crate::msi::custom_action::is_script(r.kind))
         })
         && f.execute_sequence
             .iter()

@@ -71,7 +71,7 @@ pub(super) const RULES: &[Rule] = &[
         level: Level::Observed,
         disagreement: Some(
             "documented: sizes are TCHAR counts everywhere; windows: inside a custom action the A \
-             variants report bytes for size queries and ERROR_MORE_DATA (Ambiguities 8).",
+             variants report bytes for size queries and ERROR_MORE_DATA.",
         ),
         check: Check::Predicate(remote_bytes),
     },
@@ -118,7 +118,7 @@ pub(super) const RULES: &[Rule] = &[
         level: Level::Observed,
         disagreement: Some(
             "The documentation gives no return codes for these cases; both profiles expect what \
-             Windows returns (Ambiguities 11).",
+             Windows returns.",
         ),
         check: Check::Predicate(set_args),
     },
@@ -144,7 +144,7 @@ pub(super) const RULES: &[Rule] = &[
         level: Level::Observed,
         disagreement: Some(
             "The naming pages require Identifiers but say nothing of enforcement; Windows accepts \
-             other names (Ambiguities 10). Both profiles expect acceptance.",
+             other names. Both profiles expect acceptance.",
         ),
         check: Check::Predicate(name_not_validated),
     },

@@ -21,7 +21,7 @@ pub(super) const RULES: &[Rule] = &[
         disagreement: Some(
             "documented: such actions 'cannot be run', with no return code given, so nothing is \
              asserted; windows: the call returns 0 (Session.DoAction 1) and changes nothing \
-             (Ambiguities 13).",
+            .",
         ),
         check: Check::Predicate(system_update),
     },
@@ -252,8 +252,8 @@ fn bad_condition(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violatio
     }
     let bad = plan.fixture.execute_sequence.iter().find(|r| {
         r.sequence > 0
-            && super::fmttext::classify_condition(r.condition.as_deref())
-                == super::fmttext::Condition::Invalid
+            && crate::msi::condition::syntax(r.condition.as_deref())
+                == Some(crate::codes::condition::ERROR)
     });
     if let Some(row) = bad {
         out.push(Violation::at(

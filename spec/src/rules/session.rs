@@ -1,7 +1,8 @@
 //! One session per process, EXE actions without one, and the session's state functions.
 
-use super::fmttext::{self, Condition};
 use super::prelude::*;
+use crate::msi::condition as msi_condition;
+use crate::msi::format::Lookup;
 
 pub(super) const RULES: &[Rule] = &[
     Rule {
@@ -41,7 +42,7 @@ pub(super) const RULES: &[Rule] = &[
         level: Level::Must,
         disagreement: Some(
             "S1 names only types 2 and 18; the executable-files page lists 2, 18, 34 and 50 \
-             (Ambiguities 18). Both profiles treat all four alike.",
+            . Both profiles treat all four alike.",
         ),
         check: Check::Predicate(exe_no_session),
     },
@@ -146,7 +147,7 @@ fn exe_no_session(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violati
                 let Some(pos) = facts::probe_position(plan, &e.probe) else {
                     continue;
                 };
-                let want = if fmttext::is_literal(target) {
+                let want = if crate::msi::format::is_literal(target) {
                     target.to_owned()
                 } else {
                     let Some(w) = facts::format_at_position(plan, target, pos, &e.probe, true, 0)
@@ -248,34 +249,23 @@ fn misc_state(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>)
                 }
             }
             Operation::EvaluateCondition { condition: c } => {
-                let (name, eval): (&str, fn(&str) -> Option<bool>) =
-                    match fmttext::classify_condition(c.as_deref()) {
-                        Condition::Property(n) => (n, |v| Some(!v.is_empty())),
-                        Condition::NotProperty(n) => (n, |v| Some(v.is_empty())),
-                        Condition::EqualsInt(n, _) => (n, |_| None),
-                        _ => continue,
-                    };
-                let Some(k) = facts::property_at(plan, &t.events, i, name) else {
+                // NONE and ERROR are judged with the other handles' cases
+                // (automation.rs); here, the truth of a well-formed condition
+                // from the property values the transcript settles.
+                if msi_condition::syntax(c.as_deref()).is_some() {
                     continue;
+                }
+                let lookup = |n: &str| {
+                    if n.starts_with(['%', '$', '?', '&', '!']) {
+                        return Lookup::Unknown;
+                    }
+                    match facts::property_at(plan, &t.events, i, n) {
+                        Some(k) => Lookup::Found(k.value),
+                        None => Lookup::Unknown,
+                    }
                 };
-                let truth = match fmttext::classify_condition(c.as_deref()) {
-                    Condition::EqualsInt(_, lit) => match k.value.trim().parse::<i64>() {
-                        Ok(v) => Some(v == lit),
-                        Err(_) => None,
-                    },
-                    _ => eval(&k.value),
-                };
-                if let Some(truth) = truth {
-                    expect_number(
-                        out,
-                        ID,
-                        e,
-                        if truth {
-                            condition::TRUE
-                        } else {
-                            condition::FALSE
-                        },
-                    );
+                if let Some(want) = msi_condition::evaluate(c.as_deref(), &lookup) {
+                    expect_number(out, ID, e, want);
                 }
             }
             _ => {}

@@ -25,7 +25,7 @@ pub(super) const RULES: &[Rule] = &[
         level: Level::Must,
         disagreement: Some(
             "S2 (1998) lets custom actions update tables; S1 and the MsiViewModify page restrict \
-             them to temporary data, which both profiles follow (Ambiguities 22).",
+             them to temporary data, which both profiles follow.",
         ),
         check: Check::Predicate(temp_only_writes),
     },
@@ -360,8 +360,12 @@ pub(crate) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                 tables.clear();
                 *tainted = true;
             }
+            // A NULL out-pointer is refused (87) before the query is parsed.
             Operation::OpenView {
-                db, sql: Some(sql), ..
+                db,
+                sql: Some(sql),
+                null_out: false,
+                ..
             } if database(&t.events, i, db).is_some() && matches!(parsed[i], Some(Err(_))) => {
                 let rule = if sql.trim_start().to_ascii_uppercase().starts_with("CREATE") {
                     ORDER
@@ -833,14 +837,7 @@ fn viewmodify_insert_temporary(plan: &Plan, t: &Transcript, _: Profile, out: &mu
         if rec.len() != ft.columns.len() || others_mention(plan, &e.probe, table) {
             continue;
         }
-        let key_of = |r: &[String]| -> Vec<String> {
-            ft.columns
-                .iter()
-                .zip(r)
-                .filter(|(c, _)| c.key)
-                .map(|(_, v)| v.clone())
-                .collect()
-        };
+        let key_of = |r| ft.key_of(r);
         if ft.columns.iter().all(|c| !c.key) {
             continue;
         }

@@ -1,31 +1,56 @@
 //! Formatted text: what MsiFormatRecord and type-51 custom actions do to a
 //! template (catalog FMT-PROPERTY, FMT-ESCAPE, PROP-EMBEDDED-NUL, PROP-ENV-PREFIX).
+//!
+//! The model formats with the session's real values; a predicate formats with
+//! what the plan and transcript settle, and answers [`Lookup::Unknown`] for
+//! anything they do not, which makes the whole result unknown.
 
-use super::data;
+use std::borrow::Cow;
+
+/// What a name in brackets stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup<'a> {
+    /// The property (or key) has this value.
+    Found(Cow<'a, str>),
+    /// No such property (or key): it formats as nothing.
+    Absent,
+    /// The caller cannot tell: the formatted text is unknown.
+    Unknown,
+}
+
+impl<'a> From<Option<String>> for Lookup<'a> {
+    fn from(v: Option<String>) -> Self {
+        match v {
+            Some(v) => Lookup::Found(Cow::Owned(v)),
+            None => Lookup::Absent,
+        }
+    }
+}
 
 /// How a template is expanded.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Style {
+pub struct Style {
     /// Handle 0: only `[n]` record fields are replaced; properties and escapes stay as written.
-    pub(crate) fields_only: bool,
-    /// Deviation: `[Name]` of an unknown property stays in the text.
-    pub(crate) keep_unknown: bool,
-    /// Deviation: `[\x]` escapes stay in the text.
-    pub(crate) keep_escapes: bool,
+    pub fields_only: bool,
+    /// A deviation: `[Name]` of an unknown property stays in the text.
+    pub keep_unknown: bool,
+    /// A deviation: `[\x]` escapes stay in the text.
+    pub keep_escapes: bool,
 }
 
-/// Formats `template` with record `fields` (field 1 first), reading properties through `lookup`
-/// (`None` for a property that does not exist). `lookup` also answers `#file`,
-/// `!file` and `$component` keys, prefix included.
+/// Formats `template` with record `fields` (field 1 first), reading names
+/// through `lookup`: properties by name, and `%variable`, `#file`, `!file` and
+/// `$component` keys with their prefix. `None` when a lookup was
+/// [`Lookup::Unknown`].
 ///
 /// An empty template formats the fields the way MsiFormatRecord does when field 0
 /// is empty: `"1: [1] 2: [2] "`.
-pub(crate) fn format(
+pub fn format<'a>(
     template: &str,
     fields: &[String],
     style: Style,
-    lookup: &dyn Fn(&str) -> Option<String>,
-) -> String {
+    lookup: &dyn Fn(&str) -> Lookup<'a>,
+) -> Option<String> {
     let default;
     let template = if template.is_empty() && !fields.is_empty() {
         default = (1..=fields.len())
@@ -40,6 +65,7 @@ pub(crate) fn format(
         fields,
         style,
         lookup,
+        unknown: std::cell::Cell::new(false),
     };
     let mut out = String::with_capacity(template.len());
     let mut i = 0;
@@ -54,19 +80,26 @@ pub(crate) fn format(
         out.push(chars[i]);
         i += 1;
     }
-    out
+    (!f.unknown.get()).then_some(out)
 }
 
-struct Formatter<'a> {
-    fields: &'a [String],
+/// Whether formatting could change `text` at all (it holds brackets or braces).
+pub fn is_literal(text: &str) -> bool {
+    !text.contains(['[', ']', '{', '}'])
+}
+
+struct Formatter<'f, 'a> {
+    fields: &'f [String],
     style: Style,
-    lookup: &'a dyn Fn(&str) -> Option<String>,
+    lookup: &'f dyn Fn(&str) -> Lookup<'a>,
+    /// Set once any lookup was unknown.
+    unknown: std::cell::Cell<bool>,
 }
 
 /// Deeper nesting than this is left as text, so hostile templates stay cheap.
 const MAX_DEPTH: usize = 16;
 
-impl Formatter<'_> {
+impl Formatter<'_, '_> {
     /// Expands the bracket that opens at `start`; `None` when it is not closed
     /// (the `[` is then ordinary text). Returns the text and the index after `]`.
     fn bracket(&self, chars: &[char], start: usize, depth: usize) -> Option<(String, usize)> {
@@ -120,7 +153,15 @@ impl Formatter<'_> {
         let n: usize = key.parse().ok()?;
         Some(match n.checked_sub(1).and_then(|i| self.fields.get(i)) {
             // A field's own text is formatted too, but its field references are not followed.
-            Some(text) if !self.style.fields_only => format(text, &[], self.style, self.lookup),
+            Some(text) if !self.style.fields_only => {
+                match format(text, &[], self.style, self.lookup) {
+                    Some(v) => v,
+                    None => {
+                        self.unknown.set(true);
+                        String::new()
+                    }
+                }
+            }
             Some(text) => text.clone(),
             None => String::new(),
         })
@@ -133,21 +174,20 @@ impl Formatter<'_> {
         if let Some(v) = self.field(key) {
             return v;
         }
-        if let Some(name) = key.strip_prefix('%') {
-            return data::environment(name).unwrap_or_default().to_owned();
-        }
-        if key.starts_with(['#', '!', '$']) {
-            // File and component keys go to the caller, who knows the tables;
-            // an unknown one is empty, never kept.
-            return (self.lookup)(key).unwrap_or_default();
-        }
         if key.is_empty() {
             return "[]".to_owned();
         }
+        // Environment variables, file and component keys go to the caller,
+        // who knows the process and the tables; an absent one is empty, never kept.
+        let keyed = key.starts_with(['%', '#', '!', '$']);
         match (self.lookup)(key) {
-            Some(v) => v,
-            None if self.style.keep_unknown => format!("[{key}]"),
-            None => String::new(),
+            Lookup::Found(v) => v.into_owned(),
+            Lookup::Absent if self.style.keep_unknown && !keyed => format!("[{key}]"),
+            Lookup::Absent => String::new(),
+            Lookup::Unknown => {
+                self.unknown.set(true);
+                String::new()
+            }
         }
     }
 }
@@ -156,17 +196,21 @@ impl Formatter<'_> {
 mod tests {
     use super::*;
 
-    fn props(name: &str) -> Option<String> {
+    const PATH: &str = r"C:\Windows";
+
+    fn props(name: &str) -> Lookup<'static> {
         match name {
-            "imaprop" => Some("ringer".into()),
-            "x" => Some("imaprop".into()),
-            "empty" => Some(String::new()),
-            _ => None,
+            "imaprop" => Lookup::Found("ringer".into()),
+            "x" => Lookup::Found("imaprop".into()),
+            "empty" => Lookup::Found("".into()),
+            "%PATH" | "%path" => Lookup::Found(PATH.into()),
+            "unsure" => Lookup::Unknown,
+            _ => Lookup::Absent,
         }
     }
 
     fn fmt(t: &str) -> String {
-        format(t, &[], Style::default(), &props)
+        format(t, &[], Style::default(), &props).unwrap()
     }
 
     #[test]
@@ -177,18 +221,20 @@ mod tests {
         assert_eq!(fmt("[imaprop"), "[imaprop");
         assert_eq!(fmt("x]"), "x]");
         assert_eq!(
-            format("", &["[imaprop]".into()], Style::default(), &props),
+            format("", &["[imaprop]".into()], Style::default(), &props).unwrap(),
             "1: ringer "
         );
         assert_eq!(
-            format("", &["[idontexist]".into()], Style::default(), &props),
+            format("", &["[idontexist]".into()], Style::default(), &props).unwrap(),
             "1:  "
         );
         let keep = Style {
             keep_unknown: true,
             ..Style::default()
         };
-        assert_eq!(format("[nope]", &[], keep, &props), "[nope]");
+        assert_eq!(format("[nope]", &[], keep, &props).unwrap(), "[nope]");
+        assert_eq!(format("a[unsure]b", &[], Style::default(), &props), None);
+        assert_eq!(format("[[unsure]]", &[], Style::default(), &props), None);
     }
 
     #[test]
@@ -197,13 +243,13 @@ mod tests {
         assert_eq!(fmt(r"[\xabcd]"), "x");
         assert_eq!(fmt(r"[abcd\xefgh]"), "");
         assert_eq!(fmt("[~]np"), "\0np");
-        assert_eq!(fmt("[%path]"), data::environment("PATH").unwrap());
+        assert_eq!(fmt("[%path]"), PATH);
         assert_eq!(fmt("[%idontexist]"), "");
         let keep = Style {
             keep_escapes: true,
             ..Style::default()
         };
-        assert_eq!(format(r"[\[]", &[], keep, &props), r"[\[]");
+        assert_eq!(format(r"[\[]", &[], keep, &props).unwrap(), r"[\[]");
     }
 
     #[test]
@@ -212,9 +258,9 @@ mod tests {
             fields_only: true,
             ..Style::default()
         };
-        assert_eq!(format(r"[\[]", &[], raw, &props), r"[\[]");
+        assert_eq!(format(r"[\[]", &[], raw, &props).unwrap(), r"[\[]");
         assert_eq!(
-            format("foo [1] [imaprop]", &["a".into()], raw, &props),
+            format("foo [1] [imaprop]", &["a".into()], raw, &props).unwrap(),
             "foo a [imaprop]"
         );
     }
@@ -223,7 +269,7 @@ mod tests {
     fn record_fields() {
         let f = vec!["one".to_owned(), "[imaprop]".to_owned()];
         assert_eq!(
-            format("foo [1] [2] [3]", &f, Style::default(), &props),
+            format("foo [1] [2] [3]", &f, Style::default(), &props).unwrap(),
             "foo one ringer "
         );
     }

@@ -1,7 +1,11 @@
 //! The conditional-statement language of sequence rows and MsiEvaluateCondition
 //! (catalog SESSION-EVALUATECONDITION, SEQ-BAD-CONDITION, CA-MISC-STATE-APIS).
+//!
+//! The whole condition is always parsed, so a syntax error is found whatever
+//! the values; evaluation is three-valued, so a predicate that knows only
+//! some values gets an answer exactly when those values decide it.
 
-use super::data;
+use super::format::Lookup;
 use crate::codes::condition::{ERROR, FALSE, NONE, TRUE};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -129,13 +133,16 @@ enum Val {
     Text(String),
 }
 
-struct Eval<'a> {
+/// A truth value that may be unknown (`None`).
+type Truth = Option<bool>;
+
+struct Eval<'f, 'a> {
     toks: Vec<Tok>,
     pos: usize,
-    lookup: &'a dyn Fn(&str) -> Option<String>,
+    lookup: &'f dyn Fn(&str) -> Lookup<'a>,
 }
 
-impl Eval<'_> {
+impl Eval<'_, '_> {
     fn next_is(&mut self, t: &Tok) -> bool {
         if self.toks.get(self.pos) == Some(t) {
             self.pos += 1;
@@ -145,106 +152,119 @@ impl Eval<'_> {
         }
     }
 
-    // Precedence, lowest first: IMP, EQV, XOR, OR, AND, NOT.
-    fn imp(&mut self) -> Option<bool> {
+    // Precedence, lowest first: IMP, EQV, XOR, OR, AND, NOT. Each level returns
+    // `None` on a syntax error and `Some(truth)`, the truth maybe unknown.
+    fn imp(&mut self) -> Option<Truth> {
         let mut l = self.eqv()?;
         while self.next_is(&Tok::Imp) {
             let r = self.eqv()?;
-            l = !l || r;
+            l = match (l, r) {
+                (Some(false), _) | (_, Some(true)) => Some(true),
+                (Some(true), Some(false)) => Some(false),
+                _ => None,
+            };
         }
         Some(l)
     }
 
-    fn eqv(&mut self) -> Option<bool> {
+    fn eqv(&mut self) -> Option<Truth> {
         let mut l = self.xor()?;
         while self.next_is(&Tok::Eqv) {
-            l = l == self.xor()?;
+            let r = self.xor()?;
+            l = l.zip(r).map(|(a, b)| a == b);
         }
         Some(l)
     }
 
-    fn xor(&mut self) -> Option<bool> {
+    fn xor(&mut self) -> Option<Truth> {
         let mut l = self.or()?;
         while self.next_is(&Tok::Xor) {
-            l ^= self.or()?;
+            let r = self.or()?;
+            l = l.zip(r).map(|(a, b)| a ^ b);
         }
         Some(l)
     }
 
-    fn or(&mut self) -> Option<bool> {
+    fn or(&mut self) -> Option<Truth> {
         let mut l = self.and()?;
         while self.next_is(&Tok::Or) {
             let r = self.and()?;
-            l = l || r;
+            l = match (l, r) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            };
         }
         Some(l)
     }
 
-    fn and(&mut self) -> Option<bool> {
+    fn and(&mut self) -> Option<Truth> {
         let mut l = self.not()?;
         while self.next_is(&Tok::And) {
             let r = self.not()?;
-            l = l && r;
+            l = match (l, r) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            };
         }
         Some(l)
     }
 
-    fn not(&mut self) -> Option<bool> {
+    fn not(&mut self) -> Option<Truth> {
         if self.next_is(&Tok::Not) {
-            return Some(!self.not()?);
+            return Some(self.not()?.map(|v| !v));
         }
         self.term()
     }
 
-    fn term(&mut self) -> Option<bool> {
+    fn term(&mut self) -> Option<Truth> {
         if self.next_is(&Tok::Open) {
             let v = self.imp()?;
             return self.next_is(&Tok::Close).then_some(v);
         }
-        let (left, left_literal, truth) = self.value()?;
+        let left = self.value()?;
         let Some(Tok::Op(op, fold)) = self.toks.get(self.pos).cloned() else {
-            return Some(truth);
+            return Some(left.map(|(_, _, truth)| truth));
         };
         self.pos += 1;
-        let (right, right_literal, _) = self.value()?;
-        Some(compare(
-            &left,
-            left_literal,
-            op,
-            fold,
-            &right,
-            right_literal,
-        ))
+        let right = self.value()?;
+        let (Some((l, l_lit, _)), Some((r, r_lit, _))) = (left, right) else {
+            return Some(None);
+        };
+        Some(Some(compare(&l, l_lit, op, fold, &r, r_lit)))
     }
 
-    /// An operand, whether it was written as an integer literal, and its truth on its own
-    /// (a property is true when it is set to anything, "0" included).
-    fn value(&mut self) -> Option<(Val, bool, bool)> {
+    /// An operand (`None` inside when its value is unknown), whether it was
+    /// written as an integer literal, and its truth on its own (a property is
+    /// true when it is set to anything, "0" included). The outer `None` is a
+    /// syntax error.
+    #[allow(clippy::type_complexity)]
+    fn value(&mut self) -> Option<Option<(Val, bool, bool)>> {
         let tok = self.toks.get(self.pos).cloned()?;
         self.pos += 1;
-        Some(match tok {
+        Some(Some(match tok {
             Tok::Int(n) => (Val::Int(n), true, n != 0),
             Tok::Str(s) => {
                 let truth = !s.is_empty();
                 (Val::Text(s), false, truth)
             }
             Tok::Name(name) => {
-                let text = if let Some(env) = name.strip_prefix('%') {
-                    data::environment(env).unwrap_or_default().to_owned()
-                } else if name.starts_with(['$', '?', '&', '!']) {
-                    // No Feature or Component tables in the model: their states read as empty.
-                    String::new()
-                } else {
-                    (self.lookup)(&name).unwrap_or_default()
+                // Properties by name; `%variable`, and the `$ ? & !` component
+                // and feature states, with their prefix.
+                let text = match (self.lookup)(&name) {
+                    Lookup::Found(v) => v.into_owned(),
+                    Lookup::Absent => String::new(),
+                    Lookup::Unknown => return Some(None),
                 };
                 let truth = !text.is_empty();
-                match crate::msi::text::condition_integer(&text) {
+                match super::text::condition_integer(&text) {
                     Some(n) => (Val::Int(n), false, truth),
                     None => (Val::Text(text), false, truth),
                 }
             }
             _ => return None,
-        })
+        }))
     }
 }
 
@@ -291,16 +311,18 @@ fn compare(l: &Val, l_lit: bool, op: Op, fold: bool, r: &Val, r_lit: bool) -> bo
     }
 }
 
-/// Evaluates a condition: 0 FALSE, 1 TRUE, 2 NONE (NULL or empty), 3 ERROR (bad syntax).
-pub(crate) fn evaluate(condition: Option<&str>, lookup: &dyn Fn(&str) -> Option<String>) -> i64 {
+/// Evaluates a condition as MsiEvaluateCondition does: 0 FALSE, 1 TRUE,
+/// 2 NONE (NULL or empty), 3 ERROR (bad syntax). `None` when the answer
+/// depends on a value `lookup` called [`Lookup::Unknown`].
+pub fn evaluate<'a>(condition: Option<&str>, lookup: &dyn Fn(&str) -> Lookup<'a>) -> Option<i64> {
     let Some(text) = condition else {
-        return NONE;
+        return Some(NONE);
     };
     if text.trim().is_empty() {
-        return NONE;
+        return Some(NONE);
     }
     let Some(toks) = tokenize(text) else {
-        return ERROR;
+        return Some(ERROR);
     };
     let mut e = Eval {
         toks,
@@ -308,37 +330,51 @@ pub(crate) fn evaluate(condition: Option<&str>, lookup: &dyn Fn(&str) -> Option<
         lookup,
     };
     match e.imp() {
-        Some(v) if e.pos == e.toks.len() => {
-            if v {
-                TRUE
-            } else {
-                FALSE
-            }
-        }
-        _ => ERROR,
+        Some(v) if e.pos == e.toks.len() => v.map(|v| if v { TRUE } else { FALSE }),
+        _ => Some(ERROR),
     }
+}
+
+/// What a condition is before any value is read: NONE, ERROR, or `None`
+/// for a well-formed condition whose truth depends on values.
+pub fn syntax(condition: Option<&str>) -> Option<i64> {
+    evaluate(condition, &|_| Lookup::Unknown).filter(|r| matches!(*r, NONE | ERROR))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn props(name: &str) -> Option<String> {
+    fn props(name: &str) -> Lookup<'static> {
         match name {
-            "condprop" => Some("1".into()),
-            "name" => Some("Hello".into()),
-            "zero" => Some("0".into()),
-            _ => None,
+            "condprop" => Lookup::Found("1".into()),
+            "name" => Lookup::Found("Hello".into()),
+            "zero" => Lookup::Found("0".into()),
+            "%PATH" => Lookup::Found(r"C:\Windows".into()),
+            "unsure" => Lookup::Unknown,
+            _ => Lookup::Absent,
         }
     }
 
     fn ev(c: &str) -> i64 {
-        evaluate(Some(c), &props)
+        evaluate(Some(c), &props).unwrap()
+    }
+
+    #[test]
+    fn unknown_values_decide_only_what_they_must() {
+        assert_eq!(evaluate(Some("unsure"), &props), None);
+        assert_eq!(evaluate(Some("unsure = 1"), &props), None);
+        assert_eq!(evaluate(Some("unsure AND missing"), &props), Some(FALSE));
+        assert_eq!(evaluate(Some("condprop OR unsure"), &props), Some(TRUE));
+        assert_eq!(evaluate(Some("unsure AND ="), &props), Some(ERROR));
+        assert_eq!(syntax(Some("a = 1")), None);
+        assert_eq!(syntax(Some("(a")), Some(ERROR));
+        assert_eq!(syntax(Some("  ")), Some(NONE));
     }
 
     #[test]
     fn none_and_errors() {
-        assert_eq!(evaluate(None, &props), NONE);
+        assert_eq!(evaluate(None, &props), Some(NONE));
         assert_eq!(ev(""), NONE);
         assert_eq!(ev("   "), NONE);
         assert_eq!(ev("="), ERROR);
