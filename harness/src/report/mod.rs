@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod matrix;
 pub mod model;
 mod style;
+pub use style::source_url;
 pub mod summary;
 pub mod terminal;
 

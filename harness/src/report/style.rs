@@ -104,7 +104,7 @@ pub(crate) fn page_end(out: &mut String, script: Option<&str>) {
 /// The address of a catalog source key, when it names a web page: `MS:<slug>`,
 /// `API:<slug>` and the seed pages S0 and S1. Wine test and implementation keys
 /// name functions in a source tree and stay text.
-pub(crate) fn source_url(key: &str) -> Option<String> {
+pub fn source_url(key: &str) -> Option<String> {
     let key = key.trim();
     if let Some(slug) = key.strip_prefix("MS:") {
         return slug_ok(slug)
@@ -116,6 +116,13 @@ pub(crate) fn source_url(key: &str) -> Option<String> {
                 "https://learn.microsoft.com/windows/win32/api/msiquery/nf-msiquery-{}",
                 slug.to_ascii_lowercase()
             )
+        });
+    }
+    if let Some(rest) = key.strip_prefix("WT:") {
+        // Wine's conformance tests (which also run on Windows): `WT:file.c function`.
+        let file = rest.split_whitespace().next().unwrap_or("");
+        return slug_ok(file.trim_end_matches(".c")).then(|| {
+            format!("https://gitlab.winehq.org/wine/wine/-/blob/master/dlls/msi/tests/{file}")
         });
     }
     match key {
@@ -163,7 +170,11 @@ mod tests {
             source_url("API:MsiDoActionA").as_deref(),
             Some("https://learn.microsoft.com/windows/win32/api/msiquery/nf-msiquery-msidoactiona")
         );
-        assert!(source_url("WT:package.c test_doaction").is_none());
+        assert_eq!(
+            source_url("WT:package.c test_doaction").as_deref(),
+            Some("https://gitlab.winehq.org/wine/wine/-/blob/master/dlls/msi/tests/package.c")
+        );
+        assert!(source_url("DTF").is_none());
         assert!(source_url("MS:bad slug\"").is_none());
         assert!(source_url("S2").is_none());
     }
