@@ -210,3 +210,25 @@ fn worker(profile: Profile, plans: u64, seed: u64, next: &AtomicU64) -> (u64, Ve
     }
     (reference_violation_plans, counts)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_counts_do_not_depend_on_the_number_of_jobs() {
+        let one = bare_differences(Profile::Windows, 24, 7, 1);
+        let three = bare_differences(Profile::Windows, 24, 7, 3);
+        assert_eq!(
+            serde_json::to_string(&one).unwrap(),
+            serde_json::to_string(&three).unwrap()
+        );
+        assert_eq!(one.runtimes.len(), Deviation::ALL.len());
+        // Some broken runtime departs on 24 generated plans, and every count is consistent.
+        assert!(one.runtimes.iter().any(|r| r.differing > 0));
+        for r in &one.runtimes {
+            assert!(r.bare <= r.differing && r.differing <= 24, "{r:?}");
+            assert_eq!(r.first_bare_seed.is_some(), r.bare > 0, "{r:?}");
+        }
+    }
+}

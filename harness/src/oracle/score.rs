@@ -419,3 +419,76 @@ fn describe(t: &Transcript, m: Mutation) -> String {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oracle::mutate::Kind;
+    use msiconf_spec::{Context, Event, Operation, Outcome};
+
+    fn options() -> ScoreOptions {
+        ScoreOptions {
+            profile: Profile::Windows,
+            without: Vec::new(),
+            jobs: 1,
+        }
+    }
+
+    #[test]
+    fn a_mutation_that_changes_nothing_is_not_counted() {
+        let t = Transcript {
+            events: vec![Event {
+                probe: "@package".into(),
+                context: Context::Package,
+                index: 0,
+                call: Operation::GetLanguage,
+                outcome: Outcome {
+                    value: Some("123".into()),
+                    ..Outcome::default()
+                },
+            }],
+            ..Transcript::default()
+        };
+        let plan = Plan::default();
+        // Digits have no case, and there is no sixth run to drop.
+        for mutation in [
+            Mutation {
+                site: Site::Event(0),
+                kind: Kind::ValueCaseFlipped,
+            },
+            Mutation {
+                site: Site::Run(5),
+                kind: Kind::RunDropped,
+            },
+        ] {
+            assert_eq!(
+                judge(&plan, &t, &[], mutation, &options()),
+                Judged::Unchanged
+            );
+        }
+        let changed = Mutation {
+            site: Site::Event(0),
+            kind: Kind::ValueEmptied,
+        };
+        assert_ne!(
+            judge(&plan, &t, &[], changed, &options()),
+            Judged::Unchanged
+        );
+    }
+
+    #[test]
+    fn tallies_count_shares() {
+        let mut t = Tally::default();
+        assert_eq!(t.share(), 1.0);
+        t.add(true);
+        t.add(false);
+        assert_eq!(
+            t,
+            Tally {
+                mutations: 2,
+                flagged: 1
+            }
+        );
+        assert_eq!(t.share(), 0.5);
+    }
+}
