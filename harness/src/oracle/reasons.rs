@@ -10,7 +10,7 @@
 pub struct Known {
     /// The operation name (`get-property`, `probe-run`, `action`, ...); `*` for every operation.
     pub operation: &'static str,
-    /// The mutation kind name; `*` for every kind.
+    /// The mutation kind name; `*` for every kind, `rc` for every return-code group.
     pub mutation: &'static str,
     /// The context name; `*` for every context.
     pub context: &'static str,
@@ -79,10 +79,33 @@ pub const KNOWN: &[Known] = &[
     Known {
         operation: "set-property",
         mutation: "rc",
+        context: "deferred",
+        why: "equivalent: DEFERRED-NO-SETPROPERTY says that whatever MsiSetProperty returns \
+              in-script, no property changes; the sources leave the code open, and the predicate \
+              judges the effect.",
+    },
+    Known {
+        operation: "set-property",
+        mutation: "rc",
+        context: "rollback",
+        why: "equivalent: DEFERRED-NO-SETPROPERTY says that whatever MsiSetProperty returns \
+              in-script, no property changes; the sources leave the code open, and the predicate \
+              judges the effect.",
+    },
+    Known {
+        operation: "set-property",
+        mutation: "rc",
+        context: "commit",
+        why: "equivalent: DEFERRED-NO-SETPROPERTY says that whatever MsiSetProperty returns \
+              in-script, no property changes; the sources leave the code open, and the predicate \
+              judges the effect.",
+    },
+    Known {
+        operation: "set-property",
+        mutation: "rc",
         context: "*",
-        why: "gap: PROP-SET-ARGS and DEFERRED-NO-SETPROPERTY judge the argument errors and the \
-              in-script refusal; a well-formed MsiSetProperty's success is not required by any \
-              predicate, nor a refusal's code turned into success in rollback.",
+        why: "gap: PROP-SET-ARGS judges the argument errors; that a well-formed MsiSetProperty \
+              succeeds is required by no predicate.",
     },
     Known {
         operation: "sql",
@@ -146,8 +169,9 @@ pub const KNOWN: &[Known] = &[
         operation: "do-action",
         mutation: "rc",
         context: "*",
-        why: "gap: DOACTION-CASE flags only success for a wrong-case name; any other failure code \
-              in place of 1626 passes (issue #10, section 3).",
+        why: "gap: for a name that must not be found (wrong case, unknown action), DOACTION-CASE and \
+              DOACTION-UNKNOWN flag only a success; any other failure code in place of 1626 passes \
+              (issue #10, section 3).",
     },
     Known {
         operation: "get-mode",
@@ -186,6 +210,99 @@ pub const KNOWN: &[Known] = &[
               passes.",
     },
     Known {
+        operation: "set-mode",
+        mutation: "rc",
+        context: "*",
+        why: "gap: SESSION-MODE-SETTABLE flags a success for a mode that cannot be set, and \
+              CA-MISC-STATE-APIS wants success for REBOOTATEND in immediate actions; which failure \
+              code a refused MsiSetMode gives is judged by no predicate.",
+    },
+    Known {
+        operation: "set-install-level",
+        mutation: "rc",
+        context: "*",
+        why: "gap: CA-MISC-STATE-APIS wants success from MsiSetInstallLevel in immediate custom \
+              actions only; on the package handle no predicate judges it.",
+    },
+    Known {
+        operation: "sequence",
+        mutation: "rc",
+        context: "*",
+        why: "gap: MsiSequence's code is judged for a Null table and in-script only; that an existing \
+              table runs and succeeds is judged by no predicate.",
+    },
+    Known {
+        operation: "open-database",
+        mutation: "*",
+        context: "*",
+        why: "gap: MsiOpenDatabase of the package file is how a case reads what is on disk; its code \
+              and handle are judged by no predicate.",
+    },
+    Known {
+        operation: "set-summary-info",
+        mutation: "rc",
+        context: "*",
+        why: "gap: TEMP-ONLY-WRITES and SESSION-INSTALLER-DATABASE flag a summary write that \
+              succeeds; which failure code a refusal gives is not judged.",
+    },
+    Known {
+        operation: "evaluate-condition",
+        mutation: "*",
+        context: "*",
+        why: "gap: the condition predicates judge empty and invalid conditions and simple property \
+              tests where facts::property_at settles the property; other conditions are not \
+              evaluated (the predicates classify conditions, they do not run the model's evaluator).",
+    },
+    Known {
+        operation: "session-evaluate-condition",
+        mutation: "*",
+        context: "*",
+        why: "gap: as evaluate-condition: only empty and invalid conditions are judged from scripts.",
+    },
+    Known {
+        operation: "get-mode",
+        mutation: "*",
+        context: "*",
+        why: "gap: run modes are judged in-script (RUNMODE-*) and for REBOOTATEND after a set; the \
+              other modes in immediate contexts, and REBOOTATEND before any set, are not compared \
+              with the plan.",
+    },
+    Known {
+        operation: "session-mode",
+        mutation: "*",
+        context: "*",
+        why: "gap: Session.Mode reads are judged for settable modes after a set and in deferred \
+              scripts; other modes are not compared with the plan.",
+    },
+    Known {
+        operation: "session-do-action",
+        mutation: "number-flipped",
+        context: "*",
+        why: "gap: Session.DoAction's status is compared with the mapped Win32 code only where the \
+              predicates settle what the nested action returns.",
+    },
+    Known {
+        operation: "session-do-action",
+        mutation: "number-off-by-one",
+        context: "*",
+        why: "gap: as number-flipped: the status is judged only where the nested action's code is \
+              settled.",
+    },
+    Known {
+        operation: "session-property-get",
+        mutation: "*",
+        context: "script-deferred",
+        why: "gap: the deferred-script rules judge which names a deferred script sees; the UserSID \
+              value it reads is not compared with the session's (issue #10, section 3).",
+    },
+    Known {
+        operation: "session-property-get",
+        mutation: "*",
+        context: "*",
+        why: "gap: a property set by an earlier custom action and read by a later one is never \
+              judged (issue #10, section 3).",
+    },
+    Known {
         operation: "*",
         mutation: "exception-raised",
         context: "*",
@@ -220,7 +337,9 @@ pub fn known(operation: &str, mutation: &str, context: &str) -> Option<&'static 
         .iter()
         .find(|k| {
             (k.operation == "*" || k.operation == operation)
-                && (k.mutation == "*" || k.mutation == mutation)
+                && (k.mutation == "*"
+                    || k.mutation == mutation
+                    || (k.mutation == "rc" && mutation.starts_with("rc-")))
                 && (k.context == "*" || k.context == context)
         })
         .map(|k| k.why)
@@ -232,12 +351,22 @@ mod tests {
 
     #[test]
     fn the_first_matching_entry_gives_the_reason() {
-        let deferred = known("get-property", "rc", "deferred").unwrap();
+        let deferred = known("get-property", "rc-to-error", "deferred").unwrap();
         assert!(deferred.contains("in-script"), "{deferred}");
-        let elsewhere = known("get-property", "rc", "package").unwrap();
+        let elsewhere = known("get-property", "rc-to-success", "package").unwrap();
+        assert_eq!(
+            known("set-mode", "rc-to-other-error", "package"),
+            known("set-mode", "rc", "x")
+        );
         assert!(elsewhere.contains("property_at"), "{elsewhere}");
         assert!(known("session-do-action", "exception-raised", "script-immediate").is_some());
-        assert_eq!(known("get-mode", "number-flipped", "package"), None);
+        assert!(known("set-property", "rc-to-success", "rollback")
+            .unwrap()
+            .starts_with("equivalent:"));
+        assert!(known("set-property", "rc-to-error", "package")
+            .unwrap()
+            .starts_with("gap:"));
+        assert_eq!(known("command-line", "value-changed", "exe"), None);
     }
 
     #[test]

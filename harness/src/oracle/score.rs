@@ -9,7 +9,7 @@
 //! predicates, so the score measures those.
 
 use super::attribute;
-use super::mutate::{apply, mutations, Mutation, Site};
+use super::mutate::{apply, mutations, Kind, Mutation, Site};
 use super::reasons;
 use crate::case::Case;
 use msiconf_spec::model::{self, Config};
@@ -82,7 +82,8 @@ fn site_class(site: Site) -> &'static str {
 pub struct Survivor {
     /// The operation's kebab-case name, or `probe-run`, `action`, `install-result`.
     pub operation: String,
-    /// The mutation kind's name (`rc`, `value-emptied`, ...).
+    /// The mutation kind's name (`value-emptied`, ...; return-code changes as
+    /// `rc-to-success`, `rc-to-error` or `rc-to-other-error`).
     pub mutation: &'static str,
     /// The context of the call or run (`install` for actions and the install result).
     pub context: String,
@@ -321,7 +322,7 @@ fn aggregate<'a>(
             }
             let (operation, context) = place(&r.reference, s.mutation.site);
             let g = groups
-                .entry((operation, s.mutation.kind.name(), context))
+                .entry((operation, group_name(&r.reference, s.mutation), context))
                 .or_default();
             g.count += 1;
             for f in &cited {
@@ -382,6 +383,28 @@ fn tallies(map: BTreeMap<Family, Tally>) -> Vec<FamilyTally> {
         .collect()
 }
 
+/// The name a surviving mutation is grouped under: its kind, with return-code
+/// changes split by direction, since a refusal turned into success and one
+/// failure code turned into another are different questions for a reader.
+fn group_name(t: &Transcript, m: Mutation) -> &'static str {
+    let Kind::Rc(to) = m.kind else {
+        return m.kind.name();
+    };
+    let from = match m.site {
+        Site::Event(i) => t.events.get(i).and_then(|e| e.outcome.rc),
+        _ => None,
+    };
+    match (from, to) {
+        (Some(0), _) => RC_GROUPS[1],
+        (_, 0) => RC_GROUPS[0],
+        _ => RC_GROUPS[2],
+    }
+}
+
+/// The groups of return-code mutations: to success, from success to an
+/// error, from one error to another.
+pub const RC_GROUPS: [&str; 3] = ["rc-to-success", "rc-to-error", "rc-to-other-error"];
+
 /// The operation and context a mutated site belongs to, for grouping.
 fn place(t: &Transcript, site: Site) -> (String, String) {
     match site {
@@ -423,7 +446,6 @@ fn describe(t: &Transcript, m: Mutation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oracle::mutate::Kind;
     use msiconf_spec::{Context, Event, Operation, Outcome};
 
     fn options() -> ScoreOptions {
