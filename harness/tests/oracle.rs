@@ -115,11 +115,30 @@ fn json_output_holds_every_figure() {
         assert!(s["cases"].as_u64().unwrap() > 0);
         let overall = &s["overall"];
         assert!(overall["flagged"].as_u64() <= overall["mutations"].as_u64());
-        assert!(s["by-cited-family"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|t| t["family"] == "null-action"));
+        for view in [
+            "by-cited-family",
+            "by-cited-family-calls",
+            "by-owner-family",
+        ] {
+            assert!(
+                s[view]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|t| t["family"] == "null-action"),
+                "{view}"
+            );
+        }
+        // Call outcomes are a part of what the cited view counts.
+        let calls = |view: &str| -> u64 {
+            s[view]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["mutations"].as_u64().unwrap())
+                .sum()
+        };
+        assert!(calls("by-cited-family-calls") <= calls("by-cited-family"));
         let sites: Vec<_> = s["by-site"]
             .as_array()
             .unwrap()
@@ -182,7 +201,9 @@ fn text_and_markdown_name_the_targets_and_the_survivors() {
     ]);
     assert_eq!(code, 0);
     assert!(md.starts_with("# Oracle: mutation score and bare differences\n"));
-    assert!(md.contains("| family | by cited rules | by mutated call | target |"));
+    assert!(
+        md.contains("| family | by cited rules | cited, calls only | by mutated call | target |")
+    );
     assert!(md.contains("### Survivors, profile `documented`"));
     assert!(
         !md.contains("## Bare differences"),

@@ -62,6 +62,7 @@ fn all_families(s: &ProfileScore) -> Vec<Family> {
         .by_cited_family
         .iter()
         .chain(&s.by_owner_family)
+        .chain(&s.by_cited_family_calls)
         .map(|t| t.family)
         .collect();
     out.sort();
@@ -113,8 +114,8 @@ fn text_score(out: &mut String, s: &ProfileScore) {
     );
     let _ = writeln!(
         out,
-        "  {:<18} {:<26} {:<26} target (cited)",
-        "family", "by cited rules", "by mutated call"
+        "  {:<18} {:<26} {:<26} {:<26} target (cited)",
+        "family", "by cited rules", "cited, calls only", "by mutated call"
     );
     for f in all_families(s) {
         let cited = find(&s.by_cited_family, f);
@@ -125,16 +126,17 @@ fn text_score(out: &mut String, s: &ProfileScore) {
         };
         let _ = writeln!(
             out,
-            "  {:<18} {:<26} {:<26} {}",
+            "  {:<18} {:<26} {:<26} {:<26} {}",
             f.name(),
             tally_cell(cited),
+            tally_cell(find(&s.by_cited_family_calls, f)),
             tally_cell(find(&s.by_owner_family, f)),
             goal
         );
     }
     let _ = writeln!(
         out,
-        "  {:<18} {:<26} {:<26} {} {}",
+        "  {:<18} {:<26} {:<26} {:<26} {} {}",
         "overall",
         format!(
             "{} ({}/{})",
@@ -142,6 +144,7 @@ fn text_score(out: &mut String, s: &ProfileScore) {
             s.overall.flagged,
             s.overall.mutations
         ),
+        "",
         "",
         percent(OVERALL_TARGET),
         verdict(s.overall.share(), Some(OVERALL_TARGET))
@@ -272,7 +275,7 @@ fn markdown(report: &OracleReport) -> String {
             "## Mutation score, profile `{}`\n\n{} cases, {} mutations counted ({} left the transcript unchanged and are not counted).\n",
             s.profile, s.cases, s.overall.mutations, s.unchanged
         );
-        out.push_str("| family | by cited rules | by mutated call | target |\n|---|---|---|---|\n");
+        out.push_str("| family | by cited rules | cited, calls only | by mutated call | target |\n|---|---|---|---|---|\n");
         for f in all_families(s) {
             let cited = find(&s.by_cited_family, f);
             let target = family_target(f);
@@ -282,16 +285,17 @@ fn markdown(report: &OracleReport) -> String {
             };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
                 f.name(),
                 tally_cell(cited),
+                tally_cell(find(&s.by_cited_family_calls, f)),
                 tally_cell(find(&s.by_owner_family, f)),
                 goal
             );
         }
         let _ = writeln!(
             out,
-            "| **overall** | {} ({}/{}) | | {} {} |\n",
+            "| **overall** | {} ({}/{}) | | | {} {} |\n",
             percent(s.overall.share()),
             s.overall.flagged,
             s.overall.mutations,

@@ -119,6 +119,9 @@ pub struct ProfileScore {
     pub overall: Tally,
     /// By the families of the rules each case cites.
     pub by_cited_family: Vec<FamilyTally>,
+    /// By cited family, counting only mutations of call outcomes (the install
+    /// log, which every case with an install shares, left out).
+    pub by_cited_family_calls: Vec<FamilyTally>,
     /// By the family that owns the mutated call.
     pub by_owner_family: Vec<FamilyTally>,
     /// By what was mutated: call outcomes, probe runs, the action log, the install result.
@@ -275,6 +278,7 @@ fn aggregate<'a>(
     let mut unchanged = 0;
     let mut overall = Tally::default();
     let mut by_cited: BTreeMap<Family, Tally> = BTreeMap::new();
+    let mut by_cited_calls: BTreeMap<Family, Tally> = BTreeMap::new();
     let mut by_owner: BTreeMap<Family, Tally> = BTreeMap::new();
     let mut by_site: BTreeMap<&'static str, Tally> = BTreeMap::new();
     let mut baseline = Vec::new();
@@ -305,6 +309,9 @@ fn aggregate<'a>(
                 .add(flagged);
             for f in &cited {
                 by_cited.entry(*f).or_default().add(flagged);
+                if matches!(s.mutation.site, Site::Event(_)) {
+                    by_cited_calls.entry(*f).or_default().add(flagged);
+                }
             }
             by_owner
                 .entry(attribute::owner(&r.reference, s.mutation.site))
@@ -358,6 +365,7 @@ fn aggregate<'a>(
         unchanged,
         overall,
         by_cited_family: tallies(by_cited),
+        by_cited_family_calls: tallies(by_cited_calls),
         by_owner_family: tallies(by_owner),
         by_site: SITES
             .iter()
