@@ -12,6 +12,7 @@
 //! - [`exit`]: the documented exit codes;
 //! - [`protocol`] and [`serve`]: the process protocol, from both sides.
 //! - [`fuzz`]: `msiconf fuzz`, generated plans judged by predicates and the reference model.
+//! - [`oracle`]: `msiconf oracle`, how much the predicates catch (mutation score, bare differences).
 //!
 //! Every effect (files, threads, timing, output) lives here; the rules and the
 //! reference model live in the pure `msiconf_spec` crate.
@@ -21,6 +22,7 @@ pub mod check;
 pub mod exit;
 pub mod expectations;
 pub mod fuzz;
+pub mod oracle;
 pub mod partition;
 pub mod protocol;
 pub mod report;

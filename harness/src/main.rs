@@ -40,6 +40,8 @@ enum Command {
     Serve(msiconf::serve::ServeArgs),
     /// Generate session scripts against a runtime and shrink what departs into case files.
     Fuzz(msiconf::fuzz::FuzzArgs),
+    /// Measure the rule predicates: mutation score per family, and bare differences of the broken runtimes.
+    Oracle(cmd::oracle::OracleArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Runtimes => cmd::runtimes::run(),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Compare(args) => cmd::compare::run(args),
+        Command::Oracle(args) => cmd::oracle::run(args),
         Command::Serve(args) => msiconf::serve::run(&args)
             .map(|()| exit::CONFORMANT)
             .map_err(anyhow::Error::from),

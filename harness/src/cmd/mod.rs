@@ -2,6 +2,7 @@
 
 pub mod compare;
 pub mod list;
+pub mod oracle;
 pub mod rules;
 pub mod run;
 pub mod runtimes;
