@@ -121,7 +121,7 @@ deviations! {
     ExeExitCodeIgnored => "exe-exit-code-ignored", ["CA-RET-EXE-ZERO"], "treats every EXE exit code as success";
     Type19Succeeds => "type19-succeeds", ["CA-TYPE19-ERROR"], "lets a type-19 error action continue the install";
     ScriptReturnMisread => "script-return-misread", ["SCRIPT-CA-RET"], "reads a script's return value as a Win32 code, so 3 (failure) passes";
-    UndefinedPropertyFails => "undefined-property-fails", ["PROP-GET-UNDEFINED-EMPTY"], "returns 1627 for a property that was never set";
+    UndefinedPropertyFails => "undefined-property-fails", ["PROP-GET-UNDEFINED-EMPTY", "PROP-GET-ARGS"], "returns 1627 for a property that was never set";
     MoreDataSizeOffByOne => "more-data-size-off-by-one", ["PROP-GET-BUFFER"], "reports a required size one larger (terminator included) with ERROR_MORE_DATA";
     PropertyNamesFoldCase => "property-names-fold-case", ["PROP-CASE-SENSITIVE"], "stores and looks up property names case-insensitively";
     AnsiSizeInCharsInCustomActions => "ansi-size-in-chars-in-custom-actions", ["PROP-GET-REMOTE-BYTES"], "reports character counts from the A getters inside custom actions, where Windows reports bytes";

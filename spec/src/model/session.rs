@@ -325,12 +325,6 @@ pub(crate) const MAX_DEPTH: usize = 24;
 /// Most custom-action runs in one plan.
 pub(crate) const MAX_RUNS: usize = 4096;
 
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
-}
-
 /// What the session reads from its plan: borrowed for the length of a plan
 /// run (no copy per run), or owned when the session outlives its caller's data.
 #[derive(Debug)]
@@ -899,7 +893,9 @@ impl<'p> Session<'p> {
             if !self.b.on(Deviation::SetPropertyArgsUnchecked) {
                 return rc::FUNCTION_FAILED;
             }
-        } else if self.b.on(Deviation::PropertyNamesValidated) && !is_identifier(name) {
+        } else if self.b.on(Deviation::PropertyNamesValidated)
+            && !crate::msi::properties::is_identifier(name)
+        {
             return rc::INVALID_PARAMETER;
         }
         if value.is_empty() && !self.b.on(Deviation::EmptyValueKeepsProperty) {

@@ -7,6 +7,15 @@ pub fn is_public(name: &str) -> bool {
     !name.chars().any(char::is_lowercase)
 }
 
+/// Whether a name is an Identifier as the "Identifier" data-type page defines
+/// it: an ASCII letter or underscore, then letters, digits, underscores and
+/// periods. (Windows does not enforce it for property names: PROP-NAME-NOT-VALIDATED.)
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+}
+
 /// Whether the engine itself sets or changes the property during a session
 /// (the installer properties of the "Property Reference": folders, versions,
 /// hardware, the user, the install's state), so its value is the engine's

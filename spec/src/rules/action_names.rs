@@ -80,10 +80,11 @@ fn doaction_case(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violatio
             _ => continue,
         };
         if !facts::action_exists(plan, name) && facts::action_exists_ignoring_case(plan, name) {
+            // No action has exactly this name: 1626 (status 0), and nothing else.
             let wrong = if script {
-                e.outcome.number == Some(status::SUCCESS)
+                e.outcome.number != Some(status::NO_ACTION) || e.outcome.exception.is_some()
             } else {
-                e.outcome.rc == Some(rc::SUCCESS)
+                e.outcome.rc != Some(rc::FUNCTION_NOT_CALLED)
             };
             if wrong {
                 let want = if script {

@@ -81,7 +81,8 @@ pub(super) const RULES: &[Rule] = &[
         statement:
             "A Null name is refused with 87 before the handle is looked at; a buffer without \
                     a size pointer is refused with 87; no buffer and no size pointer succeeds; a \
-                    bad handle gets 6.",
+                    bad handle gets 6; a well-formed call succeeds or, when the value does not \
+                    fit, returns ERROR_MORE_DATA.",
         sources: &["MSDN-GetProperty", "WT:package.c test_props"],
         contexts: PKG_IMM,
         family: Family::Properties,
@@ -106,8 +107,8 @@ pub(super) const RULES: &[Rule] = &[
         title: "MsiSetProperty checks its arguments",
         statement: "A Null name gets 87, a bad handle gets 6 (handle 0 is checked first, so a \
                     Null name on it gets 6 too), an empty name with a value gets \
-                    ERROR_FUNCTION_FAILED (1627), and an empty name with a Null value is a \
-                    successful no-op.",
+                    ERROR_FUNCTION_FAILED (1627), an empty name with a Null value is a \
+                    successful no-op, and a well-formed call succeeds.",
         sources: &[
             "API:msisetpropertya",
             "WT:package.c test_MsiSetProperty",
@@ -522,7 +523,17 @@ fn get_args(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
             (Some(_), HandleArg::Zero | HandleArg::Bogus, _) => rc::INVALID_HANDLE,
             (Some(_), HandleArg::Session, Buffer::NullSize) => rc::INVALID_PARAMETER,
             (Some(_), HandleArg::Session, Buffer::NullBoth) => rc::SUCCESS,
-            _ => continue,
+            // Well-formed: the value (empty for an undefined property) is
+            // returned, or ERROR_MORE_DATA when it does not fit.
+            (Some(_), HandleArg::Session, _) => {
+                if e.outcome
+                    .rc
+                    .is_some_and(|r| r != rc::SUCCESS && r != rc::MORE_DATA)
+                {
+                    flag(out, ID, e, "rc=0 (or 234 when the value does not fit)");
+                }
+                continue;
+            }
         };
         expect_rc(out, ID, e, want);
     }
@@ -549,6 +560,9 @@ fn set_args(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
             (Some(_), _, HandleArg::Zero | HandleArg::Bogus) => rc::INVALID_HANDLE,
             (Some(""), Some(v), HandleArg::Session) if !v.is_empty() => rc::FUNCTION_FAILED,
             (Some(""), None, HandleArg::Session) => rc::SUCCESS,
+            // A well-formed call succeeds (names that are no Identifier are
+            // PROP-NAME-NOT-VALIDATED's question).
+            (Some(n), _, HandleArg::Session) if is_identifier(n) => rc::SUCCESS,
             _ => continue,
         };
         expect_rc(out, ID, e, want);
@@ -629,11 +643,7 @@ fn property_table_rows(t: &Transcript, out: &mut Vec<Violation>, want: &str) {
     }
 }
 
-fn is_identifier(name: &str) -> bool {
-    let mut it = name.chars();
-    matches!(it.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && it.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
-}
+use crate::msi::properties::is_identifier;
 
 fn name_not_validated(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "PROP-NAME-NOT-VALIDATED";
