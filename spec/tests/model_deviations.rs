@@ -207,6 +207,10 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
                 }],
             ),
         ),
+        D::SequenceSortedAsText => (
+            w,
+            probes_plan(vec![], &[], InstallOptions::default()),
+        ),
         D::TerminationActionsIgnored => (
             w,
             probes_plan(

@@ -110,6 +110,7 @@ fn every_catalog_id_is_present() {
         "SESSION-INSTALLER-DATABASE",
         "SESSION-MESSAGE",
         "SESSION-EVALUATECONDITION",
+        "SEQ-ORDER",
     ];
     for id in ids {
         assert!(find(id).is_some(), "missing {id}");

@@ -29,6 +29,7 @@ use Deviation::*;
 #[case(DoActionCodesCollapsed, W, retcodes)]
 #[case(DoActionStatusNotMapped, W, session_doaction_enum)]
 #[case(TerminationActionsIgnored, W, termination)]
+#[case(SequenceSortedAsText, W, seq_order)]
 #[case(BadConditionIgnored, W, evaluate_condition)]
 #[case(BadConditionIgnored, W, bad_condition)]
 #[case(NotCalledFails, W, ret_success)]

@@ -29,6 +29,7 @@ use rstest::rstest;
 #[case("DOACTION-NESTED", D, nested_probe)]
 #[case("DOACTION-RETCODES", W, retcodes)]
 #[case("SEQ-TERMINATION-ACTIONS", W, termination)]
+#[case("SEQ-ORDER", W, seq_order)]
 #[case("SEQ-BAD-CONDITION", W, bad_condition)]
 #[case("CA-RET-SUCCESS", W, ret_success)]
 #[case("CA-RET-USEREXIT", W, ret_userexit)]

@@ -67,16 +67,7 @@ impl Status {
 
 /// The result the log records for an action that returned `code`
 /// (MS:logging-of-action-return-values).
-fn logged(code: u32) -> i64 {
-    match code {
-        rc::SUCCESS => 1,
-        rc::FUNCTION_NOT_CALLED => 0,
-        rc::INSTALL_USEREXIT => 2,
-        rc::INSTALL_SUSPEND => 4,
-        rc::MORE_DATA => 5,
-        _ => 3,
-    }
-}
+use crate::msi::actions::logged_result as logged;
 
 /// How a custom action of this Type is implemented (`None`: the model has nothing to run).
 fn kind_of(t: u32) -> Option<Kind> {
@@ -527,7 +518,11 @@ impl Session<'_> {
     /// Runs the rows with a positive sequence number, in order.
     fn run_sequence(&mut self, rows: &[SequenceRow]) -> Status {
         let mut rows: Vec<&SequenceRow> = rows.iter().filter(|r| r.sequence > 0).collect();
-        rows.sort_by_key(|r| r.sequence);
+        if self.b.on(Deviation::SequenceSortedAsText) {
+            rows.sort_by_key(|r| r.sequence.to_string());
+        } else {
+            rows.sort_by_key(|r| r.sequence);
+        }
         for row in rows {
             if let Some(c) = row.condition.as_deref() {
                 match self.evaluate(Some(c)) {

@@ -186,6 +186,22 @@ pub fn execute_action_target(execute_action_property: Option<&str>) -> &str {
         .unwrap_or("INSTALL")
 }
 
+/// The result an install log records for an action that MsiDoAction (or a
+/// sequence) reported as `code` ("Logging of Action Return Values"): 1
+/// success, 0 not executed (1626), 2 user exit, 3 failure, 4 suspend, 5
+/// finished (skip the remaining actions, ERROR_MORE_DATA through DoAction).
+pub fn logged_result(code: u32) -> i64 {
+    use crate::codes::rc;
+    match code {
+        rc::SUCCESS => 1,
+        rc::FUNCTION_NOT_CALLED => 0,
+        rc::INSTALL_USEREXIT => 2,
+        rc::INSTALL_SUSPEND => 4,
+        rc::MORE_DATA => 5,
+        _ => 3,
+    }
+}
+
 /// The sequence tables a top-level action runs: (UI sequence, execute sequence).
 pub fn sequences_of(top: &str) -> (&'static str, &'static str) {
     match top {

@@ -70,6 +70,23 @@ pub(super) const RULES: &[Rule] = &[
         check: Check::Predicate(termination),
     },
     Rule {
+        id: "SEQ-ORDER",
+        title: "A sequence runs its rows in ascending Sequence order, each logged once",
+        statement: "The top-level install runs the rows of InstallExecuteSequence with a \
+                    positive Sequence number in ascending order, each once, and its log records \
+                    each action started with the result it returned: 1 for success.",
+        sources: &[
+            "MS:using-a-sequence-table",
+            "MS:installexecutesequence-table",
+            "MS:logging-of-action-return-values",
+        ],
+        contexts: TOP,
+        family: Family::Sequencing,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(order),
+    },
+    Rule {
         id: "SEQ-BAD-CONDITION",
         title: "A sequence row with a malformed condition stops the install",
         statement: "When a sequence row's condition cannot be parsed, the sequence ends with \
@@ -82,6 +99,97 @@ pub(super) const RULES: &[Rule] = &[
         check: Check::Predicate(bad_condition),
     },
 ];
+
+/// The log of a plain install that succeeds: the top-level INSTALL, then
+/// every execute-sequence row in order, each logged 1. Settled only for
+/// plans with nothing that changes which rows run or how they end: no UI
+/// sequence that runs, no conditions, termination rows or repeated numbers,
+/// no scheduling options, every custom action a probe returning 0 or a
+/// type-51 action, and no step that runs actions, installs or touches a
+/// sequence table with SQL.
+fn expected_log(plan: &Plan, t: &Transcript) -> Option<Vec<String>> {
+    let f = &plan.fixture;
+    if facts::expected_install_result(plan, t)?.0 != rc::SUCCESS
+        || (facts::ui_sequence_runs(plan) && !f.ui_sequence.is_empty())
+        || plan.probes.values().any(|p| p.returns != 0)
+    {
+        return None;
+    }
+    let touches_sequences = facts::all_steps(plan).any(|(_, _, op)| match op {
+        Operation::DoAction { .. }
+        | Operation::SessionDoAction { .. }
+        | Operation::Sequence { .. }
+        | Operation::InstallProduct { .. }
+        | Operation::Modify { .. } => true,
+        Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
+            sql.contains("Sequence")
+        }
+        _ => false,
+    });
+    if touches_sequences {
+        return None;
+    }
+    let mut rows: Vec<_> = f.execute_sequence.iter().collect();
+    if rows
+        .iter()
+        .any(|r| r.sequence <= 0 || r.condition.is_some())
+    {
+        return None;
+    }
+    rows.sort_by_key(|r| r.sequence);
+    if rows.windows(2).any(|w| w[0].sequence == w[1].sequence) {
+        return None;
+    }
+    let mut log = vec!["INSTALL".to_owned()];
+    for r in rows {
+        match crate::msi::actions::standard(&r.action) {
+            // ForceReboot suspends the install; the top-level ones run themselves again.
+            Some(crate::msi::actions::ActionKind::TopLevel) => return None,
+            Some(_) if r.action == "ForceReboot" => return None,
+            Some(_) => {}
+            None => {
+                let ca = f.custom_action(&r.action)?;
+                let plain =
+                    ca.basic_type() == catype::SET_PROPERTY || plan.probes.contains_key(&r.action);
+                if !plain || ca.kind & (catype::CLIENT_REPEAT | catype::ASYNC) != 0 {
+                    return None;
+                }
+            }
+        }
+        log.push(r.action.clone());
+    }
+    Some(log)
+}
+
+fn order(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "SEQ-ORDER";
+    if t.install_result != Some(rc::SUCCESS) || t.actions.is_empty() {
+        return;
+    }
+    let Some(want) = expected_log(plan, t) else {
+        return;
+    };
+    let names: Vec<&str> = t.actions.iter().map(|a| a.name.as_str()).collect();
+    if names != want {
+        out.push(Violation::at(
+            ID,
+            None,
+            format!("actions started in order: {}", want.join(", ")),
+            format!("actions started: {}", names.join(", ")),
+        ));
+        return;
+    }
+    for a in &t.actions {
+        if let Some(r) = a.result.filter(|r| *r != 1) {
+            out.push(Violation::at(
+                ID,
+                None,
+                format!("{} logged with result 1", a.name),
+                format!("result {r}"),
+            ));
+        }
+    }
+}
 
 fn system_update(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "DOACTION-SYSTEM-UPDATE";

@@ -176,6 +176,32 @@ pub fn termination(ok: bool) -> Built {
     }
 }
 
+/// The standard execute sequence as a sequence-order runtime and a text-order
+/// one (1000 before 800) log it.
+pub fn seq_order(ok: bool) -> Built {
+    let by_number = [
+        "CostInitialize",
+        "FileCost",
+        "CostFinalize",
+        "InstallValidate",
+        "InstallInitialize",
+        "InstallFinalize",
+    ];
+    let by_text = [
+        "CostFinalize",
+        "InstallValidate",
+        "InstallInitialize",
+        "InstallFinalize",
+        "CostInitialize",
+        "FileCost",
+    ];
+    let mut c = Case::standard().install(&[]).result(0).action("INSTALL", 1);
+    for a in if ok { by_number } else { by_text } {
+        c = c.action(a, 1);
+    }
+    c.build()
+}
+
 pub fn bad_condition(ok: bool) -> Built {
     Case::new(|f| {
         ca(f, "SetX", SET_PROPERTY, "X", "1");
