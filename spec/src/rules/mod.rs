@@ -33,6 +33,7 @@ mod deferred;
 pub mod facts;
 mod fmttext;
 mod formatting;
+mod index;
 mod null_action;
 mod properties;
 mod return_codes;
@@ -44,9 +45,10 @@ pub(crate) mod temporary_writes;
 /// Everything a family module needs to state its rules.
 mod prelude {
     pub(super) use super::facts::{self, expect_number, expect_rc, flag, performed};
+    pub(super) use super::index::Key;
     pub(super) use crate::codes::{catype, condition, rc, runmode, status};
     pub(super) use crate::{
-        Check, Context, Event, Family, HandleArg, Level, Operation, Plan, Profile, Rule,
+        Check, Context, Event, Family, HandleArg, Level, OpKind, Operation, Plan, Profile, Rule,
         Transcript, Violation,
     };
 
