@@ -1,12 +1,14 @@
 //! Runs cases on runtimes: in parallel, each case guarded by a timeout, a
 //! runtime that panics or hangs turned into an error outcome for that case.
+//! The timeout covers checking the transcript too: checking runs on the same
+//! guard thread, and a check still busy at the deadline is an error as well.
 //!
 //! The runner emits events to a [`Reporter`] (progress bar, plain lines) and
 //! returns one [`Run`] per (runtime, profile); renderers read those.
 
 use crate::case::Case;
 use crate::check::check_case_with;
-use crate::report::model::{CaseError, CaseResult, Run, Status, Totals};
+use crate::report::model::{CaseError, CaseResult, Finding, Run, Status, Totals};
 use crate::runtime::{Runtime, RuntimeError, RuntimeInfo};
 use msiconf_spec::{Plan, Profile, Rule, Transcript};
 use std::cell::RefCell;
@@ -190,22 +192,48 @@ pub fn run_case(
         result.skip_reason = Some(reason);
         return result;
     }
-    match execute_guarded(runtime, &case.plan, options.timeout) {
-        Ok(transcript) => {
-            result.findings = check_case_with(case, profile, &transcript, options.rules);
+    let check: CheckFn = {
+        let case = Arc::clone(case);
+        let rules = options.rules;
+        Box::new(move |t: &Transcript| check_case_with(&case, profile, t, rules))
+    };
+    match guarded(runtime, &case.plan, options.timeout, Some(check)) {
+        Ok(Reply::Checked(findings)) => {
+            result.findings = findings;
             if !result.findings.is_empty() {
                 result.status = Status::Fail;
             }
         }
-        Err(RuntimeError::Unsupported { reason }) => {
+        Ok(Reply::Executed(_)) => unreachable!("a checked job replies with findings"),
+        Err(Stopped::Runtime(RuntimeError::Unsupported { reason })) => {
             result.status = Status::Skip;
             result.skip_reason = Some(reason);
         }
-        Err(e) => {
+        Err(Stopped::Runtime(e)) => {
             result.status = Status::Error;
             result.error = Some(CaseError {
                 message: e.to_string(),
                 output: e.stderr().to_owned(),
+            });
+        }
+        Err(Stopped::CheckTimedOut) => {
+            result.status = Status::Error;
+            result.error = Some(CaseError {
+                message: format!(
+                    "checking the transcript of case `{}` did not finish within the time limit ({:?})",
+                    case.name, options.timeout
+                ),
+                output: String::new(),
+            });
+        }
+        Err(Stopped::CheckPanicked { message, output }) => {
+            result.status = Status::Error;
+            result.error = Some(CaseError {
+                message: format!(
+                    "checking the transcript of case `{}` panicked: {message}",
+                    case.name
+                ),
+                output,
             });
         }
     }
@@ -229,46 +257,118 @@ pub fn execute_guarded(
     plan: &Arc<Plan>,
     timeout: Duration,
 ) -> Result<Transcript, RuntimeError> {
+    match guarded(runtime, plan, timeout, None) {
+        Ok(Reply::Executed(t)) => Ok(t),
+        Ok(Reply::Checked(_)) => unreachable!("an unchecked job replies with its transcript"),
+        Err(Stopped::Runtime(e)) => Err(e),
+        Err(Stopped::CheckTimedOut | Stopped::CheckPanicked { .. }) => {
+            unreachable!("an unchecked job does no checking")
+        }
+    }
+}
+
+/// What checks a transcript on the guard thread, once the runtime gave one.
+type CheckFn = Box<dyn FnOnce(&Transcript) -> Vec<Finding> + Send>;
+
+/// What a guard thread sends back.
+enum Reply {
+    /// The transcript, for a job without a check.
+    Executed(Transcript),
+    /// The findings, for a job with a check.
+    Checked(Vec<Finding>),
+}
+
+/// Why a guarded job gave no [`Reply`].
+enum Stopped {
+    /// The runtime failed, crashed or ran out of time.
+    Runtime(RuntimeError),
+    /// The runtime gave a transcript, but checking it outlasted the time limit.
+    CheckTimedOut,
+    /// Checking the transcript panicked.
+    CheckPanicked { message: String, output: String },
+}
+
+/// What a guard thread reports as its job goes.
+enum Progress {
+    /// The runtime's result, when it failed or the job has no check.
+    Executed(Result<Transcript, RuntimeError>),
+    /// The runtime gave a transcript, and checking it has started.
+    Checking,
+    /// The check's findings, or the panic that ended it (message, output).
+    Checked(Result<Vec<Finding>, (String, String)>),
+}
+
+/// Executes `plan`, then runs `check` on its transcript if given, on a guard
+/// thread; waits until `timeout` (plus a short grace) after the start for both.
+fn guarded(
+    runtime: &Arc<dyn Runtime>,
+    plan: &Arc<Plan>,
+    timeout: Duration,
+    check: Option<CheckFn>,
+) -> Result<Reply, Stopped> {
     install_panic_hook();
+    let deadline = Instant::now() + timeout + TIMEOUT_GRACE;
     let guard = match Guard::take() {
         Ok(g) => g,
         Err(e) => {
-            return Err(RuntimeError::Setup {
+            return Err(Stopped::Runtime(RuntimeError::Setup {
                 message: format!("failed to start a thread for the case: {e}"),
-            })
+            }))
         }
     };
-    let (reply, replies) = mpsc::sync_channel(1);
+    // Room for every message of a job, so a guard never waits on a reader that left.
+    let (reply, replies) = mpsc::sync_channel(2);
     let job = Job {
         runtime: Arc::clone(runtime),
         plan: Arc::clone(plan),
         timeout,
+        check,
         reply,
     };
     if guard.jobs.send(job).is_err() {
-        return Err(RuntimeError::Crashed {
+        return Err(Stopped::Runtime(RuntimeError::Crashed {
             message: "the runtime's guard thread is gone".to_owned(),
             stderr: String::new(),
-        });
+        }));
     }
-    // A runtime that enforces the timeout itself gets a moment to say so,
-    // with what its process printed, before the guard gives up on it.
-    match replies.recv_timeout(timeout + TIMEOUT_GRACE) {
-        Ok(outcome) => {
-            guard.put_back();
-            outcome
-        }
-        // Dropping the guard closes its job queue: the thread exits once the
-        // runtime returns, if it ever does.
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(RuntimeError::Timeout {
-            seconds: timeout.as_secs_f64(),
-            stderr: String::new(),
-        }),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(RuntimeError::Crashed {
+    let gone = || {
+        Stopped::Runtime(RuntimeError::Crashed {
             message: "the runtime's thread ended without a result".to_owned(),
             stderr: String::new(),
-        }),
-    }
+        })
+    };
+    // A runtime that enforces the timeout itself gets a moment to say so,
+    // with what its process printed, before the guard gives up on it.
+    // Dropping the guard (on any early return) closes its job queue: the
+    // thread exits once the runtime or the check returns, if it ever does.
+    // Only a guard that answered in time goes back to the idle pool.
+    let first = match replies.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        Ok(p) => p,
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            return Err(Stopped::Runtime(RuntimeError::Timeout {
+                seconds: timeout.as_secs_f64(),
+                stderr: String::new(),
+            }))
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => return Err(gone()),
+    };
+    let outcome = match first {
+        Progress::Executed(Ok(t)) => Ok(Reply::Executed(t)),
+        Progress::Executed(Err(e)) => Err(Stopped::Runtime(e)),
+        Progress::Checked(_) => return Err(gone()),
+        Progress::Checking => {
+            match replies.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(Progress::Checked(Ok(findings))) => Ok(Reply::Checked(findings)),
+                Ok(Progress::Checked(Err((message, output)))) => {
+                    Err(Stopped::CheckPanicked { message, output })
+                }
+                Ok(_) | Err(mpsc::RecvTimeoutError::Disconnected) => return Err(gone()),
+                Err(mpsc::RecvTimeoutError::Timeout) => return Err(Stopped::CheckTimedOut),
+            }
+        }
+    };
+    guard.put_back();
+    outcome
 }
 
 /// One plan for a guard thread to execute.
@@ -276,7 +376,8 @@ struct Job {
     runtime: Arc<dyn Runtime>,
     plan: Arc<Plan>,
     timeout: Duration,
-    reply: mpsc::SyncSender<Result<Transcript, RuntimeError>>,
+    check: Option<CheckFn>,
+    reply: mpsc::SyncSender<Progress>,
 }
 
 /// The job queue of one guard thread.
@@ -297,19 +398,26 @@ impl Guard {
         std::thread::Builder::new()
             .name(GUARD_THREAD.to_owned())
             .spawn(move || {
+                // The receiver is gone after a timeout; nobody needs the result then.
                 for job in queue {
-                    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-                        job.runtime.execute(&job.plan, job.timeout)
-                    }));
-                    let printed = PANIC_OUTPUT.with(|p| std::mem::take(&mut *p.borrow_mut()));
-                    let outcome = outcome.unwrap_or_else(|payload| {
+                    let outcome = catch_panic(|| job.runtime.execute(&job.plan, job.timeout));
+                    let outcome = outcome.unwrap_or_else(|(message, stderr)| {
                         Err(RuntimeError::Crashed {
-                            message: format!("runtime panicked: {}", panic_message(&*payload)),
-                            stderr: printed,
+                            message: format!("runtime panicked: {message}"),
+                            stderr,
                         })
                     });
-                    // The receiver is gone after a timeout; nobody needs the result then.
-                    let _ = job.reply.send(outcome);
+                    match (outcome, job.check) {
+                        (Ok(transcript), Some(check)) => {
+                            if job.reply.send(Progress::Checking).is_ok() {
+                                let findings = catch_panic(|| check(&transcript));
+                                let _ = job.reply.send(Progress::Checked(findings));
+                            }
+                        }
+                        (outcome, _) => {
+                            let _ = job.reply.send(Progress::Executed(outcome));
+                        }
+                    }
                 }
             })?;
         Ok(Guard { jobs })
@@ -322,6 +430,13 @@ impl Guard {
             .unwrap_or_else(|e| e.into_inner())
             .push(self);
     }
+}
+
+/// Runs `f`, turning a panic into its message and what the panic hook printed.
+fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, (String, String)> {
+    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+    let printed = PANIC_OUTPUT.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    outcome.map_err(|payload| (panic_message(&*payload), printed))
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -588,5 +703,66 @@ mod tests {
         let err = r.cases[0].error.as_ref().unwrap();
         assert_eq!(err.message, "runtime failed: boom");
         assert_eq!(err.output, "it printed this");
+    }
+
+    #[test]
+    fn a_check_that_outlasts_the_timeout_is_an_error_and_the_run_goes_on() {
+        use crate::runtimes::ModelRuntime;
+        use msiconf_spec::model::{self, Config};
+        use msiconf_spec::{Buffer, Context, Fixture, HandleArg, Operation, PlanBuilder};
+
+        /// The reference model, except that for one plan it hands back a
+        /// transcript made in advance: then only checking takes time.
+        struct Replays {
+            plan: Arc<Plan>,
+            transcript: Transcript,
+        }
+        impl Runtime for Replays {
+            fn info(&self) -> RuntimeInfo {
+                ModelRuntime::reference(Profile::Windows).info()
+            }
+            fn execute(&self, plan: &Plan, _: Duration) -> Result<Transcript, RuntimeError> {
+                if std::ptr::eq(plan, &*self.plan) {
+                    return Ok(self.transcript.clone());
+                }
+                Ok(model::run(plan, &Config::default()))
+            }
+        }
+        // 100,000 reads of properties nothing sets, in one immediate action.
+        let mut b = PlanBuilder::new(Fixture::standard());
+        let reads = (0..100_000)
+            .map(|k| Operation::GetProperty {
+                name: Some(format!("NEVERSET{k}")),
+                buffer: Buffer::Ample,
+                ansi: false,
+                handle: HandleArg::Session,
+            })
+            .collect();
+        b.steps(Context::ImmediateAfterInit, None, reads);
+        let plan = Arc::new(b.build());
+        let transcript = model::run(&plan, &Config::default());
+        let mut huge = (*case("t/huge", "")).clone();
+        huge.plan = Arc::clone(&plan);
+        let cases = vec![
+            Arc::new(huge),
+            case("t/after", &get_step("deferred", "NeverSet", "")),
+        ];
+        let spec = RunSpec {
+            runtime: Arc::new(Replays { plan, transcript }),
+            profile: Profile::Windows,
+        };
+        let options = RunOptions {
+            jobs: 1,
+            timeout: Duration::from_millis(1),
+            rules: msiconf_spec::rules::catalog(),
+        };
+        let run = run_one(&cases, &spec, &options, &Silent);
+        assert_eq!(run.cases[0].status, Status::Error, "{:?}", run.cases[0]);
+        let err = run.cases[0].error.as_ref().unwrap();
+        assert_eq!(
+            err.message,
+            "checking the transcript of case `t/huge` did not finish within the time limit (1ms)"
+        );
+        assert_eq!(run.cases[1].status, Status::Pass, "{:?}", run.cases[1]);
     }
 }

@@ -1,16 +1,28 @@
-//! Predicate throughput: how many transcript steps per second the whole
-//! catalog checks, over a deterministic mix of transcripts shaped like the
-//! fuzzers' (about 20 steps each, spread over every context).
+//! Checking cost, in two figures.
+//!
+//! - Predicate throughput: how many transcript steps per second the whole
+//!   catalog checks, over a deterministic mix of transcripts shaped like the
+//!   fuzzers' (about 20 steps each, spread over every context). Target: at
+//!   least 600,000 steps/s.
+//! - Long plans: how long `check` takes on one plan of 1,000 to 100,000 steps
+//!   in an immediate custom action under an install, half of them reads of
+//!   names nothing sets, as the reference model runs it. Checking must grow
+//!   linearly with the transcript; target: 100,000 steps in under 1 s.
 //!
 //! Run with `cargo bench -p msiconf-spec --bench predicates`. Prints the
-//! median of several rounds; the target is at least 200,000 steps/s.
+//! median of several rounds of the first, and one timed check of each long
+//! plan. `-- --max-steps N` leaves out the long plans above N steps;
+//! `-- --per-rule` also shows where the throughput time goes.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
 use common::*;
 use msiconf_spec::codes::catype::*;
-use msiconf_spec::{Buffer, Context, HandleArg, Operation, Outcome, Plan, Profile, Transcript};
+use msiconf_spec::model::{self, Config};
+use msiconf_spec::{
+    Buffer, Context, HandleArg, Operation, Outcome, Plan, PlanBuilder, Profile, Transcript,
+};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -181,4 +193,62 @@ fn main() {
         median * mix.len() as f64 / steps as f64,
         rates.len()
     );
+    long_plans();
+}
+
+/// The sizes of the long plans.
+const LONG_PLANS: &[usize] = &[1_000, 10_000, 32_000, 100_000];
+
+/// Step `k` of a long plan: every other step reads a property nothing sets
+/// (each a different name, so no answer can be reused); the rest set and read
+/// back a few names and make other session calls.
+fn long_step(k: usize) -> Operation {
+    if k % 2 == 0 {
+        return gp(&format!("NEVERSET{k}"));
+    }
+    let name = format!("SETPROP{}", k % 16);
+    match (k / 2) % 6 {
+        0 => sp(&name, Some("value")),
+        1 => gp(&name),
+        2 => Operation::GetMode {
+            mode: 16,
+            handle: HandleArg::Session,
+        },
+        3 => fmt("[ProductCode]|[SETPROP1]"),
+        4 => Operation::EvaluateCondition {
+            condition: Some("SETPROP2 = \"value\"".into()),
+        },
+        _ => gad("db"),
+    }
+}
+
+fn long_plan(steps: usize) -> Plan {
+    let mut b = PlanBuilder::new(msiconf_spec::Fixture::standard());
+    b.steps(
+        Context::ImmediateAfterInit,
+        None,
+        (0..steps).map(long_step).collect(),
+    );
+    b.build()
+}
+
+fn long_plans() {
+    let max = std::env::args()
+        .skip_while(|a| a != "--max-steps")
+        .nth(1)
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(usize::MAX);
+    for &steps in LONG_PLANS.iter().filter(|&&n| n <= max) {
+        let plan = long_plan(steps);
+        let t = model::run(&plan, &Config::default());
+        let start = Instant::now();
+        let found = msiconf_spec::check(black_box(&plan), black_box(&t), Profile::Windows);
+        let secs = start.elapsed().as_secs_f64();
+        println!(
+            "check of a {steps}-step plan ({} events, {} violations): {:.3} s",
+            t.events.len(),
+            found.len(),
+            secs
+        );
+    }
 }

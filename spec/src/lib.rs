@@ -34,7 +34,22 @@ pub use transcript::{ActionRecord, Event, ProbeRun, Transcript};
 /// The result is what each rule's own predicate finds, rule by rule in catalog
 /// order. Rules whose predicates share one walk of the transcript (the
 /// temporary-table family) are judged by a single walk here.
+///
+/// What the rules ask of the transcript (what a property holds at a step,
+/// where a handle came from) is answered from an index built once here
+/// ([`rules::facts::indexed`]), so the cost grows linearly with the
+/// transcript; [`Rule::check`] on its own scans instead, with the same result.
 pub fn check(plan: &Plan, transcript: &Transcript, profile: Profile) -> Vec<Violation> {
+    // Below this many events, scanning back from each event costs less than
+    // building the index (the fuzzers check many transcripts of about 20).
+    const INDEX_FROM_EVENTS: usize = 128;
+    if transcript.events.len() < INDEX_FROM_EVENTS {
+        return check_all(plan, transcript, profile);
+    }
+    rules::facts::indexed(plan, transcript, || check_all(plan, transcript, profile))
+}
+
+fn check_all(plan: &Plan, transcript: &Transcript, profile: Profile) -> Vec<Violation> {
     use rules::temporary_writes::{track, TRACKED};
     let mut out = Vec::new();
     let mut tracked = false;

@@ -256,7 +256,8 @@ fn mode_settable(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>)
                 if e.context == Context::ScriptImmediate && settable(*mode) =>
             {
                 let mut set = None;
-                for prior in facts::run_before(&t.events, i) {
+                const KINDS: &[OpKind] = &[OpKind::SessionSetMode, OpKind::SessionDoAction];
+                for (_, prior) in facts::run_before_of(&t.events, i, KINDS) {
                     match &prior.call {
                         Operation::SessionSetMode { mode: m, state } if m == mode => {
                             set = prior.outcome.exception.is_none().then_some(*state);

@@ -91,7 +91,8 @@ fn active_db(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
                     continue;
                 }
                 // No handle was closed since the earlier call, so a repeat means the same handle.
-                for prior in facts::run_before(&t.events, i) {
+                let keys = [Key::Kind(OpKind::CloseHandle), Key::ActiveDatabase(h)];
+                for (_, prior) in facts::run_before_in(&t.events, i, &keys) {
                     match prior.call {
                         Operation::CloseHandle { .. } => break,
                         Operation::GetActiveDatabase { .. } if prior.outcome.handle == Some(h) => {

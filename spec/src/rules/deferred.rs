@@ -276,8 +276,8 @@ const ALLOWED: &[&str] = &["CustomActionData", "ProductCode", "UserSID"];
 
 /// Whether the run of `events[i]` set property `name` earlier (an in-script set, which must not count).
 fn set_earlier(events: &[Event], i: usize, name: &str) -> bool {
-    facts::run_before(events, i)
-        .any(|e| matches!(&e.call, Operation::SetProperty { name: Some(n), .. } if n == name))
+    facts::run_before_in(events, i, &[Key::Sets(name.to_ascii_lowercase())])
+        .any(|(_, e)| matches!(&e.call, Operation::SetProperty { name: Some(n), .. } if n == name))
 }
 
 fn product_code(plan: &Plan) -> Option<&str> {
@@ -659,9 +659,11 @@ fn deferred_no_set(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
             continue;
         }
         // An immediate read of a property that only in-script steps set.
-        let in_script_sets = facts::all_steps(plan).any(|(_, ctx, op)| {
-            ctx.is_in_script()
-                && matches!(op, Operation::SetProperty { name: Some(m), .. } | Operation::SessionPropertySet { name: Some(m), .. } if m == n)
+        let in_script_sets = facts::plan_wide(plan, "set in script", n, || {
+            facts::all_steps(plan).any(|(_, ctx, op)| {
+                ctx.is_in_script()
+                    && matches!(op, Operation::SetProperty { name: Some(m), .. } | Operation::SessionPropertySet { name: Some(m), .. } if m == n)
+            })
         });
         if !in_script_sets
             || facts::run_before(&t.events, i)

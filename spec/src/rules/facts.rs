@@ -4,12 +4,13 @@
 //! transcript settle it, because a predicate must never flag a runtime on a
 //! guess.
 
+use super::index::{self, Key};
 use crate::codes::{catype, rc};
 use crate::fixture::CustomActionRow;
 use crate::msi::format::{self as msi_format, is_literal, Lookup, Style};
 use crate::msi::{actions, condition, custom_action, properties, text};
 use crate::plan::PACKAGE_PROBE;
-use crate::{Buffer, Context, Event, HandleArg, Operation, Plan, Transcript, Violation};
+use crate::{Buffer, Context, Event, HandleArg, OpKind, Operation, Plan, Transcript, Violation};
 use std::borrow::Cow;
 
 /// The CustomAction row that runs under `name`: none when `name` is exactly a
@@ -84,45 +85,138 @@ pub fn expect_number(out: &mut Vec<Violation>, rule: &str, e: &Event, want: i64)
     }
 }
 
+/// Answers the questions of this module about `plan` and `t` from an index
+/// built once, for the duration of `f` (see [`crate::check`]).
+///
+/// The answers are the same as without it; only their cost changes: each
+/// question walks just the events that can matter to it, so checking a whole
+/// transcript grows linearly with its length rather than with its square.
+pub fn indexed<R>(plan: &Plan, t: &Transcript, f: impl FnOnce() -> R) -> R {
+    index::indexed(plan, t, f)
+}
+
 /// The events of the same probe run as `events[i]` that came before it, newest first.
 ///
 /// Steps are recorded in order and a run starts again at step 0, so the run
 /// ends (going back) at the first event of the same probe whose index is not
 /// smaller. Events of other probes (nested through DoAction) are skipped.
 pub fn run_before(events: &[Event], i: usize) -> impl Iterator<Item = &Event> {
-    let probe = &events[i].probe;
-    let mut idx = events[i].index;
-    events[..i]
-        .iter()
-        .rev()
-        .filter(move |e| e.probe == *probe)
-        .take_while(move |e| {
-            if e.index < idx {
-                idx = e.index;
-                true
-            } else {
-                false
-            }
-        })
+    run_before_indexed(events, i).map(|(_, e)| e)
 }
 
 /// [`run_before`] with each event's index in the transcript.
 pub fn run_before_indexed(events: &[Event], i: usize) -> impl Iterator<Item = (usize, &Event)> {
-    let probe = &events[i].probe;
-    let mut idx = events[i].index;
-    events[..i]
-        .iter()
-        .enumerate()
-        .rev()
-        .filter(move |(_, e)| e.probe == *probe)
-        .take_while(move |(_, e)| {
-            if e.index < idx {
-                idx = e.index;
-                true
-            } else {
-                false
+    let walk = match index::for_events(events) {
+        Some(index) => Walk::Chain {
+            next: index.prev(i),
+            index,
+        },
+        None => Walk::Scan {
+            next: i,
+            idx: events[i].index,
+        },
+    };
+    RunBefore {
+        events,
+        probe: &events[i].probe,
+        walk,
+    }
+}
+
+/// The events of [`run_before_indexed`] the caller's answer can depend on,
+/// when `keys` name every such event.
+///
+/// With an index installed, only the events of `keys` are visited, so asking
+/// this of every event of a long run costs about the number of those events.
+/// Without one, every event of the run is visited, as [`run_before_indexed`]
+/// does: the caller must pass over the others itself. That scan is the
+/// yardstick the index is tested against, so the two must agree.
+pub(super) fn run_before_in<'a>(
+    events: &'a [Event],
+    i: usize,
+    keys: &[Key],
+) -> impl Iterator<Item = (usize, &'a Event)> {
+    let (back, scan) = match index::for_events(events) {
+        Some(index) => (Some(index::Back::new(index, i, keys.to_vec())), None),
+        None => (None, Some(run_before_indexed(events, i))),
+    };
+    back.into_iter()
+        .flatten()
+        .map(|j| (j, &events[j]))
+        .chain(scan.into_iter().flatten())
+}
+
+/// The answer of `find` to a yes/no `question` about the whole plan (every
+/// step of it) and `arg`: found once per check with an index installed,
+/// otherwise each time. `find` must depend on nothing but the plan and `arg`.
+pub(super) fn plan_wide(
+    plan: &Plan,
+    question: &'static str,
+    arg: &str,
+    find: impl FnOnce() -> bool,
+) -> bool {
+    match index::for_plan(plan) {
+        Some(index) => index.remember(question, arg, find),
+        None => find(),
+    }
+}
+
+/// [`run_before_in`] for the events whose operation is of one of `kinds`:
+/// the caller must pass over events of other kinds.
+pub(super) fn run_before_of<'a>(
+    events: &'a [Event],
+    i: usize,
+    kinds: &[OpKind],
+) -> impl Iterator<Item = (usize, &'a Event)> {
+    let keys: Vec<Key> = kinds.iter().map(|&k| Key::Kind(k)).collect();
+    run_before_in(events, i, &keys)
+}
+
+/// How [`RunBefore`] finds the next event back.
+enum Walk {
+    /// Following the index's links from event to event of the run.
+    Chain {
+        index: std::rc::Rc<index::Index>,
+        next: Option<usize>,
+    },
+    /// Looking at every earlier event: the next to look at is just below
+    /// `next`, and the run goes on while step indexes fall below `idx`.
+    Scan { next: usize, idx: usize },
+}
+
+struct RunBefore<'a> {
+    events: &'a [Event],
+    probe: &'a str,
+    walk: Walk,
+}
+
+impl<'a> Iterator for RunBefore<'a> {
+    type Item = (usize, &'a Event);
+
+    fn next(&mut self) -> Option<(usize, &'a Event)> {
+        match &mut self.walk {
+            Walk::Chain { index, next } => {
+                let j = (*next)?;
+                *next = index.prev(j);
+                Some((j, &self.events[j]))
             }
-        })
+            Walk::Scan { next, idx } => {
+                while *next > 0 {
+                    *next -= 1;
+                    let e = &self.events[*next];
+                    if e.probe != self.probe {
+                        continue;
+                    }
+                    if e.index < *idx {
+                        *idx = e.index;
+                        return Some((*next, e));
+                    }
+                    *next = 0;
+                }
+                None
+            }
+        }
+    }
 }
 
 /// Contexts that make C calls on a session with full access (package handle and immediate DLL actions).
@@ -248,7 +342,11 @@ pub fn probe_position(plan: &Plan, probe: &str) -> Option<Position> {
             });
         }
     }
-    if all_steps(plan).any(|(_, _, op)| runs_actions_by_name(op, Some(probe))) {
+    let by_name = match index::for_plan(plan) {
+        Some(index) => index.steps().runs_by_name(probe),
+        None => all_steps(plan).any(|(_, _, op)| runs_actions_by_name(op, Some(probe))),
+    };
+    if by_name {
         return None;
     }
     found
@@ -263,6 +361,11 @@ fn set_by_steps(
     ignore_in_script: bool,
     read_in_execute: bool,
 ) -> bool {
+    if let Some(index) = index::for_plan(plan) {
+        return index
+            .steps()
+            .set_by_steps(name, except_probe, ignore_in_script, read_in_execute);
+    }
     // A private property set during the UI sequence never reaches the execute sequence.
     let ui_set_is_lost = read_in_execute && !properties::is_public(name);
     all_steps(plan).any(|(p, ctx, op)| {
@@ -381,7 +484,20 @@ pub fn property_at<'a>(
 ) -> Option<Known<'a>> {
     let ctx = events[i].context;
     let mut variant_set = false;
-    for (j, e) in run_before_indexed(events, i) {
+    // Every other kind of event leaves the property alone: skip them.
+    let mut keys = vec![
+        Key::Sets(name.to_ascii_lowercase()),
+        Key::Kind(OpKind::DoAction),
+        Key::Kind(OpKind::SessionDoAction),
+        Key::Kind(OpKind::Sequence),
+        Key::Kind(OpKind::Modify),
+        Key::Kind(OpKind::InstallProduct),
+        Key::PropertySql,
+    ];
+    if name == "INSTALLLEVEL" {
+        keys.push(Key::Kind(OpKind::SetInstallLevel));
+    }
+    for (j, e) in run_before_in(events, i, &keys) {
         if !performed(e) {
             continue;
         }
@@ -1193,7 +1309,14 @@ pub fn slot_origin(events: &[Event], i: usize, slot: &str) -> Option<SlotOrigin>
 /// database shares one identity; each MsiOpenDatabase or MsiOpenPackage opens
 /// a separate one, named by the index of the event that opened it.
 pub fn slot_database(events: &[Event], i: usize, slot: &str) -> Option<(SlotOrigin, usize)> {
-    for (j, e) in run_before_indexed(events, i) {
+    const KINDS: &[OpKind] = &[
+        OpKind::GetActiveDatabase,
+        OpKind::SessionDatabase,
+        OpKind::OpenDatabase,
+        OpKind::OpenPackage,
+        OpKind::CloseHandle,
+    ];
+    for (j, e) in run_before_of(events, i, KINDS) {
         let (into, origin) = match &e.call {
             Operation::GetActiveDatabase { into } | Operation::SessionDatabase { into } => {
                 (into, SlotOrigin::Active)
@@ -1220,7 +1343,7 @@ pub fn slot_database(events: &[Event], i: usize, slot: &str) -> Option<(SlotOrig
 
 /// The SQL text a view slot was opened on, in the same run.
 pub fn view_sql<'a>(events: &'a [Event], i: usize, view: &str) -> Option<&'a str> {
-    for e in run_before(events, i) {
+    for (_, e) in run_before_of(events, i, &[OpKind::OpenView, OpKind::CloseHandle]) {
         match &e.call {
             Operation::OpenView {
                 sql: Some(sql),
@@ -1255,11 +1378,13 @@ pub const SYSTEM_TABLES: &[&str] = &["_Tables", "_Columns", "_Streams", "_Storag
 
 /// Whether a step anywhere in the plan mentions `table` in SQL.
 pub fn plan_mentions_table(plan: &Plan, table: &str) -> bool {
-    all_steps(plan).any(|(_, _, op)| match op {
-        Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
-            sql.contains(table)
-        }
-        _ => false,
+    plan_wide(plan, "plan_mentions_table", table, || {
+        all_steps(plan).any(|(_, _, op)| match op {
+            Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
+                sql.contains(table)
+            }
+            _ => false,
+        })
     })
 }
 
@@ -1288,7 +1413,7 @@ pub fn nested_action_code(plan: &Plan, action: &str) -> Option<u32> {
 
 /// Whether the run of `events[i]` made, before it, a successful DoAction of `action`.
 pub fn ran_before(events: &[Event], i: usize, action: &str) -> bool {
-    run_before(events, i).any(|e| {
+    run_before_of(events, i, &[OpKind::DoAction]).any(|(_, e)| {
         matches!(&e.call, Operation::DoAction { action: Some(a), handle: HandleArg::Session } if a == action)
             && e.outcome.rc == Some(rc::SUCCESS)
     })

@@ -134,12 +134,14 @@ pub(super) fn expected_format(
     match handle {
         HandleArg::Session => {
             let before_costing = e.context == Context::Package
-                && !facts::run_before(&t.events, i).any(|p| {
-                    matches!(
-                        p.call,
-                        Operation::DoAction { .. } | Operation::Sequence { .. }
-                    )
-                });
+                && !facts::run_before_of(&t.events, i, &[OpKind::DoAction, OpKind::Sequence]).any(
+                    |(_, p)| {
+                        matches!(
+                            p.call,
+                            Operation::DoAction { .. } | Operation::Sequence { .. }
+                        )
+                    },
+                );
             let resolve = |n: &str| -> Option<Cow<'_, str>> {
                 if n.starts_with('#') || n.starts_with('!') {
                     return before_costing.then_some(Cow::Borrowed(""));

@@ -3,9 +3,10 @@
 //!
 //! Each family module holds its rules as data (`RULES`) and the predicate
 //! functions beside them. The helpers the predicates share live in
-//! [`facts`] (what a plan and a transcript settle) and `fmttext` (formatted text
-//! and conditions); what the engine itself does (SQL, standard actions,
-//! property classes) comes from [`crate::msi`], which the model uses too.
+//! [`facts`] (what a plan and a transcript settle; `index` answers its
+//! questions in one pass over a long transcript); what the engine itself does
+//! (SQL, formatted text, conditions, standard actions, property classes,
+//! buffer arithmetic) comes from [`crate::msi`], which the model uses too.
 //!
 //! # Adding a rule
 //!
@@ -33,6 +34,7 @@ mod database;
 mod deferred;
 pub mod facts;
 mod formatting;
+mod index;
 mod null_action;
 mod properties;
 mod return_codes;
@@ -44,9 +46,10 @@ pub(crate) mod temporary_writes;
 /// Everything a family module needs to state its rules.
 mod prelude {
     pub(super) use super::facts::{self, expect_number, expect_rc, flag, performed};
+    pub(super) use super::index::Key;
     pub(super) use crate::codes::{catype, condition, rc, runmode, status};
     pub(super) use crate::{
-        Check, Context, Event, Family, HandleArg, Level, Operation, Plan, Profile, Rule,
+        Check, Context, Event, Family, HandleArg, Level, OpKind, Operation, Plan, Profile, Rule,
         Transcript, Violation,
     };
 

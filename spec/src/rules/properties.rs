@@ -266,7 +266,7 @@ fn domain(k: &Known<'_>, name: &str, ctx: Context, script: bool) -> &'static str
 /// Whether a row was inserted into the persistent Property table under `name`
 /// earlier in the same run.
 fn inserted_into_property_table(events: &[Event], i: usize, name: &str) -> bool {
-    super::facts::run_before(events, i).any(|e| {
+    facts::run_before_in(events, i, &[Key::PropertySql]).any(|(_, e)| {
         let Operation::Sql { sql, .. } = &e.call else {
             return false;
         };
@@ -292,7 +292,11 @@ fn inserted_into_property_table(events: &[Event], i: usize, name: &str) -> bool 
 /// Whether a read of `name` at `events[i]` could belong to `want` at all: a
 /// cheap test that spares the full reasoning for most rules.
 fn could_belong(plan: &Plan, events: &[Event], i: usize, name: &str, want: &str) -> bool {
-    let run_has = |f: &dyn Fn(&Operation) -> bool| facts::run_before(events, i).any(|e| f(&e.call));
+    // `keys` name every event `f` can accept (see `facts::run_before_in`).
+    let run_has = |keys: &[Key], f: &dyn Fn(&Operation) -> bool| {
+        facts::run_before_in(events, i, keys).any(|(_, e)| f(&e.call))
+    };
+    let sets = || [Key::Sets(name.to_ascii_lowercase())];
     match want {
         "CUSTOMACTIONDATA-IMMEDIATE" => name == "CustomActionData",
         "CA-MISC-STATE-APIS" => name == "INSTALLLEVEL",
@@ -310,19 +314,31 @@ fn could_belong(plan: &Plan, events: &[Event], i: usize, name: &str, want: &str)
             plan.fixture.custom_actions.iter().any(|r| {
                 r.basic_type() == catype::SET_PROPERTY && r.source.as_deref() == Some(name)
             }) || (want == "PROP-EMBEDDED-NUL"
-                && run_has(&|op| matches!(op, Operation::DoAction { .. })))
+                && run_has(&[Key::Kind(OpKind::DoAction)], &|op| {
+                    matches!(op, Operation::DoAction { .. })
+                }))
         }
-        "DOACTION-NESTED" => run_has(&|op| {
-            matches!(
-                op,
-                Operation::DoAction { .. } | Operation::SessionDoAction { .. }
-            )
+        "DOACTION-NESTED" => run_has(
+            &[
+                Key::Kind(OpKind::DoAction),
+                Key::Kind(OpKind::SessionDoAction),
+            ],
+            &|op| {
+                matches!(
+                    op,
+                    Operation::DoAction { .. } | Operation::SessionDoAction { .. }
+                )
+            },
+        ),
+        "PROP-SET-NO-FORMAT" | "PROP-SET-EMPTY-DELETES" => run_has(
+            &sets(),
+            &|op| matches!(op, Operation::SetProperty { name: Some(n), .. } if n == name),
+        ),
+        "PROP-INMEMORY-TABLE" => run_has(&[Key::Kind(OpKind::Sql)], &|op| {
+            matches!(op, Operation::Sql { .. })
         }),
-        "PROP-SET-NO-FORMAT" | "PROP-SET-EMPTY-DELETES" => {
-            run_has(&|op| matches!(op, Operation::SetProperty { name: Some(n), .. } if n == name))
-        }
-        "PROP-INMEMORY-TABLE" => run_has(&|op| matches!(op, Operation::Sql { .. })),
         "PROP-CASE-SENSITIVE" => run_has(
+            &sets(),
             &|op| matches!(op, Operation::SetProperty { name: Some(n), .. } | Operation::SessionPropertySet { name: Some(n), .. } if n != name && n.eq_ignore_ascii_case(name)),
         ),
         _ => true,
@@ -607,7 +623,16 @@ fn property_table_rows(t: &Transcript, out: &mut Vec<Violation>, want: &str) {
             continue;
         };
         let mut seen: Vec<&str> = Vec::new();
-        for prior in super::facts::run_before(&t.events, i) {
+        const KEYS: &[Key] = &[
+            Key::Kind(OpKind::SetProperty),
+            Key::Kind(OpKind::DoAction),
+            Key::Kind(OpKind::SessionDoAction),
+            Key::Kind(OpKind::Sequence),
+            Key::Kind(OpKind::Modify),
+            Key::Kind(OpKind::SetInstallLevel),
+            Key::PropertySql,
+        ];
+        for (_, prior) in facts::run_before_in(&t.events, i, KEYS) {
             match &prior.call {
                 Operation::SetProperty {
                     name: Some(n),

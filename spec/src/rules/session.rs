@@ -173,7 +173,14 @@ fn exe_no_session(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violati
 
 /// The last MsiSetMode / Session.Mode set of `mode` earlier in the run, if nothing in between could undo it.
 fn mode_set_before(t: &Transcript, i: usize, mode: u32) -> Option<bool> {
-    for e in facts::run_before(&t.events, i) {
+    const KINDS: &[OpKind] = &[
+        OpKind::SetMode,
+        OpKind::SessionSetMode,
+        OpKind::DoAction,
+        OpKind::SessionDoAction,
+        OpKind::Sequence,
+    ];
+    for (_, e) in facts::run_before_of(&t.events, i, KINDS) {
         match &e.call {
             Operation::SetMode { mode: m, state } if *m == mode => {
                 return (e.outcome.rc == Some(rc::SUCCESS)).then_some(*state);

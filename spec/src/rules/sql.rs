@@ -85,15 +85,17 @@ fn table_persistent(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
                     None | Some(facts::SlotOrigin::Package) => continue,
                     Some(o) => o,
                 };
-                let touched = facts::all_steps(plan).any(|(_, _, op)| match op {
-                    Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
-                        let up = sql.trim_start().to_ascii_uppercase();
-                        (up.starts_with("CREATE")
-                            || up.starts_with("DROP")
-                            || up.starts_with("ALTER"))
-                            && sql.contains(name)
-                    }
-                    _ => false,
+                let touched = facts::plan_wide(plan, "table touched", name, || {
+                    facts::all_steps(plan).any(|(_, _, op)| match op {
+                        Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
+                            let up = sql.trim_start().to_ascii_uppercase();
+                            (up.starts_with("CREATE")
+                                || up.starts_with("DROP")
+                                || up.starts_with("ALTER"))
+                                && sql.contains(name)
+                        }
+                        _ => false,
+                    })
                 });
                 if touched {
                     continue;

@@ -110,14 +110,18 @@ pub(super) const RULES: &[Rule] = &[
 
 /// Whether a step of a probe other than `probe` mentions `table` in SQL.
 fn others_mention(plan: &Plan, probe: &str, table: &str) -> bool {
-    facts::all_steps(plan).any(|(p, _, op)| {
-        p != probe
-            && match op {
-                Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
-                    sql.contains(table)
+    // Probe names and table names hold no NUL: the pair is one argument.
+    let arg = format!("{probe}\0{table}");
+    facts::plan_wide(plan, "others mention", &arg, || {
+        facts::all_steps(plan).any(|(p, _, op)| {
+            p != probe
+                && match op {
+                    Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
+                        sql.contains(table)
+                    }
+                    _ => false,
                 }
-                _ => false,
-            }
+        })
     })
 }
 
@@ -727,14 +731,16 @@ fn insert_temporary(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
         let origin = facts::slot_origin(&t.events, i, db);
         // ALTER TABLE ADD appends columns, which SELECT * then returns after the
         // table's own: compare those, when some step may have added any.
-        let widened = facts::all_steps(plan).any(|(_, _, op)| match op {
-            Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
-                matches!(
-                    sql::parse(sql),
-                    Ok(Statement::Alter { table: at, action: Alter::Add(..) }) if at == table
-                )
-            }
-            _ => false,
+        let widened = facts::plan_wide(plan, "columns added", table, || {
+            facts::all_steps(plan).any(|(_, _, op)| match op {
+                Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. } => {
+                    matches!(
+                        sql::parse(sql),
+                        Ok(Statement::Alter { table: at, action: Alter::Add(..) }) if at == table
+                    )
+                }
+                _ => false,
+            })
         });
         let holds = |r: &Vec<String>, row: &Vec<String>| {
             if widened {
@@ -744,7 +750,13 @@ fn insert_temporary(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
             }
         };
         // Earlier temporary inserts into this table, in this run, with nothing in between that removes rows.
-        for prior in facts::run_before(&t.events, i) {
+        const KINDS: &[OpKind] = &[
+            OpKind::Sql,
+            OpKind::Modify,
+            OpKind::DoAction,
+            OpKind::Sequence,
+        ];
+        for (_, prior) in facts::run_before_of(&t.events, i, KINDS) {
             let Operation::Sql { sql: psql, .. } = &prior.call else {
                 if matches!(
                     prior.call,
@@ -845,7 +857,13 @@ fn viewmodify_insert_temporary(plan: &Plan, t: &Transcript, _: Profile, out: &mu
         let in_fixture = ft.rows.iter().any(|r| key_of(r) == key);
         let mut earlier = false;
         let mut unsure = false;
-        for (j, prior) in facts::run_before_indexed(&t.events, i) {
+        const KINDS: &[OpKind] = &[
+            OpKind::Modify,
+            OpKind::DoAction,
+            OpKind::Sequence,
+            OpKind::Sql,
+        ];
+        for (j, prior) in facts::run_before_of(&t.events, i, KINDS) {
             match &prior.call {
                 Operation::Modify {
                     kind: ModifyKind::InsertTemporary | ModifyKind::Insert,
