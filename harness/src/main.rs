@@ -17,7 +17,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "msiconf",
     version,
-    after_help = "Exit codes: 0 conformant; 1 conformance failures (or an expectation file that does not match the run); 2 usage, case-file or infrastructure error (a runtime that crashed, hung or could not start)."
+    after_help = "Exit codes: 0 conformant; 1 conformance failures (or an expectation file that does not match the run); 2 usage, case-file or infrastructure error (a runtime that crashed, hung or could not start; a run in which every case was skipped); 130 interrupted (Ctrl-C or SIGTERM: the reports hold the cases that finished, marked incomplete)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -57,8 +57,10 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        // The reader of our output went away (`| head`): it has what it wanted.
+        Err(e) if cmd::out::is_broken_pipe(&e) => ExitCode::from(exit::CONFORMANT),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            cmd::out::note(&format!("error: {e:#}"));
             ExitCode::from(exit::ERROR)
         }
     }

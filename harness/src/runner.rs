@@ -11,9 +11,9 @@ use crate::runtime::{Runtime, RuntimeError, RuntimeInfo};
 use msiconf_spec::{Plan, Profile, Rule, Transcript};
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::time::{Duration, Instant};
 
 /// How long past the timeout the guard waits for a runtime's own timeout report.
@@ -83,18 +83,45 @@ pub struct Silent;
 
 impl Reporter for Silent {}
 
+/// How often a wait for a runtime looks whether a stop was asked for.
+const STOP_POLL: Duration = Duration::from_millis(50);
+
+/// The process-wide stop request. `msiconf run` sets it from its Ctrl-C
+/// and SIGTERM handlers; [`request_stop`] sets it from code.
+pub fn stop_flag() -> &'static Arc<AtomicBool> {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(|| Arc::new(AtomicBool::new(false)))
+}
+
+/// Asks every run in progress to stop: no new case starts, and the cases in
+/// flight are abandoned (left out of the results), so a partial report can
+/// be written at once.
+pub fn request_stop() {
+    stop_flag().store(true, Ordering::SeqCst);
+}
+
+/// Whether a stop was asked for.
+pub fn stop_requested() -> bool {
+    stop_flag().load(Ordering::SeqCst)
+}
+
 /// Runs every case on every (runtime, profile), one run after the other, the
-/// cases of a run in parallel. Results keep the order of `cases`.
+/// cases of a run in parallel. Results keep the order of `cases`. After a
+/// stop request no further run starts: the runs returned are those begun.
 pub fn run_all(
     cases: &[Arc<Case>],
     specs: &[RunSpec],
     options: &RunOptions,
     reporter: &dyn Reporter,
 ) -> Vec<Run> {
-    specs
-        .iter()
-        .map(|spec| run_one(cases, spec, options, reporter))
-        .collect()
+    let mut runs = Vec::with_capacity(specs.len());
+    for spec in specs {
+        if stop_requested() {
+            break;
+        }
+        runs.push(run_one(cases, spec, options, reporter));
+    }
+    runs
 }
 
 /// Runs every case on one runtime under one profile.
@@ -113,9 +140,17 @@ pub fn run_one(
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| loop {
+                if stop_requested() {
+                    break;
+                }
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(case) = cases.get(i) else { break };
                 let result = run_case(case, &spec.runtime, &info, spec.profile, options);
+                // An error that ends after a stop request is most likely the
+                // stop itself (the wait was abandoned): the case did not finish.
+                if result.status == Status::Error && stop_requested() {
+                    break;
+                }
                 reporter.case_finished(&info, spec.profile, &result);
                 *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
             });
@@ -252,22 +287,40 @@ pub fn execute_guarded(
         });
     }
     // A runtime that enforces the timeout itself gets a moment to say so,
-    // with what its process printed, before the guard gives up on it.
-    match replies.recv_timeout(timeout + TIMEOUT_GRACE) {
-        Ok(outcome) => {
-            guard.put_back();
-            outcome
+    // with what its process printed, before the guard gives up on it. The
+    // wait is sliced so that a stop request abandons it promptly.
+    let deadline = Instant::now() + timeout + TIMEOUT_GRACE;
+    loop {
+        let slice = deadline
+            .saturating_duration_since(Instant::now())
+            .min(STOP_POLL);
+        match replies.recv_timeout(slice) {
+            Ok(outcome) => {
+                guard.put_back();
+                return outcome;
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) if stop_requested() => {
+                return Err(RuntimeError::Failed {
+                    message: "abandoned: the run was interrupted".to_owned(),
+                    stderr: String::new(),
+                })
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < deadline => {}
+            // Dropping the guard closes its job queue: the thread exits once the
+            // runtime returns, if it ever does.
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                return Err(RuntimeError::Timeout {
+                    seconds: timeout.as_secs_f64(),
+                    stderr: String::new(),
+                })
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(RuntimeError::Crashed {
+                    message: "the runtime's thread ended without a result".to_owned(),
+                    stderr: String::new(),
+                })
+            }
         }
-        // Dropping the guard closes its job queue: the thread exits once the
-        // runtime returns, if it ever does.
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(RuntimeError::Timeout {
-            seconds: timeout.as_secs_f64(),
-            stderr: String::new(),
-        }),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(RuntimeError::Crashed {
-            message: "the runtime's thread ended without a result".to_owned(),
-            stderr: String::new(),
-        }),
     }
 }
 

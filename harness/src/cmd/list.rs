@@ -1,8 +1,10 @@
 //! `msiconf list`: the cases, the operations, or the contexts.
 
+use super::out;
 use msiconf::exit;
 use msiconf_spec::plan::default_probe;
 use msiconf_spec::{Context, OpKind};
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 /// Arguments of `msiconf list`.
@@ -23,6 +25,7 @@ pub struct ListArgs {
 
 /// Prints the list asked for.
 pub fn run(args: ListArgs) -> anyhow::Result<u8> {
+    let mut text = String::new();
     if args.operations {
         for op in OpKind::ALL {
             let contexts: Vec<&str> = Context::ALL
@@ -30,27 +33,31 @@ pub fn run(args: ListArgs) -> anyhow::Result<u8> {
                 .filter(|c| op.available_in(**c))
                 .map(|c| c.name())
                 .collect();
-            println!("{:<28} {}", op.name(), contexts.join(" "));
+            let _ = writeln!(text, "{:<28} {}", op.name(), contexts.join(" "));
         }
+        out::print(&text)?;
         return Ok(exit::CONFORMANT);
     }
     if args.contexts {
         for c in Context::ALL {
             let probe = default_probe(c).map_or("(the package handle)", |p| p.0);
-            println!("{:<22} {:<7} {probe}", c.name(), c.catalog_tag());
+            let _ = writeln!(text, "{:<22} {:<7} {probe}", c.name(), c.catalog_tag());
         }
+        out::print(&text)?;
         return Ok(exit::CONFORMANT);
     }
     let suite = super::load_suite(&args.cases)?;
     let filter = args.filter.unwrap_or_default();
     for case in suite.cases.iter().filter(|c| c.name.contains(&filter)) {
-        println!(
+        let _ = writeln!(
+            text,
             "{}  [{}]  {}",
             case.name,
             case.rules.join(", "),
             case.description
         );
     }
+    out::print(&text)?;
     Ok(if suite.errors.is_empty() {
         exit::CONFORMANT
     } else {

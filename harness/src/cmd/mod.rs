@@ -2,6 +2,7 @@
 
 pub mod compare;
 pub mod list;
+pub mod out;
 pub mod rules;
 pub mod run;
 pub mod runtimes;
@@ -15,7 +16,7 @@ pub fn load_suite(dir: &Path) -> anyhow::Result<Suite> {
     let suite = load_dir(dir, &KnownRules::catalog())
         .context("no cases to run (give the folder with --cases)")?;
     for e in &suite.errors {
-        eprintln!("error: {e}");
+        out::note(&format!("error: {e}"));
     }
     Ok(suite)
 }

@@ -1,5 +1,7 @@
 //! `msiconf rules`: each rule, its cases, and the broken runtimes that fail it.
 
+use super::out;
+use anyhow::Context as _;
 use msiconf::exit;
 use msiconf::report;
 use msiconf::runner::{self, RunOptions, RunSpec, Silent};
@@ -8,6 +10,7 @@ use msiconf_spec::model::Deviation;
 use msiconf_spec::Profile;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -135,13 +138,18 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
         })
         .collect();
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
-        Format::Text => print_text(&rows, suite.cases.len()),
+        Format::Json => out::print(&format!("{}\n", serde_json::to_string_pretty(&rows)?))?,
+        Format::Text => out::print(&text(&rows, suite.cases.len()))?,
     }
     if let Some(path) = &args.report {
         let page = report::coverage::render(&report::build(runs, &suite));
-        report::atomic::write_atomic(path, page)?;
-        eprintln!("wrote the rule coverage page {}", path.display());
+        report::write_atomically(path, page.as_bytes()).with_context(|| {
+            format!(
+                "failed to write the rule coverage page `{}`",
+                path.display()
+            )
+        })?;
+        out::note(&format!("wrote the rule coverage page {}", path.display()));
     }
     Ok(if suite.errors.is_empty() {
         exit::CONFORMANT
@@ -150,7 +158,9 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
     })
 }
 
-fn print_text(rows: &[RuleRow], cases: usize) {
+/// The text listing: three or four lines per rule, then the totals.
+fn text(rows: &[RuleRow], cases: usize) -> String {
+    let mut out = String::new();
     let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
     for r in rows {
         let predicate = if r.has_predicate {
@@ -158,18 +168,20 @@ fn print_text(rows: &[RuleRow], cases: usize) {
         } else {
             "unobservable"
         };
-        println!(
+        let _ = writeln!(
+            out,
             "{:<width$}  {:<8} {:<12} {:>3} case(s)  {}",
             r.id, r.level, predicate, r.cases, r.title
         );
-        println!(
+        let _ = writeln!(
+            out,
             "{:<width$}  sources: {}; contexts: {}",
             "",
             r.sources.join(", "),
             r.contexts.join(", ")
         );
         if !r.failed_by.is_empty() {
-            println!("{:<width$}  failed by: {}", "", r.failed_by.join(", "));
+            let _ = writeln!(out, "{:<width$}  failed by: {}", "", r.failed_by.join(", "));
         }
         let missed: Vec<&str> = r
             .declared_broken_by
@@ -178,7 +190,8 @@ fn print_text(rows: &[RuleRow], cases: usize) {
             .map(String::as_str)
             .collect();
         if !missed.is_empty() {
-            println!(
+            let _ = writeln!(
+                out,
                 "{:<width$}  built to break it but no case catches: {}",
                 "",
                 missed.join(", ")
@@ -190,8 +203,10 @@ fn print_text(rows: &[RuleRow], cases: usize) {
         .iter()
         .filter(|r| r.has_predicate && r.cases == 0)
         .count();
-    println!(
+    let _ = writeln!(
+            out,
         "{} rules ({with_predicate} with a predicate, {uncovered} of those without a case); {cases} cases",
         rows.len()
     );
+    out
 }

@@ -1,12 +1,14 @@
 //! `msiconf run`: run the suite and write the reports.
 
+use super::out;
 use anyhow::bail;
 use msiconf::expectations::ExpectationFile;
 use msiconf::partition::Partition;
+use msiconf::report::summary::executed_nothing;
 use msiconf::report::terminal::{LineReporter, ProgressReporter};
 use msiconf::report::{self, ReportSpec};
 use msiconf::runner::{self, Reporter, RunOptions, RunSpec};
-use msiconf::runtimes::build_runtime;
+use msiconf::runtimes::{build_runtime, runtime_name};
 use msiconf::{exit, runtime::Runtime};
 use msiconf_spec::Profile;
 use std::collections::BTreeSet;
@@ -34,8 +36,15 @@ impl From<ProfileArg> for Profile {
 /// Arguments of `msiconf run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// A runtime to test: `reference`, `broken:<name>` (see `msiconf runtimes`). Repeat for several.
-    #[arg(long = "runtime", value_name = "NAME", default_value = "reference")]
+    /// A runtime to test: `reference`, `broken:<name>` (see `msiconf runtimes`),
+    /// `cmd:<command line>` (a program speaking docs/protocol.md) or `msiexec`.
+    /// `NAME=SPEC` runs SPEC under the name NAME in reports, expectation files
+    /// and `compare` (`wine=msiexec`). Repeat for several.
+    #[arg(
+        long = "runtime",
+        value_name = "[NAME=]SPEC",
+        default_value = "reference"
+    )]
     runtimes: Vec<String>,
     /// The profile to check against. Repeat for both.
     #[arg(long = "profile", value_enum, default_value = "windows")]
@@ -52,7 +61,8 @@ pub struct RunArgs {
     /// Write an expectation file that makes this run pass (one runtime only).
     #[arg(long, value_name = "FILE", conflicts_with = "expect")]
     update_expectations: Option<PathBuf>,
-    /// Write a report, such as `json=report.json`. Repeat for several.
+    /// Write a report, such as `json=report.json`, or `json=-` for standard
+    /// output (the summary then goes to standard error). Repeat for several.
     /// Default: every format under target/msiconf/ (json=target/msiconf/report.json).
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     reports: Vec<ReportSpec>,
@@ -65,6 +75,10 @@ pub struct RunArgs {
     /// Seconds one case may take before it counts as an error.
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     timeout: f64,
+    /// Exit 0 even when a runtime skipped every case (by default a run that
+    /// executed nothing is an error: it proves nothing).
+    #[arg(long)]
+    allow_nothing_executed: bool,
 }
 
 /// Runs the suite, prints the summary, writes the reports, and gives the exit code.
@@ -83,16 +97,30 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
             profiles.push(p);
         }
     }
+    // Each runtime once, by the name it gets in reports (its alias, if any).
+    let mut runtimes: Vec<&str> = Vec::new();
     let mut names: Vec<String> = Vec::new();
-    for n in &args.runtimes {
-        if !names.contains(n) {
-            names.push(n.clone());
+    for given in &args.runtimes {
+        let name = runtime_name(given);
+        match runtimes.iter().find(|r| runtime_name(r) == name) {
+            Some(other) if *other != given.as_str() => bail!(
+                "two runtimes are named `{name}` (`{other}` and `{given}`): give one another name with --runtime NAME=SPEC"
+            ),
+            Some(_) => {}
+            None => {
+                runtimes.push(given);
+                names.push(name.to_owned());
+            }
         }
     }
+    let to_stdout: Vec<&ReportSpec> = args.reports.iter().filter(|r| r.is_stdout()).collect();
+    if to_stdout.len() > 1 {
+        bail!("only one report can go to standard output (`FORMAT=-`)");
+    }
     let mut specs = Vec::new();
-    for name in &names {
+    for given in &runtimes {
         for profile in &profiles {
-            let runtime: Arc<dyn Runtime> = Arc::from(build_runtime(name, *profile)?);
+            let runtime: Arc<dyn Runtime> = Arc::from(build_runtime(given, *profile)?);
             specs.push(RunSpec {
                 runtime,
                 profile: *profile,
@@ -139,7 +167,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     } else {
         &lines
     };
+    catch_interruptions();
     let mut runs = runner::run_all(&selected, &specs, &options, reporter);
+    let interrupted = runner::stop_requested();
 
     let all_names: BTreeSet<&str> = suite.cases.iter().map(|c| c.name.as_str()).collect();
     let exists = |name: &str| all_names.contains(name);
@@ -152,7 +182,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         let refs: Vec<_> = runs.iter().collect();
         let file = ExpectationFile::from_runs(&names[0], &refs, previous.as_ref());
         file.save(path)?;
-        eprintln!("wrote expectations {}", path.display());
+        out::note(&format!("wrote expectations {}", path.display()));
         for run in &mut runs {
             file.apply(run, &exists);
         }
@@ -164,8 +194,20 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         }
     }
 
-    let report = report::build(runs, &suite);
-    print!("{}", report::terminal::summary(&report));
+    let mut report = report::build(runs, &suite);
+    if interrupted {
+        report.incomplete = Some(
+            "interrupted (Ctrl-C or SIGTERM): only the cases that finished are reported".to_owned(),
+        );
+    }
+    let summary = report::terminal::summary(&report);
+    // The summary gives way to a report on standard output; a reader that
+    // went away (`| head`) does not stop the reports from being written.
+    if to_stdout.is_empty() {
+        let _ = out::print(&summary);
+    } else {
+        out::note(summary.trim_end());
+    }
     let reports = if args.reports.is_empty() {
         report::DEFAULT_REPORTS
             .iter()
@@ -177,17 +219,70 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     } else {
         args.reports.clone()
     };
+    // Every report is attempted even if one fails, so a bad path loses no other result.
+    let mut failed = None;
     for spec in &reports {
-        report::write(spec, &report)?;
-        eprintln!("wrote {} report {}", spec.format, spec.path.display());
+        match report::write(spec, &report) {
+            Ok(()) if spec.is_stdout() => {}
+            Ok(()) => out::note(&format!(
+                "wrote {} report {}",
+                spec.format,
+                spec.path.display()
+            )),
+            Err(e) => {
+                out::note(&format!("error: {:#}", anyhow::Error::from(e)));
+                failed = Some(spec.path.clone());
+            }
+        }
     }
     if !suite.errors.is_empty() {
-        eprintln!(
+        out::note(&format!(
             "{} case file(s) could not be read (see above)",
             suite.errors.len()
-        );
+        ));
     }
-    Ok(exit::for_report(&report, suite.errors.len()))
+    if let Some(path) = failed {
+        bail!("failed to write report `{}` (see above)", path.display());
+    }
+    let leniency = exit::Leniency {
+        allow_nothing_executed: args.allow_nothing_executed,
+    };
+    let code = exit::for_report(&report, suite.errors.len(), leniency);
+    if interrupted {
+        out::note(
+            "interrupted: the reports hold the cases that finished and are marked incomplete",
+        );
+    } else if code == exit::ERROR && !leniency.allow_nothing_executed {
+        for run in report.runs.iter().filter(|r| executed_nothing(r)) {
+            out::note(&format!(
+                "error: runtime `{}` ({}) executed none of its {} case(s): every one was skipped (see the reasons above); pass --allow-nothing-executed if that is intended",
+                run.runtime.name,
+                run.profile,
+                run.cases.len()
+            ));
+        }
+    }
+    Ok(code)
+}
+
+/// Turns the first Ctrl-C (or SIGTERM) into a stop request, so the run ends
+/// with a partial report; a second one ends the process at once.
+fn catch_interruptions() {
+    #[cfg(unix)]
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let flag = runner::stop_flag();
+        let registered = signal_hook::flag::register_conditional_shutdown(
+            signal,
+            i32::from(exit::INTERRUPTED),
+            std::sync::Arc::clone(flag),
+        )
+        .and_then(|_| signal_hook::flag::register(signal, std::sync::Arc::clone(flag)));
+        if let Err(e) = registered {
+            out::note(&format!(
+                "warning: cannot catch signal {signal}: {e}; an interrupted run will write no report"
+            ));
+        }
+    }
 }
 
 /// Reads the expectation files and pairs each with its runtime.

@@ -86,9 +86,12 @@ pub fn detail_id(rule: &str, run: usize) -> String {
 fn header(out: &mut String, report: &Report, families: &[matrix::FamilyRows<'_>]) {
     let s = Summary::of(report);
     let t = &s.totals;
-    let (verdict, class) = match s.verdict() {
-        Verdict::Pass => ("PASS", "pass"),
-        Verdict::Fail => ("FAIL", "fail"),
+    let verdict = s.verdict().word();
+    let class = match s.verdict() {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+        Verdict::Incomplete => "incomplete",
+        Verdict::NothingRan => "nothing-ran",
     };
     let rules: Vec<&RowRule<'_>> = families.iter().flat_map(|f| &f.rules).collect();
     let uncovered = rules

@@ -41,6 +41,8 @@ fn verdict_line(out: &mut String, report: &Report) {
     let word = match s.verdict() {
         Verdict::Pass => "✅ PASS",
         Verdict::Fail => "❌ FAIL",
+        Verdict::Incomplete => "⚠️ INCOMPLETE",
+        Verdict::NothingRan => "⚠️ NOTHING RAN",
     };
     let _ = write!(
         out,

@@ -22,6 +22,10 @@ pub struct Report {
     pub runs: Vec<Run>,
     /// Every rule of the catalog, so renderers need not link the spec.
     pub rules: Vec<RuleInfo>,
+    /// Set when the run was interrupted (Ctrl-C): why. The report then holds
+    /// only the cases that finished; cases cut short are left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

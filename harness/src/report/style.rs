@@ -20,6 +20,7 @@ code, pre { font: 12.5px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, mono
 .verdict { font-weight: 700; padding: 1px 8px; border-radius: 10px; }
 .verdict-pass { background: var(--pass); color: var(--pass-ink); }
 .verdict-fail { background: var(--fail); color: var(--fail-ink); }
+.verdict-incomplete, .verdict-nothing-ran { background: var(--error); color: var(--error-ink); }
 .controls { display: flex; gap: 14px; align-items: center; flex-wrap: wrap; }
 #filter { width: 320px; padding: 5px 8px; border: 1px solid var(--line); border-radius: 6px; font: inherit; }
 #filter-count { color: var(--muted); }

@@ -18,6 +18,9 @@ pub fn summary(report: &Report) -> String {
     for run in &report.runs {
         summarise_run(run, &mut out);
     }
+    if let Some(why) = &report.incomplete {
+        let _ = writeln!(out, "INCOMPLETE: {why}");
+    }
     out
 }
 
@@ -225,6 +228,7 @@ mod tests {
             },
             runs: vec![run],
             rules: vec![],
+            incomplete: None,
         };
         assert_eq!(
             summary(&report),

@@ -524,6 +524,7 @@ pub fn fixture() -> Report {
             ),
         ],
         rules: rules(),
+        incomplete: None,
     }
 }
 

@@ -4,7 +4,8 @@
 The first argument picks a misbehaviour at start-up (`silent`, `exit-at-start`,
 `garbage-hello`, `old-protocol`); otherwise each plan may pick one with a
 fixture property MISBEHAVE (`garbage`, `not-a-message`, `exit`, `hang`,
-`wrong-id`, `mismatch`, `failed`, `unsupported`, `bad-request`, `chatty`).
+`wrong-id`, `mismatch`, `failed`, `unsupported`, `bad-request`, `chatty`,
+`slow`: answer normally after 0.3 s).
 A plan without it is answered with one event per package step, whose outcome
 is the number 1033, and the process id in the log.
 """
@@ -68,6 +69,8 @@ for line in sys.stdin:
         elif mode in ("failed", "unsupported", "bad-request"):
             say({"type": "error", "id": rid, "kind": mode, "message": "told to answer " + mode})
         else:
+            if mode == "slow":
+                time.sleep(0.3)
             if mode == "chatty":
                 for i in range(20000):
                     sys.stderr.write("chatter line %05d ........................................\n" % i)
