@@ -273,3 +273,61 @@ fn filter_and_partition_select_cases() {
     let out = msiconf(dir.path(), &["run", "nothing-matches"]);
     assert_eq!(code(&out), 2, "{}", text(&out));
 }
+
+#[test]
+fn several_filters_globs_rules_tags_and_exclusions_select_cases() {
+    let tagged = CASE_SENSITIVE.replace(
+        "rules = [\"DOACTION-CASE\"]\n",
+        "rules = [\"DOACTION-CASE\"]\ntags = [\"doaction\"]\n",
+    );
+    let dir = suite(&[
+        ("a/one.toml", CASE_SENSITIVE),
+        ("a/two.toml", &tagged),
+        ("b/three.toml", CASE_SENSITIVE),
+    ]);
+    let names = |args: &[&str]| {
+        let mut all = vec!["run", "--report", "json=r.json"];
+        all.extend_from_slice(args);
+        let out = msiconf(dir.path(), &all);
+        assert_eq!(code(&out), 0, "{args:?}\n{}", text(&out));
+        let report: Report =
+            serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+        report.runs[0]
+            .cases
+            .iter()
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(names(&["a/*"]), "a/one a/two");
+    assert_eq!(names(&["one", "three"]), "a/one b/three");
+    assert_eq!(names(&["--exclude", "a/*"]), "b/three");
+    assert_eq!(names(&["--tag", "doaction"]), "a/two");
+    assert_eq!(
+        names(&["--rule", "DOACTION-CASE", "--exclude", "two"]),
+        "a/one b/three"
+    );
+    // A misspelt rule or tag is a usage error that suggests the name.
+    let out = msiconf(dir.path(), &["run", "--rule", "DOACTON-CASE"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(
+        text(&out)
+            .contains("unknown rule `DOACTON-CASE` in --rule (did you mean `DOACTION-CASE`?)"),
+        "{}",
+        text(&out)
+    );
+    let out = msiconf(dir.path(), &["list", "--tag", "doactoin"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(
+        text(&out).contains("did you mean `doaction`?"),
+        "{}",
+        text(&out)
+    );
+    let out = msiconf(dir.path(), &["list", "*/t*"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.starts_with("a/two ") && listed.contains("\nb/three "),
+        "{listed}"
+    );
+}

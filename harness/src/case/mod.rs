@@ -8,6 +8,7 @@
 mod expect;
 mod file;
 mod locate;
+pub mod select;
 
 pub use expect::{ActionExpect, Expect, InstallExpect, Mismatch};
 

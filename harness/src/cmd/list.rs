@@ -19,8 +19,8 @@ pub struct ListArgs {
     /// List the contexts, with their default probes.
     #[arg(long)]
     contexts: bool,
-    /// Only cases whose name contains this.
-    filter: Option<String>,
+    #[command(flatten)]
+    select: super::SelectArgs,
 }
 
 /// Prints the list asked for.
@@ -47,8 +47,8 @@ pub fn run(args: ListArgs) -> anyhow::Result<u8> {
         return Ok(exit::CONFORMANT);
     }
     let suite = super::load_suite(&args.cases)?;
-    let filter = args.filter.unwrap_or_default();
-    for case in suite.cases.iter().filter(|c| c.name.contains(&filter)) {
+    let selection = args.select.selection(&suite)?;
+    for case in selection.apply(&suite.cases) {
         let _ = writeln!(
             text,
             "{}  [{}]  {}",

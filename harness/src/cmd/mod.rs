@@ -8,8 +8,60 @@ pub mod run;
 pub mod runtimes;
 
 use anyhow::Context as _;
+use msiconf::case::select::Selection;
 use msiconf::case::{load_dir, KnownRules, Suite};
 use std::path::Path;
+
+/// Which cases to take, shared by `run` and `list`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SelectArgs {
+    /// Only cases whose name contains one of these, or matches it as a glob
+    /// (`'properties/*'`, `'*/null-*'`).
+    #[arg(value_name = "FILTER")]
+    filters: Vec<String>,
+    /// Leave out the cases whose name contains this or matches it as a glob. Repeat for several.
+    #[arg(long = "exclude", value_name = "PATTERN")]
+    excludes: Vec<String>,
+    /// Only cases citing this rule ID (see `msiconf rules`). Repeat for several.
+    #[arg(long = "rule", value_name = "ID")]
+    rules: Vec<String>,
+    /// Only cases with this tag (the `tags` of a case file). Repeat for several.
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+}
+
+impl SelectArgs {
+    /// The selection over `suite`; an unknown rule or tag is an error with a suggestion.
+    pub fn selection(&self, suite: &Suite) -> anyhow::Result<Selection> {
+        let known = msiconf_spec::rules::catalog().iter().map(|r| r.id);
+        Ok(Selection::new(
+            &self.filters,
+            &self.excludes,
+            &self.rules,
+            &self.tags,
+            known,
+            &suite.cases,
+        )?)
+    }
+
+    /// The selection in words, for "no cases selected" messages.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.filters.is_empty() {
+            parts.push(format!("matching `{}`", self.filters.join("` or `")));
+        }
+        if !self.rules.is_empty() {
+            parts.push(format!("citing {}", self.rules.join(" or ")));
+        }
+        if !self.tags.is_empty() {
+            parts.push(format!("tagged {}", self.tags.join(" or ")));
+        }
+        if !self.excludes.is_empty() {
+            parts.push(format!("not matching `{}`", self.excludes.join("` or `")));
+        }
+        parts.join(", ")
+    }
+}
 
 /// Loads the suite and prints every case-file error to standard error.
 pub fn load_suite(dir: &Path) -> anyhow::Result<Suite> {

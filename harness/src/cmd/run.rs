@@ -52,8 +52,8 @@ pub struct RunArgs {
     /// The folder of case files.
     #[arg(long, value_name = "DIR", default_value = "cases")]
     cases: PathBuf,
-    /// Only cases whose name contains this.
-    filter: Option<String>,
+    #[command(flatten)]
+    select: super::SelectArgs,
     /// An expectation file (TOML) listing the failures a runtime is known to have.
     /// With several runtimes, each file names its runtime (`runtime = "..."`).
     #[arg(long = "expect", value_name = "FILE")]
@@ -128,27 +128,19 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         }
     }
     let suite = super::load_suite(&args.cases)?;
-    let filter = args.filter.clone().unwrap_or_default();
-    let matching: Vec<_> = suite
-        .cases
-        .iter()
-        .filter(|c| c.name.contains(&filter))
-        .collect();
+    let matching = args.select.selection(&suite)?.apply(&suite.cases);
     if matching.is_empty() && suite.errors.is_empty() {
+        let how = args.select.describe();
         bail!(
-            "no cases selected in `{}`{}",
+            "no cases selected in `{}`{}{how}",
             args.cases.display(),
-            args.filter
-                .as_ref()
-                .map(|f| format!(" matching `{f}`"))
-                .unwrap_or_default()
+            if how.is_empty() { "" } else { " " }
         );
     }
     // An empty slice is fine: a small suite spread over many CI machines has some.
     let selected: Vec<_> = matching
         .into_iter()
         .filter(|c| args.partition.is_none_or(|p| p.contains(&c.name)))
-        .cloned()
         .collect();
     let expectations = load_expectations(&args.expect, &names)?;
     if args.update_expectations.is_some() && names.len() != 1 {
