@@ -69,6 +69,7 @@ mod tests {
                 error: None,
                 skip_reason: None,
                 expected_failure: expected.then(String::new),
+                flaky: None,
                 duration_us: 0,
             })
             .collect::<Vec<_>>();

@@ -185,6 +185,9 @@ pub fn totals(cases: &[CaseResult]) -> Totals {
         if c.status == Status::Fail && c.expected_failure.is_some() {
             t.expected_failures += 1;
         }
+        if c.status == Status::Pass && c.flaky.is_some() {
+            t.flaky += 1;
+        }
     }
     t
 }
@@ -209,6 +212,7 @@ pub fn run_case(
         error: None,
         skip_reason: None,
         expected_failure: None,
+        flaky: None,
         duration_us: 0,
     };
     let skip = if !case.applies_in(profile) {
@@ -527,7 +531,8 @@ mod tests {
                 failed: 1,
                 errors: 1,
                 skipped: 2,
-                expected_failures: 0
+                expected_failures: 0,
+                flaky: 0,
             }
         );
     }

@@ -229,16 +229,16 @@ fn expectation_files_are_strict_both_ways() {
         "{}",
         text(&out)
     );
-    // An entry naming no case fails the run too.
+    // An entry naming no case is an error in the file, with a suggestion.
     std::fs::write(
         &expect,
         "[[expected-failure]]\ncase = \"a/gone\"\nrule = \"DOACTION-CASE\"\n",
     )
     .unwrap();
     let out = msiconf(dir.path(), &["run", "--expect", "broken.toml"]);
-    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert_eq!(code(&out), 2, "{}", text(&out));
     assert!(
-        text(&out).contains("`a/gone` (DOACTION-CASE) matches no case"),
+        text(&out).contains("`broken.toml`, line 1: no case `a/gone` in the suite"),
         "{}",
         text(&out)
     );

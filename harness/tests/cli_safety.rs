@@ -350,3 +350,157 @@ fn ctrl_c_writes_the_partial_report_marked_incomplete() {
     let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
     assert!(html.contains("data-verdict=\"incomplete\""), "verdict");
 }
+
+#[test]
+fn a_failure_that_passes_on_a_retry_is_reported_flaky_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("failed-once");
+    let case = format!(
+        "description = \"fails the first time only\"\nrules = [\"DEFERRED-LANGUAGE\"]\n\
+         [fixture]\nproperties = [{{ name = \"MISBEHAVE\", value = \"fail-once\" }}, {{ name = \"MARKER\", value = '{}' }}]\n\
+         [[steps]]\ncontext = \"package\"\ncall = \"get-language\"\nexpect = {{ number = 1033 }}\n",
+        marker.display()
+    );
+    std::fs::create_dir_all(dir.path().join("cases/a")).unwrap();
+    std::fs::write(dir.path().join("cases/a/once.toml"), case).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/protocol/misbehave.py");
+    let runtime = format!("once=cmd:python3 {}", script.display());
+    let reports = [
+        "--report",
+        "json=r.json",
+        "--report",
+        "junit=r.xml",
+        "--report",
+        "markdown=r.md",
+        "--report",
+        "html=r.html",
+    ];
+    // Without retries the first failure stands.
+    let mut args = vec!["run", "--runtime", &runtime];
+    args.extend(reports);
+    let out = msiconf(dir.path(), &args);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+
+    std::fs::remove_file(&marker).unwrap();
+    args.extend(["--retries", "2"]);
+    let out = msiconf(dir.path(), &args);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("1 passed (1 flaky)")
+            && stdout.contains("FLAKY a/once: failed (DEFERRED-LANGUAGE")
+            && stdout.contains("passed on attempt 2"),
+        "{stdout}"
+    );
+    let report = read_report(&dir.path().join("r.json"));
+    let case = &report.runs[0].cases[0];
+    assert_eq!(case.status, Status::Pass);
+    assert!(case.flaky.as_deref().unwrap().contains("attempt 2"));
+    assert_eq!(report.runs[0].totals.flaky, 1);
+    let junit = std::fs::read_to_string(dir.path().join("r.xml")).unwrap();
+    assert!(
+        junit.contains("<flakyFailure message=\"flaky: failed ("),
+        "{junit}"
+    );
+    let md = std::fs::read_to_string(dir.path().join("r.md")).unwrap();
+    assert!(
+        md.contains("1 passed (1 flaky)") && md.contains("### Flaky (1)"),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert!(html.contains("1 passed (1 flaky)") && html.contains("FLAKY: failed ("));
+}
+
+#[test]
+fn expectation_files_name_unknown_rules_and_cases_and_repeats_as_file_errors() {
+    let dir = suite(&[
+        ("a/ok.toml", CASE_SENSITIVE),
+        ("a/other.toml", CASE_SENSITIVE),
+    ]);
+    let check = |body: &str, want: &str| {
+        std::fs::write(dir.path().join("e.toml"), body).unwrap();
+        let out = msiconf(
+            dir.path(),
+            &["run", "--runtime", BROKEN, "--expect", "e.toml"],
+        );
+        assert_eq!(code(&out), 2, "{}", text(&out));
+        assert!(text(&out).contains(want), "want {want}\n{}", text(&out));
+    };
+    check(
+        "[[expected-failure]]\ncase = \"a/ok\"\nrule = \"DOACTON-CASE\"\n",
+        "invalid expectation file `e.toml`, line 1: unknown rule `DOACTON-CASE` (did you mean `DOACTION-CASE`?)",
+    );
+    check(
+        "\n[[expected-failure]]\ncase = \"a/okk\"\nrule = \"DOACTION-CASE\"\n",
+        "line 2: no case `a/okk` in the suite (did you mean `a/ok`?)",
+    );
+    check(
+        "[[expected-failure]]\ncase = \"b/*\"\nrule = \"DOACTION-CASE\"\n",
+        "case pattern `b/*` matches no case",
+    );
+    check(
+        "[[expected-failure]]\ncase = \"a/ok\"\nrule = \"DOACTION-CASE\"\n\
+         [[expected-failure]]\ncase = \"a/ok\"\nrule = \"DOACTION-CASE\"\nprofile = \"windows\"\n",
+        "line 4: the entry for `a/ok` (DOACTION-CASE) repeats the one at line 1",
+    );
+    // A glob entry covers the folder; a bug link shows with the note.
+    std::fs::write(
+        dir.path().join("e.toml"),
+        "[[expected-failure]]\ncase = \"a/*\"\nrule = \"DOACTION-CASE\"\nnote = \"folds case\"\nbug = \"https://bugs.example/1\"\n",
+    )
+    .unwrap();
+    let out = msiconf(
+        dir.path(),
+        &[
+            "run",
+            "--runtime",
+            BROKEN,
+            "--expect",
+            "e.toml",
+            "--report",
+            "json=r.json",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let report = read_report(&dir.path().join("r.json"));
+    for case in &report.runs[0].cases {
+        assert_eq!(
+            case.expected_failure.as_deref(),
+            Some("folds case (bug: https://bugs.example/1)")
+        );
+    }
+    // A flaky entry accepts a pass and reports it.
+    std::fs::write(
+        dir.path().join("e.toml"),
+        "[[expected-failure]]\ncase = \"a/ok\"\nrule = \"DOACTION-CASE\"\nstatus = \"flaky\"\n",
+    )
+    .unwrap();
+    let out = msiconf(
+        dir.path(),
+        &["run", "--expect", "e.toml", "--report", "json=r.json"],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let report = read_report(&dir.path().join("r.json"));
+    assert!(report.runs[0].cases[0].flaky.is_some());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("FLAKY a/ok"));
+}
+
+#[test]
+fn the_committed_expectation_files_name_real_cases_and_rules() {
+    use msiconf::case::{load_dir, KnownRules};
+    use msiconf::expectations::ExpectationFile;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let suite = load_dir(&root.join("cases"), &KnownRules::catalog()).unwrap();
+    let names: std::collections::BTreeSet<&str> =
+        suite.cases.iter().map(|c| c.name.as_str()).collect();
+    let rules = msiconf_spec::rules::catalog().iter().map(|r| r.id);
+    let mut seen = 0;
+    for entry in std::fs::read_dir(root.join("expectations")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            ExpectationFile::load_checked(&path, &names, rules.clone()).unwrap();
+            seen += 1;
+        }
+    }
+    assert!(seen > 0, "no expectation file checked");
+}

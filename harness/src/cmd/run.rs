@@ -2,8 +2,10 @@
 
 use super::out;
 use anyhow::bail;
+use msiconf::case::Case;
 use msiconf::expectations::ExpectationFile;
 use msiconf::partition::Partition;
+use msiconf::report::model::{Run, Status};
 use msiconf::report::summary::executed_nothing;
 use msiconf::report::terminal::{LineReporter, ProgressReporter};
 use msiconf::report::{self, ReportSpec};
@@ -79,6 +81,10 @@ pub struct RunArgs {
     /// executed nothing is an error: it proves nothing).
     #[arg(long)]
     allow_nothing_executed: bool,
+    /// Run a case that fails unexpectedly (or errors) up to N more times; one
+    /// that then passes is reported FLAKY, not PASS.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    retries: u32,
 }
 
 /// Runs the suite, prints the summary, writes the reports, and gives the exit code.
@@ -142,7 +148,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         .into_iter()
         .filter(|c| args.partition.is_none_or(|p| p.contains(&c.name)))
         .collect();
-    let expectations = load_expectations(&args.expect, &names)?;
+    let all_names: BTreeSet<&str> = suite.cases.iter().map(|c| c.name.as_str()).collect();
+    let expectations = load_expectations(&args.expect, &names, &all_names)?;
     if args.update_expectations.is_some() && names.len() != 1 {
         bail!("--update-expectations writes the file of one runtime; give exactly one --runtime");
     }
@@ -161,10 +168,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     };
     catch_interruptions();
     let mut runs = runner::run_all(&selected, &specs, &options, reporter);
+    let exists = |name: &str| all_names.contains(name);
+    if args.retries > 0 {
+        for (run, spec) in runs.iter_mut().zip(&specs) {
+            let file = expectations
+                .iter()
+                .find(|(n, _)| *n == run.runtime.name)
+                .map(|(_, f)| f);
+            retry_failures(run, spec, file, &exists, &selected, args.retries, &options);
+        }
+    }
     let interrupted = runner::stop_requested();
 
-    let all_names: BTreeSet<&str> = suite.cases.iter().map(|c| c.name.as_str()).collect();
-    let exists = |name: &str| all_names.contains(name);
     if let Some(path) = &args.update_expectations {
         let previous = if path.exists() {
             Some(ExpectationFile::load(path)?)
@@ -277,14 +292,69 @@ fn catch_interruptions() {
     }
 }
 
-/// Reads the expectation files and pairs each with its runtime.
+/// Runs again, up to `retries` times each, the cases of `run` that failed
+/// unexpectedly (as `file` judges them) or errored. A case that passes on a
+/// retry is kept as a pass marked flaky, with the first failure named.
+fn retry_failures(
+    run: &mut Run,
+    spec: &RunSpec,
+    file: Option<&ExpectationFile>,
+    exists: &dyn Fn(&str) -> bool,
+    selected: &[Arc<Case>],
+    retries: u32,
+    options: &RunOptions,
+) {
+    let mut judged = run.clone();
+    if let Some(file) = file {
+        file.apply(&mut judged, exists);
+    }
+    let info = spec.runtime.info();
+    for (slot, first) in run.cases.iter_mut().zip(&judged.cases) {
+        let unexpected = match first.status {
+            Status::Fail => first.expected_failure.is_none(),
+            Status::Error => true,
+            Status::Pass | Status::Skip => false,
+        };
+        let Some(case) = selected.iter().find(|c| c.name == first.name) else {
+            continue;
+        };
+        if !unexpected {
+            continue;
+        }
+        let what = match (first.status, first.findings.first(), &first.error) {
+            (Status::Fail, Some(f), _) => format!(
+                "failed ({}: expected {}, observed {})",
+                f.rule, f.expected, f.observed
+            ),
+            (_, _, Some(e)) => format!("errored ({})", e.message),
+            _ => "failed".to_owned(),
+        };
+        for attempt in 2..=retries.saturating_add(1) {
+            if runner::stop_requested() {
+                return;
+            }
+            let mut again = runner::run_case(case, &spec.runtime, &info, spec.profile, options);
+            if again.status == Status::Pass {
+                again.flaky = Some(format!("{what} on attempt 1; passed on attempt {attempt}"));
+                *slot = again;
+                break;
+            }
+        }
+    }
+    run.totals = runner::totals(&run.cases);
+}
+
+/// Reads the expectation files, checks them against the suite and the rule
+/// catalog, and pairs each with its runtime.
 fn load_expectations(
     paths: &[PathBuf],
     runtimes: &[String],
+    cases: &BTreeSet<&str>,
 ) -> anyhow::Result<Vec<(String, ExpectationFile)>> {
+    let rules = msiconf_spec::rules::catalog().iter().map(|r| r.id);
     let mut out: Vec<(String, ExpectationFile)> = Vec::new();
     for path in paths {
-        let file = ExpectationFile::load(path)?;
+        let file = ExpectationFile::load_checked(path, cases, rules.clone())?;
         let runtime = match (&file.runtime, runtimes) {
             (Some(name), _) => name.clone(),
             (None, [only]) if paths.len() == 1 => only.clone(),

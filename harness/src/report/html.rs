@@ -105,13 +105,18 @@ fn header(out: &mut String, report: &Report, families: &[matrix::FamilyRows<'_>]
         .count();
     let _ = write!(
         out,
-        "<header>\n<h1>{} {} conformance matrix</h1>\n<p id=\"summary\" data-verdict=\"{class}\"><span class=\"verdict verdict-{class}\">{verdict}</span> {} run{} · {} cases: {} passed, {} failed",
+        "<header>\n<h1>{} {} conformance matrix</h1>\n<p id=\"summary\" data-verdict=\"{class}\"><span class=\"verdict verdict-{class}\">{verdict}</span> {} run{} · {} cases: {} passed{}, {} failed",
         html(&report.tool.name),
         html(&report.tool.version),
         report.runs.len(),
         if report.runs.len() == 1 { "" } else { "s" },
         s.cases(),
         t.passed,
+        if t.flaky > 0 {
+            format!(" ({} flaky)", t.flaky)
+        } else {
+            String::new()
+        },
         t.failed,
     );
     if t.expected_failures > 0 {
@@ -330,6 +335,9 @@ fn case_item(out: &mut String, case: &CaseResult, state: CellState, rule: &str) 
     }
     if case.status == Status::Fail && state == CellState::Pass {
         out.push_str("<span class=\"desc\">The case failed on other rules; this one held.</span>");
+    }
+    if let Some(why) = &case.flaky {
+        let _ = write!(out, "<span class=\"note\">FLAKY: {}</span>", html(why));
     }
     if let Some(note) = &case.expected_failure {
         let _ = write!(

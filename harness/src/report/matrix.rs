@@ -217,6 +217,7 @@ mod tests {
             error: None,
             skip_reason: None,
             expected_failure: None,
+            flaky: None,
             duration_us: 0,
         }
     }

@@ -60,6 +60,13 @@ pub struct Totals {
     pub skipped: usize,
     /// Failures listed in the expectation file (counted in `failed` too).
     pub expected_failures: usize,
+    /// Flaky cases (counted in `passed` too): see [`CaseResult::flaky`].
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub flaky: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// How a case ended.
@@ -98,6 +105,10 @@ pub struct CaseResult {
     /// Set when the expectation file lists this failure; holds its note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_failure: Option<String>,
+    /// Set when the case passed but is flaky: it failed first and passed on a
+    /// retry (`--retries`), or the expectation file lists it as flaky. Says which.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flaky: Option<String>,
     pub duration_us: u64,
 }
 

@@ -58,6 +58,7 @@ impl Summary {
             s.totals.errors += t.errors;
             s.totals.skipped += t.skipped;
             s.totals.expected_failures += t.expected_failures;
+            s.totals.flaky += t.flaky;
             s.expectation_problems += run.expectation_problems.len();
             s.runs_executing_nothing += usize::from(executed_nothing(run));
         }

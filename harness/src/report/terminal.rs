@@ -31,9 +31,14 @@ fn summarise_run(run: &Run, out: &mut String) {
     } else {
         String::new()
     };
+    let flaky = if t.flaky > 0 {
+        format!(" ({} flaky)", t.flaky)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "{} ({}): {} cases: {} passed, {} failed{expected}, {} errors, {} skipped in {:.2} s",
+        "{} ({}): {} cases: {} passed{flaky}, {} failed{expected}, {} errors, {} skipped in {:.2} s",
         run.runtime.name,
         run.profile,
         run.cases.len(),
@@ -95,7 +100,13 @@ pub fn case_details(case: &CaseResult) -> String {
                 }
             }
         }
-        Status::Pass | Status::Skip => {}
+        // A flaky pass is never silently green.
+        Status::Pass => {
+            if let Some(why) = &case.flaky {
+                let _ = writeln!(out, "  FLAKY {}: {why}", case.name);
+            }
+        }
+        Status::Skip => {}
     }
     out
 }
@@ -178,6 +189,7 @@ mod tests {
             error: None,
             skip_reason: None,
             expected_failure: None,
+            flaky: None,
             duration_us: 1,
         };
         let mut fail = case("a/fail", Status::Fail);
@@ -214,6 +226,7 @@ mod tests {
                 errors: 1,
                 skipped: 1,
                 expected_failures: 1,
+                flaky: 0,
             },
             duration_ms: 1500,
             expectation_problems: vec![

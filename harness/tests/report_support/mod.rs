@@ -234,6 +234,7 @@ pub fn case(name: &str, description: &str, rules: &[&str], duration_us: u64) -> 
         error: None,
         skip_reason: None,
         expected_failure: None,
+        flaky: None,
         duration_us,
     }
 }
