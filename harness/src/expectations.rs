@@ -23,7 +23,7 @@
 //! that names no case. A rule or case name that does not exist, or the same
 //! entry twice, is an error in the file itself ([`ExpectationFile::check`]).
 
-use crate::report::model::{Run, Status};
+use crate::report::model::{CaseResult, Run, Status};
 use crate::suggest::did_you_mean;
 use msiconf_spec::Profile;
 use serde::{Deserialize, Serialize};
@@ -264,6 +264,23 @@ impl ExpectationFile {
         })
     }
 
+    /// Whether `case`, run under `profile`, is a failure this file lists:
+    /// it failed, and every rule it broke is listed for it.
+    pub fn expects(&self, profile: Profile, case: &CaseResult) -> bool {
+        if case.status != Status::Fail {
+            return false;
+        }
+        let listed: BTreeSet<&str> = self
+            .expected_failures
+            .iter()
+            .filter(|e| e.profile.is_none_or(|p| p == profile) && e.covers(&case.name))
+            .map(|e| e.rule.as_str())
+            .collect();
+        case.findings
+            .iter()
+            .all(|f| listed.contains(f.rule.as_str()))
+    }
+
     /// Marks `run`'s expected failures and records every mismatch between the
     /// file and the run in `run.expectation_problems`. `case_exists` tells
     /// whether a name is a case of the suite at all: entries for cases that
@@ -442,7 +459,7 @@ fn shorten(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::{CaseResult, Finding, FindingSource, Totals};
+    use crate::report::model::{Finding, FindingSource, Totals};
     use crate::runtime::RuntimeInfo;
 
     fn result(name: &str, status: Status, rules: &[&str]) -> CaseResult {

@@ -20,8 +20,25 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
     after_help = "Exit codes: 0 conformant; 1 conformance failures (or an expectation file that does not match the run); 2 usage, case-file or infrastructure error (a runtime that crashed, hung or could not start; a run in which every case was skipped); 130 interrupted (Ctrl-C or SIGTERM: the reports hold the cases that finished, marked incomplete)."
 )]
 struct Cli {
+    /// When to colour the output: `auto` colours a terminal unless NO_COLOR is set.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    color: ColorArg,
     #[command(subcommand)]
     command: Command,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,6 +61,11 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    anstream::ColorChoice::write_global(match cli.color {
+        ColorArg::Auto => anstream::ColorChoice::Auto,
+        ColorArg::Always => anstream::ColorChoice::Always,
+        ColorArg::Never => anstream::ColorChoice::Never,
+    });
     let result = match cli.command {
         Command::Fuzz(args) => return msiconf::fuzz::fuzz_main(args),
         Command::Run(args) => cmd::run::run(args),

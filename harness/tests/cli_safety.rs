@@ -308,7 +308,7 @@ fn ctrl_c_writes_the_partial_report_marked_incomplete() {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/protocol/misbehave.py");
     let runtime = format!("slow=cmd:python3 {}", script.display());
     let mut child = Command::new(env!("CARGO_BIN_EXE_msiconf"))
-        .args(["run", "--runtime", &runtime, "--jobs", "1"])
+        .args(["run", "--verbose", "--runtime", &runtime, "--jobs", "1"])
         .args(["--report", "json=r.json", "--report", "html=r.html"])
         .current_dir(dir.path())
         .stdout(Stdio::null())
@@ -503,4 +503,86 @@ fn the_committed_expectation_files_name_real_cases_and_rules() {
         }
     }
     assert!(seen > 0, "no expectation file checked");
+}
+
+#[test]
+fn the_default_output_outside_a_terminal_is_failures_and_the_summary() {
+    let dir = suite(&[
+        ("a/one.toml", CASE_SENSITIVE),
+        ("a/two.toml", CASE_SENSITIVE),
+    ]);
+    let out = msiconf(dir.path(), &["run"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("PASS"),
+        "a line per passing case:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("running 2 cases on reference (windows)"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(!stdout.contains('\x1b'), "colour in a pipe: {stdout:?}");
+
+    let out = msiconf(dir.path(), &["run", "--verbose"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr)
+            .matches("PASS ")
+            .count(),
+        2
+    );
+    let out = msiconf(dir.path(), &["run", "--quiet"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+}
+
+#[test]
+fn expected_failures_say_xfail_and_colour_follows_the_flag() {
+    let dir = suite(&[("a/one.toml", CASE_SENSITIVE)]);
+    std::fs::write(
+        dir.path().join("e.toml"),
+        "[[expected-failure]]\ncase = \"a/one\"\nrule = \"DOACTION-CASE\"\n",
+    )
+    .unwrap();
+    let out = msiconf(
+        dir.path(),
+        &["run", "-v", "--runtime", BROKEN, "--expect", "e.toml"],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let all = text(&out);
+    assert!(
+        all.contains("XFAIL broken:") && all.contains("  XFAIL a/one"),
+        "{all}"
+    );
+    assert!(
+        !all.contains("FAIL  "),
+        "an expected failure shown as FAIL:\n{all}"
+    );
+
+    // An unexpected failure: red when asked for, plain otherwise.
+    let out = msiconf(
+        dir.path(),
+        &["run", "--runtime", BROKEN, "--color", "always"],
+    );
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("\x1b[1m\x1b[31m  FAIL  a/one"),
+        "{stdout:?}"
+    );
+    let out = msiconf(
+        dir.path(),
+        &["run", "--runtime", BROKEN, "--color", "never"],
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\x1b'));
+    // The departure both the case and the rule's predicate report is printed once.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.matches("DOACTION-CASE at").count(), 1, "{stdout}");
+    assert!(
+        stdout.contains("[case expectation and rule predicate]"),
+        "{stdout}"
+    );
 }

@@ -9,16 +9,17 @@
 
 use std::io::{self, Write as _};
 
-/// Writes `text` to standard output and flushes it.
+/// Writes `text` to standard output and flushes it. ANSI styles in `text`
+/// are kept only where colour is wanted (`--color`, `NO_COLOR`, a terminal).
 pub fn print(text: &str) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    let mut out = anstream::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()
 }
 
 /// Writes one line to standard error, ignoring any failure to do so.
 pub fn note(line: &str) {
-    let mut err = io::stderr().lock();
+    let mut err = anstream::stderr().lock();
     let _ = writeln!(err, "{line}");
 }
 

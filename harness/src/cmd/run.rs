@@ -5,11 +5,12 @@ use anyhow::bail;
 use msiconf::case::Case;
 use msiconf::expectations::ExpectationFile;
 use msiconf::partition::Partition;
-use msiconf::report::model::{Run, Status};
+use msiconf::report::model::{CaseResult, Run, Status};
 use msiconf::report::summary::executed_nothing;
 use msiconf::report::terminal::{LineReporter, ProgressReporter};
 use msiconf::report::{self, ReportSpec};
 use msiconf::runner::{self, Reporter, RunOptions, RunSpec};
+use msiconf::runtime::RuntimeInfo;
 use msiconf::runtimes::{build_runtime, runtime_name};
 use msiconf::{exit, runtime::Runtime};
 use msiconf_spec::Profile;
@@ -85,6 +86,13 @@ pub struct RunArgs {
     /// that then passes is reported FLAKY, not PASS.
     #[arg(long, value_name = "N", default_value_t = 0)]
     retries: u32,
+    /// Print only the summary: no progress, no notes about the reports written.
+    #[arg(long, short, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Outside a terminal, print a line for every case as it finishes (by
+    /// default only a line per run; the summary lists every failure).
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 /// Runs the suite, prints the summary, writes the reports, and gives the exit code.
@@ -159,9 +167,19 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         timeout: Duration::from_secs_f64(args.timeout),
         ..RunOptions::default()
     };
-    let progress = ProgressReporter::default();
-    let lines = LineReporter;
-    let reporter: &dyn Reporter = if std::io::stderr().is_terminal() {
+    let expected = |info: &RuntimeInfo, profile: Profile, case: &CaseResult| {
+        expectations
+            .iter()
+            .any(|(name, file)| *name == info.name && file.expects(profile, case))
+    };
+    let progress = ProgressReporter::new(Some(&expected));
+    let lines = LineReporter {
+        every_case: args.verbose,
+        expected: Some(&expected),
+    };
+    let reporter: &dyn Reporter = if args.quiet {
+        &runner::Silent
+    } else if std::io::stderr().is_terminal() {
         &progress
     } else {
         &lines
@@ -207,7 +225,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
             "interrupted (Ctrl-C or SIGTERM): only the cases that finished are reported".to_owned(),
         );
     }
-    let summary = report::terminal::summary(&report);
+    let summary = report::terminal::summary_in_colour(&report);
     // The summary gives way to a report on standard output; a reader that
     // went away (`| head`) does not stop the reports from being written.
     if to_stdout.is_empty() {
@@ -230,7 +248,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     let mut failed = None;
     for spec in &reports {
         match report::write(spec, &report) {
-            Ok(()) if spec.is_stdout() => {}
+            Ok(()) if spec.is_stdout() || args.quiet => {}
             Ok(()) => out::note(&format!(
                 "wrote {} report {}",
                 spec.format,
