@@ -12,11 +12,21 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `msiconf --version`: the program's version and the revision of the suite built in.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (suite ",
+    env!("MSICONF_SUITE_REVISION"),
+    ", ",
+    env!("MSICONF_SUITE_CASES"),
+    " cases built in)"
+);
+
 /// Conformance harness for the Windows Installer custom-action session API.
 #[derive(Debug, Parser)]
 #[command(
     name = "msiconf",
-    version,
+    version = VERSION,
     after_help = "Exit codes: 0 conformant; 1 conformance failures (or an expectation file that does not match the run); 2 usage, case-file or infrastructure error (a runtime that crashed, hung or could not start; a run in which every case was skipped); 130 interrupted (Ctrl-C or SIGTERM: the reports hold the cases that finished, marked incomplete)."
 )]
 struct Cli {

@@ -331,3 +331,38 @@ fn several_filters_globs_rules_tags_and_exclusions_select_cases() {
         "{listed}"
     );
 }
+
+#[test]
+fn the_built_in_suite_runs_from_an_empty_folder_and_the_version_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = msiconf(dir.path(), &["--version"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let version = String::from_utf8_lossy(&out.stdout);
+    let files = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .flat_map(|area| std::fs::read_dir(area.path()).unwrap())
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        })
+        .count();
+    assert!(
+        version.starts_with(&format!("msiconf {} (suite ", env!("CARGO_PKG_VERSION")))
+            && version.contains(&format!(", {files} cases built in)")),
+        "{version}"
+    );
+    let out = msiconf(dir.path(), &["run", "--report", "json=r.json"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let report: Report =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(report.runs[0].cases.len(), files);
+    assert!(report.runs[0]
+        .cases
+        .iter()
+        .all(|c| c.status == Status::Pass));
+    // --cases still chooses another folder.
+    let out = msiconf(dir.path(), &["run", "--cases", "elsewhere"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+}

@@ -236,6 +236,35 @@ impl Suite {
     }
 }
 
+/// The conformance suite built into the binary (see `build.rs`).
+pub mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_cases.rs"));
+
+    /// The suite revision: a content hash of the built-in case files.
+    pub const REVISION: &str = env!("MSICONF_SUITE_REVISION");
+
+    /// Where built-in cases say they come from in messages.
+    pub const ORIGIN: &str = "<built-in>/cases";
+}
+
+/// Reads the suite built into the binary: every `*.toml` of the `cases/`
+/// folder it was built from. Errors name the file as `<built-in>/cases/...`.
+pub fn load_embedded(rules: &KnownRules) -> Suite {
+    let mut suite = Suite::default();
+    for (file, text) in embedded::FILES {
+        let Some(name) = file.strip_suffix(".toml") else {
+            continue;
+        };
+        let path = Path::new(embedded::ORIGIN).join(file);
+        match parse_case(name, &path, text, rules) {
+            Ok(case) => suite.cases.push(Arc::new(case)),
+            Err(e) => suite.errors.push(e),
+        }
+    }
+    suite.cases.sort_by(|a, b| a.name.cmp(&b.name));
+    suite
+}
+
 /// Reads every `*.toml` below `root` (recursively, in name order, skipping
 /// hidden files and folders).
 pub fn load_dir(root: &Path, rules: &KnownRules) -> Result<Suite, SuiteError> {

@@ -10,9 +10,10 @@ use std::path::PathBuf;
 /// Arguments of `msiconf list`.
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
-    /// The folder of case files.
-    #[arg(long, value_name = "DIR", default_value = "cases")]
-    cases: PathBuf,
+    /// The folder of case files [default: `cases` when the current folder
+    /// has one, else the suite built into msiconf].
+    #[arg(long, value_name = "DIR")]
+    cases: Option<PathBuf>,
     /// List the operations a case can call, with the contexts each is available in.
     #[arg(long, conflicts_with = "contexts")]
     operations: bool,
@@ -46,7 +47,7 @@ pub fn run(args: ListArgs) -> anyhow::Result<u8> {
         out::print(&text)?;
         return Ok(exit::CONFORMANT);
     }
-    let suite = super::load_suite(&args.cases)?;
+    let suite = super::load_suite(args.cases.as_deref())?;
     let selection = args.select.selection(&suite)?;
     for case in selection.apply(&suite.cases) {
         let _ = writeln!(

@@ -9,8 +9,8 @@ pub mod runtimes;
 
 use anyhow::Context as _;
 use msiconf::case::select::Selection;
-use msiconf::case::{load_dir, KnownRules, Suite};
-use std::path::Path;
+use msiconf::case::{embedded, load_dir, load_embedded, KnownRules, Suite};
+use std::path::{Path, PathBuf};
 
 /// Which cases to take, shared by `run` and `list`.
 #[derive(Debug, Clone, clap::Args)]
@@ -63,10 +63,32 @@ impl SelectArgs {
     }
 }
 
-/// Loads the suite and prints every case-file error to standard error.
-pub fn load_suite(dir: &Path) -> anyhow::Result<Suite> {
-    let suite = load_dir(dir, &KnownRules::catalog())
-        .context("no cases to run (give the folder with --cases)")?;
+/// Where the cases come from: `--cases DIR`, else `./cases` when there is
+/// one (a checkout, a project's own suite), else the suite built in.
+pub fn suite_origin(given: Option<&Path>) -> PathBuf {
+    match given {
+        Some(dir) => dir.to_owned(),
+        None if Path::new(DEFAULT_CASES).is_dir() => PathBuf::from(DEFAULT_CASES),
+        None => PathBuf::from(embedded::ORIGIN),
+    }
+}
+
+/// The cases folder used when the current folder has one.
+const DEFAULT_CASES: &str = "cases";
+
+/// Loads the suite (see [`suite_origin`]) and prints every case-file error
+/// to standard error.
+pub fn load_suite(given: Option<&Path>) -> anyhow::Result<Suite> {
+    let origin = suite_origin(given);
+    let suite = if origin == Path::new(embedded::ORIGIN) {
+        if embedded::FILES.is_empty() {
+            anyhow::bail!("no cases to run: this msiconf was built without them; give the folder with --cases");
+        }
+        load_embedded(&KnownRules::catalog())
+    } else {
+        load_dir(&origin, &KnownRules::catalog())
+            .context("no cases to run (give the folder with --cases)")?
+    };
     for e in &suite.errors {
         out::note(&format!("error: {e}"));
     }

@@ -24,9 +24,10 @@ enum Format {
 /// Arguments of `msiconf rules`.
 #[derive(Debug, clap::Args)]
 pub struct RulesArgs {
-    /// The folder of case files.
-    #[arg(long, value_name = "DIR", default_value = "cases")]
-    cases: PathBuf,
+    /// The folder of case files [default: `cases` when the current folder
+    /// has one, else the suite built into msiconf].
+    #[arg(long, value_name = "DIR")]
+    cases: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -69,7 +70,7 @@ struct RuleRow {
 /// declares, and a runtime fails a rule when a case citing the rule reports
 /// it broken and the reference does not.
 pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
-    let suite = super::load_suite(&args.cases)?;
+    let suite = super::load_suite(args.cases.as_deref())?;
     let options = RunOptions::default();
     // What the reference itself reports is not the broken runtime's doing:
     // only findings the reference does not have count.

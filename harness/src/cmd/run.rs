@@ -52,9 +52,10 @@ pub struct RunArgs {
     /// The profile to check against. Repeat for both.
     #[arg(long = "profile", value_enum, default_value = "windows")]
     profiles: Vec<ProfileArg>,
-    /// The folder of case files.
-    #[arg(long, value_name = "DIR", default_value = "cases")]
-    cases: PathBuf,
+    /// The folder of case files [default: `cases` when the current folder
+    /// has one, else the suite built into msiconf].
+    #[arg(long, value_name = "DIR")]
+    cases: Option<PathBuf>,
     #[command(flatten)]
     select: super::SelectArgs,
     /// An expectation file (TOML) listing the failures a runtime is known to have.
@@ -141,13 +142,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
             });
         }
     }
-    let suite = super::load_suite(&args.cases)?;
+    let suite = super::load_suite(args.cases.as_deref())?;
     let matching = args.select.selection(&suite)?.apply(&suite.cases);
     if matching.is_empty() && suite.errors.is_empty() {
         let how = args.select.describe();
         bail!(
             "no cases selected in `{}`{}{how}",
-            args.cases.display(),
+            super::suite_origin(args.cases.as_deref()).display(),
             if how.is_empty() { "" } else { " " }
         );
     }
