@@ -3,7 +3,7 @@
 
 mod cmd;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 use msiconf::exit;
 use std::process::ExitCode;
 
@@ -67,6 +67,14 @@ enum Command {
     Serve(msiconf::serve::ServeArgs),
     /// Generate session scripts against a runtime and shrink what departs into case files.
     Fuzz(msiconf::fuzz::FuzzArgs),
+    /// Print a shell completion script (`msiconf completions bash > /etc/bash_completion.d/msiconf`).
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `msiconf man > msiconf.1; man ./msiconf.1`.
+    Man,
 }
 
 fn main() -> ExitCode {
@@ -83,6 +91,14 @@ fn main() -> ExitCode {
         Command::Runtimes => cmd::runtimes::run(),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Compare(args) => cmd::compare::run(args),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "msiconf", &mut script);
+            cmd::out::print(&String::from_utf8_lossy(&script))
+                .map(|()| exit::CONFORMANT)
+                .map_err(anyhow::Error::from)
+        }
+        Command::Man => man_page(),
         Command::Serve(args) => msiconf::serve::run(&args)
             .map(|()| exit::CONFORMANT)
             .map_err(anyhow::Error::from),
@@ -96,4 +112,12 @@ fn main() -> ExitCode {
             ExitCode::from(exit::ERROR)
         }
     }
+}
+
+/// The manual page of `msiconf` (options, subcommands, exit codes), in roff.
+fn man_page() -> anyhow::Result<u8> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+    cmd::out::print(&String::from_utf8_lossy(&page))?;
+    Ok(exit::CONFORMANT)
 }

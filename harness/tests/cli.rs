@@ -366,3 +366,27 @@ fn the_built_in_suite_runs_from_an_empty_folder_and_the_version_names_it() {
     let out = msiconf(dir.path(), &["run", "--cases", "elsewhere"]);
     assert_eq!(code(&out), 2, "{}", text(&out));
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_line_definition() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = msiconf(dir.path(), &["completions", shell]);
+        assert_eq!(code(&out), 0, "{shell}: {}", text(&out));
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            script.contains("runtime") && script.contains("retries"),
+            "{shell}"
+        );
+    }
+    let out = msiconf(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    let out = msiconf(dir.path(), &["man"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.contains(".TH msiconf 1"), "{page}");
+    assert!(
+        page.contains(".SH SUBCOMMANDS") && page.contains("130 interrupted"),
+        "{page}"
+    );
+}
