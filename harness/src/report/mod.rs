@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod compare;
 pub mod coverage;
 mod escape;
+pub mod github;
 pub mod html;
 pub mod junit;
 pub mod markdown;
@@ -45,7 +46,7 @@ pub enum ReportError {
 }
 
 /// The report formats [`render`] knows; keep in step with its arms.
-pub const FORMATS: &[&str] = &["json", "junit", "markdown", "html"];
+pub const FORMATS: &[&str] = &["json", "junit", "markdown", "html", "github"];
 
 /// What `msiconf run` writes when no `--report` is given: (format, path).
 pub const DEFAULT_REPORTS: &[(&str, &str)] = &[
@@ -114,6 +115,7 @@ pub fn render(format: &str, report: &Report) -> Result<Vec<u8>, ReportError> {
             .map_err(|e| render_err(Box::new(e))),
         "markdown" => Ok(markdown::render(report).into_bytes()),
         "html" => Ok(html::render(report).into_bytes()),
+        "github" => Ok(github::render(report).into_bytes()),
         other => Err(ReportError::UnknownFormat {
             format: other.to_owned(),
         }),
