@@ -8,6 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
+include!("src/case/revision.rs");
+
 fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let root = manifest.join("..").join("cases");
@@ -18,33 +20,20 @@ fn main() {
         collect(&root, &root, &mut files);
     }
     files.sort();
-    // FNV-1a over each name and contents: stable across Rust versions and
-    // machines, unlike the standard library's hasher.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |bytes: &[u8]| {
-        for b in bytes {
-            hash ^= u64::from(*b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
+    let mut contents = Vec::new();
     let mut table = String::from("&[\n");
     for (name, path) in &files {
-        let text = std::fs::read(path).expect("case file readable");
-        feed(name.as_bytes());
-        feed(&[0]);
-        feed(&text);
-        feed(&[0]);
+        contents.push((
+            name.as_str(),
+            std::fs::read(path).expect("case file readable"),
+        ));
         table.push_str(&format!(
             "    ({name:?}, include_str!({:?})),\n",
             path.display().to_string()
         ));
     }
     table.push(']');
-    let revision = if files.is_empty() {
-        "none".to_owned()
-    } else {
-        format!("{hash:016x}")
-    };
+    let revision = suite_revision(contents.iter().map(|(n, c)| (*n, c.as_slice())));
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo"));
     std::fs::write(
         out.join("embedded_cases.rs"),

@@ -93,6 +93,7 @@ mod tests {
                 expectation_problems: problems.iter().map(|p| (*p).to_owned()).collect(),
             }],
             rules: vec![],
+            provenance: None,
             incomplete: None,
         }
     }

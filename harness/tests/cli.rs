@@ -390,3 +390,39 @@ fn completions_and_the_man_page_come_from_the_command_line_definition() {
         "{page}"
     );
 }
+
+#[test]
+fn the_json_report_says_when_how_and_with_what_it_was_made() {
+    let dir = suite(&[("a/ok.toml", CASE_SENSITIVE)]);
+    let out = msiconf(dir.path(), &["run", "--report", "json=r.json"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let report: Report =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+    let p = report.provenance.expect("provenance");
+    assert_eq!(p.command_line[1..], ["run", "--report", "json=r.json"]);
+    assert_eq!(p.cases, "cases");
+    // The same revision as msiconf::case::dir_revision gives the folder.
+    assert_eq!(
+        p.suite_revision,
+        msiconf::case::dir_revision(&dir.path().join("cases")).unwrap()
+    );
+    assert_eq!(p.suite_revision.len(), 16);
+    assert!(
+        p.started.len() == 20 && p.started.ends_with('Z') && p.started.as_bytes()[10] == b'T',
+        "{}",
+        p.started
+    );
+    assert_eq!(p.host.os, std::env::consts::OS);
+    assert!(!p.host.name.is_empty());
+    assert_eq!(report.tool.version, env!("CARGO_PKG_VERSION"));
+    // A changed case changes the revision.
+    std::fs::write(
+        dir.path().join("cases/a/ok.toml"),
+        CASE_SENSITIVE.replace("another case", "another spelling"),
+    )
+    .unwrap();
+    assert_ne!(
+        msiconf::case::dir_revision(&dir.path().join("cases")).unwrap(),
+        p.suite_revision
+    );
+}

@@ -8,7 +8,10 @@
 mod expect;
 mod file;
 mod locate;
+mod revision;
 pub mod select;
+
+pub use revision::suite_revision;
 
 pub use expect::{ActionExpect, Expect, InstallExpect, Mismatch};
 
@@ -263,6 +266,21 @@ pub fn load_embedded(rules: &KnownRules) -> Suite {
     }
     suite.cases.sort_by(|a, b| a.name.cmp(&b.name));
     suite
+}
+
+/// The revision of the case files below `root` (see [`suite_revision`]):
+/// the same files as [`load_dir`] reads.
+pub fn dir_revision(root: &Path) -> std::io::Result<String> {
+    let mut files = Vec::new();
+    collect_files(root, &mut files)?;
+    let mut named = Vec::new();
+    for path in files {
+        named.push((case_name(root, &path) + ".toml", std::fs::read(&path)?));
+    }
+    named.sort();
+    Ok(suite_revision(
+        named.iter().map(|(n, c)| (n.as_str(), c.as_slice())),
+    ))
 }
 
 /// Reads every `*.toml` below `root` (recursively, in name order, skipping

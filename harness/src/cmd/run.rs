@@ -2,10 +2,10 @@
 
 use super::out;
 use anyhow::bail;
-use msiconf::case::Case;
+use msiconf::case::{dir_revision, embedded, Case};
 use msiconf::expectations::ExpectationFile;
 use msiconf::partition::Partition;
-use msiconf::report::model::{CaseResult, Run, Status};
+use msiconf::report::model::{CaseResult, Host, Provenance, Run, Status};
 use msiconf::report::summary::executed_nothing;
 use msiconf::report::terminal::{LineReporter, ProgressReporter};
 use msiconf::report::{self, ReportSpec};
@@ -186,6 +186,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         &lines
     };
     catch_interruptions();
+    let started = std::time::SystemTime::now();
     let mut runs = runner::run_all(&selected, &specs, &options, reporter);
     let exists = |name: &str| all_names.contains(name);
     if args.retries > 0 {
@@ -221,6 +222,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     }
 
     let mut report = report::build(runs, &suite);
+    report.provenance = Some(provenance(args.cases.as_deref(), started));
     if interrupted {
         report.incomplete = Some(
             "interrupted (Ctrl-C or SIGTERM): only the cases that finished are reported".to_owned(),
@@ -289,6 +291,25 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(code)
+}
+
+/// What the JSON report records about the run: when, the command line, the
+/// suite and its revision, and the machine.
+fn provenance(cases: Option<&std::path::Path>, started: std::time::SystemTime) -> Provenance {
+    let origin = super::suite_origin(cases);
+    let suite_revision = if origin == std::path::Path::new(embedded::ORIGIN) {
+        embedded::REVISION.to_owned()
+    } else {
+        dir_revision(&origin).unwrap_or_else(|_| "unknown".to_owned())
+    };
+    Provenance {
+        started: chrono::DateTime::<chrono::Utc>::from(started)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        command_line: std::env::args().collect(),
+        cases: origin.display().to_string(),
+        suite_revision,
+        host: Host::this(),
+    }
 }
 
 /// Turns the first Ctrl-C (or SIGTERM) into a stop request, so the run ends

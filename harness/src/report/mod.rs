@@ -220,6 +220,7 @@ pub fn build(runs: Vec<Run>, suite: &Suite) -> Report {
         },
         runs,
         rules,
+        provenance: None,
         incomplete: None,
     }
 }

@@ -355,6 +355,7 @@ mod tests {
             },
             runs: vec![run],
             rules: vec![],
+            provenance: None,
             incomplete: None,
         };
         assert_eq!(
