@@ -70,6 +70,8 @@ mod tests {
                 skip_reason: None,
                 expected_failure: expected.then(String::new),
                 flaky: None,
+                plan: None,
+                transcript: None,
                 duration_us: 0,
             })
             .collect::<Vec<_>>();

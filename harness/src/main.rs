@@ -61,6 +61,8 @@ enum Command {
     Runtimes,
     /// List the rules with their cases and the broken runtimes that fail them.
     Rules(cmd::rules::RulesArgs),
+    /// Judge the transcripts a report stored (`run --transcripts`) again, with no runtime.
+    Recheck(cmd::recheck::RecheckArgs),
     /// Compare two JSON reports: newly failing, passing and erroring cases (exit 1 when anything newly fails).
     Compare(cmd::compare::CompareArgs),
     /// Serve the reference model (or a broken one) over the process protocol on stdin/stdout.
@@ -91,6 +93,7 @@ fn main() -> ExitCode {
         Command::Runtimes => cmd::runtimes::run(),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Compare(args) => cmd::compare::run(args),
+        Command::Recheck(args) => cmd::recheck::run(args),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "msiconf", &mut script);

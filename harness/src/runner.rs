@@ -50,6 +50,9 @@ pub struct RunOptions {
     /// The rules whose predicates every transcript is checked against
     /// (the whole catalog, unless a test wants the runner alone).
     pub rules: &'static [Rule],
+    /// Keep each case's plan and transcript in its result, for `--transcripts`
+    /// and `msiconf recheck`.
+    pub keep_transcripts: bool,
 }
 
 impl Default for RunOptions {
@@ -58,6 +61,7 @@ impl Default for RunOptions {
             jobs: default_jobs(),
             timeout: Duration::from_secs(10),
             rules: msiconf_spec::rules::catalog(),
+            keep_transcripts: false,
         }
     }
 }
@@ -213,6 +217,8 @@ pub fn run_case(
         skip_reason: None,
         expected_failure: None,
         flaky: None,
+        plan: None,
+        transcript: None,
         duration_us: 0,
     };
     let skip = if !case.applies_in(profile) {
@@ -234,6 +240,10 @@ pub fn run_case(
             result.findings = check_case_with(case, profile, &transcript, options.rules);
             if !result.findings.is_empty() {
                 result.status = Status::Fail;
+            }
+            if options.keep_transcripts {
+                result.plan = Some(Plan::clone(&case.plan));
+                result.transcript = Some(transcript);
             }
         }
         Err(RuntimeError::Unsupported { reason }) => {
@@ -453,6 +463,7 @@ mod tests {
             jobs,
             timeout,
             rules: &[],
+            keep_transcripts: false,
         }
     }
 

@@ -586,3 +586,66 @@ fn expected_failures_say_xfail_and_colour_follows_the_flag() {
         "{stdout}"
     );
 }
+
+#[test]
+fn recheck_judges_stored_transcripts_again_without_the_runtime() {
+    let dir = suite(&[("a/ok.toml", CASE_SENSITIVE)]);
+    // Without --transcripts there is nothing to re-judge.
+    let out = msiconf(dir.path(), &["run", "--report", "json=plain.json"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let out = msiconf(dir.path(), &["recheck", "plain.json"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(text(&out).contains("write it with `msiconf run --transcripts`"));
+
+    let out = msiconf(
+        dir.path(),
+        &[
+            "run",
+            "--runtime",
+            BROKEN,
+            "--transcripts",
+            "--report",
+            "json=broken.json",
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    let stored = read_report(&dir.path().join("broken.json"));
+    assert!(stored.runs[0].cases[0].transcript.is_some());
+    let out = msiconf(
+        dir.path(),
+        &["recheck", "broken.json", "--report", "json=again.json"],
+    );
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    let again = read_report(&dir.path().join("again.json"));
+    assert_eq!(again.runs[0].cases[0].status, Status::Fail);
+    assert_eq!(
+        again.runs[0].cases[0].findings,
+        stored.runs[0].cases[0].findings
+    );
+
+    // An expectation file applies to the re-judged run as to a live one.
+    std::fs::write(
+        dir.path().join("e.toml"),
+        "[[expected-failure]]\ncase = \"a/ok\"\nrule = \"DOACTION-CASE\"\n",
+    )
+    .unwrap();
+    let out = msiconf(
+        dir.path(),
+        &["recheck", "broken.json", "--expect", "e.toml"],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(text(&out).contains("XFAIL a/ok"), "{}", text(&out));
+    // A case asking for another plan than the stored one cannot be re-judged.
+    std::fs::write(
+        dir.path().join("cases/a/ok.toml"),
+        CASE_SENSITIVE.replace("costinitialize", "costfinalize"),
+    )
+    .unwrap();
+    let out = msiconf(dir.path(), &["recheck", "broken.json"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(
+        text(&out).contains("asks for another plan"),
+        "{}",
+        text(&out)
+    );
+}

@@ -3,6 +3,7 @@
 pub mod compare;
 pub mod list;
 pub mod out;
+pub mod recheck;
 pub mod rules;
 pub mod run;
 pub mod runtimes;

@@ -5,7 +5,7 @@ use anyhow::bail;
 use msiconf::case::{dir_revision, embedded, Case};
 use msiconf::expectations::ExpectationFile;
 use msiconf::partition::Partition;
-use msiconf::report::model::{CaseResult, Host, Provenance, Run, Status};
+use msiconf::report::model::{CaseResult, Host, Provenance, Report, Run, Status};
 use msiconf::report::summary::executed_nothing;
 use msiconf::report::terminal::{LineReporter, ProgressReporter};
 use msiconf::report::{self, ReportSpec};
@@ -87,6 +87,10 @@ pub struct RunArgs {
     /// that then passes is reported FLAKY, not PASS.
     #[arg(long, value_name = "N", default_value_t = 0)]
     retries: u32,
+    /// Keep every case's plan and transcript in the JSON report, so that
+    /// `msiconf recheck` can judge the run again without the runtime.
+    #[arg(long)]
+    transcripts: bool,
     /// Print only the summary: no progress, no notes about the reports written.
     #[arg(long, short, conflicts_with = "verbose")]
     quiet: bool,
@@ -94,6 +98,21 @@ pub struct RunArgs {
     /// default only a line per run; the summary lists every failure).
     #[arg(long, short)]
     verbose: bool,
+}
+
+/// `--report` values, or every format under `target/msiconf/`.
+pub(super) fn reports_or_default(given: &[ReportSpec]) -> Vec<ReportSpec> {
+    if given.is_empty() {
+        report::DEFAULT_REPORTS
+            .iter()
+            .map(|(format, path)| ReportSpec {
+                format: (*format).to_owned(),
+                path: PathBuf::from(path),
+            })
+            .collect()
+    } else {
+        given.to_vec()
+    }
 }
 
 /// Runs the suite, prints the summary, writes the reports, and gives the exit code.
@@ -166,6 +185,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     let options = RunOptions {
         jobs: args.jobs.unwrap_or_else(runner::default_jobs).max(1),
         timeout: Duration::from_secs_f64(args.timeout),
+        keep_transcripts: args.transcripts,
         ..RunOptions::default()
     };
     let expected = |info: &RuntimeInfo, profile: Profile, case: &CaseResult| {
@@ -228,41 +248,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
             "interrupted (Ctrl-C or SIGTERM): only the cases that finished are reported".to_owned(),
         );
     }
-    let summary = report::terminal::summary_in_colour(&report);
-    // The summary gives way to a report on standard output; a reader that
-    // went away (`| head`) does not stop the reports from being written.
-    if to_stdout.is_empty() {
-        let _ = out::print(&summary);
-    } else {
-        out::note(summary.trim_end());
-    }
-    let reports = if args.reports.is_empty() {
-        report::DEFAULT_REPORTS
-            .iter()
-            .map(|(format, path)| ReportSpec {
-                format: (*format).to_owned(),
-                path: PathBuf::from(path),
-            })
-            .collect()
-    } else {
-        args.reports.clone()
-    };
-    // Every report is attempted even if one fails, so a bad path loses no other result.
-    let mut failed = None;
-    for spec in &reports {
-        match report::write(spec, &report) {
-            Ok(()) if spec.is_stdout() || args.quiet => {}
-            Ok(()) => out::note(&format!(
-                "wrote {} report {}",
-                spec.format,
-                spec.path.display()
-            )),
-            Err(e) => {
-                out::note(&format!("error: {:#}", anyhow::Error::from(e)));
-                failed = Some(spec.path.clone());
-            }
-        }
-    }
+    let failed = summarise_and_write(&report, &reports_or_default(&args.reports), args.quiet);
     if !suite.errors.is_empty() {
         out::note(&format!(
             "{} case file(s) could not be read (see above)",
@@ -291,6 +277,40 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(code)
+}
+
+/// Prints the summary and writes every report; gives the path of a report
+/// that could not be written. Every report is attempted even if one fails, so
+/// a bad path loses no other result.
+pub(super) fn summarise_and_write(
+    report: &Report,
+    reports: &[ReportSpec],
+    quiet: bool,
+) -> Option<PathBuf> {
+    let summary = report::terminal::summary_in_colour(report);
+    // The summary gives way to a report on standard output; a reader that
+    // went away (`| head`) does not stop the reports from being written.
+    if reports.iter().any(ReportSpec::is_stdout) {
+        out::note(summary.trim_end());
+    } else {
+        let _ = out::print(&summary);
+    }
+    let mut failed = None;
+    for spec in reports {
+        match report::write(spec, report) {
+            Ok(()) if spec.is_stdout() || quiet => {}
+            Ok(()) => out::note(&format!(
+                "wrote {} report {}",
+                spec.format,
+                spec.path.display()
+            )),
+            Err(e) => {
+                out::note(&format!("error: {:#}", anyhow::Error::from(e)));
+                failed = Some(spec.path.clone());
+            }
+        }
+    }
+    failed
 }
 
 /// What the JSON report records about the run: when, the command line, the
@@ -386,7 +406,7 @@ fn retry_failures(
 
 /// Reads the expectation files, checks them against the suite and the rule
 /// catalog, and pairs each with its runtime.
-fn load_expectations(
+pub(super) fn load_expectations(
     paths: &[PathBuf],
     runtimes: &[String],
     cases: &BTreeSet<&str>,

@@ -218,6 +218,8 @@ mod tests {
             skip_reason: None,
             expected_failure: None,
             flaky: None,
+            plan: None,
+            transcript: None,
             duration_us: 0,
         }
     }

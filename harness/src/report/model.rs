@@ -5,7 +5,7 @@
 //! keep `docs/report.schema.json` in step.
 
 use crate::runtime::RuntimeInfo;
-use msiconf_spec::{Profile, Violation};
+use msiconf_spec::{Plan, Profile, Transcript, Violation};
 use serde::{Deserialize, Serialize};
 
 /// The version of the report format.
@@ -161,6 +161,12 @@ pub struct CaseResult {
     /// retry (`--retries`), or the expectation file lists it as flaky. Says which.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flaky: Option<String>,
+    /// With `--transcripts`: what the runtime was asked to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Plan>,
+    /// With `--transcripts`: what the runtime did, for `msiconf recheck`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<Transcript>,
     pub duration_us: u64,
 }
 

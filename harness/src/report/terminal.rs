@@ -304,6 +304,8 @@ mod tests {
             skip_reason: None,
             expected_failure: None,
             flaky: None,
+            plan: None,
+            transcript: None,
             duration_us: 1,
         };
         let mut fail = case("a/fail", Status::Fail);

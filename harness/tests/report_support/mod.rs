@@ -235,6 +235,8 @@ pub fn case(name: &str, description: &str, rules: &[&str], duration_us: u64) -> 
         skip_reason: None,
         expected_failure: None,
         flaky: None,
+        plan: None,
+        transcript: None,
         duration_us,
     }
 }
