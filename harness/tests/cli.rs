@@ -426,3 +426,37 @@ fn the_json_report_says_when_how_and_with_what_it_was_made() {
         p.suite_revision
     );
 }
+
+#[test]
+fn the_handshake_timeout_is_a_flag_and_runtimes_lists_every_kind() {
+    let dir = suite(&[("a/ok.toml", CASE_SENSITIVE)]);
+    let silent = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/protocol/silent.sh");
+    let runtime = format!("cmd:sh {}", silent.display());
+    let started = std::time::Instant::now();
+    let out = msiconf(
+        dir.path(),
+        &["run", "--runtime", &runtime, "--handshake-timeout", "0.5"],
+    );
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(
+        text(&out).contains("did not answer the handshake within 0.5 s"),
+        "{}",
+        text(&out)
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(8));
+    let out = msiconf(dir.path(), &["run", "--handshake-timeout", "0"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+
+    let out = msiconf(dir.path(), &["runtimes"]);
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains("\ncmd:<command line> ") && listed.contains("\nmsiexec "),
+        "{listed}"
+    );
+    let out = msiconf(dir.path(), &["run", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("cmd:<command line>") && help.contains("msiexec"),
+        "{help}"
+    );
+}

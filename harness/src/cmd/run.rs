@@ -11,7 +11,8 @@ use msiconf::report::terminal::{LineReporter, ProgressReporter};
 use msiconf::report::{self, ReportSpec};
 use msiconf::runner::{self, Reporter, RunOptions, RunSpec};
 use msiconf::runtime::RuntimeInfo;
-use msiconf::runtimes::{build_runtime, runtime_name};
+use msiconf::runtimes::process::ProcessOptions;
+use msiconf::runtimes::{build_runtime_with, runtime_name};
 use msiconf::{exit, runtime::Runtime};
 use msiconf_spec::Profile;
 use std::collections::BTreeSet;
@@ -87,6 +88,10 @@ pub struct RunArgs {
     /// that then passes is reported FLAKY, not PASS.
     #[arg(long, value_name = "N", default_value_t = 0)]
     retries: u32,
+    /// Seconds a `cmd:` runtime's process may take to answer the handshake
+    /// (a JVM, .NET or Wine-hosted adapter may need more than the default).
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    handshake_timeout: f64,
     /// Keep every case's plan and transcript in the JSON report, so that
     /// `msiconf recheck` can judge the run again without the runtime.
     #[arg(long)]
@@ -151,10 +156,21 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     if to_stdout.len() > 1 {
         bail!("only one report can go to standard output (`FORMAT=-`)");
     }
+    if !(args.handshake_timeout.is_finite() && args.handshake_timeout > 0.0) {
+        bail!(
+            "invalid --handshake-timeout {}: give a positive number of seconds",
+            args.handshake_timeout
+        );
+    }
+    let process = ProcessOptions {
+        handshake_timeout: Duration::from_secs_f64(args.handshake_timeout),
+        ..ProcessOptions::default()
+    };
     let mut specs = Vec::new();
     for given in &runtimes {
         for profile in &profiles {
-            let runtime: Arc<dyn Runtime> = Arc::from(build_runtime(given, *profile)?);
+            let runtime: Arc<dyn Runtime> =
+                Arc::from(build_runtime_with(given, *profile, &process)?);
             specs.push(RunSpec {
                 runtime,
                 profile: *profile,

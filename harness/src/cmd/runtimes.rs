@@ -23,6 +23,20 @@ pub fn run() -> anyhow::Result<u8> {
             );
         }
     }
+    let _ = writeln!(
+        text,
+        "{:<width$}  a program speaking the process protocol of docs/protocol.md on stdin/stdout",
+        "cmd:<command line>"
+    );
+    let _ = writeln!(
+        text,
+        "{:<width$}  Wine's installer engine through the probe custom actions (docs/msiexec.md)",
+        "msiexec"
+    );
+    let _ = writeln!(
+        text,
+        "\nAny of them as NAME=SPEC runs SPEC under the name NAME in reports and comparisons."
+    );
     out::print(&text)?;
     Ok(exit::CONFORMANT)
 }

@@ -65,12 +65,22 @@ pub fn runtime_name(text: &str) -> &str {
 /// `cmd:<command line>` (a program speaking the process protocol) and
 /// `msiexec` (Wine's installer engine).
 pub fn build_runtime(text: &str, profile: Profile) -> Result<Box<dyn Runtime>, BuildError> {
+    build_runtime_with(text, profile, &process::ProcessOptions::default())
+}
+
+/// [`build_runtime`], with the options a `cmd:` runtime's processes get
+/// (`--handshake-timeout`, say).
+pub fn build_runtime_with(
+    text: &str,
+    profile: Profile,
+    process: &process::ProcessOptions,
+) -> Result<Box<dyn Runtime>, BuildError> {
     match split_alias(text) {
         Some((alias, spec)) => Ok(Box::new(Aliased {
             name: alias.to_owned(),
-            inner: build_named(spec, profile)?,
+            inner: build_named(spec, profile, process)?,
         })),
-        None => build_named(text, profile),
+        None => build_named(text, profile, process),
     }
 }
 
@@ -93,7 +103,11 @@ impl Runtime for Aliased {
     }
 }
 
-fn build_named(name: &str, profile: Profile) -> Result<Box<dyn Runtime>, BuildError> {
+fn build_named(
+    name: &str,
+    profile: Profile,
+    process: &process::ProcessOptions,
+) -> Result<Box<dyn Runtime>, BuildError> {
     if name == "reference" {
         return Ok(Box::new(ModelRuntime::reference(profile)));
     }
@@ -106,7 +120,7 @@ fn build_named(name: &str, profile: Profile) -> Result<Box<dyn Runtime>, BuildEr
         };
     }
     if name.starts_with(process::CMD_PREFIX) {
-        return process::ProcessRuntime::from_spec(name, process::ProcessOptions::default())
+        return process::ProcessRuntime::from_spec(name, process.clone())
             .map(|r| Box::new(r) as Box<dyn Runtime>)
             .map_err(|source| BuildError::Start {
                 name: name.to_owned(),
