@@ -130,7 +130,7 @@ fn header(out: &mut String, report: &Report, families: &[matrix::FamilyRows<'_>]
         rules.len(),
         uncovered
     );
-    out.push_str("<div class=\"controls\">\n<input id=\"filter\" type=\"search\" placeholder=\"Filter by rule ID, family or area\" aria-label=\"Filter rules by ID, family or area\" autocomplete=\"off\">\n<span id=\"filter-count\"></span>\n<ul class=\"legend\">");
+    out.push_str("<div class=\"controls\">\n<input id=\"filter\" type=\"search\" placeholder=\"Filter by rule ID, family or area\" aria-label=\"Filter rules by ID, family or area\" autocomplete=\"off\">\n<span id=\"filter-count\"></span>\n<ul class=\"legend\" title=\"Cells are rules on runs: a rule's state on a run comes from every case citing it, so these count cells, not cases\"><li class=\"legend-title\">Cells (rule × run):</li>");
     for state in CellState::ALL {
         let n: usize = rules
             .iter()
@@ -147,6 +147,26 @@ fn header(out: &mut String, report: &Report, families: &[matrix::FamilyRows<'_>]
             "<li data-state=\"{state}\" data-count=\"{n}\"><span class=\"swatch state-{state}\"></span>{} {} ({n})</li>",
             symbol(state),
             label(state)
+        );
+    }
+    // A failing cell whose every failure the expectation file lists is hatched.
+    let hatched: usize = rules
+        .iter()
+        .map(|r| {
+            report
+                .runs
+                .iter()
+                .filter(|run| {
+                    let cell = matrix::cell(run, r.id());
+                    cell.state == CellState::Fail && cell.all_failures_expected()
+                })
+                .count()
+        })
+        .sum();
+    if hatched > 0 {
+        let _ = write!(
+            out,
+            "<li data-state=\"xfail\" data-count=\"{hatched}\"><span class=\"swatch state-fail xfail\"></span>hatched: failing as the expectation file says (XFAIL), counted in failing ({hatched})</li>"
         );
     }
     out.push_str("</ul>\n</div>\n");
