@@ -7,14 +7,24 @@
 //! case = "deferred/props-only-three"
 //! rule = "DEFERRED-PROPS"
 //! note = "Wine lets deferred actions read every property"
+//! bug = "https://bugs.winehq.org/show_bug.cgi?id=1"   # optional: where it is tracked
 //! profile = "windows"          # optional: only under this profile
+//! status = "flaky"             # optional: passing is accepted too
+//!
+//! [[expected-failure]]
+//! case = "automation/*"        # a glob: any case of the folder may break the rule
+//! rule = "SESSION-EVALUATECONDITION"
 //! ```
 //!
 //! A failure is expected when every rule it breaks is listed for that case.
 //! Anything else is a problem that fails the run: a failure not listed, a
-//! listed failure that did not happen, an entry that names no case.
+//! listed failure that did not happen (a passing case is fine for a flaky
+//! entry; a glob entry needs one of its cases to break the rule), an entry
+//! that names no case. A rule or case name that does not exist, or the same
+//! entry twice, is an error in the file itself ([`ExpectationFile::check`]).
 
-use crate::report::model::{Run, Status};
+use crate::report::model::{CaseResult, Run, Status};
+use crate::suggest::did_you_mean;
 use msiconf_spec::Profile;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,9 +57,56 @@ pub struct ExpectedFailure {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     /// Why, for the people reading the file.
     pub note: Option<String>,
+    /// Where the failure is tracked: a bug report's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bug: Option<String>,
     /// Only under this profile; both when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<Profile>,
+    /// `fail` (the default) or `flaky`: the case may pass as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<EntryStatus>,
+}
+
+/// How sure an entry is that its case fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryStatus {
+    /// The case fails by breaking the rule, every time.
+    Fail,
+    /// The case sometimes breaks the rule and sometimes passes: both are
+    /// accepted, and a pass is reported as FLAKY.
+    Flaky,
+}
+
+impl ExpectedFailure {
+    /// Whether `case` names a folder or a pattern of cases rather than one case.
+    pub fn is_glob(&self) -> bool {
+        self.case.contains(['*', '?', '['])
+    }
+
+    /// Whether the entry covers the case called `name`.
+    pub fn covers(&self, name: &str) -> bool {
+        if self.is_glob() {
+            glob::Pattern::new(&self.case).is_ok_and(|p| p.matches(name))
+        } else {
+            self.case == name
+        }
+    }
+
+    fn is_flaky(&self) -> bool {
+        self.status == Some(EntryStatus::Flaky)
+    }
+
+    /// The note with the bug link, as a report shows it.
+    fn described(&self) -> Option<String> {
+        match (&self.note, &self.bug) {
+            (Some(n), Some(b)) => Some(format!("{n} (bug: {b})")),
+            (Some(n), None) => Some(n.clone()),
+            (None, Some(b)) => Some(format!("bug: {b}")),
+            (None, None) => None,
+        }
+    }
 }
 
 /// An expectation file that could not be read or written.
@@ -67,6 +124,14 @@ pub enum ExpectationError {
     Parse {
         path: PathBuf,
         line: Option<usize>,
+        message: String,
+    },
+    /// An entry names a rule or case that does not exist, or repeats another.
+    #[error("invalid expectation file `{}`, line {line}: {message}", path.display())]
+    Entry {
+        path: PathBuf,
+        /// The line of the entry's `[[expected-failure]]` header.
+        line: usize,
         message: String,
     },
     /// Writing failed.
@@ -99,6 +164,91 @@ impl ExpectationFile {
         })
     }
 
+    /// Reads an expectation file and [`check`](Self::check)s it against the
+    /// suite's case names and the catalog's rule IDs.
+    pub fn load_checked<'a>(
+        path: &Path,
+        cases: &BTreeSet<&str>,
+        rules: impl IntoIterator<Item = &'a str> + Clone,
+    ) -> Result<ExpectationFile, ExpectationError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ExpectationError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let file = ExpectationFile::parse(path, &text)?;
+        file.check(path, &text, cases, rules)?;
+        Ok(file)
+    }
+
+    /// Checks every entry: its rule exists, its case exists (a glob matches
+    /// one), and no other entry says the same. `text` is the file's text, to
+    /// name the line of a bad entry.
+    pub fn check<'a>(
+        &self,
+        path: &Path,
+        text: &str,
+        cases: &BTreeSet<&str>,
+        rules: impl IntoIterator<Item = &'a str> + Clone,
+    ) -> Result<(), ExpectationError> {
+        let headers: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with("[[expected-failure]]"))
+            .map(|(i, _)| i + 1)
+            .collect();
+        let bad = |index: usize, message: String| ExpectationError::Entry {
+            path: path.to_owned(),
+            line: headers.get(index).copied().unwrap_or(0),
+            message,
+        };
+        for (i, e) in self.expected_failures.iter().enumerate() {
+            if !rules.clone().into_iter().any(|r| r == e.rule) {
+                return Err(bad(
+                    i,
+                    format!(
+                        "unknown rule `{}`{}",
+                        e.rule,
+                        did_you_mean(&e.rule, rules.clone())
+                    ),
+                ));
+            }
+            if e.is_glob() {
+                if glob::Pattern::new(&e.case).is_err() {
+                    return Err(bad(i, format!("invalid case pattern `{}`", e.case)));
+                }
+                if !cases.iter().any(|c| e.covers(c)) {
+                    return Err(bad(i, format!("case pattern `{}` matches no case", e.case)));
+                }
+            } else if !cases.contains(e.case.as_str()) {
+                return Err(bad(
+                    i,
+                    format!(
+                        "no case `{}` in the suite{}",
+                        e.case,
+                        did_you_mean(&e.case, cases.iter().copied())
+                    ),
+                ));
+            }
+            let same = |o: &ExpectedFailure| {
+                o.case == e.case
+                    && o.rule == e.rule
+                    && (o.profile.is_none() || e.profile.is_none() || o.profile == e.profile)
+            };
+            if let Some(first) = self.expected_failures[..i].iter().position(same) {
+                return Err(bad(
+                    i,
+                    format!(
+                        "the entry for `{}` ({}) repeats the one at line {}",
+                        e.case,
+                        e.rule,
+                        headers.get(first).copied().unwrap_or(0)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The file as TOML.
     pub fn to_toml(&self) -> String {
         toml::to_string(self).unwrap_or_default()
@@ -114,6 +264,23 @@ impl ExpectationFile {
         })
     }
 
+    /// Whether `case`, run under `profile`, is a failure this file lists:
+    /// it failed, and every rule it broke is listed for it.
+    pub fn expects(&self, profile: Profile, case: &CaseResult) -> bool {
+        if case.status != Status::Fail {
+            return false;
+        }
+        let listed: BTreeSet<&str> = self
+            .expected_failures
+            .iter()
+            .filter(|e| e.profile.is_none_or(|p| p == profile) && e.covers(&case.name))
+            .map(|e| e.rule.as_str())
+            .collect();
+        case.findings
+            .iter()
+            .all(|f| listed.contains(f.rule.as_str()))
+    }
+
     /// Marks `run`'s expected failures and records every mismatch between the
     /// file and the run in `run.expectation_problems`. `case_exists` tells
     /// whether a name is a case of the suite at all: entries for cases that
@@ -123,37 +290,55 @@ impl ExpectationFile {
         let applies = |e: &&ExpectedFailure| e.profile.is_none_or(|p| p == profile);
         let mut problems = Vec::new();
         for e in self.expected_failures.iter().filter(applies) {
-            if !case_exists(&e.case) {
+            if !e.is_glob() && !case_exists(&e.case) {
                 problems.push(format!(
                     "expected failure of `{}` ({}) matches no case",
                     e.case, e.rule
                 ));
             }
         }
+        // Glob entries are held to account as a whole: one of the cases they
+        // cover that ran must break the rule.
+        let mut glob_used: BTreeMap<usize, bool> = BTreeMap::new();
         for case in &mut run.cases {
-            let entries: Vec<&ExpectedFailure> = self
+            let entries: Vec<(usize, &ExpectedFailure)> = self
                 .expected_failures
                 .iter()
-                .filter(applies)
-                .filter(|e| e.case == case.name)
+                .enumerate()
+                .filter(|(_, e)| applies(e))
+                .filter(|(_, e)| e.covers(&case.name))
                 .collect();
             if entries.is_empty() {
                 continue;
             }
+            let broken: BTreeSet<&str> = case.findings.iter().map(|f| f.rule.as_str()).collect();
+            for (i, e) in &entries {
+                if e.is_glob() && matches!(case.status, Status::Pass | Status::Fail) {
+                    let used = case.status == Status::Fail && broken.contains(e.rule.as_str());
+                    *glob_used.entry(*i).or_default() |= used;
+                }
+            }
+            let exact: Vec<&ExpectedFailure> = entries
+                .iter()
+                .map(|(_, e)| *e)
+                .filter(|e| !e.is_glob())
+                .collect();
             match case.status {
                 Status::Pass => {
-                    for e in &entries {
+                    for e in exact.iter().filter(|e| !e.is_flaky()) {
                         problems.push(format!(
                             "`{}` was expected to fail by breaking {} but passed",
                             case.name, e.rule
                         ));
                     }
+                    if case.flaky.is_none() && entries.iter().any(|(_, e)| e.is_flaky()) {
+                        case.flaky = Some("passed; the expectation file lists it as flaky".into());
+                    }
                 }
                 Status::Fail => {
-                    let broken: BTreeSet<&str> =
-                        case.findings.iter().map(|f| f.rule.as_str()).collect();
-                    let listed: BTreeSet<&str> = entries.iter().map(|e| e.rule.as_str()).collect();
-                    for e in &entries {
+                    let listed: BTreeSet<&str> =
+                        entries.iter().map(|(_, e)| e.rule.as_str()).collect();
+                    for e in exact.iter().filter(|e| !e.is_flaky()) {
                         if !broken.contains(e.rule.as_str()) {
                             let list: Vec<&str> = broken.iter().copied().collect();
                             problems.push(format!(
@@ -165,13 +350,25 @@ impl ExpectationFile {
                         }
                     }
                     if broken.is_subset(&listed) {
-                        let notes: Vec<&str> =
-                            entries.iter().filter_map(|e| e.note.as_deref()).collect();
+                        let notes: Vec<String> = entries
+                            .iter()
+                            .filter(|(_, e)| broken.contains(e.rule.as_str()))
+                            .filter_map(|(_, e)| e.described())
+                            .collect();
                         case.expected_failure = Some(notes.join("; "));
                     }
                 }
                 // An error or a skip says nothing either way about the listed failure.
                 Status::Error | Status::Skip => {}
+            }
+        }
+        for (i, used) in glob_used {
+            let e = &self.expected_failures[i];
+            if !used && !e.is_flaky() {
+                problems.push(format!(
+                    "no case matching `{}` broke {}, as the expectation file says",
+                    e.case, e.rule
+                ));
             }
         }
         run.totals = crate::runner::totals(&run.cases);
@@ -214,33 +411,32 @@ impl ExpectationFile {
                 }
             }
         }
-        let old_note = |case: &str, rule: &str| {
+        // What people wrote by hand (the note, the bug, a flaky status) is kept.
+        let old_entry = |case: &str, rule: &str| {
             previous.and_then(|p| {
                 p.expected_failures
                     .iter()
                     .find(|e| e.case == case && e.rule == rule)
-                    .and_then(|e| e.note.clone())
             })
         };
         let mut out = Vec::new();
         for ((case, rule), (profiles, note)) in broke {
-            let note = Some(old_note(&case, &rule).unwrap_or_else(|| shorten(&note)));
+            let old = old_entry(&case, &rule);
+            let entry = |profile| ExpectedFailure {
+                case: case.clone(),
+                rule: rule.clone(),
+                note: Some(
+                    old.and_then(|e| e.note.clone())
+                        .unwrap_or_else(|| shorten(&note)),
+                ),
+                bug: old.and_then(|e| e.bug.clone()),
+                profile,
+                status: old.and_then(|e| e.status),
+            };
             if ran.get(&case) == Some(&profiles) {
-                out.push(ExpectedFailure {
-                    case,
-                    rule,
-                    note,
-                    profile: None,
-                });
+                out.push(entry(None));
             } else {
-                for p in profiles {
-                    out.push(ExpectedFailure {
-                        case: case.clone(),
-                        rule: rule.clone(),
-                        note: note.clone(),
-                        profile: Some(p),
-                    });
-                }
+                out.extend(profiles.iter().map(|p| entry(Some(*p))));
             }
         }
         ExpectationFile {
@@ -263,7 +459,7 @@ fn shorten(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::{CaseResult, Finding, FindingSource, Totals};
+    use crate::report::model::{Finding, FindingSource, Totals};
     use crate::runtime::RuntimeInfo;
 
     fn result(name: &str, status: Status, rules: &[&str]) -> CaseResult {
@@ -287,6 +483,9 @@ mod tests {
             error: None,
             skip_reason: None,
             expected_failure: None,
+            flaky: None,
+            plan: None,
+            transcript: None,
             duration_us: 0,
         }
     }
@@ -382,7 +581,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "invalid expectation file `e.toml`, line 4: unknown field `why`, expected one of `case`, `rule`, `note`, `profile`"
+            "invalid expectation file `e.toml`, line 4: unknown field `why`, expected one of `case`, `rule`, `note`, `bug`, `profile`, `status`"
         );
     }
 
@@ -444,5 +643,36 @@ mod tests {
                 .iter()
                 .all(|c| c.status != Status::Fail || c.expected_failure.is_some()));
         }
+    }
+
+    #[test]
+    fn a_glob_entry_needs_one_of_its_cases_to_break_the_rule() {
+        let entry = "[[expected-failure]]\ncase = \"a/*\"\nrule = \"R1\"\n";
+        let mut r = run(
+            Profile::Windows,
+            vec![
+                result("a/x", Status::Fail, &["R1"]),
+                result("a/y", Status::Pass, &[]),
+            ],
+        );
+        file(entry).apply(&mut r, &suite_has);
+        assert!(
+            r.expectation_problems.is_empty(),
+            "{:?}",
+            r.expectation_problems
+        );
+        assert!(r.cases[0].expected_failure.is_some());
+        let mut r = run(Profile::Windows, vec![result("a/y", Status::Pass, &[])]);
+        file(entry).apply(&mut r, &suite_has);
+        assert_eq!(
+            r.expectation_problems,
+            ["no case matching `a/*` broke R1, as the expectation file says"]
+        );
+        // A flaky entry accepts the pass, and marks it.
+        let mut r = run(Profile::Windows, vec![result("a/y", Status::Pass, &[])]);
+        file(&format!("{entry}status = \"flaky\"\n")).apply(&mut r, &suite_has);
+        assert!(r.expectation_problems.is_empty());
+        assert!(r.cases[0].flaky.is_some());
+        assert_eq!(r.totals.flaky, 1);
     }
 }

@@ -30,3 +30,4 @@ pub mod runner;
 pub mod runtime;
 pub mod runtimes;
 pub mod serve;
+pub mod suggest;

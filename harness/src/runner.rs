@@ -13,9 +13,9 @@ use crate::runtime::{Runtime, RuntimeError, RuntimeInfo};
 use msiconf_spec::{Plan, Profile, Rule, Transcript};
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::time::{Duration, Instant};
 
 /// How long past the timeout the guard waits for a runtime's own timeout report.
@@ -52,6 +52,9 @@ pub struct RunOptions {
     /// The rules whose predicates every transcript is checked against
     /// (the whole catalog, unless a test wants the runner alone).
     pub rules: &'static [Rule],
+    /// Keep each case's plan and transcript in its result, for `--transcripts`
+    /// and `msiconf recheck`.
+    pub keep_transcripts: bool,
 }
 
 impl Default for RunOptions {
@@ -60,6 +63,7 @@ impl Default for RunOptions {
             jobs: default_jobs(),
             timeout: Duration::from_secs(10),
             rules: msiconf_spec::rules::catalog(),
+            keep_transcripts: false,
         }
     }
 }
@@ -85,18 +89,45 @@ pub struct Silent;
 
 impl Reporter for Silent {}
 
+/// How often a wait for a runtime looks whether a stop was asked for.
+const STOP_POLL: Duration = Duration::from_millis(50);
+
+/// The process-wide stop request. `msiconf run` sets it from its Ctrl-C
+/// and SIGTERM handlers; [`request_stop`] sets it from code.
+pub fn stop_flag() -> &'static Arc<AtomicBool> {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(|| Arc::new(AtomicBool::new(false)))
+}
+
+/// Asks every run in progress to stop: no new case starts, and the cases in
+/// flight are abandoned (left out of the results), so a partial report can
+/// be written at once.
+pub fn request_stop() {
+    stop_flag().store(true, Ordering::SeqCst);
+}
+
+/// Whether a stop was asked for.
+pub fn stop_requested() -> bool {
+    stop_flag().load(Ordering::SeqCst)
+}
+
 /// Runs every case on every (runtime, profile), one run after the other, the
-/// cases of a run in parallel. Results keep the order of `cases`.
+/// cases of a run in parallel. Results keep the order of `cases`. After a
+/// stop request no further run starts: the runs returned are those begun.
 pub fn run_all(
     cases: &[Arc<Case>],
     specs: &[RunSpec],
     options: &RunOptions,
     reporter: &dyn Reporter,
 ) -> Vec<Run> {
-    specs
-        .iter()
-        .map(|spec| run_one(cases, spec, options, reporter))
-        .collect()
+    let mut runs = Vec::with_capacity(specs.len());
+    for spec in specs {
+        if stop_requested() {
+            break;
+        }
+        runs.push(run_one(cases, spec, options, reporter));
+    }
+    runs
 }
 
 /// Runs every case on one runtime under one profile.
@@ -115,9 +146,17 @@ pub fn run_one(
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| loop {
+                if stop_requested() {
+                    break;
+                }
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(case) = cases.get(i) else { break };
                 let result = run_case(case, &spec.runtime, &info, spec.profile, options);
+                // An error that ends after a stop request is most likely the
+                // stop itself (the wait was abandoned): the case did not finish.
+                if result.status == Status::Error && stop_requested() {
+                    break;
+                }
                 reporter.case_finished(&info, spec.profile, &result);
                 *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
             });
@@ -152,6 +191,9 @@ pub fn totals(cases: &[CaseResult]) -> Totals {
         if c.status == Status::Fail && c.expected_failure.is_some() {
             t.expected_failures += 1;
         }
+        if c.status == Status::Pass && c.flaky.is_some() {
+            t.flaky += 1;
+        }
     }
     t
 }
@@ -176,6 +218,9 @@ pub fn run_case(
         error: None,
         skip_reason: None,
         expected_failure: None,
+        flaky: None,
+        plan: None,
+        transcript: None,
         duration_us: 0,
     };
     let skip = if !case.applies_in(profile) {
@@ -198,10 +243,14 @@ pub fn run_case(
         Box::new(move |t: &Transcript| check_case_with(&case, profile, t, rules))
     };
     match guarded(runtime, &case.plan, options.timeout, Some(check)) {
-        Ok(Reply::Checked(findings)) => {
+        Ok(Reply::Checked(findings, transcript)) => {
             result.findings = findings;
             if !result.findings.is_empty() {
                 result.status = Status::Fail;
+            }
+            if options.keep_transcripts {
+                result.plan = Some(Plan::clone(&case.plan));
+                result.transcript = Some(transcript);
             }
         }
         Ok(Reply::Executed(_)) => unreachable!("a checked job replies with findings"),
@@ -259,7 +308,7 @@ pub fn execute_guarded(
 ) -> Result<Transcript, RuntimeError> {
     match guarded(runtime, plan, timeout, None) {
         Ok(Reply::Executed(t)) => Ok(t),
-        Ok(Reply::Checked(_)) => unreachable!("an unchecked job replies with its transcript"),
+        Ok(Reply::Checked(..)) => unreachable!("an unchecked job replies with its transcript"),
         Err(Stopped::Runtime(e)) => Err(e),
         Err(Stopped::CheckTimedOut | Stopped::CheckPanicked { .. }) => {
             unreachable!("an unchecked job does no checking")
@@ -274,8 +323,8 @@ type CheckFn = Box<dyn FnOnce(&Transcript) -> Vec<Finding> + Send>;
 enum Reply {
     /// The transcript, for a job without a check.
     Executed(Transcript),
-    /// The findings, for a job with a check.
-    Checked(Vec<Finding>),
+    /// The findings, and the transcript they judge, for a job with a check.
+    Checked(Vec<Finding>, Transcript),
 }
 
 /// Why a guarded job gave no [`Reply`].
@@ -295,7 +344,7 @@ enum Progress {
     /// The runtime gave a transcript, and checking it has started.
     Checking,
     /// The check's findings, or the panic that ended it (message, output).
-    Checked(Result<Vec<Finding>, (String, String)>),
+    Checked(Result<Vec<Finding>, (String, String)>, Transcript),
 }
 
 /// Executes `plan`, then runs `check` on its transcript if given, on a guard
@@ -338,37 +387,63 @@ fn guarded(
         })
     };
     // A runtime that enforces the timeout itself gets a moment to say so,
-    // with what its process printed, before the guard gives up on it.
+    // with what its process printed, before the guard gives up on it. Each
+    // wait is sliced so that a stop request (Ctrl-C) abandons it promptly.
     // Dropping the guard (on any early return) closes its job queue: the
     // thread exits once the runtime or the check returns, if it ever does.
     // Only a guard that answered in time goes back to the idle pool.
-    let first = match replies.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-        Ok(p) => p,
-        Err(mpsc::RecvTimeoutError::Timeout) => {
+    let next = || -> Result<Progress, Wait> {
+        loop {
+            let slice = deadline
+                .saturating_duration_since(Instant::now())
+                .min(STOP_POLL);
+            match replies.recv_timeout(slice) {
+                Ok(p) => return Ok(p),
+                Err(mpsc::RecvTimeoutError::Timeout) if stop_requested() => {
+                    return Err(Wait::Interrupted)
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < deadline => {}
+                Err(mpsc::RecvTimeoutError::Timeout) => return Err(Wait::TimedOut),
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Err(Wait::Gone),
+            }
+        }
+    };
+    let interrupted = || {
+        Stopped::Runtime(RuntimeError::Failed {
+            message: "abandoned: the run was interrupted".to_owned(),
+            stderr: String::new(),
+        })
+    };
+    let outcome = match next() {
+        Ok(Progress::Executed(Ok(t))) => Ok(Reply::Executed(t)),
+        Ok(Progress::Executed(Err(e))) => Err(Stopped::Runtime(e)),
+        Ok(Progress::Checked(..)) | Err(Wait::Gone) => return Err(gone()),
+        Err(Wait::Interrupted) => return Err(interrupted()),
+        Err(Wait::TimedOut) => {
             return Err(Stopped::Runtime(RuntimeError::Timeout {
                 seconds: timeout.as_secs_f64(),
                 stderr: String::new(),
             }))
         }
-        Err(mpsc::RecvTimeoutError::Disconnected) => return Err(gone()),
-    };
-    let outcome = match first {
-        Progress::Executed(Ok(t)) => Ok(Reply::Executed(t)),
-        Progress::Executed(Err(e)) => Err(Stopped::Runtime(e)),
-        Progress::Checked(_) => return Err(gone()),
-        Progress::Checking => {
-            match replies.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(Progress::Checked(Ok(findings))) => Ok(Reply::Checked(findings)),
-                Ok(Progress::Checked(Err((message, output)))) => {
-                    Err(Stopped::CheckPanicked { message, output })
-                }
-                Ok(_) | Err(mpsc::RecvTimeoutError::Disconnected) => return Err(gone()),
-                Err(mpsc::RecvTimeoutError::Timeout) => return Err(Stopped::CheckTimedOut),
+        Ok(Progress::Checking) => match next() {
+            Ok(Progress::Checked(Ok(findings), t)) => Ok(Reply::Checked(findings, t)),
+            Ok(Progress::Checked(Err((message, output)), _)) => {
+                Err(Stopped::CheckPanicked { message, output })
             }
-        }
+            Ok(_) | Err(Wait::Gone) => return Err(gone()),
+            Err(Wait::Interrupted) => return Err(interrupted()),
+            Err(Wait::TimedOut) => return Err(Stopped::CheckTimedOut),
+        },
     };
     guard.put_back();
     outcome
+}
+
+/// Why waiting for a guard thread's next message ended without one.
+enum Wait {
+    TimedOut,
+    Interrupted,
+    Gone,
 }
 
 /// One plan for a guard thread to execute.
@@ -411,7 +486,7 @@ impl Guard {
                         (Ok(transcript), Some(check)) => {
                             if job.reply.send(Progress::Checking).is_ok() {
                                 let findings = catch_panic(|| check(&transcript));
-                                let _ = job.reply.send(Progress::Checked(findings));
+                                let _ = job.reply.send(Progress::Checked(findings, transcript));
                             }
                         }
                         (outcome, _) => {
@@ -511,6 +586,7 @@ mod tests {
             jobs,
             timeout,
             rules: &[],
+            keep_transcripts: false,
         }
     }
 
@@ -589,7 +665,8 @@ mod tests {
                 failed: 1,
                 errors: 1,
                 skipped: 2,
-                expected_failures: 0
+                expected_failures: 0,
+                flaky: 0,
             }
         );
     }
@@ -754,7 +831,7 @@ mod tests {
         let options = RunOptions {
             jobs: 1,
             timeout: Duration::from_millis(1),
-            rules: msiconf_spec::rules::catalog(),
+            ..RunOptions::default()
         };
         let run = run_one(&cases, &spec, &options, &Silent);
         assert_eq!(run.cases[0].status, Status::Error, "{:?}", run.cases[0]);

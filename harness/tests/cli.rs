@@ -229,16 +229,16 @@ fn expectation_files_are_strict_both_ways() {
         "{}",
         text(&out)
     );
-    // An entry naming no case fails the run too.
+    // An entry naming no case is an error in the file, with a suggestion.
     std::fs::write(
         &expect,
         "[[expected-failure]]\ncase = \"a/gone\"\nrule = \"DOACTION-CASE\"\n",
     )
     .unwrap();
     let out = msiconf(dir.path(), &["run", "--expect", "broken.toml"]);
-    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert_eq!(code(&out), 2, "{}", text(&out));
     assert!(
-        text(&out).contains("`a/gone` (DOACTION-CASE) matches no case"),
+        text(&out).contains("`broken.toml`, line 1: no case `a/gone` in the suite"),
         "{}",
         text(&out)
     );
@@ -272,4 +272,191 @@ fn filter_and_partition_select_cases() {
     assert_eq!(seen, ["a/one", "b/two"]);
     let out = msiconf(dir.path(), &["run", "nothing-matches"]);
     assert_eq!(code(&out), 2, "{}", text(&out));
+}
+
+#[test]
+fn several_filters_globs_rules_tags_and_exclusions_select_cases() {
+    let tagged = CASE_SENSITIVE.replace(
+        "rules = [\"DOACTION-CASE\"]\n",
+        "rules = [\"DOACTION-CASE\"]\ntags = [\"doaction\"]\n",
+    );
+    let dir = suite(&[
+        ("a/one.toml", CASE_SENSITIVE),
+        ("a/two.toml", &tagged),
+        ("b/three.toml", CASE_SENSITIVE),
+    ]);
+    let names = |args: &[&str]| {
+        let mut all = vec!["run", "--report", "json=r.json"];
+        all.extend_from_slice(args);
+        let out = msiconf(dir.path(), &all);
+        assert_eq!(code(&out), 0, "{args:?}\n{}", text(&out));
+        let report: Report =
+            serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+        report.runs[0]
+            .cases
+            .iter()
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(names(&["a/*"]), "a/one a/two");
+    assert_eq!(names(&["one", "three"]), "a/one b/three");
+    assert_eq!(names(&["--exclude", "a/*"]), "b/three");
+    assert_eq!(names(&["--tag", "doaction"]), "a/two");
+    assert_eq!(
+        names(&["--rule", "DOACTION-CASE", "--exclude", "two"]),
+        "a/one b/three"
+    );
+    // A misspelt rule or tag is a usage error that suggests the name.
+    let out = msiconf(dir.path(), &["run", "--rule", "DOACTON-CASE"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(
+        text(&out)
+            .contains("unknown rule `DOACTON-CASE` in --rule (did you mean `DOACTION-CASE`?)"),
+        "{}",
+        text(&out)
+    );
+    let out = msiconf(dir.path(), &["list", "--tag", "doactoin"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(
+        text(&out).contains("did you mean `doaction`?"),
+        "{}",
+        text(&out)
+    );
+    let out = msiconf(dir.path(), &["list", "*/t*"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.starts_with("a/two ") && listed.contains("\nb/three "),
+        "{listed}"
+    );
+}
+
+#[test]
+fn the_built_in_suite_runs_from_an_empty_folder_and_the_version_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = msiconf(dir.path(), &["--version"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let version = String::from_utf8_lossy(&out.stdout);
+    let files = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .flat_map(|area| std::fs::read_dir(area.path()).unwrap())
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        })
+        .count();
+    assert!(
+        version.starts_with(&format!("msiconf {} (suite ", env!("CARGO_PKG_VERSION")))
+            && version.contains(&format!(", {files} cases built in)")),
+        "{version}"
+    );
+    let out = msiconf(dir.path(), &["run", "--report", "json=r.json"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let report: Report =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(report.runs[0].cases.len(), files);
+    assert!(report.runs[0]
+        .cases
+        .iter()
+        .all(|c| c.status == Status::Pass));
+    // --cases still chooses another folder.
+    let out = msiconf(dir.path(), &["run", "--cases", "elsewhere"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_line_definition() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = msiconf(dir.path(), &["completions", shell]);
+        assert_eq!(code(&out), 0, "{shell}: {}", text(&out));
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            script.contains("runtime") && script.contains("retries"),
+            "{shell}"
+        );
+    }
+    let out = msiconf(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    let out = msiconf(dir.path(), &["man"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.contains(".TH msiconf 1"), "{page}");
+    assert!(
+        page.contains(".SH SUBCOMMANDS") && page.contains("130 interrupted"),
+        "{page}"
+    );
+}
+
+#[test]
+fn the_json_report_says_when_how_and_with_what_it_was_made() {
+    let dir = suite(&[("a/ok.toml", CASE_SENSITIVE)]);
+    let out = msiconf(dir.path(), &["run", "--report", "json=r.json"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let report: Report =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+    let p = report.provenance.expect("provenance");
+    assert_eq!(p.command_line[1..], ["run", "--report", "json=r.json"]);
+    assert_eq!(p.cases, "cases");
+    // The same revision as msiconf::case::dir_revision gives the folder.
+    assert_eq!(
+        p.suite_revision,
+        msiconf::case::dir_revision(&dir.path().join("cases")).unwrap()
+    );
+    assert_eq!(p.suite_revision.len(), 16);
+    assert!(
+        p.started.len() == 20 && p.started.ends_with('Z') && p.started.as_bytes()[10] == b'T',
+        "{}",
+        p.started
+    );
+    assert_eq!(p.host.os, std::env::consts::OS);
+    assert!(!p.host.name.is_empty());
+    assert_eq!(report.tool.version, env!("CARGO_PKG_VERSION"));
+    // A changed case changes the revision.
+    std::fs::write(
+        dir.path().join("cases/a/ok.toml"),
+        CASE_SENSITIVE.replace("another case", "another spelling"),
+    )
+    .unwrap();
+    assert_ne!(
+        msiconf::case::dir_revision(&dir.path().join("cases")).unwrap(),
+        p.suite_revision
+    );
+}
+
+#[test]
+fn the_handshake_timeout_is_a_flag_and_runtimes_lists_every_kind() {
+    let dir = suite(&[("a/ok.toml", CASE_SENSITIVE)]);
+    let silent = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/protocol/silent.sh");
+    let runtime = format!("cmd:sh {}", silent.display());
+    let started = std::time::Instant::now();
+    let out = msiconf(
+        dir.path(),
+        &["run", "--runtime", &runtime, "--handshake-timeout", "0.5"],
+    );
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(
+        text(&out).contains("did not answer the handshake within 0.5 s"),
+        "{}",
+        text(&out)
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(8));
+    let out = msiconf(dir.path(), &["run", "--handshake-timeout", "0"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+
+    let out = msiconf(dir.path(), &["runtimes"]);
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains("\ncmd:<command line> ") && listed.contains("\nmsiexec "),
+        "{listed}"
+    );
+    let out = msiconf(dir.path(), &["run", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("cmd:<command line>") && help.contains("msiexec"),
+        "{help}"
+    );
 }

@@ -393,7 +393,7 @@ fn formats_have_names() {
 
 #[test]
 fn compare_files_loads_both_reports_and_gives_the_exit_code() {
-    use msiconf::report::compare::{compare_files, LoadError};
+    use msiconf::report::compare::{compare_files, CompareError, LoadError};
     let (old, new) = mixed_pair();
     let old_path = write_json_report(&old, "compare-files-old.json");
     let new_path = write_json_report(&new, "compare-files-new.json");
@@ -406,13 +406,16 @@ fn compare_files_loads_both_reports_and_gives_the_exit_code() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.json");
     let err = compare_files(&missing, &new_path, Format::Text).unwrap_err();
-    assert!(matches!(err, LoadError::Read { .. }));
+    assert!(matches!(err, CompareError::Load(LoadError::Read { .. })));
     assert!(err.to_string().contains("missing.json"), "{err}");
 
     let garbage = dir.path().join("garbage.json");
     std::fs::write(&garbage, "{ not json").unwrap();
     let err = compare_files(&old_path, &garbage, Format::Text).unwrap_err();
-    assert!(matches!(err, LoadError::Parse { .. }), "{err}");
+    assert!(
+        matches!(err, CompareError::Load(LoadError::Parse { .. })),
+        "{err}"
+    );
 
     let future = dir.path().join("future.json");
     let mut v = serde_json::to_value(&old).unwrap();
@@ -420,6 +423,27 @@ fn compare_files_loads_both_reports_and_gives_the_exit_code() {
     v["something-new"] = serde_json::json!(true);
     std::fs::write(&future, v.to_string()).unwrap();
     let err = compare_files(&future, &new_path, Format::Text).unwrap_err();
-    assert!(matches!(err, LoadError::Version { found: 2, .. }), "{err}");
+    assert!(
+        matches!(err, CompareError::Load(LoadError::Version { found: 2, .. })),
+        "{err}"
+    );
     assert!(err.to_string().contains("schema version 2"), "{err}");
+}
+
+#[test]
+fn reports_with_no_run_in_common_are_an_error_not_a_comparison() {
+    use msiconf::report::compare::{compare_files, CompareError};
+    let (old, mut new) = mixed_pair();
+    // The same runtime under another name, as when a `cmd:` path changes.
+    for run in &mut new.runs {
+        run.runtime.name = format!("cmd:/elsewhere/{}", run.runtime.name);
+    }
+    let old_path = write_json_report(&old, "compare-disjoint-old.json");
+    let new_path = write_json_report(&new, "compare-disjoint-new.json");
+    let err = compare_files(&old_path, &new_path, Format::Text).unwrap_err();
+    assert!(matches!(err, CompareError::NothingInCommon { .. }), "{err}");
+    let message = err.to_string();
+    assert!(message.contains("no run in common"), "{message}");
+    assert!(message.contains("cmd:/elsewhere/"), "{message}");
+    assert!(message.contains("--runtime NAME=SPEC"), "{message}");
 }

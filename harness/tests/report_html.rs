@@ -199,3 +199,21 @@ fn an_unknown_rule_id_gets_its_own_row() {
         .expect("a row for the unknown rule");
     assert_eq!(row.attr("data-family"), Some("not-in-catalog"));
 }
+
+#[test]
+fn the_legend_explains_hatched_cells_and_counts_them() {
+    let html = rendered();
+    let tags = dom::tags(&html);
+    let hatched = tags
+        .iter()
+        .filter(|t| t.name == "td" && t.attr("class").is_some_and(|c| c.contains("xfail")))
+        .count();
+    assert!(hatched > 0, "the fixture has an expected failure");
+    let li = tags
+        .iter()
+        .find(|t| t.name == "li" && t.attr("data-state") == Some("xfail"))
+        .expect("a legend entry for hatched cells");
+    assert_eq!(li.attr("data-count"), Some(hatched.to_string().as_str()));
+    assert!(html.contains("hatched: failing as the expectation file says (XFAIL)"));
+    assert!(html.contains("Cells (rule × run):"));
+}

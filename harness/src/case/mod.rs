@@ -8,6 +8,10 @@
 mod expect;
 mod file;
 mod locate;
+mod revision;
+pub mod select;
+
+pub use revision::suite_revision;
 
 pub use expect::{ActionExpect, Expect, InstallExpect, Mismatch};
 
@@ -233,6 +237,50 @@ impl Suite {
     pub fn case(&self, name: &str) -> Option<&Arc<Case>> {
         self.cases.iter().find(|c| c.name == name)
     }
+}
+
+/// The conformance suite built into the binary (see `build.rs`).
+pub mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_cases.rs"));
+
+    /// The suite revision: a content hash of the built-in case files.
+    pub const REVISION: &str = env!("MSICONF_SUITE_REVISION");
+
+    /// Where built-in cases say they come from in messages.
+    pub const ORIGIN: &str = "<built-in>/cases";
+}
+
+/// Reads the suite built into the binary: every `*.toml` of the `cases/`
+/// folder it was built from. Errors name the file as `<built-in>/cases/...`.
+pub fn load_embedded(rules: &KnownRules) -> Suite {
+    let mut suite = Suite::default();
+    for (file, text) in embedded::FILES {
+        let Some(name) = file.strip_suffix(".toml") else {
+            continue;
+        };
+        let path = Path::new(embedded::ORIGIN).join(file);
+        match parse_case(name, &path, text, rules) {
+            Ok(case) => suite.cases.push(Arc::new(case)),
+            Err(e) => suite.errors.push(e),
+        }
+    }
+    suite.cases.sort_by(|a, b| a.name.cmp(&b.name));
+    suite
+}
+
+/// The revision of the case files below `root` (see [`suite_revision`]):
+/// the same files as [`load_dir`] reads.
+pub fn dir_revision(root: &Path) -> std::io::Result<String> {
+    let mut files = Vec::new();
+    collect_files(root, &mut files)?;
+    let mut named = Vec::new();
+    for path in files {
+        named.push((case_name(root, &path) + ".toml", std::fs::read(&path)?));
+    }
+    named.sort();
+    Ok(suite_revision(
+        named.iter().map(|(n, c)| (n.as_str(), c.as_slice())),
+    ))
 }
 
 /// Reads every `*.toml` below `root` (recursively, in name order, skipping

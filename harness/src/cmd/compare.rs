@@ -1,6 +1,7 @@
 //! `msiconf compare OLD.json NEW.json`: what changed between two runs, for a
 //! pull-request comment. Exits 1 when anything newly fails.
 
+use super::out;
 use msiconf::exit;
 use msiconf::report::compare::{compare_files, Format};
 use std::path::PathBuf;
@@ -32,7 +33,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<u8> {
         FormatArg::Text => Format::Text,
         FormatArg::Markdown => Format::Markdown,
     };
-    let out = compare_files(&args.old, &args.new, format)?;
-    print!("{}", out.text);
-    Ok(u8::try_from(out.exit_code).unwrap_or(exit::ERROR))
+    let compared = compare_files(&args.old, &args.new, format)?;
+    out::print(&compared.text)?;
+    Ok(u8::try_from(compared.exit_code).unwrap_or(exit::ERROR))
 }

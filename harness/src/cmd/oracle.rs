@@ -31,9 +31,10 @@ pub struct OracleArgs {
     /// A profile to measure. Repeat for both (the default).
     #[arg(long = "profile", value_enum)]
     profiles: Vec<ProfileArg>,
-    /// The folder of case files.
-    #[arg(long, value_name = "DIR", default_value = "cases")]
-    cases: PathBuf,
+    /// The folder of case files (default: `cases` when the current folder has
+    /// one, else the suite built into msiconf).
+    #[arg(long, value_name = "DIR")]
+    cases: Option<PathBuf>,
     /// Only mutate cases whose name contains this.
     filter: Option<String>,
     /// Generated plans for the bare-difference count (0 skips it).
@@ -74,7 +75,7 @@ pub fn run(args: OracleArgs) -> anyhow::Result<u8> {
     if profiles.is_empty() {
         profiles = Profile::ALL.to_vec();
     }
-    let suite = super::load_suite(&args.cases)?;
+    let suite = super::load_suite(args.cases.as_deref())?;
     let filter = args.filter.clone().unwrap_or_default();
     let cases: Vec<_> = suite
         .cases
@@ -85,7 +86,9 @@ pub fn run(args: OracleArgs) -> anyhow::Result<u8> {
     if cases.is_empty() {
         bail!(
             "no cases selected in `{}`{}",
-            args.cases.display(),
+            args.cases
+                .as_deref()
+                .map_or("the built-in suite".into(), |p| p.display().to_string()),
             args.filter
                 .as_ref()
                 .map(|f| format!(" matching `{f}`"))

@@ -1,5 +1,7 @@
 //! `msiconf rules`: each rule, its cases, and the broken runtimes that fail it.
 
+use super::out;
+use anyhow::Context as _;
 use msiconf::exit;
 use msiconf::report;
 use msiconf::runner::{self, RunOptions, RunSpec, Silent};
@@ -8,6 +10,7 @@ use msiconf_spec::model::Deviation;
 use msiconf_spec::Profile;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -23,9 +26,10 @@ enum Format {
 /// Arguments of `msiconf rules`.
 #[derive(Debug, clap::Args)]
 pub struct RulesArgs {
-    /// The folder of case files.
-    #[arg(long, value_name = "DIR", default_value = "cases")]
-    cases: PathBuf,
+    /// The folder of case files [default: `cases` when the current folder
+    /// has one, else the suite built into msiconf].
+    #[arg(long, value_name = "DIR")]
+    cases: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -73,7 +77,7 @@ struct RuleRow {
 /// declares, and a runtime fails a rule when a case citing the rule reports
 /// it broken and the reference does not.
 pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
-    let suite = super::load_suite(&args.cases)?;
+    let suite = super::load_suite(args.cases.as_deref())?;
     let options = RunOptions::default();
     // What the reference itself reports is not the broken runtime's doing:
     // only findings the reference does not have count.
@@ -148,14 +152,19 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
         })
         .collect();
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
-        Format::Text => print_text(&rows, suite.cases.len()),
-        Format::Markdown => print!("{}", markdown(&rows, suite.cases.len())),
+        Format::Json => out::print(&format!("{}\n", serde_json::to_string_pretty(&rows)?))?,
+        Format::Text => out::print(&text(&rows, suite.cases.len()))?,
+        Format::Markdown => out::print(&markdown(&rows, suite.cases.len()))?,
     }
     if let Some(path) = &args.report {
         let page = report::coverage::render(&report::build(runs, &suite));
-        report::atomic::write_atomic(path, page)?;
-        eprintln!("wrote the rule coverage page {}", path.display());
+        report::write_atomically(path, page.as_bytes()).with_context(|| {
+            format!(
+                "failed to write the rule coverage page `{}`",
+                path.display()
+            )
+        })?;
+        out::note(&format!("wrote the rule coverage page {}", path.display()));
     }
     Ok(if suite.errors.is_empty() {
         exit::CONFORMANT
@@ -241,7 +250,9 @@ const SOURCE_KEYS: &str = "
 | `Revenera KB ...` | a Revenera (InstallShield) knowledge-base article on deferred custom actions and properties |
 ";
 
-fn print_text(rows: &[RuleRow], cases: usize) {
+/// The text listing: three or four lines per rule, then the totals.
+fn text(rows: &[RuleRow], cases: usize) -> String {
+    let mut out = String::new();
     let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
     for r in rows {
         let predicate = if r.has_predicate {
@@ -249,18 +260,20 @@ fn print_text(rows: &[RuleRow], cases: usize) {
         } else {
             "unobservable"
         };
-        println!(
+        let _ = writeln!(
+            out,
             "{:<width$}  {:<8} {:<12} {:>3} case(s)  {}",
             r.id, r.level, predicate, r.cases, r.title
         );
-        println!(
+        let _ = writeln!(
+            out,
             "{:<width$}  sources: {}; contexts: {}",
             "",
             r.sources.join(", "),
             r.contexts.join(", ")
         );
         if !r.failed_by.is_empty() {
-            println!("{:<width$}  failed by: {}", "", r.failed_by.join(", "));
+            let _ = writeln!(out, "{:<width$}  failed by: {}", "", r.failed_by.join(", "));
         }
         let missed: Vec<&str> = r
             .declared_broken_by
@@ -269,7 +282,8 @@ fn print_text(rows: &[RuleRow], cases: usize) {
             .map(String::as_str)
             .collect();
         if !missed.is_empty() {
-            println!(
+            let _ = writeln!(
+                out,
                 "{:<width$}  built to break it but no case catches: {}",
                 "",
                 missed.join(", ")
@@ -281,8 +295,10 @@ fn print_text(rows: &[RuleRow], cases: usize) {
         .iter()
         .filter(|r| r.has_predicate && r.cases == 0)
         .count();
-    println!(
+    let _ = writeln!(
+            out,
         "{} rules ({with_predicate} with a predicate, {uncovered} of those without a case); {cases} cases",
         rows.len()
     );
+    out
 }

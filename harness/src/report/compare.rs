@@ -77,6 +77,43 @@ pub fn load(path: &Path) -> Result<Report, LoadError> {
     serde_json::from_value(value).map_err(parse)
 }
 
+/// Why two reports could not be compared.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    /// One of the reports could not be read.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The reports share no run (runtime name and profile), so every case
+    /// would count as removed and added and nothing would be compared.
+    #[error(
+        "reports `{}` and `{}` have no run in common (old: {}; new: {}); give both runs the same runtime name with `--runtime NAME=SPEC`",
+        old.display(),
+        new.display(),
+        list(old_runs),
+        list(new_runs)
+    )]
+    NothingInCommon {
+        /// The earlier report.
+        old: PathBuf,
+        /// The later report.
+        new: PathBuf,
+        /// The runs of the earlier report.
+        old_runs: Vec<RunKey>,
+        /// The runs of the later report.
+        new_runs: Vec<RunKey>,
+    },
+}
+
+fn list(runs: &[RunKey]) -> String {
+    if runs.is_empty() {
+        return "no runs".to_owned();
+    }
+    runs.iter()
+        .map(RunKey::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// What `msiconf compare OLD NEW --format F` prints and exits with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompareOutput {
@@ -87,9 +124,25 @@ pub struct CompareOutput {
 }
 
 /// The whole `msiconf compare` command short of printing: loads both
-/// reports, compares them and renders the result in `format`.
-pub fn compare_files(old: &Path, new: &Path, format: Format) -> Result<CompareOutput, LoadError> {
-    let cmp = compare(&load(old)?, &load(new)?);
+/// reports, compares them and renders the result in `format`. Two reports
+/// with runs but none in common (a runtime renamed, a profile changed) are
+/// an error, not a comparison in which everything was removed and added.
+pub fn compare_files(
+    old: &Path,
+    new: &Path,
+    format: Format,
+) -> Result<CompareOutput, CompareError> {
+    let (old_report, new_report) = (load(old)?, load(new)?);
+    let (old_runs, new_runs) = (run_keys(&old_report), run_keys(&new_report));
+    if !old_runs.is_empty() && !new_runs.is_empty() && old_runs.is_disjoint(&new_runs) {
+        return Err(CompareError::NothingInCommon {
+            old: old.to_owned(),
+            new: new.to_owned(),
+            old_runs: old_runs.into_iter().collect(),
+            new_runs: new_runs.into_iter().collect(),
+        });
+    }
+    let cmp = compare(&old_report, &new_report);
     Ok(CompareOutput {
         text: render(&cmp, format),
         exit_code: cmp.exit_code(),

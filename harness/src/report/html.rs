@@ -86,9 +86,12 @@ pub fn detail_id(rule: &str, run: usize) -> String {
 fn header(out: &mut String, report: &Report, families: &[matrix::FamilyRows<'_>]) {
     let s = Summary::of(report);
     let t = &s.totals;
-    let (verdict, class) = match s.verdict() {
-        Verdict::Pass => ("PASS", "pass"),
-        Verdict::Fail => ("FAIL", "fail"),
+    let verdict = s.verdict().word();
+    let class = match s.verdict() {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+        Verdict::Incomplete => "incomplete",
+        Verdict::NothingRan => "nothing-ran",
     };
     let rules: Vec<&RowRule<'_>> = families.iter().flat_map(|f| &f.rules).collect();
     let uncovered = rules
@@ -102,13 +105,18 @@ fn header(out: &mut String, report: &Report, families: &[matrix::FamilyRows<'_>]
         .count();
     let _ = write!(
         out,
-        "<header>\n<h1>{} {} conformance matrix</h1>\n<p id=\"summary\" data-verdict=\"{class}\"><span class=\"verdict verdict-{class}\">{verdict}</span> {} run{} · {} cases: {} passed, {} failed",
+        "<header>\n<h1>{} {} conformance matrix</h1>\n<p id=\"summary\" data-verdict=\"{class}\"><span class=\"verdict verdict-{class}\">{verdict}</span> {} run{} · {} cases: {} passed{}, {} failed",
         html(&report.tool.name),
         html(&report.tool.version),
         report.runs.len(),
         if report.runs.len() == 1 { "" } else { "s" },
         s.cases(),
         t.passed,
+        if t.flaky > 0 {
+            format!(" ({} flaky)", t.flaky)
+        } else {
+            String::new()
+        },
         t.failed,
     );
     if t.expected_failures > 0 {
@@ -122,7 +130,7 @@ fn header(out: &mut String, report: &Report, families: &[matrix::FamilyRows<'_>]
         rules.len(),
         uncovered
     );
-    out.push_str("<div class=\"controls\">\n<input id=\"filter\" type=\"search\" placeholder=\"Filter by rule ID, family or area\" aria-label=\"Filter rules by ID, family or area\" autocomplete=\"off\">\n<span id=\"filter-count\"></span>\n<ul class=\"legend\">");
+    out.push_str("<div class=\"controls\">\n<input id=\"filter\" type=\"search\" placeholder=\"Filter by rule ID, family or area\" aria-label=\"Filter rules by ID, family or area\" autocomplete=\"off\">\n<span id=\"filter-count\"></span>\n<ul class=\"legend\" title=\"Cells are rules on runs: a rule's state on a run comes from every case citing it, so these count cells, not cases\"><li class=\"legend-title\">Cells (rule × run):</li>");
     for state in CellState::ALL {
         let n: usize = rules
             .iter()
@@ -139,6 +147,26 @@ fn header(out: &mut String, report: &Report, families: &[matrix::FamilyRows<'_>]
             "<li data-state=\"{state}\" data-count=\"{n}\"><span class=\"swatch state-{state}\"></span>{} {} ({n})</li>",
             symbol(state),
             label(state)
+        );
+    }
+    // A failing cell whose every failure the expectation file lists is hatched.
+    let hatched: usize = rules
+        .iter()
+        .map(|r| {
+            report
+                .runs
+                .iter()
+                .filter(|run| {
+                    let cell = matrix::cell(run, r.id());
+                    cell.state == CellState::Fail && cell.all_failures_expected()
+                })
+                .count()
+        })
+        .sum();
+    if hatched > 0 {
+        let _ = write!(
+            out,
+            "<li data-state=\"xfail\" data-count=\"{hatched}\"><span class=\"swatch state-fail xfail\"></span>hatched: failing as the expectation file says (XFAIL), counted in failing ({hatched})</li>"
         );
     }
     out.push_str("</ul>\n</div>\n");
@@ -327,6 +355,9 @@ fn case_item(out: &mut String, case: &CaseResult, state: CellState, rule: &str) 
     }
     if case.status == Status::Fail && state == CellState::Pass {
         out.push_str("<span class=\"desc\">The case failed on other rules; this one held.</span>");
+    }
+    if let Some(why) = &case.flaky {
+        let _ = write!(out, "<span class=\"note\">FLAKY: {}</span>", html(why));
     }
     if let Some(note) = &case.expected_failure {
         let _ = write!(

@@ -13,6 +13,10 @@
 //! - An expected failure (listed in the expectation file) is written as
 //!   `<skipped>` whose message starts with `expected failure`, as pytest does
 //!   for xfail: it does not turn CI red, and its findings stay in the body.
+//! - A flaky case (it passed on a retry, or the expectation file lists it as
+//!   flaky and it passed) passes, with one `<flakyFailure>` whose message
+//!   starts with `flaky` and says what happened, as cargo-nextest and Maven
+//!   Surefire write it.
 //! - Problems with the expectation file (an expected failure that passed, an
 //!   entry matching no case) fail the run, so each becomes a failing test case
 //!   in a suite `runtime/profile/expectations`.
@@ -23,7 +27,7 @@
 
 use super::escape::{self, visible};
 use super::model::{CaseError, CaseResult, Finding, FindingSource, Report, Run, Status};
-use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestRerun, TestSuite};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -43,6 +47,9 @@ pub const EXPECTATION_PROBLEM_TYPE: &str = "expectation-problem";
 
 /// The `type` of an `<error>` for a case the runtime could not finish.
 pub const RUNTIME_ERROR_TYPE: &str = "runtime-error";
+
+/// How the message of a flaky pass's `<flakyFailure>` starts.
+pub const FLAKY_PREFIX: &str = "flaky";
 
 /// How the skip message of an expected failure starts.
 pub const EXPECTED_FAILURE_PREFIX: &str = "expected failure";
@@ -116,7 +123,15 @@ fn areas(run: &Run) -> Vec<(String, Vec<&CaseResult>)> {
 
 fn case_status(case: &CaseResult) -> TestCaseStatus {
     match case.status {
-        Status::Pass => TestCaseStatus::success(),
+        Status::Pass => {
+            let mut status = TestCaseStatus::success();
+            if let Some(why) = &case.flaky {
+                let mut rerun = TestRerun::new(NonSuccessKind::Failure);
+                rerun.set_message(format!("{FLAKY_PREFIX}: {}", visible(why)));
+                status.add_rerun(rerun);
+            }
+            status
+        }
         Status::Fail => match &case.expected_failure {
             Some(note) => {
                 let mut status = TestCaseStatus::skipped();

@@ -29,6 +29,7 @@ pub fn render(report: &Report) -> String {
     area_table(&mut out, report);
     failures(&mut out, report);
     expected_failures(&mut out, report);
+    flaky(&mut out, report);
     errors(&mut out, report);
     expectation_problems(&mut out, report);
     skips(&mut out, report);
@@ -41,16 +42,23 @@ fn verdict_line(out: &mut String, report: &Report) {
     let word = match s.verdict() {
         Verdict::Pass => "✅ PASS",
         Verdict::Fail => "❌ FAIL",
+        Verdict::Incomplete => "⚠️ INCOMPLETE",
+        Verdict::NothingRan => "⚠️ NOTHING RAN",
     };
     let _ = write!(
         out,
-        "**{word}** · {} {} · {} run{} · {} cases: {} passed, {} failed",
+        "**{word}** · {} {} · {} run{} · {} cases: {} passed{}, {} failed",
         text(&report.tool.name),
         text(&report.tool.version),
         report.runs.len(),
         plural(report.runs.len()),
         s.cases(),
         t.passed,
+        if t.flaky > 0 {
+            format!(" ({} flaky)", t.flaky)
+        } else {
+            String::new()
+        },
         t.failed,
     );
     if t.expected_failures > 0 {
@@ -252,6 +260,39 @@ fn expected_failures(out: &mut String, report: &Report) {
         let _ = writeln!(out, "- …and {} more", cases.len() - MAX_FAILURE_ROWS);
     }
     out.push_str("\n</details>\n\n");
+}
+
+/// Cases that passed only on a retry, or that the expectation file calls flaky.
+fn flaky(out: &mut String, report: &Report) {
+    let cases: Vec<(&Run, &CaseResult)> = report
+        .runs
+        .iter()
+        .flat_map(|run| run.cases.iter().map(move |c| (run, c)))
+        .filter(|(_, c)| c.status == Status::Pass && c.flaky.is_some())
+        .collect();
+    if cases.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "### Flaky ({})
+",
+        cases.len()
+    );
+    for (run, case) in cases.iter().take(MAX_FAILURE_ROWS) {
+        let why = case.flaky.as_deref().unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "- {} {}: {}",
+            code(&run_label(run)),
+            code(&case.name),
+            text(why)
+        );
+    }
+    if cases.len() > MAX_FAILURE_ROWS {
+        let _ = writeln!(out, "- …and {} more", cases.len() - MAX_FAILURE_ROWS);
+    }
+    out.push('\n');
 }
 
 fn errors(out: &mut String, report: &Report) {

@@ -217,6 +217,9 @@ mod tests {
             error: None,
             skip_reason: None,
             expected_failure: None,
+            flaky: None,
+            plan: None,
+            transcript: None,
             duration_us: 0,
         }
     }

@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod compare;
 pub mod coverage;
 mod escape;
+pub mod github;
 pub mod html;
 pub mod junit;
 pub mod markdown;
@@ -46,7 +47,7 @@ pub enum ReportError {
 }
 
 /// The report formats [`render`] knows; keep in step with its arms.
-pub const FORMATS: &[&str] = &["json", "junit", "markdown", "html"];
+pub const FORMATS: &[&str] = &["json", "junit", "markdown", "html", "github"];
 
 /// What `msiconf run` writes when no `--report` is given: (format, path).
 pub const DEFAULT_REPORTS: &[(&str, &str)] = &[
@@ -61,8 +62,18 @@ pub const DEFAULT_REPORTS: &[(&str, &str)] = &[
 pub struct ReportSpec {
     /// The renderer, such as `json`.
     pub format: String,
-    /// Where the report goes.
+    /// Where the report goes: a file, or [`STDOUT_PATH`] for standard output.
     pub path: PathBuf,
+}
+
+/// The path that stands for standard output in `--report FORMAT=-`.
+pub const STDOUT_PATH: &str = "-";
+
+impl ReportSpec {
+    /// Whether this report goes to standard output (`FORMAT=-`).
+    pub fn is_stdout(&self) -> bool {
+        self.path.as_os_str() == STDOUT_PATH
+    }
 }
 
 impl std::str::FromStr for ReportSpec {
@@ -105,28 +116,70 @@ pub fn render(format: &str, report: &Report) -> Result<Vec<u8>, ReportError> {
             .map_err(|e| render_err(Box::new(e))),
         "markdown" => Ok(markdown::render(report).into_bytes()),
         "html" => Ok(html::render(report).into_bytes()),
+        "github" => Ok(github::render(report).into_bytes()),
         other => Err(ReportError::UnknownFormat {
             format: other.to_owned(),
         }),
     }
 }
 
-/// Renders and writes one report.
+/// Renders and writes one report: to standard output for `FORMAT=-`,
+/// otherwise as [`write_atomically`] does.
 pub fn write(spec: &ReportSpec, report: &Report) -> Result<(), ReportError> {
     let bytes = render(&spec.format, report)?;
-    write_atomically(&spec.path, &bytes).map_err(|source| ReportError::Write {
+    let written = if spec.is_stdout() {
+        write_stdout(&bytes)
+    } else {
+        write_atomically(&spec.path, &bytes)
+    };
+    written.map_err(|source| ReportError::Write {
         path: spec.path.clone(),
         source,
     })
 }
 
-/// Writes `bytes` to `path` whole or not at all (see [`atomic`]), creating
-/// the folder if needed.
+/// Writes a report to standard output. A reader that went away (`| head`)
+/// is not an error: it has what it wanted, and the run's other reports
+/// still get written.
+fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Writes `bytes` to `path`, creating the folder if needed.
+///
+/// A regular file (or a path where nothing is yet) is replaced whole or not
+/// at all (see [`atomic`]). Anything else is written straight through: a
+/// rename would put a regular file in place of a device (`/dev/stdout`,
+/// `/dev/null`), a FIFO another program reads, or a symbolic link the user
+/// made on purpose, so for those the bytes go to what the path opens.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if !meta.file_type().is_file() && !meta.is_dir() => {
+            return write_through(path, bytes)
+        }
+        _ => {}
+    }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
     atomic::write_atomic(path, bytes).map_err(|e| e.source)
+}
+
+/// Opens `path` for writing, following a symbolic link, and writes `bytes`.
+fn write_through(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.flush()
 }
 
 /// Assembles the report of `runs` over `suite`, with every rule of the catalog.
@@ -168,6 +221,8 @@ pub fn build(runs: Vec<Run>, suite: &Suite) -> Report {
         },
         runs,
         rules,
+        provenance: None,
+        incomplete: None,
     }
 }
 

@@ -5,7 +5,7 @@
 //! keep `docs/report.schema.json` in step.
 
 use crate::runtime::RuntimeInfo;
-use msiconf_spec::{Profile, Violation};
+use msiconf_spec::{Plan, Profile, Transcript, Violation};
 use serde::{Deserialize, Serialize};
 
 /// The version of the report format.
@@ -22,6 +22,62 @@ pub struct Report {
     pub runs: Vec<Run>,
     /// Every rule of the catalog, so renderers need not link the spec.
     pub rules: Vec<RuleInfo>,
+    /// When, how and with what the run was made (absent in reports that
+    /// were not made by `msiconf run`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+    /// Set when the run was interrupted (Ctrl-C): why. The report then holds
+    /// only the cases that finished; cases cut short are left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
+}
+
+/// When, how and with what a report was made, so that a report read on
+/// another machine says what it is a report of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Provenance {
+    /// When the run started: RFC 3339, UTC.
+    pub started: String,
+    /// The command line, program first.
+    pub command_line: Vec<String>,
+    /// Where the cases came from: a folder, or `<built-in>/cases`.
+    pub cases: String,
+    /// The suite revision: a content hash of the case files (`msiconf --version`
+    /// prints the built-in suite's).
+    pub suite_revision: String,
+    /// The machine the run was made on.
+    pub host: Host,
+}
+
+/// A machine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Host {
+    /// Its host name (`unknown` when it cannot be read).
+    pub name: String,
+    /// The operating system, as Rust names it (`linux`).
+    pub os: String,
+    /// The architecture, as Rust names it (`x86_64`).
+    pub arch: String,
+}
+
+impl Host {
+    /// This machine.
+    pub fn this() -> Host {
+        let name = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .or_else(|| std::env::var("COMPUTERNAME").ok())
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "unknown".to_owned());
+        Host {
+            name,
+            os: std::env::consts::OS.to_owned(),
+            arch: std::env::consts::ARCH.to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +112,13 @@ pub struct Totals {
     pub skipped: usize,
     /// Failures listed in the expectation file (counted in `failed` too).
     pub expected_failures: usize,
+    /// Flaky cases (counted in `passed` too): see [`CaseResult::flaky`].
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub flaky: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// How a case ended.
@@ -94,6 +157,16 @@ pub struct CaseResult {
     /// Set when the expectation file lists this failure; holds its note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_failure: Option<String>,
+    /// Set when the case passed but is flaky: it failed first and passed on a
+    /// retry (`--retries`), or the expectation file lists it as flaky. Says which.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flaky: Option<String>,
+    /// With `--transcripts`: what the runtime was asked to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Plan>,
+    /// With `--transcripts`: what the runtime did, for `msiconf recheck`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<Transcript>,
     pub duration_us: u64,
 }
 

@@ -20,6 +20,7 @@ code, pre { font: 12.5px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, mono
 .verdict { font-weight: 700; padding: 1px 8px; border-radius: 10px; }
 .verdict-pass { background: var(--pass); color: var(--pass-ink); }
 .verdict-fail { background: var(--fail); color: var(--fail-ink); }
+.verdict-incomplete, .verdict-nothing-ran { background: var(--error); color: var(--error-ink); }
 .controls { display: flex; gap: 14px; align-items: center; flex-wrap: wrap; }
 #filter { width: 320px; padding: 5px 8px; border: 1px solid var(--line); border-radius: 6px; font: inherit; }
 #filter-count { color: var(--muted); }
@@ -47,7 +48,7 @@ td.cell a:focus-visible { outline: 2px solid var(--accent); outline-offset: -2px
 .state-skipped { background: var(--skipped); color: var(--skipped-ink); }
 .state-not-covered { background: var(--nc); color: var(--nc-ink); }
 td.state-not-covered { background: repeating-linear-gradient(135deg, #fff 0 6px, #f1f2f4 6px 12px); }
-td.cell.xfail { background: repeating-linear-gradient(135deg, var(--fail) 0 6px, #fbe3e3 6px 12px); }
+td.cell.xfail, .swatch.xfail { background: repeating-linear-gradient(135deg, var(--fail) 0 6px, #fbe3e3 6px 12px); }
 td.cell.selected { box-shadow: inset 0 0 0 3px var(--accent); }
 td.cell:hover { filter: brightness(.95); }
 aside#details { flex: 0 0 400px; position: sticky; top: 10px; max-height: calc(100vh - 20px); overflow: auto;

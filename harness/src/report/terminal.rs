@@ -1,6 +1,6 @@
 //! What a person sees: progress while cases run, and a summary at the end.
 
-use super::model::{CaseResult, Report, Run, Status};
+use super::model::{CaseResult, Finding, FindingSource, Report, Run, Status};
 use crate::runner::Reporter;
 use crate::runtime::RuntimeInfo;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -18,6 +18,9 @@ pub fn summary(report: &Report) -> String {
     for run in &report.runs {
         summarise_run(run, &mut out);
     }
+    if let Some(why) = &report.incomplete {
+        let _ = writeln!(out, "INCOMPLETE: {why}");
+    }
     out
 }
 
@@ -28,9 +31,14 @@ fn summarise_run(run: &Run, out: &mut String) {
     } else {
         String::new()
     };
+    let flaky = if t.flaky > 0 {
+        format!(" ({} flaky)", t.flaky)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "{} ({}): {} cases: {} passed, {} failed{expected}, {} errors, {} skipped in {:.2} s",
+        "{} ({}): {} cases: {} passed{flaky}, {} failed{expected}, {} errors, {} skipped in {:.2} s",
         run.runtime.name,
         run.profile,
         run.cases.len(),
@@ -69,16 +77,30 @@ pub fn case_details(case: &CaseResult) -> String {
         }
         Status::Fail => {
             let _ = writeln!(out, "  FAIL  {}", case.name);
+            // The case's own expectation and the rule's predicate often see
+            // the same departure at the same step: print it once, naming both.
+            let same = |a: &Finding, b: &Finding| {
+                a.rule == b.rule && a.step == b.step && a.source != b.source
+            };
             for f in &case.findings {
+                let twin = case.findings.iter().find(|o| same(f, o));
+                if f.source == FindingSource::Predicate && twin.is_some() {
+                    continue;
+                }
                 let at = f
                     .step
                     .as_ref()
                     .map(|s| format!(" at {s}"))
                     .unwrap_or_default();
                 let call = f.call.as_ref().map(|c| format!(" {c}")).unwrap_or_default();
+                let both = if twin.is_some() {
+                    " [case expectation and rule predicate]"
+                } else {
+                    ""
+                };
                 let _ = writeln!(
                     out,
-                    "        {}{at}{call}: expected {}, observed {}",
+                    "        {}{at}{call}: expected {}, observed {}{both}",
                     f.rule, f.expected, f.observed
                 );
             }
@@ -92,7 +114,52 @@ pub fn case_details(case: &CaseResult) -> String {
                 }
             }
         }
-        Status::Pass | Status::Skip => {}
+        // A flaky pass is never silently green.
+        Status::Pass => {
+            if let Some(why) = &case.flaky {
+                let _ = writeln!(out, "  FLAKY {}: {why}", case.name);
+            }
+        }
+        Status::Skip => {}
+    }
+    out
+}
+
+/// The summary with its status words in colour: failures and errors red,
+/// expected failures, flaky passes and skips yellow, and each run's counts
+/// green when nothing in them failed. Where colour goes is decided when the
+/// text is printed (see `anstream`): `NO_COLOR`, `--color` and whether the
+/// output is a terminal.
+pub fn summary_in_colour(report: &Report) -> String {
+    let red = anstyle::AnsiColor::Red.on_default().bold();
+    let yellow = anstyle::AnsiColor::Yellow.on_default();
+    let green = anstyle::AnsiColor::Green.on_default();
+    let mut out = String::new();
+    for line in summary(report).lines() {
+        let style = [
+            ("  FAIL ", red),
+            ("  ERROR ", red),
+            ("  EXPECTATION ", red),
+            ("INCOMPLETE", red),
+            ("  XFAIL ", yellow),
+            ("  FLAKY ", yellow),
+            ("  SKIP ", yellow),
+        ]
+        .into_iter()
+        .find(|(prefix, _)| line.starts_with(prefix))
+        .map(|(_, style)| style);
+        let style = style.or_else(|| {
+            let quiet = line.contains(" 0 failed") && line.contains(" 0 errors");
+            (!line.starts_with(' ') && quiet).then_some(green)
+        });
+        match style {
+            Some(s) => {
+                let _ = writeln!(out, "{s}{line}{s:#}");
+            }
+            None => {
+                let _ = writeln!(out, "{line}");
+            }
+        }
     }
     out
 }
@@ -106,13 +173,50 @@ fn status_word(status: Status) -> &'static str {
     }
 }
 
-/// A progress bar on standard error, for terminals.
-#[derive(Debug, Default)]
-pub struct ProgressReporter {
-    bar: Mutex<Option<ProgressBar>>,
+/// Whether a failed case is one the expectation files list: they are applied
+/// after the run, but progress lines should already say XFAIL, not FAIL.
+pub type ExpectedFailure<'a> = &'a (dyn Fn(&RuntimeInfo, Profile, &CaseResult) -> bool + Sync);
+
+/// The word a finished case is announced with: XFAIL for a listed failure.
+fn announced(
+    expected: Option<ExpectedFailure<'_>>,
+    runtime: &RuntimeInfo,
+    profile: Profile,
+    result: &CaseResult,
+) -> &'static str {
+    let listed = || expected.is_some_and(|f| f(runtime, profile, result));
+    if result.status == Status::Fail && listed() {
+        "XFAIL"
+    } else {
+        status_word(result.status)
+    }
 }
 
-impl Reporter for ProgressReporter {
+/// A progress bar on standard error, for terminals.
+#[derive(Default)]
+pub struct ProgressReporter<'a> {
+    bar: Mutex<Option<ProgressBar>>,
+    /// Tells expected failures apart from unexpected ones.
+    pub expected: Option<ExpectedFailure<'a>>,
+}
+
+impl<'a> ProgressReporter<'a> {
+    /// A progress bar that says XFAIL for the failures `expected` accepts.
+    pub fn new(expected: Option<ExpectedFailure<'a>>) -> Self {
+        ProgressReporter {
+            bar: Mutex::default(),
+            expected,
+        }
+    }
+}
+
+impl std::fmt::Debug for ProgressReporter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProgressReporter").finish_non_exhaustive()
+    }
+}
+
+impl Reporter for ProgressReporter<'_> {
     fn run_started(&self, runtime: &RuntimeInfo, profile: Profile, total: usize) {
         let bar = ProgressBar::new(total as u64);
         let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {wide_msg}")
@@ -123,10 +227,11 @@ impl Reporter for ProgressReporter {
         *self.bar.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar);
     }
 
-    fn case_finished(&self, _: &RuntimeInfo, _: Profile, result: &CaseResult) {
+    fn case_finished(&self, runtime: &RuntimeInfo, profile: Profile, result: &CaseResult) {
         if let Some(bar) = &*self.bar.lock().unwrap_or_else(|e| e.into_inner()) {
             if matches!(result.status, Status::Fail | Status::Error) {
-                bar.println(format!("{} {}", status_word(result.status), result.name));
+                let word = announced(self.expected, runtime, profile, result);
+                bar.println(format!("{word} {}", result.name));
             }
             bar.set_message(result.name.clone());
             bar.inc(1);
@@ -140,17 +245,40 @@ impl Reporter for ProgressReporter {
     }
 }
 
-/// One plain line per case on standard error, for logs and pipes.
-#[derive(Debug, Default)]
-pub struct LineReporter;
+/// Plain lines on standard error, for logs and pipes: by default one line
+/// as each run starts (the summary names every failure at the end), with
+/// `every_case` one line per case as it finishes.
+#[derive(Default)]
+pub struct LineReporter<'a> {
+    /// One line per case, not only per run.
+    pub every_case: bool,
+    /// Tells expected failures apart from unexpected ones.
+    pub expected: Option<ExpectedFailure<'a>>,
+}
 
-impl Reporter for LineReporter {
+impl std::fmt::Debug for LineReporter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LineReporter")
+            .field("every_case", &self.every_case)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Reporter for LineReporter<'_> {
+    fn run_started(&self, runtime: &RuntimeInfo, profile: Profile, total: usize) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "running {total} cases on {} ({profile})", runtime.name);
+    }
+
     fn case_finished(&self, runtime: &RuntimeInfo, profile: Profile, result: &CaseResult) {
+        if !self.every_case {
+            return;
+        }
         let mut err = std::io::stderr().lock();
         let _ = writeln!(
             err,
             "{:<5} {} ({profile}) {} [{} µs]",
-            status_word(result.status),
+            announced(self.expected, runtime, profile, result),
             runtime.name,
             result.name,
             result.duration_us
@@ -161,7 +289,7 @@ impl Reporter for LineReporter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::{CaseError, Finding, FindingSource, Totals};
+    use crate::report::model::{CaseError, Totals};
 
     #[test]
     fn summary_names_rules_steps_and_output() {
@@ -175,6 +303,9 @@ mod tests {
             error: None,
             skip_reason: None,
             expected_failure: None,
+            flaky: None,
+            plan: None,
+            transcript: None,
             duration_us: 1,
         };
         let mut fail = case("a/fail", Status::Fail);
@@ -211,6 +342,7 @@ mod tests {
                 errors: 1,
                 skipped: 1,
                 expected_failures: 1,
+                flaky: 0,
             },
             duration_ms: 1500,
             expectation_problems: vec![
@@ -225,6 +357,8 @@ mod tests {
             },
             runs: vec![run],
             rules: vec![],
+            provenance: None,
+            incomplete: None,
         };
         assert_eq!(
             summary(&report),

@@ -10,9 +10,10 @@ pub use model::ModelRuntime;
 pub(crate) use stepwise::toy as stepwise_toy;
 pub use stepwise::{InstallRecord, Probes, StepRuntime, Stepwise};
 
-use crate::runtime::Runtime;
+use crate::runtime::{Runtime, RuntimeError, RuntimeInfo};
 use msiconf_spec::model::Deviation;
-use msiconf_spec::Profile;
+use msiconf_spec::{Plan, Profile, Transcript};
+use std::time::Duration;
 
 /// The prefix of the broken runtimes' names.
 pub const BROKEN_PREFIX: &str = "broken:";
@@ -38,11 +39,75 @@ pub enum BuildError {
     Unavailable { name: String, message: String },
 }
 
-/// Builds the runtime called `name` for `profile`.
+/// Splits `NAME=SPEC`, a runtime given a name of its own: `wine=msiexec`,
+/// `py=cmd:python3 adapter.py`. NAME is letters, digits, `-`, `_` and `.`,
+/// so a `cmd:` line with an `=` in its arguments is never mistaken for one.
+pub fn split_alias(text: &str) -> Option<(&str, &str)> {
+    let (name, spec) = text.split_once('=')?;
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    (plain && !spec.is_empty()).then_some((name, spec))
+}
+
+/// The name a runtime given as `text` on the command line has in reports,
+/// expectation files and comparisons: the alias of `NAME=SPEC`, else `text`.
+pub fn runtime_name(text: &str) -> &str {
+    split_alias(text).map_or(text, |(name, _)| name)
+}
+
+/// Builds the runtime given as `text` for `profile`.
 ///
-/// Names: `reference` (the spec's model), `broken:<deviation>` (the model with
-/// exactly that deviation).
-pub fn build_runtime(name: &str, profile: Profile) -> Result<Box<dyn Runtime>, BuildError> {
+/// `text` is a runtime name, or `NAME=SPEC` to build SPEC and call it NAME
+/// (see [`split_alias`]). Names: `reference` (the spec's model),
+/// `broken:<deviation>` (the model with exactly that deviation),
+/// `cmd:<command line>` (a program speaking the process protocol) and
+/// `msiexec` (Wine's installer engine).
+pub fn build_runtime(text: &str, profile: Profile) -> Result<Box<dyn Runtime>, BuildError> {
+    build_runtime_with(text, profile, &process::ProcessOptions::default())
+}
+
+/// [`build_runtime`], with the options a `cmd:` runtime's processes get
+/// (`--handshake-timeout`, say).
+pub fn build_runtime_with(
+    text: &str,
+    profile: Profile,
+    process: &process::ProcessOptions,
+) -> Result<Box<dyn Runtime>, BuildError> {
+    match split_alias(text) {
+        Some((alias, spec)) => Ok(Box::new(Aliased {
+            name: alias.to_owned(),
+            inner: build_named(spec, profile, process)?,
+        })),
+        None => build_named(text, profile, process),
+    }
+}
+
+/// A runtime reported under another name: `--runtime NAME=SPEC`.
+struct Aliased {
+    name: String,
+    inner: Box<dyn Runtime>,
+}
+
+impl Runtime for Aliased {
+    fn info(&self) -> RuntimeInfo {
+        RuntimeInfo {
+            name: self.name.clone(),
+            ..self.inner.info()
+        }
+    }
+
+    fn execute(&self, plan: &Plan, timeout: Duration) -> Result<Transcript, RuntimeError> {
+        self.inner.execute(plan, timeout)
+    }
+}
+
+fn build_named(
+    name: &str,
+    profile: Profile,
+    process: &process::ProcessOptions,
+) -> Result<Box<dyn Runtime>, BuildError> {
     if name == "reference" {
         return Ok(Box::new(ModelRuntime::reference(profile)));
     }
@@ -55,7 +120,7 @@ pub fn build_runtime(name: &str, profile: Profile) -> Result<Box<dyn Runtime>, B
         };
     }
     if name.starts_with(process::CMD_PREFIX) {
-        return process::ProcessRuntime::from_spec(name, process::ProcessOptions::default())
+        return process::ProcessRuntime::from_spec(name, process.clone())
             .map(|r| Box::new(r) as Box<dyn Runtime>)
             .map_err(|source| BuildError::Start {
                 name: name.to_owned(),
@@ -136,6 +201,37 @@ mod tests {
             .unwrap();
         assert!(matches!(err, BuildError::UnknownDeviation { .. }), "{err}");
         assert!(err.to_string().contains("`broken:nonsense`"));
+    }
+
+    #[test]
+    fn an_alias_names_the_runtime_it_stands_for() {
+        assert_eq!(split_alias("wine=msiexec"), Some(("wine", "msiexec")));
+        assert_eq!(
+            split_alias("py=cmd:python3 a.py --x=1"),
+            Some(("py", "cmd:python3 a.py --x=1"))
+        );
+        // An `=` inside a command line or a broken name is not an alias.
+        assert_eq!(split_alias("cmd:prog --x=1"), None);
+        assert_eq!(split_alias("=reference"), None);
+        assert_eq!(split_alias("a="), None);
+        assert_eq!(runtime_name("ref=reference"), "ref");
+        assert_eq!(runtime_name("reference"), "reference");
+
+        let built =
+            build_runtime("mine=broken:action-lookup-ignores-case", Profile::Windows).unwrap();
+        let plain = build_runtime("broken:action-lookup-ignores-case", Profile::Windows).unwrap();
+        assert_eq!(built.info().name, "mine");
+        assert_eq!(
+            RuntimeInfo {
+                name: plain.info().name,
+                ..built.info()
+            },
+            plain.info()
+        );
+        let err = build_runtime("mine=broken:nonsense", Profile::Windows)
+            .err()
+            .unwrap();
+        assert!(matches!(err, BuildError::UnknownDeviation { .. }), "{err}");
     }
 
     #[test]

@@ -234,6 +234,9 @@ pub fn case(name: &str, description: &str, rules: &[&str], duration_us: u64) -> 
         error: None,
         skip_reason: None,
         expected_failure: None,
+        flaky: None,
+        plan: None,
+        transcript: None,
         duration_us,
     }
 }
@@ -524,6 +527,8 @@ pub fn fixture() -> Report {
             ),
         ],
         rules: rules(),
+        provenance: None,
+        incomplete: None,
     }
 }
 
@@ -743,5 +748,13 @@ pub fn real_report() -> Report {
             ));
         }
     }
-    msiconf::report::build(runs, &suite)
+    let mut report = msiconf::report::build(runs, &suite);
+    report.provenance = Some(msiconf::report::model::Provenance {
+        started: "2026-01-02T03:04:05Z".to_owned(),
+        command_line: vec!["msiconf".to_owned(), "run".to_owned()],
+        cases: root.display().to_string(),
+        suite_revision: msiconf::case::dir_revision(&root).expect("the cases folder is readable"),
+        host: msiconf::report::model::Host::this(),
+    });
+    report
 }

@@ -4,7 +4,9 @@
 The first argument picks a misbehaviour at start-up (`silent`, `exit-at-start`,
 `garbage-hello`, `old-protocol`); otherwise each plan may pick one with a
 fixture property MISBEHAVE (`garbage`, `not-a-message`, `exit`, `hang`,
-`wrong-id`, `mismatch`, `failed`, `unsupported`, `bad-request`, `chatty`).
+`wrong-id`, `mismatch`, `failed`, `unsupported`, `bad-request`, `chatty`,
+`slow`: answer normally after 0.3 s, `fail-once`: answer 0 instead of
+1033 the first time, marked by creating the file named by property MARKER).
 A plan without it is answered with one event per package step, whose outcome
 is the number 1033, and the process id in the log.
 """
@@ -68,14 +70,20 @@ for line in sys.stdin:
         elif mode in ("failed", "unsupported", "bad-request"):
             say({"type": "error", "id": rid, "kind": mode, "message": "told to answer " + mode})
         else:
+            if mode == "slow":
+                time.sleep(0.3)
             if mode == "chatty":
                 for i in range(20000):
                     sys.stderr.write("chatter line %05d ........................................\n" % i)
                 sys.stderr.write("chatter done\n")
                 sys.stderr.flush()
+            number = 1033
+            if mode == "fail-once" and not os.path.exists(props["MARKER"]):
+                open(props["MARKER"], "w").close()
+                number = 0
             steps = plan.get("package", {}).get("steps", [])
             say({"type": "transcript", "id": rid, "transcript": {"events": [
                 {"probe": "@package", "context": "package", "index": i, "call": call,
-                 "outcome": {"number": 1033}} for i, call in enumerate(steps)]}})
+                 "outcome": {"number": number}} for i, call in enumerate(steps)]}})
     elif message["type"] == "shutdown":
         break
