@@ -15,6 +15,8 @@ use std::time::Duration;
 pub struct Prefix {
     dir: PathBuf,
     index: usize,
+    /// The worker's agent, once started (agent mode).
+    pub agent: Option<super::agent::Agent>,
 }
 
 impl Prefix {
@@ -107,6 +109,7 @@ impl PrefixPool {
             let prefix = Prefix {
                 dir: self.root.join(format!("prefix-{index}")),
                 index,
+                agent: None,
             };
             if let Err(e) = tools.boot(&prefix) {
                 self.unlock(index);
