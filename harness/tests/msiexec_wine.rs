@@ -367,3 +367,47 @@ fn a_hung_session_kills_its_agent_and_the_next_plan_gets_a_new_one() {
     assert_eq!(event(&t, "ProbeImmediate", 0).outcome.number, Some(1033));
     assert_eq!(rt.agent_starts(), 2, "the hung agent was replaced once");
 }
+
+#[test]
+#[ignore = "drives Wine's msiexec: run scripts/install-wine.sh, then add -- --ignored"]
+fn a_listening_agent_serves_the_remote_runtime_and_refuses_a_wrong_token() {
+    // The agent runs as it would on a Windows machine (--listen, no --once),
+    // in a prefix of its own, and is reached through the remote runtime's path.
+    let options = MsiexecOptions {
+        root: msiconf::runtimes::msiexec::default_root().join("remote-test"),
+        workers: 1,
+        mode: Mode::Agent,
+        ..MsiexecOptions::default()
+    };
+    let local = MsiexecRuntime::new(options.clone()).unwrap_or_else(|e| panic!("{}", e.chain()));
+    let token = "msiconf-remote-test-token";
+    let agent = local
+        .spawn_listening_agent(token)
+        .unwrap_or_else(|e| panic!("{}", e.chain()));
+    match MsiexecRuntime::remote(agent.addr, "not-the-token", options.clone()) {
+        Err(e) => assert!(e.chain().contains("wrong token"), "{}", e.chain()),
+        Ok(_) => panic!("an agent accepted the wrong token"),
+    }
+    let mut b = PlanBuilder::new(Fixture::standard());
+    b.step(Context::ImmediateBeforeInit, None, get("ProductCode"));
+    b.step(Context::Package, None, get("ProductName"));
+    let plan = b.build();
+    for round in 0..2 {
+        // Two harnesses one after the other: the agent serves each in turn.
+        let remote = MsiexecRuntime::remote(agent.addr, token, options.clone())
+            .unwrap_or_else(|e| panic!("round {round}: {}", e.chain()));
+        assert_eq!(remote.info().name, format!("msiexec@{}", agent.addr));
+        let t = remote
+            .execute(&plan, Duration::from_secs(120))
+            .unwrap_or_else(|e| panic!("round {round}: {e}\n{}", e.stderr()));
+        assert_eq!(
+            event(&t, "ProbeImmediate", 0).outcome.value.as_deref(),
+            Some(PRODUCT_CODE)
+        );
+        assert_eq!(
+            event(&t, "@package", 0).outcome.value.as_deref(),
+            Some("msiconf probe")
+        );
+        assert_eq!(t.install_result, Some(0));
+    }
+}

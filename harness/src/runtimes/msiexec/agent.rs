@@ -244,58 +244,8 @@ pub const START_LIMIT: Duration = Duration::from_secs(60);
 impl Agent {
     /// Starts an agent under Wine in `prefix` and connects to it.
     pub fn start(tools: &WineTools, prefix: &Prefix, exe: &Path) -> Result<Agent, MsiexecError> {
-        let io = |what: &str| {
-            let what = what.to_owned();
-            move |source| MsiexecError::Io { what, source }
-        };
-        let dir = prefix.session_dir();
-        let copy = dir.join("agent.exe");
-        // Compared by content: a rebuilt agent often has the same size as the old one.
-        let wanted = std::fs::read(exe).map_err(io("read the built agent"))?;
-        if std::fs::read(&copy).ok().as_deref() != Some(wanted.as_slice()) {
-            std::fs::write(&copy, &wanted).map_err(io("copy the agent into the prefix"))?;
-        }
-        let port_file = dir.join("agent-port.txt");
-        let _ = std::fs::remove_file(&port_file);
         let token = format!("{:016x}", super::session::next_token());
-        let out_path = prefix.dir().join("agent-output.txt");
-        let out = std::fs::File::create(&out_path).map_err(io("create the agent output file"))?;
-        let err = out.try_clone().map_err(io("open the agent output file"))?;
-        let mut cmd = Command::new(&tools.wine);
-        tools.configure(&mut cmd, prefix.dir());
-        // The token goes through the environment, which other users cannot read.
-        cmd.env(TOKEN_ENV, &token)
-            .arg(format!("{}\\agent.exe", super::session::WIN_DIR))
-            .args(["--listen", "127.0.0.1:0", "--once", "--port-file"])
-            .arg(format!("{}\\agent-port.txt", super::session::WIN_DIR))
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err);
-        let mut child = cmd.spawn().map_err(io("start the agent under wine"))?;
-        let started = Instant::now();
-        let port = loop {
-            if let Some(p) = std::fs::read_to_string(&port_file)
-                .ok()
-                .filter(|t| t.ends_with('\n'))
-                .and_then(|t| t.trim().parse::<u16>().ok())
-            {
-                break p;
-            }
-            let gone = child.try_wait().ok().flatten();
-            if gone.is_some() || started.elapsed() > START_LIMIT {
-                let _ = child.kill();
-                let _ = child.wait();
-                tools.kill_server(prefix.dir());
-                let output = std::fs::read_to_string(&out_path).unwrap_or_default();
-                return Err(MsiexecError::Setup(format!(
-                    "the agent did not start in the prefix `{}` ({}):\n{}",
-                    prefix.dir().display(),
-                    gone.map_or("no port after 60 s".to_owned(), |s| s.to_string()),
-                    super::session::tail(&output, 2000)
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        };
+        let (mut child, port) = spawn_listener(tools, prefix, exe, &token, true)?;
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         match Agent::handshake(addr, &token) {
             Ok(link) => Ok(link.into_agent(
@@ -409,7 +359,8 @@ impl Agent {
         matches!(self.host, Host::Wine { .. })
     }
 
-    /// Ends the agent: under Wine, kills it and every process of its prefix.
+    /// Ends the agent: under Wine, kills it and every process of its prefix;
+    /// a remote agent only loses its connection.
     pub fn kill(mut self, tools: &WineTools) {
         let _ = self.writer.shutdown(std::net::Shutdown::Both);
         if let Host::Wine { child, prefix } = &mut self.host {
@@ -420,9 +371,77 @@ impl Agent {
     }
 }
 
+/// Starts `agent.exe` under Wine in `prefix`, listening on a free loopback
+/// port with `token`, and returns the process and its port. `once` ends the
+/// agent with its first connection (the harness's own agents); without it the
+/// agent serves one harness after another, as on a Windows machine.
+pub fn spawn_listener(
+    tools: &WineTools,
+    prefix: &Prefix,
+    exe: &Path,
+    token: &str,
+    once: bool,
+) -> Result<(Child, u16), MsiexecError> {
+    let io = |what: &str| {
+        let what = what.to_owned();
+        move |source| MsiexecError::Io { what, source }
+    };
+    let dir = prefix.session_dir();
+    let copy = dir.join("agent.exe");
+    // Compared by content: a rebuilt agent often has the same size as the old one.
+    let wanted = std::fs::read(exe).map_err(io("read the built agent"))?;
+    if std::fs::read(&copy).ok().as_deref() != Some(wanted.as_slice()) {
+        std::fs::write(&copy, &wanted).map_err(io("copy the agent into the prefix"))?;
+    }
+    let port_file = dir.join("agent-port.txt");
+    let _ = std::fs::remove_file(&port_file);
+    let out_path = prefix.dir().join("agent-output.txt");
+    let out = std::fs::File::create(&out_path).map_err(io("create the agent output file"))?;
+    let err = out.try_clone().map_err(io("open the agent output file"))?;
+    let mut cmd = Command::new(&tools.wine);
+    tools.configure(&mut cmd, prefix.dir());
+    // The token goes through the environment, which other users cannot read.
+    cmd.env(TOKEN_ENV, token)
+        .arg(format!("{}\\agent.exe", super::session::WIN_DIR))
+        .args(["--listen", "127.0.0.1:0", "--port-file"])
+        .arg(format!("{}\\agent-port.txt", super::session::WIN_DIR))
+        .args(once.then_some("--once"))
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err);
+    let mut child = cmd.spawn().map_err(io("start the agent under wine"))?;
+    let started = Instant::now();
+    loop {
+        if let Some(p) = std::fs::read_to_string(&port_file)
+            .ok()
+            .filter(|t| t.ends_with('\n'))
+            .and_then(|t| t.trim().parse::<u16>().ok())
+        {
+            return Ok((child, p));
+        }
+        let gone = child.try_wait().ok().flatten();
+        if gone.is_some() || started.elapsed() > START_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            tools.kill_server(prefix.dir());
+            let output = std::fs::read_to_string(&out_path).unwrap_or_default();
+            return Err(MsiexecError::Setup(format!(
+                "the agent did not start in the prefix `{}` ({}):\n{}",
+                prefix.dir().display(),
+                gone.map_or("no port after 60 s".to_owned(), |s| s.to_string()),
+                super::session::tail(&output, 2000)
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 impl Drop for Agent {
     fn drop(&mut self) {
-        let _ = self.writer.write_all(&encode(Kind::Quit, 0, 0, &[]));
+        // A remote agent is someone else's to stop: it only loses this connection.
+        if self.is_local() {
+            let _ = self.writer.write_all(&encode(Kind::Quit, 0, 0, &[]));
+        }
         let _ = self.writer.shutdown(std::net::Shutdown::Both);
         if let Host::Wine { child, .. } = &mut self.host {
             // It ends by itself once its connection is gone (`--once`); make sure.

@@ -311,7 +311,10 @@ pub fn default_root() -> PathBuf {
 /// The real engine under Wine.
 #[derive(Debug)]
 pub struct MsiexecRuntime {
-    tools: WineTools,
+    /// Wine, for local workers (`None` for a remote agent).
+    tools: Option<WineTools>,
+    /// A remote agent's address and token (`msiexec@HOST:PORT`).
+    remote: Option<(std::net::SocketAddr, String)>,
     probes: probes::BuiltProbes,
     pool: PrefixPool,
     root: PathBuf,
@@ -328,6 +331,56 @@ pub struct MsiexecRuntime {
 /// One process-wide runtime, shared by every `--runtime msiexec` run (both profiles).
 #[derive(Debug, Clone)]
 pub struct SharedMsiexec(pub Arc<MsiexecRuntime>);
+
+/// An agent started by [`MsiexecRuntime::spawn_listening_agent`]; killed
+/// (with its prefix's processes) when dropped.
+#[derive(Debug)]
+pub struct ListeningAgent {
+    child: std::process::Child,
+    prefix: Prefix,
+    tools: WineTools,
+    /// Where it listens.
+    pub addr: std::net::SocketAddr,
+}
+
+impl Drop for ListeningAgent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.tools.kill_server(self.prefix.dir());
+    }
+}
+
+/// How a remote agent's runtime is spelt: `msiexec@HOST:PORT`.
+pub const REMOTE_PREFIX: &str = "msiexec@";
+
+/// The process-wide runtime for the agent at `target` (`HOST:PORT`), with the
+/// token from `MSICONF_AGENT_TOKEN`, connected on first use.
+pub fn shared_remote(target: &str) -> Result<SharedMsiexec, String> {
+    use std::net::ToSocketAddrs;
+    static REMOTES: OnceLock<Mutex<HashMap<String, Arc<MsiexecRuntime>>>> = OnceLock::new();
+    let mut map = REMOTES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(rt) = map.get(target) {
+        return Ok(SharedMsiexec(Arc::clone(rt)));
+    }
+    let token = std::env::var(agent::TOKEN_ENV)
+        .ok()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| format!("set {} to the agent's token", agent::TOKEN_ENV))?;
+    let addr = target
+        .to_socket_addrs()
+        .map_err(|e| format!("`{target}` is not a HOST:PORT address: {e}"))?
+        .next()
+        .ok_or_else(|| format!("`{target}` names no address"))?;
+    let rt =
+        MsiexecRuntime::remote(addr, &token, MsiexecOptions::default()).map_err(|e| e.chain())?;
+    let rt = Arc::new(rt);
+    map.insert(target.to_owned(), Arc::clone(&rt));
+    Ok(SharedMsiexec(rt))
+}
 
 /// The process-wide runtime with default options, created (and its prefixes booted) on first use.
 pub fn shared() -> Result<SharedMsiexec, String> {
@@ -366,13 +419,48 @@ impl MsiexecRuntime {
         Ok(MsiexecRuntime {
             pool: PrefixPool::new(options.root.join("prefixes"), options.workers),
             root: options.root,
-            tools,
+            tools: Some(tools),
+            remote: None,
             probes,
             version,
             mode: options.mode,
             cache: Mutex::new(HashMap::new()),
             wine_nanos: AtomicU64::new(0),
             agent_starts: AtomicU64::new(0),
+        })
+    }
+
+    /// The engine on another machine: an agent (`msiconf-agent.exe --listen
+    /// ADDR:PORT`) at `addr` that accepts `token`. One worker; the probes are
+    /// still built here (they travel inside the packages), Wine is not needed.
+    pub fn remote(
+        addr: std::net::SocketAddr,
+        token: &str,
+        options: MsiexecOptions,
+    ) -> Result<MsiexecRuntime, MsiexecError> {
+        let search = options
+            .path
+            .clone()
+            .or_else(|| std::env::var_os("PATH"))
+            .unwrap_or_default();
+        let probes = probes::ensure(&options.root, &search)?;
+        let first = agent::Agent::connect(addr, token)?;
+        let version = format!("{} at {addr}", first.banner);
+        let pool = PrefixPool::remote(options.root.join("remote"));
+        let mut slot = pool.acquire(None)?;
+        slot.agent = Some(first);
+        pool.release(slot);
+        Ok(MsiexecRuntime {
+            pool,
+            root: options.root,
+            tools: None,
+            remote: Some((addr, token.to_owned())),
+            probes,
+            version,
+            mode: Mode::Agent,
+            cache: Mutex::new(HashMap::new()),
+            wine_nanos: AtomicU64::new(0),
+            agent_starts: AtomicU64::new(1),
         })
     }
 
@@ -383,7 +471,7 @@ impl MsiexecRuntime {
             let handles: Vec<_> = (0..self.pool.max())
                 .map(|_| {
                     s.spawn(|| {
-                        let mut p = self.pool.acquire(&self.tools)?;
+                        let mut p = self.pool.acquire(self.tools.as_ref())?;
                         if self.mode == Mode::Agent && p.agent.is_none() {
                             if let Err(e) = self.start_agent(&mut p) {
                                 self.pool.release(p);
@@ -437,7 +525,7 @@ impl MsiexecRuntime {
 
     /// Takes a prefix for one plan (creating it the first time), runs `f`, gives it back.
     fn with_prefix<T>(&self, f: impl FnOnce(&mut Prefix) -> T) -> Result<T, MsiexecError> {
-        let mut prefix = self.pool.acquire(&self.tools)?;
+        let mut prefix = self.pool.acquire(self.tools.as_ref())?;
         let out = f(&mut prefix);
         self.pool.release(prefix);
         Ok(out)
@@ -559,7 +647,7 @@ impl MsiexecRuntime {
         limit: Duration,
     ) -> Result<session::SessionOutput, MsiexecError> {
         let out = match self.mode {
-            Mode::PerSession => session::run(&self.tools, prefix, input, sel, limit)?,
+            Mode::PerSession => session::run(self.wine()?, prefix, input, sel, limit)?,
             Mode::Agent => self.on_agent(prefix, input, sel, limit)?,
         };
         self.count(&out);
@@ -603,7 +691,10 @@ impl MsiexecRuntime {
     }
 
     fn start_agent(&self, prefix: &mut Prefix) -> Result<(), MsiexecError> {
-        let started = agent::Agent::start(&self.tools, prefix, &self.probes.agent)?;
+        let started = match &self.remote {
+            Some((addr, token)) => agent::Agent::connect(*addr, token)?,
+            None => agent::Agent::start(self.wine()?, prefix, &self.probes.agent)?,
+        };
         prefix.agent = Some(started);
         self.agent_starts.fetch_add(1, Ordering::Relaxed);
         Ok(())
@@ -615,11 +706,38 @@ impl MsiexecRuntime {
         self.agent_starts.load(Ordering::Relaxed)
     }
 
+    /// Starts an agent under Wine the way a Windows machine runs it (listening
+    /// with `token`, serving one harness after another) in one of this
+    /// runtime's prefixes: the tests and the bench reach it as `msiexec@ADDR`.
+    pub fn spawn_listening_agent(&self, token: &str) -> Result<ListeningAgent, MsiexecError> {
+        let tools = self.wine()?.clone();
+        let prefix = self.pool.acquire(Some(&tools))?;
+        let (child, port) =
+            agent::spawn_listener(&tools, &prefix, &self.probes.agent, token, false)?;
+        Ok(ListeningAgent {
+            child,
+            prefix,
+            tools,
+            addr: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        })
+    }
+
+    fn wine(&self) -> Result<&WineTools, MsiexecError> {
+        self.tools.as_ref().ok_or(MsiexecError::WineMissing("wine"))
+    }
+
     /// Ends every Wine process of the prefix, its agent included.
     fn reset(&self, prefix: &mut Prefix) {
         match prefix.agent.take() {
-            Some(a) => a.kill(&self.tools),
-            None => self.tools.kill_server(prefix.dir()),
+            Some(a) => match &self.tools {
+                Some(t) => a.kill(t),
+                None => drop(a),
+            },
+            None => {
+                if let Some(t) = &self.tools {
+                    t.kill_server(prefix.dir());
+                }
+            }
         }
     }
 
@@ -711,7 +829,10 @@ pub const CONTEXTS: &[Context] = &Context::ALL;
 impl Runtime for MsiexecRuntime {
     fn info(&self) -> RuntimeInfo {
         RuntimeInfo {
-            name: "msiexec".to_owned(),
+            name: match &self.remote {
+                Some((addr, _)) => format!("{REMOTE_PREFIX}{addr}"),
+                None => "msiexec".to_owned(),
+            },
             version: self.version.clone(),
             contexts: CONTEXTS.to_vec(),
             operations: OpKind::ALL.to_vec(),

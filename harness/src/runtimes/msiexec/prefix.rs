@@ -68,8 +68,27 @@ impl PrefixPool {
         self.max
     }
 
+    /// A pool of one slot that is not a Wine prefix: the worker of a remote
+    /// agent. `dir` is a local scratch folder; nothing is ever created in it.
+    pub fn remote(dir: PathBuf) -> PrefixPool {
+        PrefixPool {
+            root: dir.clone(),
+            max: 1,
+            state: Mutex::new(PoolState {
+                free: vec![Prefix {
+                    dir,
+                    index: 0,
+                    agent: None,
+                }],
+                held: vec![0],
+                creating: 0,
+            }),
+            freed: Condvar::new(),
+        }
+    }
+
     /// Takes a free prefix, creating one if the pool may grow, else waiting.
-    pub fn acquire(&self, tools: &WineTools) -> Result<Prefix, MsiexecError> {
+    pub fn acquire(&self, tools: Option<&WineTools>) -> Result<Prefix, MsiexecError> {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             if let Some(p) = st.free.pop() {
@@ -97,7 +116,10 @@ impl PrefixPool {
         self.freed.notify_one();
     }
 
-    fn create(&self, tools: &WineTools) -> Result<Prefix, MsiexecError> {
+    fn create(&self, tools: Option<&WineTools>) -> Result<Prefix, MsiexecError> {
+        let tools = tools.ok_or_else(|| {
+            MsiexecError::Setup("a Wine prefix is needed, and Wine was not found".into())
+        })?;
         std::fs::create_dir_all(&self.root).map_err(|source| MsiexecError::Io {
             what: format!("create `{}`", self.root.display()),
             source,
