@@ -40,6 +40,8 @@ enum Command {
     Serve(msiconf::serve::ServeArgs),
     /// Generate session scripts against a runtime and shrink what departs into case files.
     Fuzz(msiconf::fuzz::FuzzArgs),
+    /// Remove the msiexec runtime's Wine prefixes, built probes and kept logs.
+    Clean,
 }
 
 fn main() -> ExitCode {
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Runtimes => cmd::runtimes::run(),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Compare(args) => cmd::compare::run(args),
+        Command::Clean => cmd::clean::run(),
         Command::Serve(args) => msiconf::serve::run(&args)
             .map(|()| exit::CONFORMANT)
             .map_err(anyhow::Error::from),

@@ -722,6 +722,18 @@ impl MsiexecRuntime {
         })
     }
 
+    /// Ends every idle worker's agent and Wine processes and waits until each
+    /// prefix's wineserver is gone, so that whatever runs next in these
+    /// prefixes starts a wineserver of its own rather than meet a dying one.
+    pub fn shut_down(&self) {
+        self.pool.for_each_free(|p| {
+            self.reset(p);
+            if let Some(t) = &self.tools {
+                t.wait_server(p.dir());
+            }
+        });
+    }
+
     fn wine(&self) -> Result<&WineTools, MsiexecError> {
         self.tools.as_ref().ok_or(MsiexecError::WineMissing("wine"))
     }
