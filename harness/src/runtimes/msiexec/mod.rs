@@ -866,16 +866,33 @@ impl Runtime for MsiexecRuntime {
             return Ok(t.clone());
         }
         // Errors are not kept: a timeout under load says nothing about the next try.
-        // A timeout reports the plan's whole limit: the session that ran out had
-        // only what package building and earlier sessions left of it.
-        let t = self.run_plan(plan, timeout).map_err(|e| match e {
-            MsiexecError::Timeout { output, .. } => MsiexecError::Timeout {
-                seconds: timeout.as_secs_f64(),
-                output,
-            },
-            other => other,
-        })?;
+        let t = self.execute_uncached(plan, timeout)?;
         *cached = Some(t.clone());
         Ok(t)
+    }
+}
+
+impl MsiexecRuntime {
+    /// Runs `plan` in Wine even if this runtime has run it before (the load
+    /// test compares two runs of the same plans).
+    pub fn execute_uncached(
+        &self,
+        plan: &Plan,
+        timeout: Duration,
+    ) -> Result<Transcript, RuntimeError> {
+        if let Some(reason) = self.info().unsupported_reason(plan) {
+            return Err(RuntimeError::Unsupported { reason });
+        }
+        // A timeout reports the plan's whole limit: the session that ran out had
+        // only what package building and earlier sessions left of it.
+        self.run_plan(plan, timeout).map_err(|e| {
+            RuntimeError::from(match e {
+                MsiexecError::Timeout { output, .. } => MsiexecError::Timeout {
+                    seconds: timeout.as_secs_f64(),
+                    output,
+                },
+                other => other,
+            })
+        })
     }
 }

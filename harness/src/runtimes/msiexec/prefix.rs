@@ -50,6 +50,8 @@ pub struct PrefixPool {
     max: usize,
     state: Mutex<PoolState>,
     freed: Condvar,
+    /// Held while a prefix is made, so that the second one can clone the first.
+    making: Mutex<()>,
 }
 
 #[derive(Debug, Default)]
@@ -67,6 +69,7 @@ impl PrefixPool {
             max: max.max(1),
             state: Mutex::new(PoolState::default()),
             freed: Condvar::new(),
+            making: Mutex::new(()),
         }
     }
 
@@ -91,6 +94,7 @@ impl PrefixPool {
                 creating: 0,
             }),
             freed: Condvar::new(),
+            making: Mutex::new(()),
         }
     }
 
@@ -148,6 +152,8 @@ impl PrefixPool {
                 index,
                 agent: None,
             };
+            // One at a time: a clone (about 2 s) needs a booted prefix to copy.
+            let _making = self.making.lock().unwrap_or_else(|e| e.into_inner());
             if !prefix.dir.join("system.reg").is_file() {
                 if let Some(source) = self.ready_sibling(index) {
                     // A failed clone leaves nothing behind, and wineboot below starts from scratch.
@@ -305,6 +311,11 @@ pub fn clean(root: &Path) -> std::io::Result<Cleaned> {
             if name.starts_with("probe-") || name == "failures" {
                 std::fs::remove_dir_all(entry.path())?;
                 out.removed.push(entry.path());
+            } else if name != "prefixes" && entry.path().join("prefixes").is_dir() {
+                // Another runtime root inside this one (the remote-agent test's).
+                let inner = clean(&entry.path())?;
+                out.removed.extend(inner.removed);
+                out.in_use.extend(inner.in_use);
             }
         }
     }
