@@ -11,4 +11,5 @@ mkdir -p "$out"
 $cc $flags -shared -o "$out/probe.dll" "$here/probe.c" -lmsi -lws2_32
 $cc $flags -municode -o "$out/host.exe" "$here/host.c" -lmsi -lws2_32
 $cc $flags -o "$out/probeexe.exe" "$here/probeexe.c" -lws2_32
+$cc $flags -o "$out/agent.exe" "$here/agent.c" -lmsi -lws2_32
 echo "probes built in $out"

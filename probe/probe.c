@@ -30,6 +30,16 @@ __declspec(dllexport) UINT __stdcall Probe(MSIHANDLE hinstall)
     return ERROR_SUCCESS;
 }
 
+/* A custom action that crashes (a write through a null pointer): the tests
+   use it to check that a crashing action fails its install and nothing more. */
+__declspec(dllexport) UINT __stdcall Crash(MSIHANDLE hinstall)
+{
+    volatile int *nowhere = NULL;
+    (void)hinstall;
+    *nowhere = 1;
+    return ERROR_SUCCESS;
+}
+
 #define ENTRY(n)                                                                                           \
     __declspec(dllexport) UINT __stdcall P##n(MSIHANDLE hinstall) { return run_probe(hinstall, n); }
 

@@ -79,6 +79,8 @@ enum Command {
     },
     /// Print the manual page (roff): `msiconf man > msiconf.1; man ./msiconf.1`.
     Man,
+    /// Remove the msiexec runtime's Wine prefixes, built probes and kept logs.
+    Clean,
 }
 
 fn main() -> ExitCode {
@@ -105,6 +107,7 @@ fn main() -> ExitCode {
                 .map_err(anyhow::Error::from)
         }
         Command::Man => man_page(),
+        Command::Clean => cmd::clean::run(),
         Command::Serve(args) => msiconf::serve::run(&args)
             .map(|()| exit::CONFORMANT)
             .map_err(anyhow::Error::from),

@@ -1,6 +1,6 @@
 //! Set-up failures of the msiexec runtime, which need no Wine to test.
 
-use msiconf::runtimes::msiexec::{MsiexecError, MsiexecOptions, MsiexecRuntime};
+use msiconf::runtimes::msiexec::{Mode, MsiexecError, MsiexecOptions, MsiexecRuntime};
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
@@ -9,6 +9,7 @@ fn options(path: &std::path::Path, root: &std::path::Path) -> MsiexecOptions {
         root: root.to_path_buf(),
         workers: 1,
         path: Some(path.as_os_str().to_owned()),
+        mode: Mode::Agent,
     }
 }
 

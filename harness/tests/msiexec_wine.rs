@@ -7,7 +7,7 @@
 //! a probe that must have run), never a recording of what Wine happened to do.
 
 use msiconf::runtime::{Runtime, RuntimeError};
-use msiconf::runtimes::msiexec::{MsiexecOptions, MsiexecRuntime};
+use msiconf::runtimes::msiexec::{Mode, MsiexecOptions, MsiexecRuntime};
 use msiconf_spec::fixture::{CustomActionRow, PropertyRow, SequenceRow};
 use msiconf_spec::{
     Context, Event, Fixture, InstallOptions, Operation, Plan, PlanBuilder, Transcript,
@@ -277,5 +277,137 @@ fn a_crashed_msiexec_is_a_crash_error_with_its_logs_kept() {
             "expected a crash, got install result {:?}",
             t.install_result
         ),
+    }
+}
+
+/// A runtime of its own with one worker, so that the agent it starts is the
+/// one every plan of the test runs on.
+fn single_agent_runtime() -> MsiexecRuntime {
+    let options = MsiexecOptions {
+        workers: 1,
+        mode: Mode::Agent,
+        ..MsiexecOptions::default()
+    };
+    MsiexecRuntime::new(options).unwrap_or_else(|e| panic!("{}", e.chain()))
+}
+
+#[test]
+#[ignore = "drives Wine's msiexec: run scripts/install-wine.sh, then add -- --ignored"]
+fn a_crashing_custom_action_ends_its_session_and_the_agent_lives_on() {
+    let rt = single_agent_runtime();
+    let mut fixture = Fixture::standard();
+    fixture.custom_actions.push(CustomActionRow {
+        action: "Crasher".into(),
+        kind: 1,
+        source: Some("probe".into()),
+        target: Some("Crash".into()),
+    });
+    fixture.execute_sequence.push(SequenceRow {
+        action: "Crasher".into(),
+        condition: None,
+        sequence: 1450,
+    });
+    fixture.execute_sequence.sort_by_key(|r| r.sequence);
+    let crashing = Plan {
+        fixture,
+        install: Some(InstallOptions::default()),
+        ..Plan::default()
+    };
+    let t = rt
+        .execute(&crashing, Duration::from_secs(120))
+        .unwrap_or_else(|e| panic!("{e}\n{}", e.stderr()));
+    // Windows fails the install; Wine 8.0 catches the page fault and counts
+    // the action as a success. Either way the session ran to its end.
+    assert!(t.install_result.is_some());
+    assert!(
+        t.actions.iter().any(|a| a.name == "Crasher"),
+        "{:?}",
+        t.actions
+    );
+    let starts = rt.agent_starts();
+    assert_eq!(starts, 1);
+    // The next plan runs on the same agent and sees a whole session.
+    let mut b = PlanBuilder::new(Fixture::standard());
+    b.step(Context::ImmediateBeforeInit, None, get("ProductCode"));
+    let t = rt
+        .execute(&b.build(), Duration::from_secs(120))
+        .unwrap_or_else(|e| panic!("{e}\n{}", e.stderr()));
+    assert_eq!(
+        event(&t, "ProbeImmediate", 0).outcome.value.as_deref(),
+        Some(PRODUCT_CODE)
+    );
+    assert_eq!(rt.agent_starts(), starts, "the agent was replaced");
+}
+
+#[test]
+#[ignore = "drives Wine's msiexec: run scripts/install-wine.sh, then add -- --ignored"]
+fn a_hung_session_kills_its_agent_and_the_next_plan_gets_a_new_one() {
+    let rt = single_agent_runtime();
+    let mut b = PlanBuilder::new(Fixture::standard());
+    b.step(Context::ImmediateBeforeInit, None, Operation::GetLanguage);
+    let plan = b.build();
+    let t = rt
+        .execute(&plan, Duration::from_secs(120))
+        .unwrap_or_else(|e| panic!("{e}\n{}", e.stderr()));
+    assert_eq!(event(&t, "ProbeImmediate", 0).outcome.number, Some(1033));
+    assert_eq!(rt.agent_starts(), 1);
+    // A limit no install meets stands for a session that hangs.
+    let mut other = plan.clone();
+    other.fixture.properties.push(PropertyRow {
+        name: "Distinct".into(),
+        value: "not the cached plan".into(),
+    });
+    match rt.execute(&other, Duration::from_millis(5)) {
+        Err(RuntimeError::Timeout { .. }) => {}
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    let t = rt
+        .execute(&other, Duration::from_secs(120))
+        .unwrap_or_else(|e| panic!("{e}\n{}", e.stderr()));
+    assert_eq!(event(&t, "ProbeImmediate", 0).outcome.number, Some(1033));
+    assert_eq!(rt.agent_starts(), 2, "the hung agent was replaced once");
+}
+
+#[test]
+#[ignore = "drives Wine's msiexec: run scripts/install-wine.sh, then add -- --ignored"]
+fn a_listening_agent_serves_the_remote_runtime_and_refuses_a_wrong_token() {
+    // The agent runs as it would on a Windows machine (--listen, no --once),
+    // in a prefix of its own, and is reached through the remote runtime's path.
+    let options = MsiexecOptions {
+        root: msiconf::runtimes::msiexec::default_root().join("remote-test"),
+        workers: 1,
+        mode: Mode::Agent,
+        ..MsiexecOptions::default()
+    };
+    let local = MsiexecRuntime::new(options.clone()).unwrap_or_else(|e| panic!("{}", e.chain()));
+    let token = "msiconf-remote-test-token";
+    let agent = local
+        .spawn_listening_agent(token)
+        .unwrap_or_else(|e| panic!("{}", e.chain()));
+    match MsiexecRuntime::remote(agent.addr, "not-the-token", options.clone()) {
+        Err(e) => assert!(e.chain().contains("wrong token"), "{}", e.chain()),
+        Ok(_) => panic!("an agent accepted the wrong token"),
+    }
+    let mut b = PlanBuilder::new(Fixture::standard());
+    b.step(Context::ImmediateBeforeInit, None, get("ProductCode"));
+    b.step(Context::Package, None, get("ProductName"));
+    let plan = b.build();
+    for round in 0..2 {
+        // Two harnesses one after the other: the agent serves each in turn.
+        let remote = MsiexecRuntime::remote(agent.addr, token, options.clone())
+            .unwrap_or_else(|e| panic!("round {round}: {}", e.chain()));
+        assert_eq!(remote.info().name, format!("msiexec@{}", agent.addr));
+        let t = remote
+            .execute(&plan, Duration::from_secs(120))
+            .unwrap_or_else(|e| panic!("round {round}: {e}\n{}", e.stderr()));
+        assert_eq!(
+            event(&t, "ProbeImmediate", 0).outcome.value.as_deref(),
+            Some(PRODUCT_CODE)
+        );
+        assert_eq!(
+            event(&t, "@package", 0).outcome.value.as_deref(),
+            Some("msiconf probe")
+        );
+        assert_eq!(t.install_result, Some(0));
     }
 }

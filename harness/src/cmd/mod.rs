@@ -1,5 +1,6 @@
 //! The subcommands of `msiconf`, one module each.
 
+pub mod clean;
 pub mod compare;
 pub mod list;
 pub mod oracle;

@@ -127,6 +127,15 @@ fn build_named(
                 source,
             });
     }
+    if let Some(target) = name.strip_prefix(msiexec::REMOTE_PREFIX) {
+        // An agent on another machine (a Windows VM or CI runner): docs/windows.md.
+        return msiexec::shared_remote(target)
+            .map(|rt| Box::new(rt) as Box<dyn Runtime>)
+            .map_err(|message| BuildError::Unavailable {
+                name: name.to_owned(),
+                message,
+            });
+    }
     if name == "msiexec" {
         // One runtime for every profile: Wine runs each plan once.
         return msiexec::shared()

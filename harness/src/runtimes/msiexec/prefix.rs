@@ -4,6 +4,13 @@
 //! reused: the generated packages register nothing, so a session leaves
 //! nothing behind but cache copies under `C:\windows\Installer`. A lock
 //! directory holding the owner's pid keeps two msiconf processes apart.
+//!
+//! Only the first prefix is made with `wineboot`; the others are cloned from
+//! a ready one ([`clone_prefix`]): the registry and every other file is
+//! copied, while the 630 MB of DLLs under `system32` are hard links, which
+//! Wine never rewrites in place (the registry files it does rewrite are
+//! copies, so one prefix never sees another's changes). [`clean`] removes
+//! them all.
 
 use super::{MsiexecError, WineTools};
 use std::path::{Path, PathBuf};
@@ -15,6 +22,8 @@ use std::time::Duration;
 pub struct Prefix {
     dir: PathBuf,
     index: usize,
+    /// The worker's agent, once started (agent mode).
+    pub agent: Option<super::agent::Agent>,
 }
 
 impl Prefix {
@@ -41,6 +50,8 @@ pub struct PrefixPool {
     max: usize,
     state: Mutex<PoolState>,
     freed: Condvar,
+    /// Held while a prefix is made, so that the second one can clone the first.
+    making: Mutex<()>,
 }
 
 #[derive(Debug, Default)]
@@ -58,6 +69,7 @@ impl PrefixPool {
             max: max.max(1),
             state: Mutex::new(PoolState::default()),
             freed: Condvar::new(),
+            making: Mutex::new(()),
         }
     }
 
@@ -66,8 +78,28 @@ impl PrefixPool {
         self.max
     }
 
+    /// A pool of one slot that is not a Wine prefix: the worker of a remote
+    /// agent. `dir` is a local scratch folder; nothing is ever created in it.
+    pub fn remote(dir: PathBuf) -> PrefixPool {
+        PrefixPool {
+            root: dir.clone(),
+            max: 1,
+            state: Mutex::new(PoolState {
+                free: vec![Prefix {
+                    dir,
+                    index: 0,
+                    agent: None,
+                }],
+                held: vec![0],
+                creating: 0,
+            }),
+            freed: Condvar::new(),
+            making: Mutex::new(()),
+        }
+    }
+
     /// Takes a free prefix, creating one if the pool may grow, else waiting.
-    pub fn acquire(&self, tools: &WineTools) -> Result<Prefix, MsiexecError> {
+    pub fn acquire(&self, tools: Option<&WineTools>) -> Result<Prefix, MsiexecError> {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             if let Some(p) = st.free.pop() {
@@ -95,7 +127,18 @@ impl PrefixPool {
         self.freed.notify_one();
     }
 
-    fn create(&self, tools: &WineTools) -> Result<Prefix, MsiexecError> {
+    /// Runs `f` on every prefix not in use right now.
+    pub fn for_each_free(&self, mut f: impl FnMut(&mut Prefix)) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        for p in &mut st.free {
+            f(p);
+        }
+    }
+
+    fn create(&self, tools: Option<&WineTools>) -> Result<Prefix, MsiexecError> {
+        let tools = tools.ok_or_else(|| {
+            MsiexecError::Setup("a Wine prefix is needed, and Wine was not found".into())
+        })?;
         std::fs::create_dir_all(&self.root).map_err(|source| MsiexecError::Io {
             what: format!("create `{}`", self.root.display()),
             source,
@@ -107,7 +150,16 @@ impl PrefixPool {
             let prefix = Prefix {
                 dir: self.root.join(format!("prefix-{index}")),
                 index,
+                agent: None,
             };
+            // One at a time: a clone (about 2 s) needs a booted prefix to copy.
+            let _making = self.making.lock().unwrap_or_else(|e| e.into_inner());
+            if !prefix.dir.join("system.reg").is_file() {
+                if let Some(source) = self.ready_sibling(index) {
+                    // A failed clone leaves nothing behind, and wineboot below starts from scratch.
+                    let _ = clone_prefix(&source, &prefix.dir);
+                }
+            }
             if let Err(e) = tools.boot(&prefix) {
                 self.unlock(index);
                 return Err(e);
@@ -118,6 +170,14 @@ impl PrefixPool {
             "every Wine prefix under `{}` is locked by another process",
             self.root.display()
         )))
+    }
+
+    /// A prefix other than `index` that has been booted, to clone from.
+    fn ready_sibling(&self, index: usize) -> Option<PathBuf> {
+        (0..64)
+            .filter(|i| *i != index)
+            .map(|i| self.root.join(format!("prefix-{i}")))
+            .find(|d| is_ready(d))
     }
 
     fn lock_dir(&self, index: usize) -> PathBuf {
@@ -152,11 +212,200 @@ impl PrefixPool {
     }
 }
 
+/// Whether `dir` holds a booted prefix with its session folder.
+pub fn is_ready(dir: &Path) -> bool {
+    dir.join("system.reg").is_file() && dir.join("drive_c").join("msiconf").is_dir()
+}
+
+/// The folders whose files are shared between clones by hard links.
+const SHARED_DIRS: [&str; 2] = ["drive_c/windows/system32", "drive_c/windows/syswow64"];
+
+/// Makes `dst` a copy of the booted prefix `src`: files under `system32` and
+/// `syswow64` are hard links, everything else (the registry above all) is
+/// copied, symbolic links are recreated and the session folder starts empty.
+/// Built in a scratch folder and renamed into place.
+pub fn clone_prefix(src: &Path, dst: &Path) -> std::io::Result<()> {
+    let scratch = dst.with_extension(format!("clone{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let result = copy_tree(src, &scratch, Path::new(""))
+        .and_then(|()| std::fs::create_dir_all(scratch.join("drive_c").join("msiconf")))
+        .and_then(|()| std::fs::rename(&scratch, dst));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
+    result
+}
+
+fn copy_tree(src: &Path, dst: &Path, rel: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dst.join(rel))?;
+    for entry in std::fs::read_dir(src.join(rel))? {
+        let entry = entry?;
+        let rel = rel.join(entry.file_name());
+        if rel == Path::new("drive_c/msiconf") {
+            continue;
+        }
+        let kind = entry.file_type()?;
+        let (from, to) = (src.join(&rel), dst.join(&rel));
+        if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&from)?, &to)?;
+        } else if kind.is_dir() {
+            copy_tree(src, dst, &rel)?;
+        } else if SHARED_DIRS.iter().any(|d| rel.starts_with(d)) {
+            std::fs::hard_link(&from, &to)?;
+        } else {
+            std::fs::copy(&from, &to)?;
+        }
+    }
+    Ok(())
+}
+
+/// What [`clean`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cleaned {
+    /// The folders removed.
+    pub removed: Vec<PathBuf>,
+    /// Prefixes left alone because a live process holds their lock.
+    pub in_use: Vec<PathBuf>,
+}
+
+/// Removes everything the msiexec runtime keeps under `root` (prefixes, built
+/// probes, kept failure logs), except prefixes a live msiconf process holds.
+pub fn clean(root: &Path) -> std::io::Result<Cleaned> {
+    let mut out = Cleaned::default();
+    let prefixes = root.join("prefixes");
+    let held = |name: &str| -> bool {
+        let pid = std::fs::read_to_string(prefixes.join(format!("{name}.lock")).join("pid")).ok();
+        pid.and_then(|p| p.trim().parse::<u32>().ok())
+            .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists())
+    };
+    if let Ok(entries) = std::fs::read_dir(&prefixes) {
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        for name in names {
+            let base = name.strip_suffix(".lock").unwrap_or(&name);
+            let base = base.split('.').next().unwrap_or(base);
+            let path = prefixes.join(&name);
+            if held(base) {
+                if !name.ends_with(".lock") {
+                    out.in_use.push(path);
+                }
+                continue;
+            }
+            std::fs::remove_dir_all(&path).or_else(|e| {
+                // A stray file (a boot log) rather than a folder.
+                if path.is_file() {
+                    std::fs::remove_file(&path)
+                } else {
+                    Err(e)
+                }
+            })?;
+            out.removed.push(path);
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(root) {
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("probe-") || name == "failures" {
+                std::fs::remove_dir_all(entry.path())?;
+                out.removed.push(entry.path());
+            } else if name != "prefixes" && entry.path().join("prefixes").is_dir() {
+                // Another runtime root inside this one (the remote-agent test's).
+                let inner = clean(&entry.path())?;
+                out.removed.extend(inner.removed);
+                out.in_use.extend(inner.in_use);
+            }
+        }
+    }
+    Ok(out)
+}
+
 impl Drop for PrefixPool {
     fn drop(&mut self) {
         let st = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
         for index in st.held.clone() {
             self.unlock(index);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    fn fake_prefix(dir: &Path) {
+        let sys = dir.join("drive_c/windows/system32");
+        std::fs::create_dir_all(&sys).unwrap();
+        std::fs::create_dir_all(dir.join("drive_c/msiconf")).unwrap();
+        std::fs::create_dir_all(dir.join("dosdevices")).unwrap();
+        std::fs::write(dir.join("system.reg"), "registry").unwrap();
+        std::fs::write(sys.join("msi.dll"), "dll bytes").unwrap();
+        std::fs::write(dir.join("drive_c/msiconf/pkg.msi"), "old package").unwrap();
+        std::os::unix::fs::symlink("../drive_c", dir.join("dosdevices/c:")).unwrap();
+    }
+
+    #[test]
+    fn a_clone_shares_dlls_and_copies_the_registry() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (src, dst) = (tmp.path().join("prefix-0"), tmp.path().join("prefix-1"));
+        fake_prefix(&src);
+        clone_prefix(&src, &dst).unwrap();
+        assert!(is_ready(&dst));
+        let ino = |p: &Path| std::fs::metadata(p).unwrap().ino();
+        let dll = "drive_c/windows/system32/msi.dll";
+        assert_eq!(ino(&src.join(dll)), ino(&dst.join(dll)), "DLLs are shared");
+        assert_ne!(ino(&src.join("system.reg")), ino(&dst.join("system.reg")));
+        // Writing the clone's registry leaves the source's alone.
+        std::fs::write(dst.join("system.reg"), "changed").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(src.join("system.reg")).unwrap(),
+            "registry"
+        );
+        assert_eq!(
+            std::fs::read_link(dst.join("dosdevices/c:")).unwrap(),
+            Path::new("../drive_c")
+        );
+        assert!(!dst.join("drive_c/msiconf/pkg.msi").exists());
+        assert!(!tmp
+            .path()
+            .join(format!("prefix-1.clone{}", std::process::id()))
+            .exists());
+    }
+
+    #[test]
+    fn clean_removes_all_but_prefixes_a_live_process_holds() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let prefixes = root.join("prefixes");
+        fake_prefix(&prefixes.join("prefix-0"));
+        fake_prefix(&prefixes.join("prefix-1"));
+        // prefix-0 is held by this (live) process; prefix-1's owner is gone.
+        std::fs::create_dir_all(prefixes.join("prefix-0.lock")).unwrap();
+        std::fs::write(
+            prefixes.join("prefix-0.lock/pid"),
+            std::process::id().to_string(),
+        )
+        .unwrap();
+        std::fs::create_dir_all(prefixes.join("prefix-1.lock")).unwrap();
+        std::fs::write(prefixes.join("prefix-1.lock/pid"), "4000000000").unwrap();
+        std::fs::write(prefixes.join("prefix-1.boot.txt"), "log").unwrap();
+        std::fs::create_dir_all(root.join("probe-0123")).unwrap();
+        std::fs::create_dir_all(root.join("failures/x")).unwrap();
+        let done = clean(root).unwrap();
+        assert_eq!(done.in_use, vec![prefixes.join("prefix-0")]);
+        assert!(prefixes.join("prefix-0").is_dir() && prefixes.join("prefix-0.lock").is_dir());
+        for gone in [
+            "prefixes/prefix-1",
+            "prefixes/prefix-1.lock",
+            "prefixes/prefix-1.boot.txt",
+            "probe-0123",
+            "failures",
+        ] {
+            assert!(!root.join(gone).exists(), "{gone}");
+        }
+        assert_eq!(done.removed.len(), 5);
     }
 }

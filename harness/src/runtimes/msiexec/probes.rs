@@ -14,6 +14,8 @@ const OPS_H: &str = include_str!("../../../../probe/ops.h");
 const PROBE_C: &str = include_str!("../../../../probe/probe.c");
 const HOST_C: &str = include_str!("../../../../probe/host.c");
 const PROBEEXE_C: &str = include_str!("../../../../probe/probeexe.c");
+const AGENT_C: &str = include_str!("../../../../probe/agent.c");
+const AGENT_FRAME_H: &str = include_str!("../../../../probe/agent_frame.h");
 
 /// The cross compiler the probes need.
 pub const COMPILER: &str = "x86_64-w64-mingw32-gcc";
@@ -29,11 +31,21 @@ pub struct BuiltProbes {
     pub exe: Vec<u8>,
     /// The package host's path.
     pub host: PathBuf,
+    /// The agent's path.
+    pub agent: PathBuf,
 }
 
 fn source_hash() -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    for s in [WIRE_H, OPS_H, PROBE_C, HOST_C, PROBEEXE_C] {
+    for s in [
+        WIRE_H,
+        OPS_H,
+        PROBE_C,
+        HOST_C,
+        PROBEEXE_C,
+        AGENT_C,
+        AGENT_FRAME_H,
+    ] {
         s.hash(&mut h);
     }
     h.finish()
@@ -46,7 +58,8 @@ pub fn ensure(root: &Path, path: &std::ffi::OsStr) -> Result<BuiltProbes, Msiexe
     let dll = dir.join("probe.dll");
     let exe = dir.join("probeexe.exe");
     let host = dir.join("host.exe");
-    if !(dll.is_file() && exe.is_file() && host.is_file()) {
+    let agent = dir.join("agent.exe");
+    if !(dll.is_file() && exe.is_file() && host.is_file() && agent.is_file()) {
         let compiler = super::find_on(path, COMPILER).ok_or(MsiexecError::CompilerMissing)?;
         build(&dir, &compiler)?;
     }
@@ -60,6 +73,7 @@ pub fn ensure(root: &Path, path: &std::ffi::OsStr) -> Result<BuiltProbes, Msiexe
         dll: read(&dll)?,
         exe: read(&exe)?,
         host,
+        agent,
         dir,
     })
 }
@@ -80,6 +94,8 @@ fn build(dir: &Path, compiler: &Path) -> Result<(), MsiexecError> {
         ("probe.c", PROBE_C),
         ("host.c", HOST_C),
         ("probeexe.c", PROBEEXE_C),
+        ("agent.c", AGENT_C),
+        ("agent_frame.h", AGENT_FRAME_H),
     ] {
         std::fs::write(scratch.join(name), text).map_err(io("write the probe sources"))?;
     }
@@ -90,7 +106,7 @@ fn build(dir: &Path, compiler: &Path) -> Result<(), MsiexecError> {
         "-s",
         "-static-libgcc",
     ];
-    let jobs: [(&str, &[&str], &str); 3] = [
+    let jobs: [(&str, &[&str], &str); 4] = [
         (
             "probe.dll",
             &["-shared", "probe.c", "-lmsi", "-lws2_32"],
@@ -102,6 +118,7 @@ fn build(dir: &Path, compiler: &Path) -> Result<(), MsiexecError> {
             "the package host",
         ),
         ("probeexe.exe", &["probeexe.c", "-lws2_32"], "the EXE probe"),
+        ("agent.exe", &["agent.c", "-lmsi", "-lws2_32"], "the agent"),
     ];
     for (out, args, what) in jobs {
         let log = std::fs::File::create(scratch.join(format!("{out}.log")))

@@ -8,9 +8,11 @@
 //! are synchronous, so whatever the file holds when a DLL probe speaks
 //! happened before.
 //!
-//! Result lines: `R <tab> probe` when a probe starts, and
-//! `E <tab> probe <tab> step <tab> fields` after each step, with the fields
+//! Result lines: `token <tab> R <tab> probe` when a probe starts, and
+//! `token <tab> E <tab> probe <tab> step <tab> fields` after each step, with the fields
 //! of the C probes' replies (`num=`, `value=`, `row=`, `exc=`, `unsupported=`).
+//! The token is the session's: a line some other session's script wrote
+//! (a straggler under load) is recognised and dropped.
 
 use super::session::Selection;
 use super::wire::Reply;
@@ -46,7 +48,7 @@ const PRELUDE: &str = r#"// msiconf JScript probe, generated for one plan.
 function msiconf_put(line) {
   var fso = new ActiveXObject("Scripting.FileSystemObject");
   var f = fso.OpenTextFile(MSICONF_OUT, 8, true, 0);
-  f.WriteLine(line);
+  f.WriteLine(MSICONF_TOKEN + "\t" + line);
   f.Close();
 }
 function msiconf_enc(s) {
@@ -92,10 +94,12 @@ function msiconf_exc(e) {
 pub fn generate(
     probes: &[(&str, &msiconf_spec::ProbeScript)],
     package_path: &str,
+    token: &str,
     sel: &Selection,
 ) -> String {
     let mut js = String::new();
     let _ = writeln!(js, "var MSICONF_OUT = {};", js_string(RESULTS_PATH));
+    let _ = writeln!(js, "var MSICONF_TOKEN = {};", js_string(token));
     let _ = writeln!(js, "var MSICONF_PKG = {};", js_string(package_path));
     js.push_str(PRELUDE);
     for (i, (name, script)) in probes.iter().enumerate() {
@@ -228,11 +232,17 @@ pub enum ScriptLine {
         step: usize,
         outcome: Outcome,
     },
+    /// A line with another session's token.
+    Foreign,
 }
 
-/// Parses a results line; `None` for a line that is not one.
-pub fn parse_line(line: &str) -> Option<ScriptLine> {
-    let mut parts = line.trim_end_matches(['\r', '\n']).splitn(4, '\t');
+/// Parses a results line of the session with `token`; `None` for a line that is not one.
+pub fn parse_line(line: &str, token: &str) -> Option<ScriptLine> {
+    let (owner, rest) = line.split_once('\t')?;
+    if owner != token {
+        return Some(ScriptLine::Foreign);
+    }
+    let mut parts = rest.trim_end_matches(['\r', '\n']).splitn(4, '\t');
     match parts.next()? {
         "R" => Some(ScriptLine::Run {
             probe: parts.next()?.parse().ok()?,
@@ -336,8 +346,11 @@ mod tests {
         let js = generate(
             &[("ProbeScript", &script)],
             "C:\\msiconf\\pkg.msi",
+            "t0k",
             &Selection::default(),
         );
+        assert!(js.contains("var MSICONF_TOKEN = \"t0k\";"));
+        assert!(js.contains("MSICONF_TOKEN + \"\\t\" + line"));
         assert!(js.contains("function P0()"));
         assert!(js.contains("msiconf_put(\"R\\t0\")"));
         assert!(js.contains("\"E\\t0\\t0\""));
@@ -359,48 +372,57 @@ mod tests {
         };
         let mut sel = Selection::default();
         sel.skip.insert(("ProbeScript".to_owned(), 1));
-        let js = generate(&[("ProbeScript", &script)], "C:\\p.msi", &sel);
+        let js = generate(&[("ProbeScript", &script)], "C:\\p.msi", "t", &sel);
         assert!(js.contains("\"E\\t0\\t0\"") && js.contains("\"E\\t0\\t2\""));
         assert!(!js.contains("OpenPackage(MSICONF_PKG"));
         let sel = Selection {
             skip: Default::default(),
             stop_after: Some(("ProbeScript".to_owned(), 1)),
         };
-        let js = generate(&[("ProbeScript", &script)], "C:\\p.msi", &sel);
+        let js = generate(&[("ProbeScript", &script)], "C:\\p.msi", "t", &sel);
         assert!(js.contains("OpenPackage(MSICONF_PKG"));
         assert!(!js.contains("\"E\\t0\\t2\""));
     }
 
     #[test]
     fn result_lines_become_outcomes() {
-        assert_eq!(parse_line("R\t2"), Some(ScriptLine::Run { probe: 2 }));
+        assert_eq!(
+            parse_line("t\tR\t2", "t"),
+            Some(ScriptLine::Run { probe: 2 })
+        );
+        // Another session's line is told apart, whatever it says.
+        assert_eq!(parse_line("u\tR\t2", "t"), Some(ScriptLine::Foreign));
+        assert_eq!(parse_line("R\t2", "t"), Some(ScriptLine::Foreign));
         let Some(ScriptLine::Event {
             probe,
             step,
             outcome,
-        }) = parse_line("E\t0\t3\tvalue=%7BA%7D\tnum=1")
+        }) = parse_line("t\tE\t0\t3\tvalue=%7BA%7D\tnum=1", "t")
         else {
             panic!("not an event")
         };
         assert_eq!((probe, step), (0, 3));
         assert_eq!(outcome.value.as_deref(), Some("{A}"));
         assert_eq!(outcome.number, Some(1));
-        let Some(ScriptLine::Event { outcome, .. }) = parse_line("E\t0\t0\texc=80020009") else {
-            panic!("not an event")
-        };
-        assert_eq!(outcome.exception.as_deref(), Some("DISP_E_EXCEPTION"));
-        let Some(ScriptLine::Event { outcome, .. }) =
-            parse_line("E\t0\t0\texc=80004005\tdesc=Property%2CName")
+        let Some(ScriptLine::Event { outcome, .. }) = parse_line("t\tE\t0\t0\texc=80020009", "t")
         else {
             panic!("not an event")
         };
         assert_eq!(outcome.exception.as_deref(), Some("DISP_E_EXCEPTION"));
         let Some(ScriptLine::Event { outcome, .. }) =
-            parse_line("E\t0\t0\texc=800a01b6\tdesc=Object%20doesn't%20support")
+            parse_line("t\tE\t0\t0\texc=80004005\tdesc=Property%2CName", "t")
         else {
+            panic!("not an event")
+        };
+        assert_eq!(outcome.exception.as_deref(), Some("DISP_E_EXCEPTION"));
+        let Some(ScriptLine::Event { outcome, .. }) = parse_line(
+            "t\tE\t0\t0\texc=800a01b6\tdesc=Object%20doesn't%20support",
+            "t",
+        ) else {
             panic!("not an event")
         };
         assert_eq!(outcome.exception.as_deref(), Some("0x800A01B6"));
-        assert_eq!(parse_line("garbage"), None);
+        assert_eq!(parse_line("garbage", "t"), None);
+        assert_eq!(parse_line("t\tgarbage", "t"), None);
     }
 }

@@ -57,8 +57,12 @@ pub struct SessionOutput {
     pub log: String,
     /// What Wine printed.
     pub wine_output: String,
-    /// From starting Wine to its exit.
+    /// From starting Wine to its exit (or from sending the job to its result).
     pub wine_time: Duration,
+    /// The JScript probe's raw result lines.
+    pub script: String,
+    /// The agent that ran the session is gone or unusable and must be replaced.
+    pub agent_gone: bool,
 }
 
 impl SessionOutput {
@@ -104,29 +108,96 @@ struct Conversation<'a> {
     event_runs: Vec<usize>,
     script_runs: HashMap<usize, usize>,
     problems: Vec<String>,
-    writers: HashMap<usize, TcpStream>,
+    writers: HashMap<usize, ProbeWriter>,
     active: HashMap<usize, Active>,
-    js_path: PathBuf,
-    js_offset: usize,
+    script: ScriptSource,
     js_partial: String,
+}
+
+/// Where the JScript probe's result lines come from.
+enum ScriptSource {
+    /// The results file inside the prefix, read from this offset on.
+    File { path: PathBuf, offset: usize },
+    /// Bytes the agent relayed and nobody has read yet, and every byte so far (kept for failures).
+    Relayed { pending: Vec<u8>, all: Vec<u8> },
+}
+
+impl ScriptSource {
+    /// The bytes appended since the last call.
+    fn take_new(&mut self) -> Vec<u8> {
+        match self {
+            ScriptSource::File { path, offset } => {
+                let Ok(mut f) = std::fs::File::open(path) else {
+                    return Vec::new();
+                };
+                let mut bytes = Vec::new();
+                if f.read_to_end(&mut bytes).is_err() || bytes.len() <= *offset {
+                    return Vec::new();
+                }
+                let new = bytes[*offset..].to_vec();
+                *offset = bytes.len();
+                new
+            }
+            ScriptSource::Relayed { pending, .. } => std::mem::take(pending),
+        }
+    }
+}
+
+/// How the harness writes to one probe connection.
+enum ProbeWriter {
+    /// The probe connected to the harness itself.
+    Direct(TcpStream),
+    /// The probe connected to the agent, which relays channel `chan` of job `job`.
+    Relayed {
+        agent: TcpStream,
+        job: u32,
+        chan: u32,
+    },
+}
+
+impl ProbeWriter {
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            ProbeWriter::Direct(s) => s.write_all(bytes),
+            ProbeWriter::Relayed { agent, job, chan } => agent.write_all(&super::agent::encode(
+                super::agent::Kind::Data,
+                *job,
+                *chan,
+                bytes,
+            )),
+        }
+    }
+
+    fn close(&mut self) {
+        match self {
+            ProbeWriter::Direct(s) => {
+                let _ = s.shutdown(std::net::Shutdown::Both);
+            }
+            ProbeWriter::Relayed { agent, job, chan } => {
+                let _ = agent.write_all(&super::agent::encode(
+                    super::agent::Kind::Eof,
+                    *job,
+                    *chan,
+                    &[],
+                ));
+            }
+        }
+    }
 }
 
 impl<'a> Conversation<'a> {
     /// Appends whatever the JScript probe has written since the last look.
     fn merge_script(&mut self) {
-        let Ok(mut f) = std::fs::File::open(&self.js_path) else {
-            return;
-        };
-        let mut bytes = Vec::new();
-        if f.read_to_end(&mut bytes).is_err() || bytes.len() <= self.js_offset {
+        let bytes = self.script.take_new();
+        if bytes.is_empty() {
             return;
         }
-        let text = String::from_utf8_lossy(&bytes[self.js_offset..]).into_owned();
-        self.js_offset = bytes.len();
+        // The script writes whole lines in the ANSI code page; plain ASCII in practice.
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         self.js_partial.push_str(&text);
         while let Some(nl) = self.js_partial.find('\n') {
             let line: String = self.js_partial.drain(..=nl).collect();
-            match script::parse_line(&line) {
+            match script::parse_line(&line, &self.token) {
                 Some(ScriptLine::Run { probe }) => {
                     if let Some((name, s)) = self.script_probe(probe) {
                         self.script_runs.insert(probe, self.transcript.runs.len());
@@ -156,6 +227,8 @@ impl<'a> Conversation<'a> {
                         }
                     }
                 }
+                // A straggler of another session: not this session's to record.
+                Some(ScriptLine::Foreign) => {}
                 None => self.problems.push(format!(
                     "the JScript probe wrote an unreadable line: {line:?}"
                 )),
@@ -411,6 +484,8 @@ pub struct SessionInput<'a> {
     pub package: &'a [u8],
     /// The package host program.
     pub host: &'a Path,
+    /// The session's token: probes say hello with it and the JScript probe prefixes its lines with it.
+    pub token: &'a str,
 }
 
 /// Runs one session of a plan in `prefix`.
@@ -426,7 +501,9 @@ pub fn run(
         map,
         package,
         host,
+        token,
     } = input;
+    let token = token.to_owned();
     let dir = prefix.session_dir();
     let io = |what: &str| {
         let what = what.to_owned();
@@ -450,7 +527,6 @@ pub fn run(
         .local_addr()
         .map_err(io("read the listening port"))?
         .port();
-    let token = format!("{:x}{:x}", std::process::id(), next_token());
     std::fs::write(dir.join("port.txt"), format!("{port} {token}\n"))
         .map_err(io("write the port file"))?;
 
@@ -500,8 +576,10 @@ pub fn run(
         problems: Vec::new(),
         writers: HashMap::new(),
         active: HashMap::new(),
-        js_path: dir.join("js.txt"),
-        js_offset: 0,
+        script: ScriptSource::File {
+            path: dir.join("js.txt"),
+            offset: 0,
+        },
         js_partial: String::new(),
     };
     let finished = pump(&mut convo, listener, child, tools, prefix, timeout);
@@ -550,6 +628,7 @@ pub fn run(
         }
         transcript.actions = parse_actions(&log);
     }
+    let script = std::fs::read_to_string(dir.join("js.txt")).unwrap_or_default();
     Ok(SessionOutput {
         transcript,
         event_runs,
@@ -557,6 +636,238 @@ pub fn run(
         log,
         wine_output,
         wine_time,
+        script,
+        agent_gone: false,
+    })
+}
+
+/// The command line the agent hands `MsiInstallProductW`: the plan's
+/// properties as `NAME="value"`, with quotes inside a value doubled (the
+/// documented form). No shell sits in between, so any character can be passed.
+pub fn agent_command_line(plan: &Plan) -> Result<Option<String>, MsiexecError> {
+    let Some(install) = &plan.install else {
+        return Ok(None);
+    };
+    let mut line = String::new();
+    for (name, value) in &install.properties {
+        if name.is_empty() || name.contains([' ', '"', '=', '\t', '\r', '\n']) {
+            return Err(MsiexecError::Unsupported(format!(
+                "command-line property name {name:?} cannot be passed on a command line"
+            )));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&format!("{name}=\"{}\"", value.replace('"', "\"\"")));
+    }
+    Ok(Some(line))
+}
+
+/// The `INSTALLUILEVEL` a plan's UI level stands for (what msiexec's `/q` switches select).
+pub fn ui_level(plan: &Plan) -> u32 {
+    match plan.install.as_ref().map_or(UiLevel::None, |i| i.ui) {
+        UiLevel::None => 2,
+        UiLevel::Basic => 3,
+        UiLevel::Reduced => 4,
+        UiLevel::Full => 5,
+    }
+}
+
+/// How a session through the agent ended.
+enum AgentEnd {
+    Finished(super::agent::Finished),
+    Failed(String),
+    TimedOut,
+}
+
+/// Runs one session of a plan on `agent`. A timeout is an error; the caller
+/// then kills the agent. A session whose agent died reports `agent_gone`.
+pub fn run_agent(
+    agent: &mut super::agent::Agent,
+    input: SessionInput<'_>,
+    sel: &Selection,
+    timeout: Duration,
+) -> Result<SessionOutput, MsiexecError> {
+    use super::agent::{parse_finished, Job, Kind};
+    let SessionInput {
+        plan,
+        map,
+        package,
+        token,
+        ..
+    } = input;
+    let token = token.to_owned();
+    let command_line = agent_command_line(plan)?;
+    let io = |what: &str| {
+        let what = what.to_owned();
+        move |source| MsiexecError::Io { what, source }
+    };
+    let writer = agent.writer().map_err(io("share the agent connection"))?;
+    let started = Instant::now();
+    let job = agent
+        .submit(&Job {
+            token: &token,
+            ui: ui_level(plan),
+            package_script: plan.package.is_some(),
+            command_line: command_line.as_deref(),
+            package,
+        })
+        .map_err(io("send the job to the agent"))?;
+    let mut convo = Conversation {
+        plan,
+        map,
+        sel,
+        token,
+        env: CallEnv {
+            package_path: PACKAGE_PATH.to_owned(),
+        },
+        transcript: Transcript::default(),
+        event_runs: Vec::new(),
+        script_runs: HashMap::new(),
+        problems: Vec::new(),
+        writers: HashMap::new(),
+        active: HashMap::new(),
+        script: ScriptSource::Relayed {
+            pending: Vec::new(),
+            all: Vec::new(),
+        },
+        js_partial: String::new(),
+    };
+    let mut partial: HashMap<u32, Vec<u8>> = HashMap::new();
+    let deadline = started + timeout;
+    let end = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break AgentEnd::TimedOut;
+        }
+        let frame = match agent.next_frame(left) {
+            Ok(f) => f,
+            Err(None) => break AgentEnd::TimedOut,
+            Err(Some(why)) => break AgentEnd::Failed(why),
+        };
+        if frame.job != job {
+            // A frame of an earlier session (a straggling probe): not this session's.
+            continue;
+        }
+        let chan = frame.chan as usize;
+        match frame.kind {
+            Kind::Open => match writer.try_clone() {
+                Ok(w) => {
+                    convo.writers.insert(
+                        chan,
+                        ProbeWriter::Relayed {
+                            agent: w,
+                            job,
+                            chan: frame.chan,
+                        },
+                    );
+                }
+                Err(e) => break AgentEnd::Failed(format!("cannot write to the agent: {e}")),
+            },
+            Kind::Data => {
+                let buf = partial.entry(frame.chan).or_default();
+                buf.extend_from_slice(&frame.payload);
+                while let Some(nl) = buf.iter().position(|b| *b == b'\n') {
+                    let line: Vec<u8> = buf.drain(..=nl).collect();
+                    let text = String::from_utf8_lossy(&line)
+                        .trim_end_matches(['\r', '\n'])
+                        .to_owned();
+                    convo.line(chan, text);
+                }
+            }
+            Kind::Eof => {
+                partial.remove(&frame.chan);
+                convo.eof(chan);
+            }
+            Kind::Script => {
+                if let ScriptSource::Relayed { pending, all } = &mut convo.script {
+                    pending.extend_from_slice(&frame.payload);
+                    all.extend_from_slice(&frame.payload);
+                }
+            }
+            Kind::Finished => match parse_finished(&frame.payload) {
+                Some(f) => break AgentEnd::Finished(f),
+                None => break AgentEnd::Failed("the agent sent an unreadable result".to_owned()),
+            },
+            Kind::Refused => {
+                break AgentEnd::Failed(format!(
+                    "the agent refused the job: {}",
+                    String::from_utf8_lossy(&frame.payload)
+                ))
+            }
+            Kind::Crashed => {
+                let text = String::from_utf8_lossy(&frame.payload);
+                let code = text.trim().strip_prefix("exception=").unwrap_or(&text);
+                break AgentEnd::Failed(format!(
+                    "the install crashed with exception {code} inside the agent"
+                ));
+            }
+            other => {
+                break AgentEnd::Failed(format!("the agent sent an unexpected {other:?} frame"))
+            }
+        }
+    };
+    let wine_time = started.elapsed();
+    for w in convo.writers.values_mut() {
+        w.close();
+    }
+    let script_all = match &convo.script {
+        ScriptSource::Relayed { all, .. } => String::from_utf8_lossy(all).into_owned(),
+        ScriptSource::File { .. } => String::new(),
+    };
+    let (finished, agent_gone) = match end {
+        AgentEnd::TimedOut => {
+            return Err(MsiexecError::Timeout {
+                seconds: wine_time.as_secs_f64(),
+                output: tail(&script_all, 4000),
+            })
+        }
+        AgentEnd::Failed(why) => {
+            convo.problems.push(why);
+            (None, true)
+        }
+        AgentEnd::Finished(f) => (Some(f), false),
+    };
+    convo.merge_script();
+    if !convo.js_partial.trim().is_empty() {
+        convo
+            .problems
+            .push("the JScript probe's last line was cut short".to_owned());
+    }
+    let mut transcript = std::mem::take(&mut convo.transcript);
+    let event_runs = std::mem::take(&mut convo.event_runs);
+    let mut problems = std::mem::take(&mut convo.problems);
+    for a in convo.active.values() {
+        if !a.done {
+            problems.push(format!("probe `{}` never finished its script", a.probe));
+        }
+    }
+    let log = finished
+        .as_ref()
+        .map_or_else(String::new, |f| decode_log(&f.log));
+    if let Some(f) = &finished {
+        if plan.install.is_some() {
+            match f.install {
+                Some(code) => {
+                    if code >= 0xC000_0000 {
+                        problems.push(format!("the install crashed with exception 0x{code:08X}"));
+                    }
+                    transcript.install_result = Some(code);
+                }
+                None => problems.push("the agent ran no install".to_owned()),
+            }
+            transcript.actions = parse_actions(&log);
+        }
+    }
+    Ok(SessionOutput {
+        transcript,
+        event_runs,
+        problems,
+        log,
+        wine_output: String::new(),
+        wine_time,
+        script: script_all,
+        agent_gone,
     })
 }
 
@@ -576,7 +887,7 @@ fn pump(
     let result = loop {
         match rx.recv_timeout(Duration::from_millis(5)) {
             Ok(Msg::Conn(id, stream)) => {
-                convo.writers.insert(id, stream);
+                convo.writers.insert(id, ProbeWriter::Direct(stream));
             }
             Ok(Msg::Line(id, line)) => convo.line(id, line),
             Ok(Msg::Eof(id)) => convo.eof(id),
@@ -596,8 +907,8 @@ fn pump(
         }
     };
     stop.store(true, Ordering::SeqCst);
-    for w in convo.writers.values() {
-        let _ = w.shutdown(std::net::Shutdown::Both);
+    for w in convo.writers.values_mut() {
+        w.close();
     }
     let _ = acceptor.join();
     result
@@ -612,7 +923,7 @@ fn drain(convo: &mut Conversation<'_>, rx: &Receiver<Msg>, grace: Duration) {
         }
         match rx.recv_timeout(left) {
             Ok(Msg::Conn(id, stream)) => {
-                convo.writers.insert(id, stream);
+                convo.writers.insert(id, ProbeWriter::Direct(stream));
             }
             Ok(Msg::Line(id, line)) => convo.line(id, line),
             Ok(Msg::Eof(id)) => convo.eof(id),
@@ -671,7 +982,7 @@ fn spawn_acceptor(
     })
 }
 
-fn next_token() -> u64 {
+pub(crate) fn next_token() -> u64 {
     use std::sync::atomic::AtomicU64;
     static COUNTER: AtomicU64 = AtomicU64::new(1);
     let nanos = std::time::SystemTime::now()
@@ -682,9 +993,10 @@ fn next_token() -> u64 {
 
 /// Wine writes the verbose log in the ANSI code page, sometimes as UTF-16: accept both.
 fn read_log(path: &Path) -> String {
-    let Ok(bytes) = std::fs::read(path) else {
-        return String::new();
-    };
+    std::fs::read(path).map_or_else(|_| String::new(), |b| decode_log(&b))
+}
+
+fn decode_log(bytes: &[u8]) -> String {
     if bytes.len() >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE {
         let units: Vec<u16> = bytes[2..]
             .chunks_exact(2)
@@ -692,7 +1004,7 @@ fn read_log(path: &Path) -> String {
             .collect();
         return String::from_utf16_lossy(&units);
     }
-    String::from_utf8_lossy(&bytes).into_owned()
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// The last `max` bytes of `s`, on a character boundary.
@@ -719,6 +1031,8 @@ mod tests {
             log: String::new(),
             wine_output: wine_output.to_owned(),
             wine_time: Duration::ZERO,
+            script: String::new(),
+            agent_gone: false,
         }
     }
 
