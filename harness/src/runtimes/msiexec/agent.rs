@@ -241,13 +241,29 @@ pub struct Agent {
 /// How long an agent may take to start and answer the token.
 pub const START_LIMIT: Duration = Duration::from_secs(60);
 
+/// How long a freshly started agent's first handshake is retried.
+const HANDSHAKE_RETRY: Duration = Duration::from_secs(10);
+
 impl Agent {
     /// Starts an agent under Wine in `prefix` and connects to it.
     pub fn start(tools: &WineTools, prefix: &Prefix, exe: &Path) -> Result<Agent, MsiexecError> {
         let token = format!("{:016x}", super::session::next_token());
         let (mut child, port) = spawn_listener(tools, prefix, exe, &token, true)?;
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        match Agent::handshake(addr, &token) {
+        // The port file can appear a moment before the agent accepts
+        // connections (or while a previous run's wineserver is still going
+        // down): a refused or dropped first connection is tried again for a
+        // few seconds while the agent is alive, instead of failing the run.
+        let mut handshake = Agent::handshake(addr, &token);
+        let retry_until = Instant::now() + HANDSHAKE_RETRY;
+        while handshake.is_err()
+            && Instant::now() < retry_until
+            && child.try_wait().ok().flatten().is_none()
+        {
+            std::thread::sleep(Duration::from_millis(200));
+            handshake = Agent::handshake(addr, &token);
+        }
+        match handshake {
             Ok(link) => Ok(link.into_agent(
                 addr,
                 Host::Wine {
