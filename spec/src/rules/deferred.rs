@@ -368,17 +368,14 @@ fn cad(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>, 
         if !c_read && !script_read {
             continue;
         }
-        let Some((mut want, later)) = facts::scheduled_data(plan, &e.probe) else {
+        let Some((want, later)) = facts::scheduled_data(plan, &e.probe) else {
             continue;
         };
         if later != snapshot {
             continue;
         }
         // An A read on Windows goes through the ANSI bridge, which stops at a NUL.
-        let ansi = matches!(&e.call, Operation::GetProperty { ansi: true, .. });
-        if ansi && profile == Profile::Windows && want.contains('\0') {
-            want = crate::msi::text::ansi_bridge_copy(&want).into();
-        }
+        let want = facts::as_read(e, &want, profile);
         if let Some(v) = &e.outcome.value {
             if *v != want {
                 flag(out, id, e, format!("value={want:?}"));
@@ -625,7 +622,7 @@ fn deferred_message(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violatio
     }
 }
 
-fn deferred_no_set(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+fn deferred_no_set(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "DEFERRED-NO-SETPROPERTY";
     for (i, e) in t.events.iter().enumerate() {
         if !performed(e) {
@@ -677,13 +674,14 @@ fn deferred_no_set(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
         let Some(k) = facts::value_at_position(plan, n, pos, &e.probe, true, 0) else {
             continue;
         };
+        let want = facts::as_read(e, &k.value, profile);
         if let Some(v) = &e.outcome.value {
-            if *v != k.value {
+            if *v != want {
                 flag(
                     out,
                     ID,
                     e,
-                    format!("value={:?} (set only by in-script actions)", k.value),
+                    format!("value={want:?} (set only by in-script actions)"),
                 );
             }
         }

@@ -971,6 +971,22 @@ pub fn utf16_prefix(value: &str, units: u32) -> Option<&str> {
     (!text::splits_surrogate(value, units)).then(|| text::utf16_prefix(value, units))
 }
 
+/// The text a string getter at `e` hands back for `value`: on Windows, an A
+/// call from a DLL custom action goes through the ANSI bridge, which stops at
+/// an embedded NUL ([`text::ansi_bridge_copy`]); anything else is the value.
+pub fn as_read<'v>(e: &Event, value: &'v str, profile: crate::Profile) -> Cow<'v, str> {
+    let ansi = matches!(
+        e.call,
+        Operation::GetProperty { ansi: true, .. } | Operation::FormatRecord { ansi: true, .. }
+    );
+    let in_dll_action = is_immediate_c(e.context) || is_in_script_c(e.context);
+    if ansi && in_dll_action && profile == crate::Profile::Windows && value.contains('\0') {
+        Cow::Owned(text::ansi_bridge_copy(value))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
 /// What MsiGetProperty must report for a value of `len` characters with this
 /// buffer ([`text::getter_result`]): (rc, size, the length copied). `None`
 /// for a NULL size argument, which the buffer rules this is used for leave
