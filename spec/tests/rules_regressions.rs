@@ -630,3 +630,26 @@ fn a_sequence_that_runs_install_itself_leaves_the_result_unsettled() {
     assert_eq!(t.install_result, Some(1603));
     assert_eq!(facts::expected_install_result(&plan, &t), None);
 }
+
+// SEQ-ORDER settles the install log only where the rows decide it alone.
+
+#[test]
+fn execute_action_or_a_replaced_table_leaves_the_install_log_open() {
+    // ExecuteAction inside the execute sequence runs the sequence again.
+    let (plan, _) = Case::new(|f| {
+        exec(f, "ExecuteAction", 1200);
+    })
+    .install(&[])
+    .build();
+    assert_reference_clean(&plan);
+    // A text-ordered log is flagged, but not once a fixture table replaces the sequence.
+    let (plan, t) = seq_order(false);
+    assert_eq!(flagged(&plan, &t), ["SEQ-ORDER"]);
+    let mut replaced = plan.clone();
+    replaced.fixture.tables.push(msiconf_spec::fixture::Table {
+        name: "InstallExecuteSequence".into(),
+        columns: Vec::new(),
+        rows: Vec::new(),
+    });
+    assert!(!flagged(&replaced, &t).contains(&"SEQ-ORDER".to_owned()));
+}
