@@ -142,11 +142,7 @@ fn col_from_idt(c: &fixture::Column) -> Col {
     }
 }
 
-/// System tables: never persistent, never creatable, never writable.
-pub(crate) const SYSTEM_TABLES: [&str; 4] = ["_Tables", "_Columns", "_Streams", "_Storages"];
-
-/// The in-memory table of session properties (catalog PROP-INMEMORY-TABLE).
-pub(crate) const PROPERTY_TABLE: &str = "_Property";
+pub(crate) use crate::msi::sql::{PROPERTY_TABLE, SYSTEM_TABLES};
 
 /// What a write may do, which depends on who holds the database handle.
 #[derive(Debug, Clone, Copy, Default)]

@@ -1389,9 +1389,6 @@ pub fn is_persistent_table(plan: &Plan, table: &str) -> bool {
     }
 }
 
-/// The system tables, which MsiDatabaseIsTablePersistent reports as NONE.
-pub const SYSTEM_TABLES: &[&str] = &["_Tables", "_Columns", "_Streams", "_Storages"];
-
 /// Whether a step anywhere in the plan mentions `table` in SQL.
 pub fn plan_mentions_table(plan: &Plan, table: &str) -> bool {
     plan_wide(plan, "plan_mentions_table", table, || {

@@ -108,7 +108,7 @@ fn table_persistent(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
                         continue;
                     }
                     condition::FALSE
-                } else if facts::SYSTEM_TABLES.contains(&name) {
+                } else if crate::msi::sql::SYSTEM_TABLES.contains(&name) {
                     condition::NONE
                 } else if facts::is_persistent_table(plan, name) {
                     condition::TRUE

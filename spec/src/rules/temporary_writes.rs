@@ -437,7 +437,7 @@ pub(crate) fn track(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want:
                         let fresh = !*tainted
                             && find(tables, table).is_none_or(|p| tables[p].gone.is_some())
                             && !facts::is_persistent_table(plan, table)
-                            && !facts::SYSTEM_TABLES.contains(&table)
+                            && !crate::msi::sql::SYSTEM_TABLES.contains(&table)
                             && !others_mention(plan, &e.probe, table);
                         if order_is_bad(columns, keys) {
                             if ok {

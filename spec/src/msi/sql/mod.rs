@@ -16,6 +16,12 @@ pub use eval::{eval, expr_columns};
 pub use parse::parse;
 pub use value::{ColKind, Value};
 
+/// The system tables: never persistent, never creatable, never writable.
+pub const SYSTEM_TABLES: [&str; 4] = ["_Tables", "_Columns", "_Streams", "_Storages"];
+
+/// The in-memory table of the session's properties (PROP-INMEMORY-TABLE).
+pub const PROPERTY_TABLE: &str = "_Property";
+
 #[cfg(test)]
 mod tests {
     use super::*;
