@@ -40,29 +40,49 @@ pub use transcript::{ActionRecord, Event, ProbeRun, Transcript};
 /// ([`rules::facts::indexed`]), so the cost grows linearly with the
 /// transcript; [`Rule::check`] on its own scans instead, with the same result.
 pub fn check(plan: &Plan, transcript: &Transcript, profile: Profile) -> Vec<Violation> {
+    check_rules(plan, transcript, profile, rules::catalog())
+}
+
+/// [`check`] with the predicates of `rules` only (rules of the catalog, in
+/// catalog order): what a harness measuring one rule's contribution needs.
+pub fn check_rules(
+    plan: &Plan,
+    transcript: &Transcript,
+    profile: Profile,
+    rules: &[Rule],
+) -> Vec<Violation> {
     // Below this many events, scanning back from each event costs less than
     // building the index (the fuzzers check many transcripts of about 20).
     const INDEX_FROM_EVENTS: usize = 128;
     if transcript.events.len() < INDEX_FROM_EVENTS {
-        return check_all(plan, transcript, profile);
+        return check_all(plan, transcript, profile, rules);
     }
-    rules::facts::indexed(plan, transcript, || check_all(plan, transcript, profile))
+    rules::facts::indexed(plan, transcript, || {
+        check_all(plan, transcript, profile, rules)
+    })
 }
 
-fn check_all(plan: &Plan, transcript: &Transcript, profile: Profile) -> Vec<Violation> {
+fn check_all(
+    plan: &Plan,
+    transcript: &Transcript,
+    profile: Profile,
+    rules: &[Rule],
+) -> Vec<Violation> {
     use rules::temporary_writes::{track, TRACKED};
     let mut out = Vec::new();
-    let mut tracked = false;
-    for rule in rules::catalog() {
-        if TRACKED.contains(&rule.id) {
-            if !std::mem::replace(&mut tracked, true) {
+    // The temporary-table rules share one walk, when all of them are asked for.
+    let shared_walk = TRACKED.iter().all(|id| rules.iter().any(|r| r.id == *id));
+    let mut walked = false;
+    for rule in rules {
+        if shared_walk && TRACKED.contains(&rule.id) {
+            if !std::mem::replace(&mut walked, true) {
                 track(plan, transcript, &mut out, None);
             }
             continue;
         }
         rule.check(plan, transcript, profile, &mut out);
     }
-    if tracked && out.len() > 1 {
+    if shared_walk && out.len() > 1 {
         // The shared walk interleaves its rules; put every rule's findings back
         // in catalog order (a stable sort keeps each rule's own order).
         let position = |id: &str| rules::catalog().iter().position(|r| r.id == id);

@@ -173,3 +173,26 @@ fn profiles_disagree(
 fn system_update_failing(_: bool) -> Built {
     system_update(false)
 }
+
+/// `check_rules` with part of the catalog finds exactly what `check` finds
+/// for those rules, whether or not the subset holds every rule of the
+/// shared temporary-table walk.
+#[test]
+fn checking_a_subset_finds_what_the_whole_check_finds_for_it() {
+    use msiconf_spec::rules::catalog;
+    for build in [temp_table_hold, hold_free, seq_order] {
+        let (plan, t) = build(false);
+        let all = msiconf_spec::check(&plan, &t, Profile::Windows);
+        assert!(!all.is_empty());
+        for left_out in ["SQL-TEMP-TABLE-HOLD", "SEQ-ORDER", "DOACTION-CASE"] {
+            let subset: Vec<_> = catalog()
+                .iter()
+                .filter(|r| r.id != left_out)
+                .copied()
+                .collect();
+            let got = msiconf_spec::check_rules(&plan, &t, Profile::Windows, &subset);
+            let want: Vec<_> = all.iter().filter(|v| v.rule != left_out).cloned().collect();
+            assert_eq!(got, want, "without {left_out}");
+        }
+    }
+}
