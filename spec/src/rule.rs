@@ -193,10 +193,24 @@ impl Violation {
         Violation {
             rule: rule.to_owned(),
             step,
-            expected: expected.into(),
-            observed: observed.into(),
+            expected: abbreviate(expected.into()),
+            observed: abbreviate(observed.into()),
         }
     }
+}
+
+/// Longest expectation or observation kept whole in a violation; longer ones (a
+/// 65,535-character property, say) keep their head and tail and say how much was cut.
+pub const MAX_VIOLATION_TEXT: usize = 240;
+
+fn abbreviate(text: String) -> String {
+    let count = text.chars().count();
+    if count <= MAX_VIOLATION_TEXT {
+        return text;
+    }
+    let head: String = text.chars().take(120).collect();
+    let tail: String = text.chars().skip(count - 60).collect();
+    format!("{head}…[{} characters cut]…{tail}", count - 180)
 }
 
 impl fmt::Display for Violation {
@@ -213,5 +227,26 @@ impl fmt::Display for Violation {
                 self.rule, self.expected, self.observed
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_value_is_cut_in_the_middle_and_says_so() {
+        let long = format!("value=\"{}\"", "x".repeat(65_535));
+        let v = Violation::at("PROP-SET-GET", None, long, "rc=0");
+        assert!(v.expected.starts_with("value=\"xxx"));
+        assert!(v.expected.ends_with("xx\""));
+        assert!(
+            v.expected.contains("[65363 characters cut]"),
+            "{}",
+            v.expected
+        );
+        assert_eq!(v.observed, "rc=0");
+        let short = Violation::at("PROP-SET-GET", None, "value=\"ab\"", "rc=0");
+        assert_eq!(short.expected, "value=\"ab\"");
     }
 }

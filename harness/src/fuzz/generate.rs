@@ -103,6 +103,55 @@ const VALUES: &[&str] = &[
     "CostInitialize",
 ];
 
+/// Property names beyond the letters-only pool: underscores, dots, digits,
+/// leading digits or underscores, non-ASCII letters (with a case twin), and
+/// white space or control characters at either end.
+const ODD_NAMES: &[&str] = &[
+    "MY_PROP",
+    "My.Prop",
+    "PROP2",
+    "2PROP",
+    "_PROP",
+    "\u{c4}PROP",
+    "\u{e4}prop",
+    " MYPROP",
+    "MYPROP ",
+    "MY\tPROP",
+    "MYPROP\r\n",
+];
+
+/// Values with white space, control characters or formatted-text syntax at
+/// the edges or inside.
+const ODD_VALUES: &[&str] = &[
+    " lead",
+    "trail ",
+    "\tTab",
+    "cr\r\nlf",
+    "\n",
+    "{x}",
+    "a;b",
+    "%x",
+    "back\\slash",
+    " [MYPROP] ",
+    "{[boo]}",
+    "x]y[",
+    "a[~]b",
+];
+
+/// Lengths at the limits a runtime might have: empty, one, around 255,
+/// MAX_PATH (260), 1024 (the suite's ample buffer), 32767 and 65535.
+pub const VALUE_LENGTHS: &[usize] = &[
+    0, 1, 254, 255, 256, 259, 260, 261, 1023, 1024, 1025, 32767, 65535,
+];
+
+/// A value of `len` characters whose content changes along its length, so a
+/// truncated copy is told apart from a whole one.
+pub fn long_text(len: usize) -> String {
+    (0..len)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect()
+}
+
 /// Action names: standard actions, their case twins, top-level actions,
 /// system-changing actions, unknown names, and the custom actions the generator adds.
 const ACTIONS: &[&str] = &[
@@ -127,6 +176,15 @@ const ACTIONS: &[&str] = &[
     "NestedProbe",
     "nestedprobe",
     "ProbeImmediate",
+    // Probes with scheduling and return-processing bits, reached through
+    // DoAction (the plan gains their rows when a step names them).
+    "ProbeContinue",
+    "ProbeExeContinue",
+    "ProbeFirstSequence",
+    "ProbeOncePerProcess",
+    "ProbeClientRepeat",
+    "ProbeDeferred",
+    "ProbeCommit",
 ];
 
 /// Formatted-text templates for MsiFormatRecord.
@@ -148,6 +206,20 @@ const TEMPLATES: &[&str] = &[
     "[MYPROP]",
     "[myProp]",
     "",
+    "[MYPROP] ;",
+    "{[MYPROP]}",
+    "{{[boo]}}",
+    "[\\;]",
+    "a[~]b",
+    "[%path]",
+    "%[MYPROP]%",
+    " [MYPROP] ",
+    "\t[boo]\r\n",
+    "[boo\\]",
+    "[[boo]",
+    "[boo]]",
+    "{}",
+    "\\[boo]",
 ];
 
 /// Conditions: empty, Null-like, bad syntax, and ones that read properties.
@@ -161,6 +233,32 @@ const CONDITIONS: &[&str] = &[
     "MYPROP = \"1\"",
     "1",
     "0",
+    // Comparisons: every operator, strings that differ only in case (boo is
+    // "xyz" when the Property table has it), integers against strings,
+    // undefined properties, environment variables in another case.
+    "boo = \"XYZ\"",
+    "boo ~= \"XYZ\"",
+    "boo <> \"XYZ\"",
+    "boo ~<> \"XYZ\"",
+    "boo << \"X\"",
+    "boo ~<< \"X\"",
+    "boo >> \"Z\"",
+    "boo ~>> \"Z\"",
+    "boo >< \"Y\"",
+    "boo ~>< \"Y\"",
+    "boo < \"XYZ\"",
+    "boo ~< \"XYZ\"",
+    "boo > \"abc\"",
+    "boo <= \"xyz\"",
+    "boo >= \"XYZ\"",
+    "condprop < 2",
+    "condprop = \"1\"",
+    "condprop > \"0\"",
+    "UNDEFINEDPROP = \"\"",
+    "UNDEFINEDPROP",
+    "NOT UNDEFINEDPROP",
+    "%path <> \"\"",
+    "%Path",
 ];
 
 /// SQL statements from the catalog's temporary-data and table rules.
@@ -206,7 +304,14 @@ const TABLES: &[&str] = &[
     "_Property",
     "Property",
     "Missing",
+    "test",
+    "TEST",
+    "_tables",
 ];
+
+/// Table and column names for the case-twin and odd-name SQL snippet.
+const TABLE_NAMES: &[&str] = &["Tw", "tw", "TW", "T_1", "T.x", "_T", "9T", "T\u{e4}"];
+const COLUMN_NAMES: &[&str] = &["B", "a", "A_1", "A.x", "b"];
 
 /// Run modes, weighted by repetition toward the ones the rules name.
 const MODES: &[u32] = &[
@@ -297,6 +402,33 @@ fn maybe(items: &'static [&'static str]) -> BoxedStrategy<Option<String>> {
     oneof![1 => Just(None), 9 => pick(items).prop_map(Some)].boxed()
 }
 
+/// A property name: mostly the shared pool (collisions are the point), now
+/// and then one with underscores, dots, digits, non-ASCII letters or white space.
+fn name() -> BoxedStrategy<String> {
+    oneof![8 => pick(PROPERTY_NAMES), 2 => pick(ODD_NAMES)].boxed()
+}
+
+fn maybe_name() -> BoxedStrategy<Option<String>> {
+    oneof![1 => Just(None), 9 => name().prop_map(Some)].boxed()
+}
+
+/// A value at one of the length limits.
+fn long_value() -> BoxedStrategy<String> {
+    proptest::sample::select(VALUE_LENGTHS)
+        .prop_map(long_text)
+        .boxed()
+}
+
+/// A property value: the shared pool, a value at a length limit, or one with
+/// white space, control characters or formatted-text syntax.
+fn value() -> BoxedStrategy<String> {
+    oneof![20 => pick(VALUES), 4 => long_value(), 4 => pick(ODD_VALUES)].boxed()
+}
+
+fn maybe_value() -> BoxedStrategy<Option<String>> {
+    oneof![1 => Just(None), 9 => value().prop_map(Some)].boxed()
+}
+
 fn handle_arg() -> BoxedStrategy<HandleArg> {
     oneof![
         10 => Just(HandleArg::Session),
@@ -310,6 +442,8 @@ fn buffer() -> BoxedStrategy<Buffer> {
     oneof![
         6 => Just(Buffer::Ample),
         3 => (0u32..6).prop_map(Buffer::Sized),
+        1 => proptest::sample::select(&[254u32, 255, 256, 259, 260, 261, 1023, 1024, 1025][..])
+            .prop_map(Buffer::Sized),
         2 => (0u32..4).prop_map(Buffer::NullBuffer),
         1 => Just(Buffer::NullSize),
         1 => Just(Buffer::NullBoth),
@@ -326,7 +460,7 @@ fn db_slot() -> BoxedStrategy<String> {
 }
 
 fn fields() -> BoxedStrategy<Vec<String>> {
-    proptest::collection::vec(pick(VALUES), 0..3).boxed()
+    proptest::collection::vec(value(), 0..3).boxed()
 }
 
 fn active_db(into: String) -> Operation {
@@ -376,11 +510,11 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
                     .boxed(),
             ),
         ),
-        (10, single(get_property(maybe(PROPERTY_NAMES)))),
+        (10, single(get_property(maybe_name()))),
         (
             5,
             single(
-                (maybe(PROPERTY_NAMES), maybe(VALUES), handle_arg())
+                (maybe_name(), maybe_value(), handle_arg())
                     .prop_map(|(name, value, handle)| Operation::SetProperty {
                         name,
                         value,
@@ -392,12 +526,7 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         (
             5,
             // Set then read back, possibly under a case twin of the name.
-            (
-                pick(PROPERTY_NAMES),
-                maybe(VALUES),
-                pick(PROPERTY_NAMES),
-                any::<bool>(),
-            )
+            (name(), maybe_value(), name(), any::<bool>())
                 .prop_map(|(name, value, other, same)| {
                     let read = if same { name.clone() } else { other };
                     vec![
@@ -695,7 +824,7 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         ),
         (
             1,
-            (oneof![Just(2u32), Just(3), Just(9), Just(14)], pick(VALUES))
+            (oneof![Just(2u32), Just(3), Just(9), Just(14)], value())
                 .prop_map(|(property, value)| {
                     vec![
                         active_db("db".to_owned()),
@@ -752,6 +881,84 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
             ),
         ),
         (1, single(Just(Operation::HasSession).boxed())),
+        (
+            3,
+            // A value at a length limit, read back through a buffer sized
+            // just under, at or just over its length.
+            (
+                name(),
+                proptest::sample::select(VALUE_LENGTHS),
+                -1i64..=1,
+                proptest::bool::weighted(0.3),
+            )
+                .prop_map(|(name, len, off, ansi)| {
+                    let size = u32::try_from((len as i64 + off).max(0)).unwrap_or(0);
+                    vec![
+                        Operation::SetProperty {
+                            name: Some(name.clone()),
+                            value: Some(long_text(len)),
+                            handle: HandleArg::Session,
+                        },
+                        Operation::GetProperty {
+                            name: Some(name),
+                            buffer: Buffer::Sized(size),
+                            ansi,
+                            handle: HandleArg::Session,
+                        },
+                    ]
+                })
+                .boxed(),
+        ),
+        (
+            2,
+            // Tables and columns whose names differ only in case, or carry
+            // underscores, dots, leading digits or non-ASCII letters.
+            (pick(TABLE_NAMES), pick(TABLE_NAMES), pick(COLUMN_NAMES))
+                .prop_map(|(table, other, column)| {
+                    let sql = |text: String| Operation::Sql {
+                        db: "db".to_owned(),
+                        sql: text,
+                    };
+                    vec![
+                        active_db("db".to_owned()),
+                        sql(format!(
+                            "CREATE TABLE `{table}` (`A` SHORT NOT NULL TEMPORARY, `{column}` \
+                             CHAR(72) TEMPORARY PRIMARY KEY `A`) HOLD"
+                        )),
+                        sql(format!(
+                            "INSERT INTO `{other}` (`A`, `{column}`) VALUES (1, 'x') TEMPORARY"
+                        )),
+                        Operation::IsTablePersistent {
+                            db: "db".to_owned(),
+                            table: Some(other.clone()),
+                        },
+                        sql(format!("SELECT `A`, `{column}` FROM `{table}`")),
+                    ]
+                })
+                .boxed(),
+        ),
+        (
+            2,
+            // One deferred action scheduled twice, with different
+            // CustomActionData each time (inside the script window).
+            (pick(VALUES), value())
+                .prop_map(|(first, second)| {
+                    let mut ops = Vec::new();
+                    for data in [first, second] {
+                        ops.push(Operation::SetProperty {
+                            name: Some("ProbeDeferred".to_owned()),
+                            value: Some(data),
+                            handle: HandleArg::Session,
+                        });
+                        ops.push(Operation::DoAction {
+                            action: Some("ProbeDeferred".to_owned()),
+                            handle: HandleArg::Session,
+                        });
+                    }
+                    ops
+                })
+                .boxed(),
+        ),
     ]
 }
 
@@ -764,14 +971,14 @@ fn script_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         (
             8,
             single(
-                maybe(PROPERTY_NAMES)
+                maybe_name()
                     .prop_map(|name| Operation::SessionPropertyGet { name })
                     .boxed(),
             ),
         ),
         (
             5,
-            (maybe(PROPERTY_NAMES), maybe(VALUES), pick(PROPERTY_NAMES))
+            (maybe_name(), maybe_value(), name())
                 .prop_map(|(name, value, read)| {
                     vec![
                         Operation::SessionPropertySet { name, value },
@@ -854,7 +1061,7 @@ fn script_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         ),
         (
             1,
-            pick(VALUES)
+            value()
                 .prop_map(move |value| {
                     vec![
                         session_db(),
@@ -978,6 +1185,49 @@ const CUSTOM_PROBES: &[CustomProbe] = &[
         target: "Probe",
     },
     CustomProbe {
+        name: "ProbeOncePerProcess",
+        context: Context::ImmediateBeforeInit,
+        kind: catype::DLL_BINARY | catype::ONCE_PER_PROCESS,
+        execute: Some(1457),
+        ui: Some(1151),
+        target: "Probe",
+    },
+    CustomProbe {
+        name: "ProbeClientRepeat",
+        context: Context::ImmediateBeforeInit,
+        kind: catype::DLL_BINARY | catype::CLIENT_REPEAT,
+        execute: Some(1458),
+        ui: Some(1152),
+        target: "Probe",
+    },
+    CustomProbe {
+        // A row at sequence 0 never runs.
+        name: "ProbeSequenceZero",
+        context: Context::ImmediateBeforeInit,
+        kind: catype::DLL_BINARY,
+        execute: Some(0),
+        ui: None,
+        target: "Probe",
+    },
+    CustomProbe {
+        // A second rollback action scheduled after ProbeRollback: rollback
+        // runs them in reverse.
+        name: "ProbeRollbackLater",
+        context: Context::Rollback,
+        kind: catype::DLL_BINARY | catype::IN_SCRIPT | catype::ROLLBACK,
+        execute: Some(1592),
+        ui: None,
+        target: "Probe",
+    },
+    CustomProbe {
+        name: "ProbeCommitLater",
+        context: Context::Commit,
+        kind: catype::DLL_BINARY | catype::IN_SCRIPT | catype::COMMIT,
+        execute: Some(1612),
+        ui: None,
+        target: "Probe",
+    },
+    CustomProbe {
         name: "ProbeOnExit",
         context: Context::ImmediateBeforeInit,
         kind: catype::DLL_BINARY,
@@ -1029,16 +1279,24 @@ impl ProbeChoice {
 
 fn returns_for(context: Context) -> BoxedStrategy<u32> {
     match context {
+        // msiDoActionStatus values 0-7 and one past them.
         Context::ScriptImmediate | Context::ScriptDeferred => oneof![
             8 => Just(0u32),
             2 => Just(1u32),
-            1 => Just(2u32),
-            1 => Just(3u32),
-            1 => Just(4u32),
-            1 => Just(5u32),
+            1 => 2u32..9,
         ]
         .boxed(),
-        Context::Exe => oneof![8 => Just(0u32), 1 => Just(1u32), 1 => Just(3u32)].boxed(),
+        // An exit code is any 32-bit value: the three small ones the
+        // documentation's examples use, values over 255, and negative ones.
+        Context::Exe => oneof![
+            8 => Just(0u32),
+            1 => Just(1u32),
+            1 => Just(3u32),
+            1 => proptest::sample::select(&[2u32, 255, 256, 1603, 0x7fff_ffff][..]),
+            1 => proptest::sample::select(&[u32::MAX, 0x8000_0000, u32::MAX - 254][..]),
+        ]
+        .boxed(),
+        // Every code the return-processing rules name, and others.
         _ => oneof![
             16 => Just(0u32),
             1 => Just(1602u32),
@@ -1048,6 +1306,7 @@ fn returns_for(context: Context) -> BoxedStrategy<u32> {
             1 => Just(1626u32),
             1 => Just(1u32),
             1 => Just(234u32),
+            1 => proptest::sample::select(&[6u32, 13, 1609, u32::MAX][..]),
         ]
         .boxed(),
     }
@@ -1089,9 +1348,55 @@ enum Extra {
     Error19(Option<&'static str>),
     /// A condition on an existing InstallExecuteSequence row, chosen by index.
     Condition(usize, &'static str),
+    /// A condition on the first sequence row of a kind (an index among them), in either sequence.
+    KindCondition(RowKind, usize, &'static str),
+    /// A custom action whose name differs from Nested51 only in case, setting `nested` otherwise.
+    TwinAction,
+    /// CustomActionData of this many characters for ProbeDeferred, set by a type-51 action.
+    LongData(usize),
     /// A property set to "A" before the deferred actions are scheduled and to
     /// "B" after: what a deferred action sees shows when it was read.
     Snapshot(&'static str),
+}
+
+/// The kinds of sequence rows a condition can sit on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    /// A standard action.
+    Standard,
+    /// An immediate custom action (DLL, script or EXE) in InstallExecuteSequence.
+    Immediate,
+    /// A deferred, rollback or commit custom action.
+    InScript,
+    /// A type-51 or type-19 custom action.
+    SetOrError,
+    /// Any row of InstallUISequence.
+    Ui,
+}
+
+impl RowKind {
+    const ALL: [RowKind; 5] = [
+        RowKind::Standard,
+        RowKind::Immediate,
+        RowKind::InScript,
+        RowKind::SetOrError,
+        RowKind::Ui,
+    ];
+
+    /// The kind of `row`, a row of InstallExecuteSequence (`ui` false) or InstallUISequence.
+    pub fn of(fixture: &Fixture, row: &SequenceRow, ui: bool) -> RowKind {
+        if ui {
+            return RowKind::Ui;
+        }
+        match fixture.custom_action(&row.action) {
+            None => RowKind::Standard,
+            Some(ca) if ca.is_in_script() => RowKind::InScript,
+            Some(ca) if matches!(ca.basic_type(), catype::SET_PROPERTY | catype::ERROR) => {
+                RowKind::SetOrError
+            }
+            Some(_) => RowKind::Immediate,
+        }
+    }
 }
 
 const EXTRA_PROPERTIES: &[(&str, &str)] = &[
@@ -1141,7 +1446,7 @@ fn extra() -> BoxedStrategy<Extra> {
         4 => (
             proptest::sample::select(SET51_SOURCES),
             proptest::sample::select(SET51_TARGETS),
-            proptest::sample::select(&[1100, 1300, 1520, 1595, 1700][..]),
+            proptest::sample::select(&[0, 1100, 1300, 1520, 1595, 1700][..]),
         )
             .prop_map(|(source, target, position)| {
                 Extra::SetProperty51(source, target, position, position == 1100)
@@ -1150,6 +1455,14 @@ fn extra() -> BoxedStrategy<Extra> {
             .prop_map(Extra::Error19),
         1 => (0usize..16, proptest::sample::select(CONDITIONS))
             .prop_map(|(i, c)| Extra::Condition(i, c)),
+        2 => (
+            proptest::sample::select(&RowKind::ALL[..]),
+            0usize..4,
+            proptest::sample::select(CONDITIONS),
+        )
+            .prop_map(|(k, i, c)| Extra::KindCondition(k, i, c)),
+        1 => Just(Extra::TwinAction),
+        1 => proptest::sample::select(&[255usize, 1024, 32767][..]).prop_map(Extra::LongData),
         2 => proptest::sample::select(
             &["ProbeDeferred", "TESTPATH", "ProbeCommit", "ProbeScriptDeferred"][..]
         )
@@ -1258,6 +1571,7 @@ fn assemble(sketch: Sketch) -> Plan {
         fixture.tables.push(test_sequence_table());
     }
     let mut conditions = Vec::new();
+    let mut kind_conditions = Vec::new();
     for (i, extra) in sketch.extras.iter().enumerate() {
         match extra {
             Extra::Property(name, value) => {
@@ -1269,7 +1583,9 @@ fn assemble(sketch: Sketch) -> Plan {
                 }
             }
             Extra::SetProperty51(source, target, position, ui) => {
-                let action = format!("SetProp{}", i + 1);
+                // Custom-action names with underscores, dots and a leading underscore too.
+                let stem = ["SetProp", "Set_Prop", "Set.Prop", "_SetProp"][i % 4];
+                let action = format!("{stem}{}", i + 1);
                 fixture.custom_actions.push(CustomActionRow {
                     action: action.clone(),
                     kind: catype::SET_PROPERTY,
@@ -1303,6 +1619,33 @@ fn assemble(sketch: Sketch) -> Plan {
                 }
             }
             Extra::Condition(index, condition) => conditions.push((*index, *condition)),
+            Extra::KindCondition(kind, index, condition) => {
+                kind_conditions.push((*kind, *index, *condition))
+            }
+            Extra::TwinAction => {
+                if fixture.custom_action("nested51").is_none() {
+                    fixture.custom_actions.push(CustomActionRow {
+                        action: "nested51".to_owned(),
+                        kind: catype::SET_PROPERTY,
+                        source: Some("nested".to_owned()),
+                        target: Some("lower".to_owned()),
+                    });
+                }
+            }
+            Extra::LongData(len) => {
+                let action = format!("SetLongData{}", i + 1);
+                fixture.custom_actions.push(CustomActionRow {
+                    action: action.clone(),
+                    kind: catype::SET_PROPERTY,
+                    source: Some("ProbeDeferred".to_owned()),
+                    target: Some(long_text(*len)),
+                });
+                fixture.execute_sequence.push(SequenceRow {
+                    action,
+                    condition: None,
+                    sequence: 1520,
+                });
+            }
             Extra::Snapshot(source) => {
                 for (suffix, value, position) in [("A", "A", 1520), ("B", "B", 1700)] {
                     let action = format!("Snapshot{suffix}{}", i + 1);
@@ -1321,41 +1664,47 @@ fn assemble(sketch: Sketch) -> Plan {
             }
         }
     }
+    // Probes the plan performs, and probes its steps run through DoAction.
+    let mut declared: Vec<(&'static str, Context)> = Vec::new();
     for (choice, _, _) in &sketch.probes {
-        let ProbeChoice::Custom(probe) = choice else {
+        if let ProbeChoice::Custom(probe) = choice {
+            add_custom_probe(&mut fixture, probe);
+        }
+    }
+    let scripts = sketch
+        .package
+        .iter()
+        .chain(sketch.probes.iter().map(|p| &p.1));
+    for op in scripts.flatten() {
+        let (Operation::DoAction {
+            action: Some(action),
+            ..
+        }
+        | Operation::SessionDoAction {
+            action: Some(action),
+        }) = op
+        else {
             continue;
         };
-        if fixture.custom_action(probe.name).is_some() {
-            continue;
-        }
-        let source = probe_source(probe.kind);
-        fixture.custom_actions.push(CustomActionRow {
-            action: probe.name.to_owned(),
-            kind: probe.kind,
-            source: Some(source.to_owned()),
-            target: Some(if source == PROBE_EXE {
-                probe.target.to_owned()
-            } else {
-                "Probe".to_owned()
-            }),
-        });
-        if let Some(position) = probe.execute {
-            fixture.execute_sequence.push(SequenceRow {
-                action: probe.name.to_owned(),
-                condition: None,
-                sequence: position,
-            });
-        }
-        if let Some(position) = probe.ui {
-            fixture.ui_sequence.push(SequenceRow {
-                action: probe.name.to_owned(),
-                condition: None,
-                sequence: position,
-            });
+        if let Some(probe) = CUSTOM_PROBES.iter().find(|p| p.name == action) {
+            add_custom_probe(&mut fixture, probe);
+            declared.push((probe.name, probe.context));
+        } else if let Some(context) = Context::ALL
+            .into_iter()
+            .find(|c| msiconf_spec::plan::default_probe(*c).is_some_and(|p| p.0 == action))
+        {
+            let name = msiconf_spec::plan::default_probe(context).map_or("", |p| p.0);
+            declared.push((name, context));
         }
     }
 
     let mut builder = PlanBuilder::new(fixture);
+    for (name, context) in declared {
+        builder.probe(name, context);
+        if context == Context::Rollback {
+            builder.force_rollback();
+        }
+    }
     if let Some(steps) = sketch.package {
         builder.steps(Context::Package, None, steps);
     }
@@ -1399,7 +1748,61 @@ fn assemble(sketch: Sketch) -> Plan {
             plan.fixture.execute_sequence[index % rows].condition = Some(condition.to_owned());
         }
     }
+    for (kind, index, condition) in kind_conditions {
+        let ui = kind == RowKind::Ui;
+        let fixture = &plan.fixture;
+        let table = if ui {
+            &fixture.ui_sequence
+        } else {
+            &fixture.execute_sequence
+        };
+        let matching: Vec<usize> = (0..table.len())
+            .filter(|&r| RowKind::of(fixture, &table[r], ui) == kind)
+            .collect();
+        if matching.is_empty() {
+            continue;
+        }
+        let row = matching[index % matching.len()];
+        let table = if ui {
+            &mut plan.fixture.ui_sequence
+        } else {
+            &mut plan.fixture.execute_sequence
+        };
+        table[row].condition = Some(condition.to_owned());
+    }
     plan
+}
+
+/// Adds a custom probe's CustomAction row and its sequence rows, once.
+fn add_custom_probe(fixture: &mut Fixture, probe: &CustomProbe) {
+    if fixture.custom_action(probe.name).is_some() {
+        return;
+    }
+    let source = probe_source(probe.kind);
+    fixture.custom_actions.push(CustomActionRow {
+        action: probe.name.to_owned(),
+        kind: probe.kind,
+        source: Some(source.to_owned()),
+        target: Some(if source == PROBE_EXE {
+            probe.target.to_owned()
+        } else {
+            "Probe".to_owned()
+        }),
+    });
+    if let Some(position) = probe.execute {
+        fixture.execute_sequence.push(SequenceRow {
+            action: probe.name.to_owned(),
+            condition: None,
+            sequence: position,
+        });
+    }
+    if let Some(position) = probe.ui {
+        fixture.ui_sequence.push(SequenceRow {
+            action: probe.name.to_owned(),
+            condition: None,
+            sequence: position,
+        });
+    }
 }
 
 /// The strategy for whole plans against a runtime with these capabilities.

@@ -562,7 +562,7 @@ fn deferred_language(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viol
     }
 }
 
-fn deferred_format(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+fn deferred_format(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>) {
     use std::borrow::Cow;
     for e in &t.events {
         if !performed(e) || !matches!(e.context, Context::Deferred | Context::Rollback) {
@@ -572,8 +572,8 @@ fn deferred_format(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
             template,
             fields,
             buffer: Buffer::Ample,
-            ansi,
             handle: HandleArg::Session,
+            ..
         } = &e.call
         else {
             continue;
@@ -589,9 +589,7 @@ fn deferred_format(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
         let Some(want) = facts::format_settled(template, fields, &resolve) else {
             continue;
         };
-        if *ansi && want.contains('\0') {
-            continue;
-        }
+        let want = facts::as_read(e, &want, profile);
         if let Some(v) = &e.outcome.value {
             if *v != want {
                 flag(out, "DEFERRED-FORMATRECORD", e, format!("value={want:?}"));

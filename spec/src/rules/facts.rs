@@ -971,14 +971,24 @@ pub fn utf16_prefix(value: &str, units: u32) -> Option<&str> {
     (!text::splits_surrogate(value, units)).then(|| text::utf16_prefix(value, units))
 }
 
-/// The text a string getter at `e` hands back for `value`: on Windows, an A
-/// call from a DLL custom action goes through the ANSI bridge, which stops at
-/// an embedded NUL ([`text::ansi_bridge_copy`]); anything else is the value.
+/// What a getter call `e` leaves in its buffer when the value it reads is
+/// `value`: for MsiGetProperty and MsiFormatRecord, a value that does not fit
+/// the buffer is cut to the prefix [`text::getter_result`] copies (nothing
+/// for a zero-sized buffer); an A call from a DLL custom action goes through
+/// the ANSI bridge, which stops at an embedded NUL
+/// ([`text::ansi_bridge_copy`]); anything else is the value.
 pub fn as_read<'v>(e: &Event, value: &'v str, profile: crate::Profile) -> Cow<'v, str> {
-    let ansi = matches!(
-        e.call,
-        Operation::GetProperty { ansi: true, .. } | Operation::FormatRecord { ansi: true, .. }
-    );
+    let (ansi, buffer) = match &e.call {
+        Operation::GetProperty { ansi, buffer, .. }
+        | Operation::FormatRecord { ansi, buffer, .. } => (*ansi, Some(*buffer)),
+        _ => (false, None),
+    };
+    if let Some(buffer) = buffer {
+        let g = text::getter_result(text::utf16_len(value), buffer, false);
+        if g.rc == rc::MORE_DATA {
+            return Cow::Borrowed(g.copied.map_or("", |k| text::utf16_prefix(value, k)));
+        }
+    }
     let in_dll_action = is_immediate_c(e.context) || is_in_script_c(e.context);
     if ansi && in_dll_action && profile == crate::Profile::Windows && value.contains('\0') {
         Cow::Owned(text::ansi_bridge_copy(value))

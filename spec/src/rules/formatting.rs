@@ -82,7 +82,13 @@ fn template_rule(template: &str, fields: &[String]) -> &'static str {
 
 /// Checks MsiFormatRecord results in the package and immediate contexts whose
 /// expansion the plan settles, pushing those that belong to `want`.
-fn scan_format(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want: &str) {
+fn scan_format(
+    plan: &Plan,
+    t: &Transcript,
+    profile: Profile,
+    out: &mut Vec<Violation>,
+    want: &str,
+) {
     for (i, e) in t.events.iter().enumerate() {
         if !performed(e) || !facts::is_full_c(e.context) {
             continue;
@@ -91,8 +97,8 @@ fn scan_format(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want: &str
             template,
             fields,
             buffer: Buffer::Ample,
-            ansi,
             handle,
+            ..
         } = &e.call
         else {
             continue;
@@ -105,13 +111,7 @@ fn scan_format(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, want: &str
         let Some(expected) = expected else {
             continue;
         };
-        if *ansi && expected.contains('\0') {
-            continue;
-        }
-        if e.outcome.rc == Some(crate::codes::rc::MORE_DATA) {
-            // Longer than even an ample buffer: the value is a truncation.
-            continue;
-        }
+        let expected = facts::as_read(e, &expected, profile);
         if let Some(v) = &e.outcome.value {
             if *v != expected {
                 flag(out, rule, e, format!("value={expected:?}"));
@@ -164,12 +164,12 @@ pub(super) fn expected_format(
     }
 }
 
-fn fmt_property(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    scan_format(plan, t, out, "FMT-PROPERTY");
+fn fmt_property(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>) {
+    scan_format(plan, t, profile, out, "FMT-PROPERTY");
 }
-fn fmt_escape(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    scan_format(plan, t, out, "FMT-ESCAPE");
+fn fmt_escape(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>) {
+    scan_format(plan, t, profile, out, "FMT-ESCAPE");
 }
-fn fmt_file_keys(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    scan_format(plan, t, out, "FMT-FILE-COMPONENT-KEYS");
+fn fmt_file_keys(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>) {
+    scan_format(plan, t, profile, out, "FMT-FILE-COMPONENT-KEYS");
 }
