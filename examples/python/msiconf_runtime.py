@@ -275,7 +275,10 @@ class Runner:
         if row is None or row["type"] & IN_SCRIPT:
             return False
         option = row["type"] & SCHEDULING_MASK
-        if option in (FIRST_SEQUENCE, ONCE_PER_PROCESS):
+        if option == FIRST_SEQUENCE:
+            # Skipped in the execute sequence whenever the UI sequence ran, listed there or not.
+            return not self.in_ui and self.ui_ran
+        if option == ONCE_PER_PROCESS:
             return name in self.ran
         if option == CLIENT_REPEAT:
             return not self.in_ui and not self.ui_ran

@@ -547,6 +547,126 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
             ),
         ),
         D::AnyModeSettable => (w, imm(vec![Operation::SetMode { mode: 2, state: true }])),
+        D::RollbackNotReversed => (
+            w,
+            probes_plan(
+                vec![
+                    (probe("RbA", DLL_BINARY | IN_SCRIPT | ROLLBACK), 1591),
+                    (probe("RbB", DLL_BINARY | IN_SCRIPT | ROLLBACK), 1592),
+                    (probe("Fail", DLL_BINARY | IN_SCRIPT), 1600),
+                ],
+                &[
+                    ("RbA", Context::Rollback, vec![], 0),
+                    ("RbB", Context::Rollback, vec![], 0),
+                    ("Fail", Context::Deferred, vec![], 1603),
+                ],
+                InstallOptions::default(),
+            ),
+        ),
+        D::CommitsReversed => (
+            w,
+            probes_plan(
+                vec![
+                    (probe("CmA", DLL_BINARY | IN_SCRIPT | COMMIT), 1601),
+                    (probe("CmB", DLL_BINARY | IN_SCRIPT | COMMIT), 1602),
+                ],
+                &[
+                    ("CmA", Context::Commit, vec![], 0),
+                    ("CmB", Context::Commit, vec![], 0),
+                ],
+                InstallOptions::default(),
+            ),
+        ),
+        D::SequenceZeroRuns => (
+            w,
+            probes_plan(
+                vec![(probe("Zero", DLL_BINARY), 0)],
+                &[("Zero", Context::ImmediateBeforeInit, vec![], 0)],
+                InstallOptions::default(),
+            ),
+        ),
+        D::CustomActionDataPerName => {
+            let mut f = fixture_with(vec![(probe("Imm", DLL_BINARY), 1550)]);
+            f.custom_actions.push(probe("Def", DLL_BINARY | IN_SCRIPT));
+            (
+                w,
+                plan(
+                    f,
+                    &[
+                        (
+                            "Imm",
+                            Context::ImmediateAfterInit,
+                            vec![
+                                set(Some("Def"), Some("one")),
+                                do_action(Some("Def")),
+                                set(Some("Def"), Some("two")),
+                                do_action(Some("Def")),
+                            ],
+                            0,
+                        ),
+                        ("Def", Context::Deferred, vec![get("CustomActionData")], 0),
+                    ],
+                    InstallOptions::default(),
+                ),
+            )
+        }
+        D::ConditionStringsFoldCase => (
+            w,
+            pkg(vec![Operation::EvaluateCondition {
+                condition: st("\"abc\" = \"ABC\""),
+            }]),
+        ),
+        D::MoreDataBufferUntouched => (
+            w,
+            pkg(vec![
+                set(Some("boo"), Some("xyz")),
+                gp("boo", Buffer::Sized(3), false),
+            ]),
+        ),
+        D::FirstSequenceSkipsOnlyWhenRan => (
+            w,
+            probes_plan(
+                vec![(probe("Once", DLL_BINARY | FIRST_SEQUENCE), 1450)],
+                &[("Once", Context::ImmediateBeforeInit, vec![], 0)],
+                install(&[], UiLevel::Full),
+            ),
+        ),
+        D::OncePerProcessAsClientRepeat => (
+            w,
+            probes_plan(
+                vec![(probe("Opp", DLL_BINARY | ONCE_PER_PROCESS), 1450)],
+                &[("Opp", Context::ImmediateBeforeInit, vec![], 0)],
+                InstallOptions::default(),
+            ),
+        ),
+        D::ClientRepeatAlwaysRuns => (
+            w,
+            probes_plan(
+                vec![(probe("Rep", DLL_BINARY | CLIENT_REPEAT), 1450)],
+                &[("Rep", Context::ImmediateBeforeInit, vec![], 0)],
+                InstallOptions::default(),
+            ),
+        ),
+        D::ContinueIgnoredByDoAction => {
+            let mut f = fixture_with(vec![(probe("Caller", DLL_BINARY), 1450)]);
+            f.custom_actions.push(probe("Cont", DLL_BINARY | CONTINUE));
+            (
+                w,
+                plan(
+                    f,
+                    &[
+                        (
+                            "Caller",
+                            Context::ImmediateBeforeInit,
+                            vec![do_action(Some("Cont"))],
+                            0,
+                        ),
+                        ("Cont", Context::ImmediateBeforeInit, vec![], 1603),
+                    ],
+                    InstallOptions::default(),
+                ),
+            )
+        }
         D::SessionMessageStatusWrong => (
             w,
             in_ctx(

@@ -111,6 +111,10 @@ fn every_catalog_id_is_present() {
         "SESSION-MESSAGE",
         "SESSION-EVALUATECONDITION",
         "SEQ-ORDER",
+        "SEQ-ZERO-NEVER-RUNS",
+        "RB-CM-ORDER",
+        "CUSTOMACTIONDATA-PER-SCHEDULING",
+        "CONDITION-STRING-CASE",
     ];
     for id in ids {
         assert!(find(id).is_some(), "missing {id}");

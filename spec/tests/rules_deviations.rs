@@ -98,6 +98,16 @@ use Deviation::*;
 #[case(SessionPropertyEmptyNameAccepted, W, property_rw)]
 #[case(AnyModeSettable, W, mode_settable)]
 #[case(SessionMessageStatusWrong, W, session_message)]
+#[case(RollbackNotReversed, W, rb_order)]
+#[case(CommitsReversed, W, cm_order)]
+#[case(SequenceZeroRuns, W, seq_zero)]
+#[case(CustomActionDataPerName, W, cad_per_scheduling)]
+#[case(ConditionStringsFoldCase, W, condition_case)]
+#[case(MoreDataBufferUntouched, W, get_buffer_copy)]
+#[case(FirstSequenceSkipsOnlyWhenRan, W, first_sequence_exec_only)]
+#[case(OncePerProcessAsClientRepeat, W, once_per_process)]
+#[case(ClientRepeatAlwaysRuns, W, client_repeat)]
+#[case(ContinueIgnoredByDoAction, W, continue_doaction)]
 fn deviation_is_caught_by_its_rules(
     #[case] deviation: Deviation,
     #[case] profile: Profile,

@@ -107,6 +107,16 @@ fn plans() -> Vec<(&'static str, Plan)> {
         ("installer_database", installer_database),
         ("session_message", session_message),
         ("evaluate_condition", evaluate_condition),
+        ("rb_order", rb_order),
+        ("cm_order", cm_order),
+        ("seq_zero", seq_zero),
+        ("cad_per_scheduling", cad_per_scheduling),
+        ("condition_case", condition_case),
+        ("get_buffer_copy", get_buffer_copy),
+        ("first_sequence_exec_only", first_sequence_exec_only),
+        ("once_per_process", once_per_process),
+        ("client_repeat", client_repeat),
+        ("continue_doaction", continue_doaction),
     ];
     builders.iter().map(|(n, b)| (*n, b(true).0)).collect()
 }

@@ -104,6 +104,16 @@ use rstest::rstest;
 #[case("SESSION-INSTALLER-DATABASE", W, installer_database)]
 #[case("SESSION-MESSAGE", W, session_message)]
 #[case("SESSION-EVALUATECONDITION", W, evaluate_condition)]
+#[case("RB-CM-ORDER", W, rb_order)]
+#[case("RB-CM-ORDER", D, cm_order)]
+#[case("SEQ-ZERO-NEVER-RUNS", W, seq_zero)]
+#[case("CUSTOMACTIONDATA-PER-SCHEDULING", W, cad_per_scheduling)]
+#[case("CONDITION-STRING-CASE", W, condition_case)]
+#[case("PROP-GET-BUFFER", D, get_buffer_copy)]
+#[case("SCHED-FLAGS-SHARE-BITS", W, first_sequence_exec_only)]
+#[case("SCHED-FLAGS-SHARE-BITS", D, once_per_process)]
+#[case("SCHED-FLAGS-SHARE-BITS", W, client_repeat)]
+#[case("CA-RET-CONTINUE-FLAG", W, continue_doaction)]
 fn rule_is_obeyed_and_broken(
     #[case] id: &str,
     #[case] profile: Profile,

@@ -111,6 +111,19 @@ impl Session<'_> {
             return Outcome::rc(rc::FUNCTION_FAILED);
         }
         let mut code = self.nested_action(&name);
+        if b.on(Deviation::ContinueIgnoredByDoAction) && code == rc::SUCCESS {
+            // What the action returned, as if the 0x40 bit were not there.
+            let failed =
+                self.fixture
+                    .custom_action(&name)
+                    .is_some_and(|r| r.kind & catype::CONTINUE != 0 && !r.is_in_script())
+                    && self.probes.get(&name).is_some_and(|p| {
+                        !matches!(p.returns, rc::SUCCESS | rc::FUNCTION_NOT_CALLED)
+                    });
+            if failed {
+                code = rc::INSTALL_FAILURE;
+            }
+        }
         if b.on(Deviation::DoActionCodesCollapsed)
             && !matches!(code, rc::SUCCESS | rc::FUNCTION_NOT_CALLED)
         {
@@ -339,6 +352,19 @@ impl Session<'_> {
                 // There is no script to write the action into.
                 return rc::INSTALL_FAILURE;
             }
+            if b.on(Deviation::CustomActionDataPerName) {
+                // One value per name: the newest scheduling overwrites the earlier ones.
+                for e in self
+                    .install
+                    .script
+                    .iter_mut()
+                    .chain(&mut self.install.commits)
+                {
+                    if e.action == entry.action {
+                        e.data.clone_from(&entry.data);
+                    }
+                }
+            }
             self.install.script.push(entry);
             return rc::SUCCESS;
         }
@@ -517,7 +543,13 @@ impl Session<'_> {
 
     /// Runs the rows with a positive sequence number, in order.
     fn run_sequence(&mut self, rows: &[SequenceRow]) -> Status {
-        let mut rows: Vec<&SequenceRow> = rows.iter().filter(|r| r.sequence > 0).collect();
+        // 0 and the negative numbers are not positions: those rows never run in
+        // the sequence (SEQ-ZERO-NEVER-RUNS, SEQ-TERMINATION-ACTIONS).
+        let zero_runs = self.b.on(Deviation::SequenceZeroRuns);
+        let mut rows: Vec<&SequenceRow> = rows
+            .iter()
+            .filter(|r| r.sequence > 0 || (zero_runs && r.sequence == 0))
+            .collect();
         if self.b.on(Deviation::SequenceSortedAsText) {
             rows.sort_by_key(|r| r.sequence.to_string());
         } else {
@@ -550,11 +582,26 @@ impl Session<'_> {
         if row.is_in_script() {
             return false;
         }
+        let b = self.b;
         let ran = self.install.ran.iter().any(|a| a == action);
+        // The execute sequence, with or without a UI sequence before it.
+        let in_execute = !self.install.in_ui;
+        let after_ui = self.install.ui_started;
         match row.kind & catype::CLIENT_REPEAT {
-            catype::FIRST_SEQUENCE => ran && !self.b.on(Deviation::FirstSequenceIgnored),
-            catype::ONCE_PER_PROCESS => ran,
-            catype::CLIENT_REPEAT => !self.install.in_ui && !self.install.ui_ran,
+            // Skipped in the execute sequence whenever the UI sequence ran,
+            // whether or not the UI sequence lists the action.
+            catype::FIRST_SEQUENCE if b.on(Deviation::FirstSequenceIgnored) => false,
+            catype::FIRST_SEQUENCE if b.on(Deviation::FirstSequenceSkipsOnlyWhenRan) => ran,
+            catype::FIRST_SEQUENCE => in_execute && after_ui,
+            // Whether the two sequences share a process is the model's choice
+            // (they do); without a UI sequence the action simply runs.
+            catype::ONCE_PER_PROCESS => {
+                ran || (b.on(Deviation::OncePerProcessAsClientRepeat) && in_execute && !after_ui)
+            }
+            catype::CLIENT_REPEAT if b.on(Deviation::ClientRepeatAlwaysRuns) => false,
+            // Runs in the execute sequence only when that follows the UI sequence
+            // in the client, which the model never does.
+            catype::CLIENT_REPEAT => in_execute && !self.install.ui_ran,
             _ => false,
         }
     }
@@ -584,6 +631,7 @@ impl Session<'_> {
         let ui_rows = self.sequence_rows(ui_table).unwrap_or_default();
         if self.install.ui_level.runs_ui_sequence() && !ui_rows.is_empty() {
             self.install.in_ui = true;
+            self.install.ui_started = true;
             let st = self.run_sequence(&ui_rows);
             self.install.in_ui = false;
             self.install.ui_ran = true;
@@ -663,7 +711,11 @@ impl Session<'_> {
         if code == rc::SUCCESS
             && (!self.rollback_disabled() || self.b.on(Deviation::CommitRunsWithoutRollback))
         {
-            for e in std::mem::take(&mut self.install.commits) {
+            let mut commits = std::mem::take(&mut self.install.commits);
+            if self.b.on(Deviation::CommitsReversed) {
+                commits.reverse();
+            }
+            for e in commits {
                 self.run_scheduled(&e);
             }
         }
@@ -688,10 +740,8 @@ impl Session<'_> {
                     rc::SUCCESS | rc::FUNCTION_NOT_CALLED => {}
                     rc::MORE_DATA => break,
                     code => {
-                        for r in std::mem::take(&mut self.install.armed_rollback)
-                            .iter()
-                            .rev()
-                        {
+                        let armed = std::mem::take(&mut self.install.armed_rollback);
+                        for r in self.rollback_order(&armed) {
                             self.run_scheduled(r);
                         }
                         self.install.commits.clear();
@@ -725,8 +775,17 @@ impl Session<'_> {
         if self.rollback_disabled() {
             return;
         }
-        for e in pending.iter().rev() {
+        for e in self.rollback_order(&pending) {
             self.run_scheduled(e);
+        }
+    }
+
+    /// The order rollback actions run in: the most recently scheduled first (RB-CM-ORDER).
+    fn rollback_order<'a>(&self, scheduled: &'a [Scheduled]) -> Vec<&'a Scheduled> {
+        if self.b.on(Deviation::RollbackNotReversed) {
+            scheduled.iter().collect()
+        } else {
+            scheduled.iter().rev().collect()
         }
     }
 

@@ -174,6 +174,16 @@ deviations! {
     FormatEscapeKept => "format-escape-kept", ["FMT-ESCAPE"], "leaves [\\x] escapes in formatted text";
     SessionPropertyEmptyNameAccepted => "session-property-empty-name-accepted", ["SESSION-PROPERTY-RW"], "accepts Session.Property(\"\") = value without raising";
     AnyModeSettable => "any-mode-settable", ["SESSION-MODE-SETTABLE"], "lets every run mode be set, not only REBOOTATEND and REBOOTNOW";
+    RollbackNotReversed => "rollback-not-reversed", ["RB-CM-ORDER"], "runs rollback actions in the order they were scheduled instead of the most recent first";
+    CommitsReversed => "commits-reversed", ["RB-CM-ORDER"], "runs commit actions the most recent first instead of in the order they were scheduled";
+    SequenceZeroRuns => "sequence-zero-runs", ["SEQ-ZERO-NEVER-RUNS"], "runs rows at sequence 0 first, as if 0 were a position";
+    CustomActionDataPerName => "customactiondata-per-name", ["CUSTOMACTIONDATA-PER-SCHEDULING"], "keeps one CustomActionData per action name, so every scheduling of an action sees the value of the last one";
+    ConditionStringsFoldCase => "condition-strings-fold-case", ["CONDITION-STRING-CASE", "CA-MISC-STATE-APIS"], "compares strings in conditions without regard to case even without the ~ prefix";
+    MoreDataBufferUntouched => "more-data-buffer-untouched", ["PROP-GET-BUFFER"], "leaves the caller's buffer empty with ERROR_MORE_DATA instead of writing a truncated, terminated copy";
+    FirstSequenceSkipsOnlyWhenRan => "first-sequence-skips-only-when-ran", ["SCHED-FLAGS-SHARE-BITS"], "skips a 0x100 action in the execute sequence only when it already ran in the UI sequence, not whenever the UI sequence ran";
+    OncePerProcessAsClientRepeat => "once-per-process-as-client-repeat", ["SCHED-FLAGS-SHARE-BITS"], "treats 0x200 (once per process) like 0x300, skipping the action in an execute sequence no UI sequence came before";
+    ClientRepeatAlwaysRuns => "client-repeat-always-runs", ["SCHED-FLAGS-SHARE-BITS"], "runs a 0x300 (client repeat) action in an execute sequence no UI sequence came before";
+    ContinueIgnoredByDoAction => "continue-ignored-by-doaction", ["CA-RET-CONTINUE-FLAG"], "reports the failure of a 0x40 (continue) custom action run through MsiDoAction instead of success";
     SessionMessageStatusWrong => "session-message-status-wrong", ["SESSION-MESSAGE", "DEFERRED-PROCESSMESSAGE"], "returns 1 (Ok) from Session.Message and MsiProcessMessage where 0 (None) is due";
 }
 

@@ -271,6 +271,9 @@ pub(crate) struct Install {
     pub(crate) in_ui: bool,
     /// InstallUISequence ran.
     pub(crate) ui_ran: bool,
+    /// InstallUISequence started (it may still be running, its ExecuteAction
+    /// running the execute sequence).
+    pub(crate) ui_started: bool,
     /// InstallInitialize ran and the script has not been run to its end.
     pub(crate) script_open: bool,
     /// Between InstallInitialize and InstallFinalize.
@@ -805,7 +808,16 @@ impl<'p> Session<'p> {
         }
     }
 
+    /// Whether an A-variant call here goes through Windows' ANSI bridge: a DLL
+    /// custom action of any phase, in the windows profile.
+    fn through_ansi_bridge(&self, ansi: bool) -> bool {
+        let e = self.exec();
+        ansi && e.in_custom_action() && e.kind == Kind::Dll && self.b.windows()
+    }
+
     /// Whether an A-variant size comes back in bytes here (PROP-GET-REMOTE-BYTES).
+    /// Only immediate actions are recorded doing so (custom.c test_props runs in
+    /// one); deferred, rollback and commit actions keep the documented characters.
     fn sizes_in_bytes(&self, ansi: bool) -> bool {
         if !ansi {
             return false;
@@ -813,10 +825,8 @@ impl<'p> Session<'p> {
         if self.b.on(Deviation::AnsiSizeInBytesEverywhere) {
             return true;
         }
-        let e = self.exec();
-        e.in_custom_action()
-            && e.kind == Kind::Dll
-            && self.b.windows()
+        self.through_ansi_bridge(ansi)
+            && !self.exec().in_script()
             && !self.b.on(Deviation::AnsiSizeInCharsInCustomActions)
     }
 
@@ -842,7 +852,13 @@ impl<'p> Session<'p> {
             return Outcome {
                 rc: Some(rc::MORE_DATA),
                 // A zero-sized buffer is left untouched; otherwise it is truncated and terminated.
-                value: g.copied.map(|k| utf16_prefix(value, k).to_owned()),
+                value: g.copied.map(|k| {
+                    if self.b.on(Deviation::MoreDataBufferUntouched) {
+                        String::new()
+                    } else {
+                        utf16_prefix(value, k).to_owned()
+                    }
+                }),
                 size,
                 ..Outcome::default()
             };
@@ -855,7 +871,7 @@ impl<'p> Session<'p> {
             };
         }
         // Through the A bridge of a custom action the copy stops at a NUL.
-        let text = if self.sizes_in_bytes(ansi) && self.b.windows() && value.contains('\0') {
+        let text = if self.through_ansi_bridge(ansi) && value.contains('\0') {
             text::ansi_bridge_copy(value)
         } else {
             value.to_owned()
@@ -1029,6 +1045,13 @@ impl<'p> Session<'p> {
             Lookup::from(self.read_property(n).map(str::to_owned))
         };
         // The model knows every value, so the answer is never unknown.
+        let folded;
+        let text = if self.b.on(Deviation::ConditionStringsFoldCase) {
+            folded = text.map(fold_all_comparisons);
+            folded.as_deref()
+        } else {
+            text
+        };
         let r = condition::evaluate(text, &lookup).unwrap_or(cond::ERROR);
         if r == cond::ERROR && self.b.on(Deviation::BadConditionIgnored) {
             return cond::FALSE;
@@ -1535,4 +1558,26 @@ impl<'p> Session<'p> {
             _ => dbstate::ERROR,
         }
     }
+}
+
+/// A condition with every comparison operator outside quoted text given the
+/// `~` prefix: what a runtime that always folds case evaluates
+/// ([`Deviation::ConditionStringsFoldCase`]).
+fn fold_all_comparisons(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut quoted = false;
+    let mut prev = ' ';
+    for c in text.chars() {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        let starts_op =
+            !quoted && matches!(c, '=' | '<' | '>') && !matches!(prev, '~' | '=' | '<' | '>');
+        if starts_op {
+            out.push('~');
+        }
+        out.push(c);
+        prev = c;
+    }
+    out
 }

@@ -335,6 +335,12 @@ pub fn evaluate<'a>(condition: Option<&str>, lookup: &dyn Fn(&str) -> Lookup<'a>
     }
 }
 
+/// Whether a condition compares two values anywhere (`=`, `<>`, `<`, `><`,
+/// ... with or without `~`). `false` for text that does not tokenize.
+pub fn has_comparison(condition: &str) -> bool {
+    tokenize(condition).is_some_and(|toks| toks.iter().any(|t| matches!(t, Tok::Op(..))))
+}
+
 /// What a condition is before any value is read: NONE, ERROR, or `None`
 /// for a well-formed condition whose truth depends on values.
 pub fn syntax(condition: Option<&str>) -> Option<i64> {
@@ -406,5 +412,14 @@ mod tests {
         assert_eq!(ev("condprop >= -3"), TRUE);
         assert_eq!(ev("%PATH"), TRUE);
         assert_eq!(ev("missing = \"\""), TRUE);
+    }
+
+    #[test]
+    fn comparisons_are_found_outside_quotes_only() {
+        assert!(has_comparison("a = b"));
+        assert!(has_comparison("a ~<> \"B\""));
+        assert!(!has_comparison("a AND NOT b"));
+        assert!(!has_comparison("\"x = y\""));
+        assert!(!has_comparison("\"unterminated = "));
     }
 }

@@ -241,8 +241,14 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         id: "SCHED-FLAGS-SHARE-BITS",
         title: "Without 0x400 the same bits are scheduling options",
-        statement: "Without the in-script bit, 0x100 means first-sequence: an action listed in \
-                    both sequences runs only once when the UI sequence runs.",
+        statement: "Without the in-script bit the same bits schedule immediate actions. 0x100 \
+                    (first sequence) skips the action in the execute sequence whenever the UI \
+                    sequence ran, whether or not the UI sequence lists it, so an action in both \
+                    runs once. Without a UI sequence, a 0x100 or 0x200 (once per process) action \
+                    runs in the execute sequence, and a 0x300 (client repeat) action does not, \
+                    as it runs there only after a UI sequence in the client. (Whether 0x200 runs \
+                    again after a UI sequence depends on which process runs the execute \
+                    sequence, and is not judged.)",
         sources: &[
             "MS:custom-action-execution-scheduling-options",
             "MS:custom-action-in-script-execution-options",
@@ -753,6 +759,7 @@ fn inscript_flags(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violati
 }
 
 fn sched_flags(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    sched_flags_execute_only(plan, t, out);
     if !facts::ui_sequence_runs(plan) {
         return;
     }
@@ -842,6 +849,77 @@ fn rb_cm_enabled(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violatio
                     "it ran in an install that ended with {}",
                     t.install_result.unwrap_or_default()
                 ),
+            ));
+        }
+    }
+}
+
+/// How many times an immediate action with scheduling bits `bits`, sequenced
+/// only in InstallExecuteSequence, runs in an install that reaches its row;
+/// `None` where the documentation leaves it open.
+fn execute_only_runs(bits: u32, ui_ran: bool) -> Option<usize> {
+    match (bits, ui_ran) {
+        (catype::FIRST_SEQUENCE, true) => Some(0),
+        (catype::FIRST_SEQUENCE, false) | (catype::ONCE_PER_PROCESS, false) => Some(1),
+        (catype::CLIENT_REPEAT, false) => Some(0),
+        _ => None,
+    }
+}
+
+/// The scheduling options of probes sequenced only in the execute sequence,
+/// in a clean install that succeeds (so every unconditioned row was reached).
+fn sched_flags_execute_only(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>) {
+    let f = &plan.fixture;
+    let replaced = f.tables.iter().any(|t| {
+        matches!(
+            t.name.as_str(),
+            "InstallExecuteSequence" | "InstallUISequence" | "CustomAction"
+        )
+    });
+    if replaced
+        || t.install_result != Some(rc::SUCCESS)
+        || !facts::top_level_is_install(plan)
+        || !facts::execute_sequence_runs(plan)
+        || facts::execute_action_may_change(plan)
+        || plan.probes.values().any(|p| p.returns != rc::SUCCESS)
+    {
+        return;
+    }
+    // Whether the UI sequence ran: a UI level that runs it, and rows to run.
+    let ui_rows = f.ui_sequence.iter().any(|r| r.sequence > 0);
+    if facts::ui_sequence_runs(plan) && !ui_rows && !f.ui_sequence.is_empty() {
+        return;
+    }
+    let ui_ran = facts::ui_sequence_runs(plan) && ui_rows;
+    for row in &f.custom_actions {
+        let bits = row.kind & catype::CLIENT_REPEAT;
+        if row.is_in_script() || bits == 0 || !plan.probes.contains_key(&row.action) {
+            continue;
+        }
+        let Some(pos) = facts::probe_position(plan, &row.action) else {
+            continue;
+        };
+        if pos.ui || facts::package_runs_action(plan, &row.action) {
+            continue;
+        }
+        let Some(want) = execute_only_runs(bits, ui_ran) else {
+            continue;
+        };
+        let n = t.run_count(&row.action);
+        if n != want {
+            let when = if ui_ran {
+                "after the UI sequence"
+            } else {
+                "without a UI sequence"
+            };
+            out.push(Violation::at(
+                "SCHED-FLAGS-SHARE-BITS",
+                None,
+                format!(
+                    "{} (type {}, only in the execute sequence) runs {want} time(s) {when}",
+                    row.action, row.kind
+                ),
+                format!("it ran {n} time(s)"),
             ));
         }
     }

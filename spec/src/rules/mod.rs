@@ -38,6 +38,7 @@ mod index;
 mod null_action;
 mod properties;
 mod return_codes;
+mod script_order;
 mod sequencing;
 mod session;
 mod sql;
@@ -84,6 +85,7 @@ pub fn catalog() -> &'static [Rule] {
             return_codes::RULES,
             properties::RULES,
             deferred::RULES,
+            script_order::RULES,
             temporary_writes::RULES,
             sql::RULES,
             database::RULES,

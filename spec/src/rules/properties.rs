@@ -60,7 +60,9 @@ pub(super) const RULES: &[Rule] = &[
         statement: "Through the custom-action bridge on Windows, MsiGetPropertyA and the other A \
                     string getters report the size they need in bytes (twice the characters) when \
                     they return ERROR_MORE_DATA or get no buffer; a successful copy still reports \
-                    characters.",
+                    characters. Only immediate actions are recorded doing so: in deferred, \
+                    rollback and commit actions no source shows it, so there the documented \
+                    characters stand and the sizes are not judged.",
         sources: &[
             "WT:custom.c test_props",
             "WT:custom.c test_format_record",

@@ -69,9 +69,17 @@ pub(super) const RULES: &[Rule] = &[
         id: "CA-RET-CONTINUE-FLAG",
         title: "With the 0x40 bit the return value is ignored",
         statement: "A custom action whose Type has msidbCustomActionTypeContinue set never stops \
-                    the sequence, whatever it returns or exits with.",
+                    the sequence, whatever it returns or exits with; run through MsiDoAction, it \
+                    reports success (0) whatever it returned.",
         sources: &["MS:custom-action-return-processing-options", "MS:custom-action-return-values"],
-        contexts: &[Context::ImmediateBeforeInit, Context::ImmediateAfterInit, Context::Deferred, Context::Exe],
+        contexts: &[
+            Context::Package,
+            Context::ImmediateUi,
+            Context::ImmediateBeforeInit,
+            Context::ImmediateAfterInit,
+            Context::Deferred,
+            Context::Exe,
+        ],
         family: Family::ReturnCodes,
         level: Level::Must,
         disagreement: None,
@@ -181,7 +189,31 @@ fn ret_suspend(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
     install_result(plan, t, out, "CA-RET-SUSPEND");
 }
 fn ret_continue(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    install_result(plan, t, out, "CA-RET-CONTINUE-FLAG");
+    const ID: &str = "CA-RET-CONTINUE-FLAG";
+    install_result(plan, t, out, ID);
+    // Run through MsiDoAction, an action whose return value is ignored
+    // succeeds, whatever it returned.
+    for e in &t.events {
+        if !performed(e) || !facts::is_full_c(e.context) {
+            continue;
+        }
+        let Operation::DoAction {
+            action: Some(a),
+            handle: HandleArg::Session,
+        } = &e.call
+        else {
+            continue;
+        };
+        let ignored = facts::custom_action(plan, a).is_some_and(|r| {
+            r.kind & catype::CONTINUE != 0
+                && r.kind & (catype::IN_SCRIPT | catype::ASYNC) == 0
+                && r.basic_type() == catype::DLL_BINARY
+                && plan.probes.contains_key(a)
+        });
+        if ignored {
+            expect_rc(out, ID, e, rc::SUCCESS);
+        }
+    }
 }
 fn ret_exe(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     install_result(plan, t, out, "CA-RET-EXE-ZERO");

@@ -89,6 +89,18 @@ pub(super) const RULES: &[Rule] = &[
         check: Check::Predicate(order),
     },
     Rule {
+        id: "SEQ-ZERO-NEVER-RUNS",
+        title: "A sequence row at 0 never runs",
+        statement: "Sequence number 0 is not a position: an action whose only rows sit at 0 is \
+                    never run by the sequence, whatever the install's outcome.",
+        sources: &["MS:installexecutesequence-table", "MS:installuisequence-table"],
+        contexts: TOP,
+        family: Family::Sequencing,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(zero_never_runs),
+    },
+    Rule {
         id: "SEQ-BAD-CONDITION",
         title: "A sequence row with a malformed condition stops the install",
         statement: "When a sequence row's condition cannot be parsed, the sequence ends with \
@@ -400,5 +412,49 @@ fn bad_condition(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violatio
             ),
             "install result 0",
         ));
+    }
+}
+
+fn zero_never_runs(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "SEQ-ZERO-NEVER-RUNS";
+    if plan.install.is_none() {
+        return;
+    }
+    let f = &plan.fixture;
+    // A fixture table can replace the sequence tables the plan's rows describe.
+    let replaced = f.tables.iter().any(|t| {
+        matches!(
+            t.name.as_str(),
+            "InstallExecuteSequence" | "InstallUISequence" | "CustomAction"
+        )
+    });
+    if replaced {
+        return;
+    }
+    for probe in plan.probes.keys() {
+        let mut rows = f
+            .execute_sequence
+            .iter()
+            .chain(&f.ui_sequence)
+            .filter(|r| r.action == *probe)
+            .peekable();
+        if rows.peek().is_none() || !rows.all(|r| r.sequence == 0) {
+            continue;
+        }
+        let by_name = facts::all_steps(plan).any(|(_, _, op)| {
+            matches!(op, Operation::Sequence { .. }) || facts::runs_actions_by_name(op, Some(probe))
+        });
+        if by_name {
+            continue;
+        }
+        let n = t.run_count(probe);
+        if n > 0 {
+            out.push(Violation::at(
+                ID,
+                None,
+                format!("{probe} (sequence 0) never runs"),
+                format!("it ran {n} time(s)"),
+            ));
+        }
     }
 }

@@ -92,6 +92,29 @@ pub(super) const RULES: &[Rule] = &[
         check: Check::Predicate(runmode_values),
     },
     Rule {
+        id: "CONDITION-STRING-CASE",
+        title: "Condition comparisons of strings are case-sensitive unless prefixed with ~",
+        statement: "In a conditional statement, = and <> (and the other comparison operators) \
+                    compare strings with their case; written with a leading ~ they ignore it. \
+                    The truth value MsiEvaluateCondition and Session.EvaluateCondition return \
+                    for a comparison of settled values is the one the language defines.",
+        sources: &[
+            "MS:conditional-statement-syntax",
+            "MS:session-evaluatecondition",
+        ],
+        contexts: &[
+            Context::Package,
+            Context::ImmediateUi,
+            Context::ImmediateBeforeInit,
+            Context::ImmediateAfterInit,
+            Context::ScriptImmediate,
+        ],
+        family: Family::Session,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(condition_string_case),
+    },
+    Rule {
         id: "CA-MISC-STATE-APIS",
         title: "State functions work through a custom action's handle",
         statement: "From an immediate custom action, MsiSetMode on REBOOTATEND succeeds and reads \
@@ -279,4 +302,43 @@ fn misc_state(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>)
         }
     }
     super::properties::scan(plan, t, p, out, ID);
+}
+
+/// What a condition's names stand for at `events[i]`, as far as the plan and
+/// the earlier steps settle them (environment and install states are not).
+fn settled_lookup<'a>(plan: &'a Plan, t: &'a Transcript, i: usize) -> impl Fn(&str) -> Lookup<'a> {
+    move |n: &str| {
+        if n.starts_with(['%', '$', '?', '&', '!']) {
+            return Lookup::Unknown;
+        }
+        match facts::property_at(plan, &t.events, i, n) {
+            Some(k) => Lookup::Found(k.value),
+            None => Lookup::Unknown,
+        }
+    }
+}
+
+fn condition_string_case(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "CONDITION-STRING-CASE";
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) {
+            continue;
+        }
+        let c = match &e.call {
+            Operation::EvaluateCondition { condition: Some(c) } if facts::is_full_c(e.context) => c,
+            Operation::SessionEvaluateCondition { condition: Some(c) }
+                if e.context == Context::ScriptImmediate =>
+            {
+                c
+            }
+            _ => continue,
+        };
+        // NONE and ERROR belong to SESSION-EVALUATECONDITION.
+        if !msi_condition::has_comparison(c) || msi_condition::syntax(Some(c)).is_some() {
+            continue;
+        }
+        if let Some(want) = msi_condition::evaluate(Some(c), &settled_lookup(plan, t, i)) {
+            expect_number(out, ID, e, want);
+        }
+    }
 }

@@ -1426,3 +1426,185 @@ pub fn nested_probe(ok: bool) -> Built {
         )
         .build()
 }
+
+/// Two rollback actions before a failing deferred action: the rollback runs the later one first.
+pub fn rb_order(ok: bool) -> Built {
+    let c = Case::new(|f| {
+        ca(
+            f,
+            "RbA",
+            DLL_BINARY | IN_SCRIPT | ROLLBACK,
+            "probe",
+            "Probe",
+        );
+        ca(
+            f,
+            "RbB",
+            DLL_BINARY | IN_SCRIPT | ROLLBACK,
+            "probe",
+            "Probe",
+        );
+        ca(f, "Fail", DLL_BINARY | IN_SCRIPT, "probe", "Probe");
+        exec(f, "RbA", 1591);
+        exec(f, "RbB", 1592);
+        exec(f, "Fail", 1600);
+    })
+    .probe("RbA", Rollback, 0)
+    .probe("RbB", Rollback, 0)
+    .probe("Fail", Deferred, 1603)
+    .ran("Fail", Deferred);
+    let (first, second) = pick(ok, ("RbB", "RbA"), ("RbA", "RbB"));
+    c.ran(first, Rollback)
+        .ran(second, Rollback)
+        .result(1603)
+        .build()
+}
+
+/// Two commit actions after a successful script: they run in scheduling order.
+pub fn cm_order(ok: bool) -> Built {
+    let c = Case::new(|f| {
+        ca(f, "CmA", DLL_BINARY | IN_SCRIPT | COMMIT, "probe", "Probe");
+        ca(f, "CmB", DLL_BINARY | IN_SCRIPT | COMMIT, "probe", "Probe");
+        exec(f, "CmA", 1601);
+        exec(f, "CmB", 1602);
+    })
+    .probe("CmA", Commit, 0)
+    .probe("CmB", Commit, 0);
+    let (first, second) = pick(ok, ("CmA", "CmB"), ("CmB", "CmA"));
+    c.ran(first, Commit).ran(second, Commit).result(0).build()
+}
+
+/// A probe whose only row sits at sequence 0.
+pub fn seq_zero(ok: bool) -> Built {
+    let c = Case::new(|f| {
+        ca(f, "Zero", DLL_BINARY, "probe", "Probe");
+        exec(f, "Zero", 0);
+    })
+    .probe("Zero", ImmediateBeforeInit, 0)
+    .install(&[]);
+    let c = if ok {
+        c
+    } else {
+        c.ran("Zero", ImmediateBeforeInit)
+    };
+    c.action("INSTALL", 1).result(0).build()
+}
+
+/// A deferred action scheduled twice through MsiDoAction, with CustomActionData
+/// changed in between: each run sees its own scheduling's value.
+pub fn cad_per_scheduling(ok: bool) -> Built {
+    let imm = |c: Case, op: Operation| c.call_in(ImmediateAfterInit, Some("Imm"), op, rc(0));
+    let c = Case::new(|f| {
+        ca(f, "Imm", DLL_BINARY, "probe", "Probe");
+        ca(f, "Def", DLL_BINARY | IN_SCRIPT, "probe", "Probe");
+        exec(f, "Imm", 1550);
+    })
+    .probe("Def", Deferred, 0);
+    let c = imm(c, sp("Def", Some("one")));
+    let c = imm(c, da("Def"));
+    let c = imm(c, sp("Def", Some("two")));
+    let c = imm(c, da("Def"));
+    let first = pick(ok, "one", "two");
+    let (plan, mut t) = c
+        .call_in(
+            Deferred,
+            Some("Def"),
+            gp("CustomActionData"),
+            got(0, first, 3),
+        )
+        .result(0)
+        .build();
+    // The second run of the same one-step probe.
+    let mut again = t.events.last().expect("the first run's read").clone();
+    again.outcome = got(0, "two", 3);
+    t.runs.push(msiconf_spec::ProbeRun {
+        probe: "Def".into(),
+        context: Deferred,
+        first_event: t.events.len(),
+    });
+    t.events.push(again);
+    (plan, t)
+}
+
+/// String comparisons in conditions: `=` and `<>` keep case, `~` drops it.
+pub fn condition_case(ok: bool) -> Built {
+    let cond = |c: &str| Operation::EvaluateCondition {
+        condition: Some(c.into()),
+    };
+    Case::standard()
+        .call(Package, sp("P", Some("Value")), rc(0))
+        .call(Package, cond("\"abc\" = \"ABC\""), num(pick(ok, 0, 1)))
+        .call(Package, cond("\"abc\" ~= \"ABC\""), num(1))
+        .call(Package, cond("P <> \"value\""), num(pick(ok, 1, 0)))
+        .call(Package, cond("P ~<> \"value\""), num(0))
+        .build()
+}
+
+/// ERROR_MORE_DATA leaves a truncated, terminated copy in the buffer.
+pub fn get_buffer_copy(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, sp("boo", Some("xyz")), rc(0))
+        .call(
+            Package,
+            gp_with("boo", Buffer::Sized(3), false),
+            got(234, pick(ok, "xy", ""), 3),
+        )
+        .build()
+}
+
+/// A 0x100 action only in the execute sequence, after the UI sequence ran: skipped.
+pub fn first_sequence_exec_only(ok: bool) -> Built {
+    let c = Case::new(|f| {
+        ca(f, "Once", DLL_BINARY | FIRST_SEQUENCE, "probe", "Probe");
+        exec(f, "Once", 1450);
+    })
+    .probe("Once", ImmediateBeforeInit, 0)
+    .install_full_ui();
+    let c = if ok {
+        c
+    } else {
+        c.ran("Once", ImmediateBeforeInit)
+    };
+    c.action("INSTALL", 1).result(0).build()
+}
+
+/// A 0x200 action without a UI sequence: it runs.
+pub fn once_per_process(ok: bool) -> Built {
+    let c = Case::new(|f| {
+        ca(f, "Opp", DLL_BINARY | ONCE_PER_PROCESS, "probe", "Probe");
+        exec(f, "Opp", 1450);
+    })
+    .probe("Opp", ImmediateBeforeInit, 0)
+    .install(&[]);
+    let c = if ok {
+        c.ran("Opp", ImmediateBeforeInit)
+    } else {
+        c
+    };
+    c.action("INSTALL", 1).result(0).build()
+}
+
+/// A 0x300 action without a UI sequence: it does not run.
+pub fn client_repeat(ok: bool) -> Built {
+    let c = Case::new(|f| {
+        ca(f, "Rep", DLL_BINARY | CLIENT_REPEAT, "probe", "Probe");
+        exec(f, "Rep", 1450);
+    })
+    .probe("Rep", ImmediateBeforeInit, 0)
+    .install(&[]);
+    let c = if ok {
+        c
+    } else {
+        c.ran("Rep", ImmediateBeforeInit)
+    };
+    c.action("INSTALL", 1).result(0).build()
+}
+
+/// MsiDoAction of a failing 0x40 action succeeds.
+pub fn continue_doaction(ok: bool) -> Built {
+    Case::new(|f| ca(f, "Cont", DLL_BINARY | CONTINUE, "probe", "Probe"))
+        .probe("Cont", ImmediateBeforeInit, 1603)
+        .ran("Cont", ImmediateBeforeInit)
+        .call(ImmediateBeforeInit, da("Cont"), rc(pick(ok, 0, 1603)))
+        .build()
+}
