@@ -12,7 +12,7 @@
 //! Plans are always built through [`PlanBuilder`], so every probe has its
 //! CustomAction row and sequence row and the plan installs when it has probes.
 
-use msiconf_spec::codes::{catype, runmode};
+use msiconf_spec::codes::{catype, rc, runmode};
 use msiconf_spec::fixture::{Column, CustomActionRow, PropertyRow, SequenceRow, Table};
 use msiconf_spec::plan::{probe_source, PROBE_EXE};
 use msiconf_spec::{
@@ -184,6 +184,7 @@ const ACTIONS: &[&str] = &[
     "ProbeOncePerProcess",
     "ProbeClientRepeat",
     "ProbeDeferred",
+    "ProbeDeferredTwice",
     "ProbeCommit",
 ];
 
@@ -946,12 +947,12 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
                     let mut ops = Vec::new();
                     for data in [first, second] {
                         ops.push(Operation::SetProperty {
-                            name: Some("ProbeDeferred".to_owned()),
+                            name: Some("ProbeDeferredTwice".to_owned()),
                             value: Some(data),
                             handle: HandleArg::Session,
                         });
                         ops.push(Operation::DoAction {
-                            action: Some("ProbeDeferred".to_owned()),
+                            action: Some("ProbeDeferredTwice".to_owned()),
                             handle: HandleArg::Session,
                         });
                     }
@@ -1216,6 +1217,16 @@ const CUSTOM_PROBES: &[CustomProbe] = &[
         context: Context::Rollback,
         kind: catype::DLL_BINARY | catype::IN_SCRIPT | catype::ROLLBACK,
         execute: Some(1592),
+        ui: None,
+        target: "Probe",
+    },
+    CustomProbe {
+        // A deferred action with no sequence row: only DoAction schedules it,
+        // so each scheduling carries its own CustomActionData.
+        name: "ProbeDeferredTwice",
+        context: Context::Deferred,
+        kind: catype::DLL_BINARY | catype::IN_SCRIPT,
+        execute: None,
         ui: None,
         target: "Probe",
     },
@@ -1554,6 +1565,8 @@ struct Sketch {
     nested: bool,
     install: Vec<(&'static str, &'static str)>,
     ui: UiLevel,
+    /// What the probes that only DoAction reaches return (0 for most plans).
+    declared_returns: u32,
 }
 
 fn assemble(sketch: Sketch) -> Plan {
@@ -1704,6 +1717,22 @@ fn assemble(sketch: Sketch) -> Plan {
         if context == Context::Rollback {
             builder.force_rollback();
         }
+        let own_steps = sketch.probes.iter().any(|(c, steps, _)| {
+            matches!(c, ProbeChoice::Custom(p) if p.name == name) && !steps.is_empty()
+        });
+        if !own_steps && CUSTOM_PROBES.iter().any(|p| p.name == name) {
+            // A deferred probe reached only through DoAction reads what its
+            // scheduling captured; the others return what the plan chose.
+            if context == Context::Deferred {
+                builder.steps(
+                    context,
+                    Some(name),
+                    vec![plain_get("CustomActionData".to_owned())],
+                );
+            } else if sketch.declared_returns != 0 {
+                builder.returns(name, sketch.declared_returns);
+            }
+        }
     }
     if let Some(steps) = sketch.package {
         builder.steps(Context::Package, None, steps);
@@ -1828,9 +1857,16 @@ pub fn plan_strategy(caps: &Capabilities) -> BoxedStrategy<Plan> {
         proptest::bool::weighted(0.3),
         install_properties(),
         ui_level(),
+        prop_oneof![
+            4 => Just(0u32),
+            1 => Just(rc::INSTALL_FAILURE),
+            1 => Just(rc::INSTALL_USEREXIT),
+            1 => Just(rc::NO_MORE_ITEMS),
+            1 => Just(1u32),
+        ],
     )
         .prop_map(
-            |(package, probes, extras, test_table, nested, install, ui)| Sketch {
+            |(package, probes, extras, test_table, nested, install, ui, declared_returns)| Sketch {
                 package,
                 probes,
                 extras,
@@ -1838,6 +1874,7 @@ pub fn plan_strategy(caps: &Capabilities) -> BoxedStrategy<Plan> {
                 nested,
                 install,
                 ui,
+                declared_returns,
             },
         )
         .prop_map(assemble)

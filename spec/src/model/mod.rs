@@ -178,7 +178,7 @@ deviations! {
     CommitsReversed => "commits-reversed", ["RB-CM-ORDER"], "runs commit actions the most recent first instead of in the order they were scheduled";
     SequenceZeroRuns => "sequence-zero-runs", ["SEQ-ZERO-NEVER-RUNS"], "runs rows at sequence 0 first, as if 0 were a position";
     CustomActionDataPerName => "customactiondata-per-name", ["CUSTOMACTIONDATA-PER-SCHEDULING"], "keeps one CustomActionData per action name, so every scheduling of an action sees the value of the last one";
-    ConditionStringsFoldCase => "condition-strings-fold-case", ["CONDITION-STRING-CASE", "CA-MISC-STATE-APIS"], "compares strings in conditions without regard to case even without the ~ prefix";
+    ConditionStringsFoldCase => "condition-strings-fold-case", ["CONDITION-STRING-CASE", "SEQ-CONDITION", "CA-MISC-STATE-APIS"], "compares strings in conditions without regard to case even without the ~ prefix";
     MoreDataBufferUntouched => "more-data-buffer-untouched", ["PROP-GET-BUFFER"], "leaves the caller's buffer empty with ERROR_MORE_DATA instead of writing a truncated, terminated copy";
     FirstSequenceSkipsOnlyWhenRan => "first-sequence-skips-only-when-ran", ["SCHED-FLAGS-SHARE-BITS"], "skips a 0x100 action in the execute sequence only when it already ran in the UI sequence, not whenever the UI sequence ran";
     OncePerProcessAsClientRepeat => "once-per-process-as-client-repeat", ["SCHED-FLAGS-SHARE-BITS"], "treats 0x200 (once per process) like 0x300, skipping the action in an execute sequence no UI sequence came before";

@@ -893,9 +893,12 @@ fn sched_flags_execute_only(plan: &Plan, t: &Transcript, out: &mut Vec<Violation
     let ui_ran = facts::ui_sequence_runs(plan) && ui_rows;
     for row in &f.custom_actions {
         let bits = row.kind & catype::CLIENT_REPEAT;
-        if row.is_in_script() || bits == 0 || !plan.probes.contains_key(&row.action) {
+        if row.is_in_script() || bits == 0 {
             continue;
         }
+        let Some(n) = facts::times_run(plan, t, &row.action) else {
+            continue;
+        };
         let Some(pos) = facts::probe_position(plan, &row.action) else {
             continue;
         };
@@ -905,7 +908,6 @@ fn sched_flags_execute_only(plan: &Plan, t: &Transcript, out: &mut Vec<Violation
         let Some(want) = execute_only_runs(bits, ui_ran) else {
             continue;
         };
-        let n = t.run_count(&row.action);
         if n != want {
             let when = if ui_ran {
                 "after the UI sequence"

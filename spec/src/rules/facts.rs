@@ -274,6 +274,17 @@ pub fn top_level_is_install(plan: &Plan) -> bool {
     top_level_action(plan).as_deref() == Some("INSTALL")
 }
 
+/// How many times the immediate custom action `action` ran: its probe's runs
+/// when the plan declares the probe, else its starts in the action log when the
+/// runtime reported one (an action skipped by its scheduling options or its
+/// condition never starts); `None` when neither tells.
+pub fn times_run(plan: &Plan, t: &Transcript, action: &str) -> Option<usize> {
+    if plan.probes.contains_key(action) {
+        return Some(t.run_count(action));
+    }
+    (!t.actions.is_empty()).then(|| t.actions.iter().filter(|a| a.name == action).count())
+}
+
 /// Where a custom action sits: which sequence and at what number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {

@@ -1,6 +1,8 @@
 //! DoAction on standard and nested actions, MsiSequence, and sequence tables.
 
 use super::prelude::*;
+use crate::msi::condition as msi_condition;
+use crate::msi::format::Lookup;
 
 pub(super) const RULES: &[Rule] = &[
     Rule {
@@ -99,6 +101,25 @@ pub(super) const RULES: &[Rule] = &[
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(zero_never_runs),
+    },
+    Rule {
+        id: "SEQ-CONDITION",
+        title: "A sequence row runs its action exactly when its condition is true",
+        statement: "The Condition column of InstallUISequence and InstallExecuteSequence is a \
+                    conditional statement evaluated when the sequence reaches the row: the action \
+                    runs when it is TRUE (or the column is empty) and is skipped when it is FALSE. \
+                    The truth value is the one the condition language defines for the property \
+                    values the row sees, including case-sensitive string comparison.",
+        sources: &[
+            "MS:installexecutesequence-table",
+            "MS:installuisequence-table",
+            "MS:conditional-statement-syntax",
+        ],
+        contexts: TOP,
+        family: Family::Sequencing,
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(row_conditions),
     },
     Rule {
         id: "SEQ-BAD-CONDITION",
@@ -386,6 +407,117 @@ fn termination(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
     }
 }
 
+/// Whether `action` is one whose runs the action log shows one for one when
+/// its row is reached: a standard action that neither runs sequences nor opens
+/// or runs the script, or an immediate custom action without scheduling options.
+fn logged_once_per_row(plan: &Plan, action: &str) -> bool {
+    use crate::msi::actions::{self, ActionKind};
+    match actions::standard(action) {
+        Some(kind) => matches!(
+            kind,
+            ActionKind::Informational | ActionKind::SystemChanging | ActionKind::ScheduleReboot
+        ),
+        None => facts::custom_action(plan, action)
+            .is_some_and(|r| !r.is_in_script() && r.kind & catype::CLIENT_REPEAT == 0),
+    }
+}
+
+fn row_conditions(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "SEQ-CONDITION";
+    let f = &plan.fixture;
+    let replaced = f.tables.iter().any(|t| {
+        matches!(
+            t.name.as_str(),
+            "InstallExecuteSequence" | "InstallUISequence" | "CustomAction"
+        )
+    });
+    // An install that succeeded, with no action asking to skip the rest of its
+    // sequence (259), reached every row of the sequences it ran.
+    if replaced
+        || plan.probes.values().any(|p| p.returns != rc::SUCCESS)
+        || t.actions.is_empty()
+        || t.install_result != Some(rc::SUCCESS)
+        || !facts::top_level_is_install(plan)
+        || facts::execute_action_may_change(plan)
+        || !facts::execute_sequence_runs(plan)
+    {
+        return;
+    }
+    let ui = facts::ui_sequence_runs(plan);
+    let rows: Vec<(bool, &crate::fixture::SequenceRow)> = f
+        .ui_sequence
+        .iter()
+        .filter(|_| ui)
+        .map(|r| (true, r))
+        .chain(f.execute_sequence.iter().map(|r| (false, r)))
+        .filter(|(_, r)| r.sequence > 0)
+        .collect();
+    for &(in_ui, row) in &rows {
+        let Some(c) = row.condition.as_deref() else {
+            continue;
+        };
+        if msi_condition::syntax(Some(c)).is_some()
+            || rows.iter().filter(|(_, r)| r.action == row.action).count() != 1
+            || !logged_once_per_row(plan, &row.action)
+        {
+            continue;
+        }
+        let by_name = facts::all_steps(plan).any(|(_, _, op)| {
+            matches!(op, Operation::Sequence { .. })
+                || facts::runs_actions_by_name(op, Some(&row.action))
+        });
+        if by_name {
+            continue;
+        }
+        let pos = facts::Position {
+            ui: in_ui,
+            sequence: row.sequence,
+        };
+        let lookup = |n: &str| -> Lookup<'_> {
+            if n.starts_with(['%', '$', '?', '&', '!']) || crate::msi::properties::is_engine_set(n)
+            {
+                return Lookup::Unknown;
+            }
+            match facts::value_at_position(plan, n, pos, "", false, 0) {
+                Some(k) => Lookup::Found(k.value),
+                None => Lookup::Unknown,
+            }
+        };
+        let Some(want) = msi_condition::evaluate(Some(c), &lookup) else {
+            continue;
+        };
+        let Some(n) = facts::times_run(plan, t, &row.action) else {
+            continue;
+        };
+        let wrong = match want {
+            condition::TRUE => n == 0,
+            condition::FALSE => n > 0,
+            _ => false,
+        };
+        if wrong {
+            let truth = if want == condition::TRUE {
+                "TRUE"
+            } else {
+                "FALSE"
+            };
+            out.push(Violation::at(
+                ID,
+                None,
+                format!(
+                    "{} (condition {c:?}, which is {truth}) {}",
+                    row.action,
+                    if want == condition::TRUE {
+                        "runs"
+                    } else {
+                        "does not run"
+                    }
+                ),
+                format!("it ran {n} time(s)"),
+            ));
+        }
+    }
+}
+
 fn bad_condition(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     if t.install_result != Some(rc::SUCCESS) || !facts::top_level_is_install(plan) {
         return;
@@ -431,7 +563,7 @@ fn zero_never_runs(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
     if replaced {
         return;
     }
-    for probe in plan.probes.keys() {
+    for probe in f.custom_actions.iter().map(|r| &r.action) {
         let mut rows = f
             .execute_sequence
             .iter()
@@ -447,7 +579,7 @@ fn zero_never_runs(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
         if by_name {
             continue;
         }
-        let n = t.run_count(probe);
+        let n = facts::times_run(plan, t, probe).unwrap_or(0);
         if n > 0 {
             out.push(Violation::at(
                 ID,
