@@ -31,6 +31,7 @@ fn every_broken_runtime_is_found_and_shrunk_to_at_most_six_steps() {
     let mut too_big = Vec::new();
     let mut sizes = Vec::new();
     let mut passes = Vec::new();
+    let mut miscited = Vec::new();
     for &d in Deviation::ALL {
         let profile = profile_for(d);
         let runtime = ModelRuntime::broken(d, profile);
@@ -53,6 +54,18 @@ fn every_broken_runtime_is_found_and_shrunk_to_at_most_six_steps() {
             missed.push(d.name());
             continue;
         };
+        if !finding
+            .violations
+            .iter()
+            .any(|v| d.breaks().contains(&v.rule.as_str()))
+        {
+            let cited: Vec<&str> = finding.violations.iter().map(|v| v.rule.as_str()).collect();
+            miscited.push(format!(
+                "{} cites {cited:?}, breaks {:?}",
+                d.name(),
+                d.breaks()
+            ));
+        }
         if finding.plan.step_count() > 6 {
             too_big.push(format!(
                 "{} ({} steps)",
@@ -88,6 +101,9 @@ fn every_broken_runtime_is_found_and_shrunk_to_at_most_six_steps() {
     );
     assert!(too_big.is_empty(), "shrunk cases too large: {too_big:?}");
     assert!(passes.is_empty(), "{}", passes.join("\n"));
+    // Not yet an assertion: the first finding of many broken runtimes is a bare
+    // difference or another rule's predicate (issue #14 figure, still open).
+    println!("findings citing another rule:\n{}", miscited.join("\n"));
 }
 
 #[test]

@@ -40,6 +40,11 @@ pub struct FuzzArgs {
     /// Stop after this many distinct findings.
     #[arg(long, default_value_t = 10)]
     pub max_findings: usize,
+    /// Print what share of generated plans exercises each input bucket
+    /// (value lengths, name characters, return codes, ...) over --plans plans
+    /// (default 100,000), without running anything.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 fn slug(s: &str) -> String {
@@ -126,6 +131,22 @@ fn report_finding(args: &FuzzArgs, n: usize, finding: &Finding) -> Result<(), St
 /// Runs `msiconf fuzz`. Exit codes as for `msiconf run`: 0 nothing found,
 /// 1 at least one finding, 2 usage or infrastructure error.
 pub fn fuzz_main(args: FuzzArgs) -> ExitCode {
+    if args.stats {
+        let generator = crate::fuzz::generate::PlanGenerator::new(
+            &crate::fuzz::generate::Capabilities::everything(),
+        );
+        let seed = args.seed.unwrap_or(0);
+        let mut reach = crate::fuzz::reach::Reach::default();
+        for i in 0..args.plans.unwrap_or(100_000) {
+            reach.add(&generator.plan(seed.wrapping_add(i)));
+        }
+        print!("{}", reach.table());
+        let low = reach.below(0.01);
+        if !low.is_empty() {
+            println!("below 1%: {}", low.join(", "));
+        }
+        return ExitCode::SUCCESS;
+    }
     let runtime = match build_runtime(&args.runtime, args.profile) {
         Ok(r) => r,
         Err(e) => {

@@ -255,6 +255,8 @@ const CONDITIONS: &[&str] = &[
     "condprop < 2",
     "condprop = \"1\"",
     "condprop > \"0\"",
+    "boo < 5",
+    "boo = 0",
     "UNDEFINEDPROP = \"\"",
     "UNDEFINEDPROP",
     "NOT UNDEFINEDPROP",
@@ -1799,8 +1801,51 @@ fn assemble(sketch: Sketch) -> Plan {
         };
         table[row].condition = Some(condition.to_owned());
     }
+    // A comparison tells more when its property has a value: the properties
+    // the condition list compares (boo, condprop) get their Property-table
+    // value whenever some condition names them (UNDEFINEDPROP stays undefined).
+    let mut named: Vec<&str> = Vec::new();
+    {
+        let rows = plan
+            .fixture
+            .execute_sequence
+            .iter()
+            .chain(&plan.fixture.ui_sequence)
+            .filter_map(|r| r.condition.as_deref());
+        let evaluated = plan
+            .package
+            .iter()
+            .chain(plan.probes.values())
+            .flat_map(|p| &p.steps)
+            .filter_map(|op| match op {
+                Operation::EvaluateCondition { condition }
+                | Operation::SessionEvaluateCondition { condition } => condition.as_deref(),
+                _ => None,
+            });
+        for c in rows.chain(evaluated) {
+            for (name, _) in COMPARED {
+                if c.split(|ch: char| !ch.is_alphanumeric())
+                    .any(|w| w == *name)
+                    && !named.contains(name)
+                {
+                    named.push(name);
+                }
+            }
+        }
+    }
+    for (name, value) in COMPARED {
+        if named.contains(name) && plan.fixture.property(name).is_none() {
+            plan.fixture.properties.push(PropertyRow {
+                name: (*name).to_owned(),
+                value: (*value).to_owned(),
+            });
+        }
+    }
     plan
 }
+
+/// The properties the condition list compares, with their Property-table values.
+const COMPARED: &[(&str, &str)] = &[("boo", "xyz"), ("condprop", "1")];
 
 /// Adds a custom probe's CustomAction row and its sequence rows, once.
 fn add_custom_probe(fixture: &mut Fixture, probe: &CustomProbe) {

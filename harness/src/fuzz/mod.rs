@@ -15,6 +15,7 @@ pub mod cli;
 pub mod compare;
 pub mod engine;
 pub mod generate;
+pub mod reach;
 pub mod shrink;
 pub mod targets;
 

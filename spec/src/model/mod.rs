@@ -136,7 +136,7 @@ deviations! {
     EmbeddedNulTruncates => "embedded-nul-truncates", ["PROP-EMBEDDED-NUL"], "cuts property values at an embedded NUL";
     PropertyTableIsLive => "property-table-is-live", ["PROP-INMEMORY-TABLE"], "makes rows inserted into the Property table visible as properties";
     EnvironmentPrefixIgnored => "environment-prefix-ignored", ["PROP-ENV-PREFIX"], "reads %NAME as an ordinary property instead of the environment";
-    DeferredSeesAllProperties => "deferred-sees-all-properties", ["DEFERRED-PROPS", "SCRIPT-DEFERRED-SESSION"], "lets deferred actions read every property";
+    DeferredSeesAllProperties => "deferred-sees-all-properties", ["DEFERRED-PROPS", "SCRIPT-DEFERRED-SESSION", "CUSTOMACTIONDATA-PER-SCHEDULING"], "lets deferred actions read every property";
     CustomActionDataIgnoresCase => "customactiondata-ignores-case", ["CUSTOMACTIONDATA-BY-NAME"], "takes CustomActionData from a property whose name matches the action's only when case is ignored";
     CustomActionDataReadAtRunTime => "customactiondata-read-at-run-time", ["CUSTOMACTIONDATA-SNAPSHOT"], "reads CustomActionData when the deferred action runs, not when it was scheduled";
     ImmediateSeesCustomActionData => "immediate-sees-customactiondata", ["CUSTOMACTIONDATA-IMMEDIATE"], "gives immediate actions a CustomActionData from the property named after them";
