@@ -115,6 +115,7 @@ fn every_catalog_id_is_present() {
         "RB-CM-ORDER",
         "CUSTOMACTIONDATA-PER-SCHEDULING",
         "CONDITION-STRING-CASE",
+        "SEQ-CONDITION",
     ];
     for id in ids {
         assert!(find(id).is_some(), "missing {id}");

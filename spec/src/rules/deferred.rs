@@ -870,12 +870,7 @@ fn execute_only_runs(bits: u32, ui_ran: bool) -> Option<usize> {
 /// in a clean install that succeeds (so every unconditioned row was reached).
 fn sched_flags_execute_only(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>) {
     let f = &plan.fixture;
-    let replaced = f.tables.iter().any(|t| {
-        matches!(
-            t.name.as_str(),
-            "InstallExecuteSequence" | "InstallUISequence" | "CustomAction"
-        )
-    });
+    let replaced = facts::sequences_replaced(plan);
     if replaced
         || t.install_result != Some(rc::SUCCESS)
         || !facts::top_level_is_install(plan)

@@ -274,6 +274,17 @@ pub fn top_level_is_install(plan: &Plan) -> bool {
     top_level_action(plan).as_deref() == Some("INSTALL")
 }
 
+/// Whether a fixture table replaces the sequence or CustomAction tables that
+/// the plan's rows describe (so those rows say nothing of what runs).
+pub fn sequences_replaced(plan: &Plan) -> bool {
+    plan.fixture.tables.iter().any(|t| {
+        matches!(
+            t.name.as_str(),
+            "InstallExecuteSequence" | "InstallUISequence" | "CustomAction"
+        )
+    })
+}
+
 /// How many times the immediate custom action `action` ran: its probe's runs
 /// when the plan declares the probe, else its starts in the action log when the
 /// runtime reported one (an action skipped by its scheduling options or its

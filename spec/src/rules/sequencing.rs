@@ -152,12 +152,7 @@ fn expected_log(plan: &Plan, t: &Transcript) -> Option<Vec<String>> {
     }
     // A fixture table can replace the sequence or CustomAction table the
     // plan's rows describe.
-    let replaced = f.tables.iter().any(|t| {
-        matches!(
-            t.name.as_str(),
-            "InstallExecuteSequence" | "InstallUISequence" | "CustomAction"
-        )
-    });
+    let replaced = facts::sequences_replaced(plan);
     if replaced {
         return None;
     }
@@ -425,12 +420,7 @@ fn logged_once_per_row(plan: &Plan, action: &str) -> bool {
 fn row_conditions(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "SEQ-CONDITION";
     let f = &plan.fixture;
-    let replaced = f.tables.iter().any(|t| {
-        matches!(
-            t.name.as_str(),
-            "InstallExecuteSequence" | "InstallUISequence" | "CustomAction"
-        )
-    });
+    let replaced = facts::sequences_replaced(plan);
     // An install that succeeded, with no action asking to skip the rest of its
     // sequence (259), reached every row of the sequences it ran.
     if replaced
@@ -554,12 +544,7 @@ fn zero_never_runs(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
     }
     let f = &plan.fixture;
     // A fixture table can replace the sequence tables the plan's rows describe.
-    let replaced = f.tables.iter().any(|t| {
-        matches!(
-            t.name.as_str(),
-            "InstallExecuteSequence" | "InstallUISequence" | "CustomAction"
-        )
-    });
+    let replaced = facts::sequences_replaced(plan);
     if replaced {
         return;
     }
