@@ -107,6 +107,7 @@ use rstest::rstest;
 #[case("RB-CM-ORDER", W, rb_order)]
 #[case("RB-CM-ORDER", D, cm_order)]
 #[case("SEQ-ZERO-NEVER-RUNS", W, seq_zero)]
+#[case("SEQ-CONDITION", W, seq_condition)]
 #[case("CUSTOMACTIONDATA-PER-SCHEDULING", W, cad_per_scheduling)]
 #[case("CONDITION-STRING-CASE", W, condition_case)]
 #[case("PROP-GET-BUFFER", D, get_buffer_copy)]

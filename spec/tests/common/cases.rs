@@ -1608,3 +1608,22 @@ pub fn continue_doaction(ok: bool) -> Built {
         .call(ImmediateBeforeInit, da("Cont"), rc(pick(ok, 0, 1603)))
         .build()
 }
+
+/// A custom action whose sequence row's condition is FALSE never runs.
+pub fn seq_condition(ok: bool) -> Built {
+    let c = Case::new(|f| {
+        ca(f, "Cond", DLL_BINARY, "probe", "Probe");
+        exec(f, "Cond", 1450);
+        if let Some(row) = f.execute_sequence.iter_mut().find(|r| r.action == "Cond") {
+            row.condition = Some("1 = 0".to_owned());
+        }
+    })
+    .probe("Cond", ImmediateBeforeInit, 0)
+    .install(&[]);
+    let c = if ok {
+        c
+    } else {
+        c.ran("Cond", ImmediateBeforeInit)
+    };
+    c.action("INSTALL", 1).result(0).build()
+}
