@@ -638,6 +638,13 @@ impl CaseDoc {
         out.push_str(
             "# Found by `msiconf fuzz` and shrunk; expectations are the reference model's.\n",
         );
+        if self.rules.is_empty() {
+            // A case must cite a rule to load: leaving the list empty makes
+            // whoever commits it decide which rule this is, or add one.
+            out.push_str(
+                "# No rule in the catalog covers this difference: cite one or add it before committing.\n",
+            );
+        }
         let sections = ["fixture", "install", "probes", "steps"];
         let mut head = Map::new();
         for (k, v) in &root {
@@ -678,5 +685,25 @@ mod tests {
         let back: BTreeMap<String, String> =
             toml::from_str(&format!("v = {}", string("it's \\ \u{1}"))).unwrap();
         assert_eq!(back["v"], "it's \\ \u{1}");
+    }
+
+    /// A finding no catalog rule covers says so in its file, instead of citing
+    /// some rule it has nothing to do with; one with a rule carries no such note.
+    #[test]
+    fn a_case_without_a_rule_says_so() {
+        let meta = |rules: Vec<String>| CaseMeta {
+            description: "d".into(),
+            rules,
+            tags: Vec::new(),
+            profile: msiconf_spec::Profile::Windows,
+            step_rules: BTreeMap::new(),
+        };
+        let plan = msiconf_spec::Plan::default();
+        let t = msiconf_spec::Transcript::default();
+        let bare = case_from_plan(&plan, &t, &meta(Vec::new())).to_toml();
+        assert!(bare.contains("rules = []"), "{bare}");
+        assert!(bare.contains("No rule in the catalog covers this difference"));
+        let cited = case_from_plan(&plan, &t, &meta(vec!["PROP-GET-BUFFER".into()])).to_toml();
+        assert!(!cited.contains("No rule in the catalog"), "{cited}");
     }
 }

@@ -215,6 +215,9 @@ pub fn fuzz_main(args: FuzzArgs) -> ExitCode {
         summary.findings.len(),
         summary.skipped
     );
+    for (signature, plans) in &summary.signatures {
+        println!("  {signature}: seen in {plans} plans");
+    }
     if summary.reference_violations > 0 {
         let (s, v) = summary
             .first_reference_violation

@@ -59,14 +59,46 @@ impl Difference {
     /// A short stable key naming the kind and place of the difference, for de-duplicating findings.
     pub fn signature(&self) -> String {
         match self {
-            Difference::Outcome { context, call, .. } => {
-                format!("outcome:{context}:{}", call.kind())
+            Difference::Outcome {
+                context,
+                call,
+                reference,
+                observed,
+                ..
+            } => {
+                format!(
+                    "outcome:{context}:{}:{}",
+                    call.kind(),
+                    differing_field(reference, observed)
+                )
             }
             Difference::Events { .. } => "events".to_owned(),
             Difference::Runs { .. } => "runs".to_owned(),
             Difference::Actions { .. } => "actions".to_owned(),
             Difference::InstallResult { .. } => "install-result".to_owned(),
         }
+    }
+}
+
+/// The first field of two outcomes of the same call that differs, so one bug
+/// in a return code and another in a value of the same call stay apart.
+fn differing_field(a: &Outcome, b: &Outcome) -> &'static str {
+    if a.rc != b.rc {
+        "rc"
+    } else if a.value != b.value {
+        "value"
+    } else if a.size != b.size {
+        "size"
+    } else if a.number != b.number {
+        "number"
+    } else if a.handle != b.handle {
+        "handle"
+    } else if a.rows != b.rows {
+        "rows"
+    } else if a.exception != b.exception {
+        "exception"
+    } else {
+        "unsupported"
     }
 }
 

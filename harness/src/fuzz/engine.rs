@@ -131,6 +131,9 @@ pub struct Summary {
     pub first_reference_violation: Option<(u64, Violation)>,
     pub elapsed: Duration,
     pub findings: Vec<Finding>,
+    /// How many plans showed each finding signature (a finding is reported
+    /// once per signature; this says how common it was).
+    pub signatures: BTreeMap<String, u64>,
 }
 
 /// What one plan did on the runtime, judged against the reference.
@@ -452,6 +455,7 @@ impl<'a> Fuzzer<'a> {
             first_reference_violation: None,
             elapsed: Duration::ZERO,
             findings: Vec::new(),
+            signatures: BTreeMap::new(),
         };
         let mut seen = BTreeSet::new();
         let mut attempts: BTreeMap<String, u32> = BTreeMap::new();
@@ -482,6 +486,7 @@ impl<'a> Fuzzer<'a> {
             }
             if let Some(kind) = j.kind() {
                 let key = signature(&kind);
+                *summary.signatures.entry(key.clone()).or_insert(0) += 1;
                 let tries = attempts.entry(key.clone()).or_insert(0u32);
                 // A departure that would not make a case is retried on later
                 // plans, a few times, then left (each try costs a shrink).
@@ -511,34 +516,61 @@ impl<'a> Fuzzer<'a> {
 }
 
 /// The rules a finding's case cites: the violated ones, or for a bare
-/// difference the catalog rules about that call in that context.
+/// difference the catalog rules about that call in that context (none when
+/// the catalog has no rule there: the case file then says so).
 fn cited_rules(kind: &FindingKind, j: &Judgement) -> Vec<String> {
     if let FindingKind::Violations(rules) = kind {
         return rules.iter().cloned().collect();
     }
-    let catalog = msiconf_spec::rules::catalog();
-    let context = j.differences.iter().find_map(|d| match d {
-        Difference::Outcome { context, .. } => Some(*context),
-        _ => None,
-    });
-    let family = j.differences.first().map(|d| match d {
-        Difference::Outcome { call, .. } => family_of(call.kind()),
-        Difference::Runs { .. } | Difference::Events { .. } => msiconf_spec::Family::Sequencing,
-        Difference::Actions { .. } | Difference::InstallResult { .. } => {
-            msiconf_spec::Family::ReturnCodes
-        }
-    });
-    let pick = catalog
-        .iter()
-        .filter(|r| r.has_predicate())
-        .find(|r| Some(r.family) == family && context.is_none_or(|c| r.contexts.contains(&c)))
-        .or_else(|| {
-            catalog
-                .iter()
-                .find(|r| context.is_some_and(|c| r.contexts.contains(&c)))
+    j.differences
+        .first()
+        .map(|d| {
+            let (family, context) = match d {
+                Difference::Outcome { call, context, .. } => {
+                    (family_of(call.kind()), Some(*context))
+                }
+                Difference::Runs { .. } | Difference::Events { .. } => {
+                    (msiconf_spec::Family::Sequencing, None)
+                }
+                Difference::Actions { .. } | Difference::InstallResult { .. } => {
+                    (msiconf_spec::Family::ReturnCodes, None)
+                }
+            };
+            // The deferred family's rules are about what any call does in
+            // the script contexts; they come second to the call's own family.
+            let mut cover = covering_rules(family, context);
+            if cover.is_empty() {
+                cover = covering_rules(msiconf_spec::Family::Deferred, context);
+            }
+            cover.into_iter().take(1).map(str::to_owned).collect()
         })
-        .or_else(|| catalog.first());
-    pick.map(|r| vec![r.id.to_owned()]).unwrap_or_default()
+        .unwrap_or_default()
+}
+
+/// The catalog's checkable rules of `family` that apply in `context` (any
+/// context when `None`), in catalog order. Empty when none does: citing a rule
+/// of another family, or any rule of the context, would name the wrong thing.
+///
+/// The deferred family's rules are about what any call does in the script
+/// contexts, so they come next when the call's own family has none there.
+fn covering_rules(
+    family: msiconf_spec::Family,
+    context: Option<msiconf_spec::Context>,
+) -> Vec<&'static str> {
+    let of = |family| -> Vec<&'static str> {
+        msiconf_spec::rules::catalog()
+            .iter()
+            .filter(|r| r.has_predicate() && r.family == family)
+            .filter(|r| context.is_none_or(|c| r.contexts.contains(&c)))
+            .map(|r| r.id)
+            .collect()
+    };
+    let own = of(family);
+    if own.is_empty() {
+        of(msiconf_spec::Family::Deferred)
+    } else {
+        own
+    }
 }
 
 /// The rule family most calls of a kind are judged by.
@@ -576,4 +608,41 @@ pub fn first_step(finding: &Finding) -> Option<StepRef> {
         .iter()
         .find_map(|v| v.step.clone())
         .or_else(|| finding.differences.iter().find_map(|d| d.step().cloned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use msiconf_spec::{Context, OpKind};
+
+    /// A bare difference never cites a rule of another family or another
+    /// context. Before, a call whose family had no rule in its context fell
+    /// back to any rule of the context, then to the catalog's first rule.
+    #[test]
+    fn a_difference_cites_only_rules_about_its_call_and_context() {
+        let catalog = msiconf_spec::rules::catalog();
+        let mut uncovered = 0;
+        for &op in OpKind::ALL {
+            for context in Context::ALL {
+                let cited = covering_rules(family_of(op), Some(context));
+                if cited.is_empty() {
+                    uncovered += 1;
+                }
+                for id in cited {
+                    let rule = catalog.iter().find(|r| r.id == id).unwrap();
+                    assert!(
+                        rule.family == family_of(op)
+                            || rule.family == msiconf_spec::Family::Deferred,
+                        "{op:?} in {context}: {id}"
+                    );
+                    assert!(
+                        rule.contexts.contains(&context),
+                        "{op:?} in {context}: {id}"
+                    );
+                }
+            }
+        }
+        // Some calls have no rule in some contexts: those findings must cite nothing.
+        assert!(uncovered > 0);
+    }
 }
