@@ -221,6 +221,7 @@ pub fn run_case(
         flaky: None,
         plan: None,
         transcript: None,
+        transcript_reused_from: None,
         duration_us: 0,
     };
     let skip = if !case.applies_in(profile) {
@@ -245,6 +246,7 @@ pub fn run_case(
     match guarded(runtime, &case.plan, options.timeout, Some(check)) {
         Ok(Reply::Checked(findings, transcript)) => {
             result.findings = findings;
+            result.transcript_reused_from = runtime.transcript_reused_from(&case.plan, profile);
             if !result.findings.is_empty() {
                 result.status = Status::Fail;
             }
@@ -841,5 +843,44 @@ mod tests {
             "checking the transcript of case `t/huge` did not finish within the time limit (1ms)"
         );
         assert_eq!(run.cases[1].status, Status::Pass, "{:?}", run.cases[1]);
+    }
+
+    #[test]
+    fn a_transcript_kept_from_another_profile_is_reported_as_reused() {
+        use crate::runtimes::ModelRuntime;
+
+        /// The reference model, saying it kept every transcript from the
+        /// run under `documented`, as msiexec does for its second profile.
+        struct Keeps;
+        impl Runtime for Keeps {
+            fn info(&self) -> RuntimeInfo {
+                ModelRuntime::reference(Profile::Windows).info()
+            }
+            fn execute(&self, plan: &Plan, timeout: Duration) -> Result<Transcript, RuntimeError> {
+                ModelRuntime::reference(Profile::Windows).execute(plan, timeout)
+            }
+            fn transcript_reused_from(&self, _: &Plan, profile: Profile) -> Option<Profile> {
+                (profile == Profile::Windows).then_some(Profile::Documented)
+            }
+        }
+        let cases = vec![case("t/a", &get_step("deferred", "NeverSet", ""))];
+        let run_under = |profile| {
+            let spec = RunSpec {
+                runtime: Arc::new(Keeps),
+                profile,
+            };
+            run_one(&cases, &spec, &options(1, Duration::from_secs(10)), &Silent)
+        };
+        let windows = run_under(Profile::Windows);
+        assert_eq!(
+            windows.cases[0].transcript_reused_from,
+            Some(Profile::Documented),
+            "{:?}",
+            windows.cases[0]
+        );
+        assert_eq!(windows.reused_transcripts(), (1, vec![Profile::Documented]));
+        let documented = run_under(Profile::Documented);
+        assert_eq!(documented.cases[0].transcript_reused_from, None);
+        assert_eq!(documented.reused_transcripts(), (0, vec![]));
     }
 }

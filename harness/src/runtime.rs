@@ -1,6 +1,6 @@
 //! The one trait every implementation under test is driven through.
 
-use msiconf_spec::{Context, OpKind, Plan, Transcript};
+use msiconf_spec::{Context, OpKind, Plan, Profile, Transcript};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -99,4 +99,13 @@ pub trait Runtime: Send + Sync {
     /// Runs `plan` and returns what happened. An implementation that keeps a
     /// process must give up and report [`RuntimeError::Timeout`] once `timeout` has passed.
     fn execute(&self, plan: &Plan, timeout: Duration) -> Result<Transcript, RuntimeError>;
+
+    /// After [`Runtime::execute`] gave a transcript of `plan` in a run under
+    /// `profile`: the profile of the earlier run whose transcript it gave
+    /// back instead of executing the plan again, if it did (msiexec runs a
+    /// plan in Wine once for both profiles). Reports then say the case was
+    /// checked again, not executed again. The default: it always executes.
+    fn transcript_reused_from(&self, _plan: &Plan, _profile: Profile) -> Option<Profile> {
+        None
+    }
 }

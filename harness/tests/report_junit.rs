@@ -278,3 +278,41 @@ fn each_outcome_becomes_the_right_element() {
     assert_eq!(root.attr("errors"), Some("3"));
     assert_eq!(root.attr("skipped"), Some("3"));
 }
+
+#[test]
+fn a_reused_transcript_is_said_so_in_system_out_and_suite_properties() {
+    let mut report = fixture();
+    let run = &mut report.runs[0];
+    run.cases[0].transcript_reused_from = Some(msiconf_spec::Profile::Documented);
+    let suite_name = msiconf::report::junit::suite_name(run, &run.cases[0].area);
+    let case_name = run.cases[0].name.clone();
+    let xml = msiconf::report::junit::render(&report).unwrap();
+    assert!(schema_errors(&xml).is_empty(), "{:?}", schema_errors(&xml));
+    let root = parse(&xml).unwrap();
+    let s = suite(&root, &suite_name);
+    let c = testcase(s, &case_name);
+    let out = c
+        .children_named("system-out")
+        .next()
+        .expect("a system-out note");
+    assert!(
+        out.text
+            .starts_with("transcript reused from profile documented: not executed again"),
+        "{}",
+        out.text
+    );
+    let props: Vec<(&str, &str)> = s
+        .children_named("properties")
+        .flat_map(|p| p.children_named("property"))
+        .map(|p| (p.attr("name").unwrap(), p.attr("value").unwrap()))
+        .collect();
+    assert!(props.contains(&("transcripts.reused", "1")), "{props:?}");
+    assert!(
+        props.contains(&("transcripts.reused-from", "documented")),
+        "{props:?}"
+    );
+    // Without reuse, no note.
+    let plain = parse(&rendered()).unwrap();
+    let c = testcase(suite(&plain, &suite_name), &case_name);
+    assert!(c.children_named("system-out").next().is_none());
+}

@@ -21,12 +21,17 @@
 //!   entry matching no case) fail the run, so each becomes a failing test case
 //!   in a suite `runtime/profile/expectations`.
 //!
+//! - A case whose transcript was reused from the run under another profile
+//!   (msiexec runs each plan once) says so in `<system-out>` (the Jenkins
+//!   schema gives test cases no properties): its time is the check alone.
+//!
 //! Runtime name and version, profile and tool name and version are properties
 //! of every suite. Nothing depends on the clock, so the same report always
 //! renders the same XML.
 
 use super::escape::{self, visible};
-use super::model::{CaseError, CaseResult, Finding, FindingSource, Report, Run, Status};
+use super::findings::departures;
+use super::model::{CaseError, CaseResult, Finding, Report, Run, Status};
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestRerun, TestSuite};
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -54,6 +59,15 @@ pub const FLAKY_PREFIX: &str = "flaky";
 /// How the skip message of an expected failure starts.
 pub const EXPECTED_FAILURE_PREFIX: &str = "expected failure";
 
+/// How `<system-out>` of a case with a reused transcript starts.
+pub const REUSED_PREFIX: &str = "transcript reused from profile";
+
+fn reused_note(profile: msiconf_spec::Profile) -> String {
+    format!(
+        "{REUSED_PREFIX} {profile}: not executed again for this run; its time is the check alone"
+    )
+}
+
 /// Renders `report` as JUnit XML.
 pub fn render(report: &Report) -> Result<String, JunitError> {
     let mut out = quick_junit::Report::new(report.tool.name.as_str());
@@ -69,6 +83,11 @@ pub fn render(report: &Report) -> Result<String, JunitError> {
                 let mut tc = TestCase::new(case.name.as_str(), case_status(case));
                 tc.set_classname(suite.name.as_str());
                 tc.set_time(duration);
+                if let Some(profile) = case.transcript_reused_from {
+                    // The time is real but covers only the check: say where
+                    // the execution was, rather than let it pass for a fast one.
+                    tc.set_system_out(reused_note(profile));
+                }
                 suite.add_test_case(tc);
             }
             suite.set_time(time);
@@ -106,6 +125,14 @@ fn new_suite(report: &Report, run: &Run, area: &str) -> TestSuite {
         Property::new("tool.name", report.tool.name.as_str()),
         Property::new("tool.version", report.tool.version.as_str()),
     ]);
+    let (reused, from) = run.reused_transcripts();
+    if reused > 0 {
+        let from: Vec<&str> = from.iter().map(|p| p.name()).collect();
+        suite.add_properties([
+            Property::new("transcripts.reused", reused.to_string()),
+            Property::new("transcripts.reused-from", from.join(",")),
+        ]);
+    }
     suite
 }
 
@@ -146,11 +173,12 @@ fn case_status(case: &CaseResult) -> TestCaseStatus {
             }
             None => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                match case.findings.first() {
+                let shown = departures(&case.findings);
+                match shown.first().map(|d| d.finding) {
                     Some(first) => {
                         let mut message = expected_observed(first);
-                        if case.findings.len() > 1 {
-                            let more = case.findings.len() - 1;
+                        if shown.len() > 1 {
+                            let more = shown.len() - 1;
                             let _ = write!(
                                 message,
                                 " (and {more} more finding{})",
@@ -206,10 +234,12 @@ fn expected_observed(f: &Finding) -> String {
     )
 }
 
-/// Every finding, one per line: `RULE at step (call): expected X, observed Y [source]`.
+/// Every departure, one per line: `RULE at step (call): expected X, observed Y [sources]`;
+/// one seen by both the case expectation and the rule predicate is one line naming both.
 fn findings_text(findings: &[Finding]) -> String {
     let mut out = String::new();
-    for f in findings {
+    for d in departures(findings) {
+        let f = d.finding;
         out.push_str(&f.rule);
         if let Some(step) = &f.step {
             let _ = write!(out, " at {}", visible(step));
@@ -217,11 +247,7 @@ fn findings_text(findings: &[Finding]) -> String {
         if let Some(call) = &f.call {
             let _ = write!(out, " ({})", visible(call));
         }
-        let source = match f.source {
-            FindingSource::Expectation => "case expectation",
-            FindingSource::Predicate => "rule predicate",
-        };
-        let _ = writeln!(out, ": {} [{source}]", expected_observed(f));
+        let _ = writeln!(out, ": {} [{}]", expected_observed(f), d.sources());
     }
     out
 }

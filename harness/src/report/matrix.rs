@@ -220,6 +220,7 @@ mod tests {
             flaky: None,
             plan: None,
             transcript: None,
+            transcript_reused_from: None,
             duration_us: 0,
         }
     }

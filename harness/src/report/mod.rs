@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod compare;
 pub mod coverage;
 mod escape;
+pub mod findings;
 pub mod github;
 pub mod html;
 pub mod junit;

@@ -102,6 +102,22 @@ pub struct Run {
     pub expectation_problems: Vec<String>,
 }
 
+impl Run {
+    /// The cases whose transcript was reused from another profile's run, and
+    /// those profiles (each once, in order of first appearance).
+    pub fn reused_transcripts(&self) -> (usize, Vec<Profile>) {
+        let mut from = Vec::new();
+        let mut n = 0;
+        for p in self.cases.iter().filter_map(|c| c.transcript_reused_from) {
+            n += 1;
+            if !from.contains(&p) {
+                from.push(p);
+            }
+        }
+        (n, from)
+    }
+}
+
 /// Counts of case outcomes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -161,6 +177,12 @@ pub struct CaseResult {
     /// retry (`--retries`), or the expectation file lists it as flaky. Says which.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flaky: Option<String>,
+    /// Set when the runtime did not execute the case for this run but gave
+    /// the transcript it made for the same plan in the run under this
+    /// profile (msiexec runs each plan in Wine once for both profiles): the
+    /// duration is then only the time to check it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript_reused_from: Option<Profile>,
     /// With `--transcripts`: what the runtime was asked to do.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<Plan>,

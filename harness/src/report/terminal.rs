@@ -1,6 +1,6 @@
 //! What a person sees: progress while cases run, and a summary at the end.
 
-use super::model::{CaseResult, Finding, FindingSource, Report, Run, Status};
+use super::model::{CaseResult, Report, Run, Status};
 use crate::runner::Reporter;
 use crate::runtime::RuntimeInfo;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -48,6 +48,15 @@ fn summarise_run(run: &Run, out: &mut String) {
         t.skipped,
         run.duration_ms as f64 / 1000.0
     );
+    let (reused, from) = run.reused_transcripts();
+    if reused > 0 {
+        let from: Vec<&str> = from.iter().map(|p| p.name()).collect();
+        let _ = writeln!(
+            out,
+            "  REUSED {reused} transcript(s) from the run under profile {}: those cases were checked again, not executed again, so this time is mostly checking",
+            from.join(", ")
+        );
+    }
     for case in &run.cases {
         out.push_str(&case_details(case));
     }
@@ -77,26 +86,20 @@ pub fn case_details(case: &CaseResult) -> String {
         }
         Status::Fail => {
             let _ = writeln!(out, "  FAIL  {}", case.name);
-            // The case's own expectation and the rule's predicate often see
-            // the same departure at the same step: print it once, naming both.
-            let same = |a: &Finding, b: &Finding| {
-                a.rule == b.rule && a.step == b.step && a.source != b.source
-            };
-            for f in &case.findings {
-                let twin = case.findings.iter().find(|o| same(f, o));
-                if f.source == FindingSource::Predicate && twin.is_some() {
-                    continue;
-                }
+            // A departure seen by both the case's expectation and the rule's
+            // predicate is printed once, naming both.
+            for d in super::findings::departures(&case.findings) {
+                let f = d.finding;
                 let at = f
                     .step
                     .as_ref()
                     .map(|s| format!(" at {s}"))
                     .unwrap_or_default();
                 let call = f.call.as_ref().map(|c| format!(" {c}")).unwrap_or_default();
-                let both = if twin.is_some() {
-                    " [case expectation and rule predicate]"
+                let both = if d.seen_by_both() {
+                    format!(" [{}]", d.sources())
                 } else {
-                    ""
+                    String::new()
                 };
                 let _ = writeln!(
                     out,
@@ -277,11 +280,15 @@ impl Reporter for LineReporter<'_> {
         let mut err = std::io::stderr().lock();
         let _ = writeln!(
             err,
-            "{:<5} {} ({profile}) {} [{} µs]",
+            "{:<5} {} ({profile}) {} [{} µs{}]",
             announced(self.expected, runtime, profile, result),
             runtime.name,
             result.name,
-            result.duration_us
+            result.duration_us,
+            result
+                .transcript_reused_from
+                .map(|p| format!(", transcript reused from {p}"))
+                .unwrap_or_default()
         );
     }
 }
@@ -289,7 +296,7 @@ impl Reporter for LineReporter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::{CaseError, Totals};
+    use crate::report::model::{CaseError, Finding, FindingSource, Totals};
 
     #[test]
     fn summary_names_rules_steps_and_output() {
@@ -306,6 +313,7 @@ mod tests {
             flaky: None,
             plan: None,
             transcript: None,
+            transcript_reused_from: None,
             duration_us: 1,
         };
         let mut fail = case("a/fail", Status::Fail);

@@ -101,6 +101,10 @@ impl Runtime for Aliased {
     fn execute(&self, plan: &Plan, timeout: Duration) -> Result<Transcript, RuntimeError> {
         self.inner.execute(plan, timeout)
     }
+
+    fn transcript_reused_from(&self, plan: &Plan, profile: Profile) -> Option<Profile> {
+        self.inner.transcript_reused_from(plan, profile)
+    }
 }
 
 fn build_named(
@@ -139,7 +143,7 @@ fn build_named(
     if name == "msiexec" {
         // One runtime for every profile: Wine runs each plan once.
         return msiexec::shared()
-            .map(|rt| Box::new(rt) as Box<dyn Runtime>)
+            .map(|rt| Box::new(rt.for_profile(profile)) as Box<dyn Runtime>)
             .map_err(|message| BuildError::Unavailable {
                 name: name.to_owned(),
                 message,

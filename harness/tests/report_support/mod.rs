@@ -237,6 +237,7 @@ pub fn case(name: &str, description: &str, rules: &[&str], duration_us: u64) -> 
         flaky: None,
         plan: None,
         transcript: None,
+        transcript_reused_from: None,
         duration_us,
     }
 }

@@ -22,7 +22,7 @@ pub mod split;
 pub mod wire;
 
 use crate::runtime::{Runtime, RuntimeError, RuntimeInfo};
-use msiconf_spec::{Context, OpKind, Plan, Transcript};
+use msiconf_spec::{Context, OpKind, Plan, Profile, Transcript};
 use prefix::{Prefix, PrefixPool};
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
@@ -324,13 +324,31 @@ pub struct MsiexecRuntime {
     wine_nanos: AtomicU64,
     /// Agents started so far (each one after the first of a worker replaces one that died or hung).
     agent_starts: AtomicU64,
-    /// Transcripts by plan: checking a second profile re-reads, it does not re-run Wine.
-    cache: Mutex<HashMap<String, Arc<Mutex<Option<Transcript>>>>>,
+    /// Transcripts by plan, with the profile of the run that executed it (if
+    /// known): checking a second profile re-reads, it does not re-run Wine.
+    cache: Mutex<HashMap<String, Arc<Mutex<Option<Kept>>>>>,
 }
 
-/// One process-wide runtime, shared by every `--runtime msiexec` run (both profiles).
+/// A transcript kept for a second run of the same plan.
 #[derive(Debug, Clone)]
-pub struct SharedMsiexec(pub Arc<MsiexecRuntime>);
+struct Kept {
+    transcript: Transcript,
+    /// The profile of the run it was executed for (`None` outside `msiconf run`).
+    profile: Option<Profile>,
+}
+
+/// One process-wide runtime, shared by every `--runtime msiexec` run (both
+/// profiles); the profile of the run it serves, once known, lets it say which
+/// transcripts it executed for another profile's run.
+#[derive(Debug, Clone)]
+pub struct SharedMsiexec(pub Arc<MsiexecRuntime>, pub Option<Profile>);
+
+impl SharedMsiexec {
+    /// The same runtime, serving a run under `profile`.
+    pub fn for_profile(self, profile: Profile) -> SharedMsiexec {
+        SharedMsiexec(self.0, Some(profile))
+    }
+}
 
 /// An agent started by [`MsiexecRuntime::spawn_listening_agent`]; killed
 /// (with its prefix's processes) when dropped.
@@ -364,7 +382,7 @@ pub fn shared_remote(target: &str) -> Result<SharedMsiexec, String> {
         .lock()
         .unwrap_or_else(|e| e.into_inner());
     if let Some(rt) = map.get(target) {
-        return Ok(SharedMsiexec(Arc::clone(rt)));
+        return Ok(SharedMsiexec(Arc::clone(rt), None));
     }
     let token = std::env::var(agent::TOKEN_ENV)
         .ok()
@@ -379,7 +397,7 @@ pub fn shared_remote(target: &str) -> Result<SharedMsiexec, String> {
         MsiexecRuntime::remote(addr, &token, MsiexecOptions::default()).map_err(|e| e.chain())?;
     let rt = Arc::new(rt);
     map.insert(target.to_owned(), Arc::clone(&rt));
-    Ok(SharedMsiexec(rt))
+    Ok(SharedMsiexec(rt, None))
 }
 
 /// The process-wide runtime with default options, created (and its prefixes booted) on first use.
@@ -392,7 +410,7 @@ pub fn shared() -> Result<SharedMsiexec, String> {
             Ok(Arc::new(rt))
         })
         .clone()
-        .map(SharedMsiexec)
+        .map(|rt| SharedMsiexec(rt, None))
 }
 
 impl Runtime for SharedMsiexec {
@@ -401,7 +419,11 @@ impl Runtime for SharedMsiexec {
     }
 
     fn execute(&self, plan: &Plan, timeout: Duration) -> Result<Transcript, RuntimeError> {
-        self.0.execute(plan, timeout)
+        self.0.execute_for(plan, timeout, self.1)
+    }
+
+    fn transcript_reused_from(&self, plan: &Plan, profile: Profile) -> Option<Profile> {
+        self.0.executed_for(plan).filter(|p| *p != profile)
     }
 }
 
@@ -852,27 +874,55 @@ impl Runtime for MsiexecRuntime {
     }
 
     fn execute(&self, plan: &Plan, timeout: Duration) -> Result<Transcript, RuntimeError> {
-        if let Some(reason) = self.info().unsupported_reason(plan) {
-            return Err(RuntimeError::Unsupported { reason });
-        }
-        let key = serde_json::to_string(plan).unwrap_or_else(|_| format!("{plan:?}"));
-        let slot = {
-            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-            Arc::clone(cache.entry(key).or_default())
-        };
-        // Held while Wine runs, so a second request for the same plan waits for the first.
-        let mut cached = slot.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(t) = cached.as_ref() {
-            return Ok(t.clone());
-        }
-        // Errors are not kept: a timeout under load says nothing about the next try.
-        let t = self.execute_uncached(plan, timeout)?;
-        *cached = Some(t.clone());
-        Ok(t)
+        self.execute_for(plan, timeout, None)
     }
 }
 
 impl MsiexecRuntime {
+    fn cache_key(plan: &Plan) -> String {
+        serde_json::to_string(plan).unwrap_or_else(|_| format!("{plan:?}"))
+    }
+
+    /// Executes `plan` for a run under `profile`, or gives back the
+    /// transcript an earlier run got for the same plan.
+    pub fn execute_for(
+        &self,
+        plan: &Plan,
+        timeout: Duration,
+        profile: Option<Profile>,
+    ) -> Result<Transcript, RuntimeError> {
+        if let Some(reason) = self.info().unsupported_reason(plan) {
+            return Err(RuntimeError::Unsupported { reason });
+        }
+        let slot = {
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(cache.entry(Self::cache_key(plan)).or_default())
+        };
+        // Held while Wine runs, so a second request for the same plan waits for the first.
+        let mut cached = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(kept) = cached.as_ref() {
+            return Ok(kept.transcript.clone());
+        }
+        // Errors are not kept: a timeout under load says nothing about the next try.
+        let t = self.execute_uncached(plan, timeout)?;
+        *cached = Some(Kept {
+            transcript: t.clone(),
+            profile,
+        });
+        Ok(t)
+    }
+
+    /// The profile of the run that executed `plan`, if it has been executed
+    /// for a run under a known profile.
+    pub fn executed_for(&self, plan: &Plan) -> Option<Profile> {
+        let slot = {
+            let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            cache.get(&Self::cache_key(plan)).map(Arc::clone)?
+        };
+        let kept = slot.lock().unwrap_or_else(|e| e.into_inner());
+        kept.as_ref().and_then(|k| k.profile)
+    }
+
     /// Runs `plan` in Wine even if this runtime has run it before (the load
     /// test compares two runs of the same plans).
     pub fn execute_uncached(
