@@ -320,6 +320,7 @@ rule = "R-TWO"
             sources: &[],
             contexts: &[],
             family: msiconf_spec::Family::Properties,
+            subject: msiconf_spec::Subject::calls(&[msiconf_spec::OpKind::GetLanguage]),
             level: msiconf_spec::Level::Must,
             disagreement: None,
             check: msiconf_spec::Check::Predicate(language_is_1033),

@@ -26,7 +26,7 @@ pub use fixture::Fixture;
 pub use operation::{Buffer, HandleArg, ModifyKind, OpKind, Operation, PackageSource};
 pub use outcome::Outcome;
 pub use plan::{InstallOptions, Plan, PlanBuilder, ProbeScript, StepRef, UiLevel};
-pub use rule::{Check, Family, Level, Predicate, Profile, Rule, Violation};
+pub use rule::{Check, Family, Level, Predicate, Profile, Rule, Subject, Violation};
 pub use transcript::{ActionRecord, Event, ProbeRun, Transcript};
 
 /// Checks a transcript against every rule of the catalog under `profile`.

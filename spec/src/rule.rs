@@ -131,6 +131,66 @@ impl fmt::Debug for Check {
     }
 }
 
+/// What a rule speaks about: the calls whose outcomes its predicate judges,
+/// and whether it also judges the install as a whole (which actions ran, in
+/// what order, with what result). A departure the predicates do not catch is
+/// attributed by it: the fuzzer cites the rule whose subject holds the
+/// differing call, and no rule when none does.
+#[derive(Clone, Copy)]
+pub struct Subject {
+    pub calls: &'static [crate::OpKind],
+    pub install: bool,
+    /// When only some calls of those kinds are the rule's (a Null name, a
+    /// bogus handle, a sized buffer), the test that picks them.
+    pub when: Option<fn(&crate::Operation) -> bool>,
+}
+
+impl fmt::Debug for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Subject")
+            .field("calls", &self.calls)
+            .field("install", &self.install)
+            .field("when", &self.when.map(|_| ".."))
+            .finish()
+    }
+}
+
+impl Subject {
+    /// A rule about these calls only.
+    pub const fn calls(calls: &'static [crate::OpKind]) -> Subject {
+        Subject {
+            calls,
+            install: false,
+            when: None,
+        }
+    }
+    /// A rule about the install as a whole, and about these calls (often
+    /// DoAction, which runs part of an install).
+    pub const fn install(calls: &'static [crate::OpKind]) -> Subject {
+        Subject {
+            calls,
+            install: true,
+            when: None,
+        }
+    }
+    /// The same subject, narrowed to the calls `test` accepts.
+    pub const fn when(self, test: fn(&crate::Operation) -> bool) -> Subject {
+        Subject {
+            when: Some(test),
+            ..self
+        }
+    }
+    /// Whether the rule judges outcomes of calls of this kind.
+    pub fn covers(&self, call: crate::OpKind) -> bool {
+        self.calls.contains(&call)
+    }
+    /// Whether the rule speaks about this very call: its kind, and the
+    /// arguments the rule is about when it names some.
+    pub fn is_about(&self, call: &crate::Operation) -> bool {
+        self.covers(call.kind()) && self.when.is_none_or(|test| test(call))
+    }
+}
+
 /// One rule of the catalog.
 #[derive(Debug, Clone, Copy)]
 pub struct Rule {
@@ -144,6 +204,8 @@ pub struct Rule {
     pub sources: &'static [&'static str],
     pub contexts: &'static [Context],
     pub family: Family,
+    /// The calls (and whether the install itself) the rule speaks about.
+    pub subject: Subject,
     pub level: Level,
     /// How the documentation and Windows disagree on this rule, when they do.
     pub disagreement: Option<&'static str>,

@@ -507,3 +507,42 @@ fn survey_deviations_on_case_plans() {
         }
     }
 }
+
+/// A rule's subject names every call its predicate judges: on the case plans,
+/// under every deviation, each violation sits at a call the rule's subject
+/// covers, or at no step at all for a rule about the install. The fuzzer
+/// attributes what the predicates miss by the subject, so it must be true.
+#[test]
+fn every_violation_is_about_a_call_its_rule_names() {
+    let catalog = msiconf_spec::rules::catalog();
+    let mut wrong = std::collections::BTreeSet::new();
+    for (name, plan) in plans() {
+        for d in Deviation::ALL {
+            for profile in Profile::ALL {
+                let config = Config {
+                    profile,
+                    deviations: vec![*d],
+                };
+                let t = run(&plan, &config);
+                for v in msiconf_spec::check(&plan, &t, profile) {
+                    let rule = catalog.iter().find(|r| r.id == v.rule).unwrap();
+                    match &v.step {
+                        None if !rule.subject.install => {
+                            wrong.insert(format!("{} judges the install ({name})", v.rule));
+                        }
+                        None => {}
+                        Some(step) => {
+                            let Some(e) = t.events.iter().find(|e| e.step() == *step) else {
+                                continue;
+                            };
+                            if !rule.subject.is_about(&e.call) {
+                                wrong.insert(format!("{} judges {:?} ({name})", v.rule, e.call));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -63,6 +63,10 @@ struct RuleRow {
     family: &'static str,
     sources: Vec<&'static str>,
     contexts: Vec<&'static str>,
+    /// The calls the rule judges (its subject), by their case-file names.
+    calls: Vec<&'static str>,
+    /// Whether the rule judges the install as a whole (actions run, order, result).
+    judges_install: bool,
     has_predicate: bool,
     /// How many cases cite the rule.
     cases: usize,
@@ -138,6 +142,8 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
             family: r.family.name(),
             sources: r.sources.to_vec(),
             contexts: r.contexts.iter().map(|c| c.name()).collect(),
+            calls: r.subject.calls.iter().map(|k| k.name()).collect(),
+            judges_install: r.subject.install,
             has_predicate: r.has_predicate(),
             cases: suite.cases.iter().filter(|c| c.cites(r.id)).count(),
             failed_by: failed_by
@@ -207,6 +213,13 @@ fn markdown(rows: &[RuleRow], cases: usize) -> String {
             r.level,
             r.contexts.join(", ")
         );
+        let mut about: Vec<String> = r.calls.iter().map(|c| format!("`{c}`")).collect();
+        if r.judges_install {
+            about.push("the install (actions run, their order and results)".to_owned());
+        }
+        if !about.is_empty() {
+            let _ = writeln!(out, "- Judges: {}", about.join(", "));
+        }
         let sources: Vec<String> = r
             .sources
             .iter()

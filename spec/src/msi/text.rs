@@ -10,6 +10,14 @@ pub fn utf16_len(s: &str) -> u32 {
     s.chars().map(|c| c.len_utf16() as u32).sum()
 }
 
+/// What a C function receives for `s` passed as a NUL-terminated string: the
+/// text up to its first NUL. MsiSetProperty's value is such a string, so a
+/// value with a NUL inside is stored cut there (only formatted text, `[~]`,
+/// puts a NUL inside a property).
+pub fn c_string(s: &str) -> &str {
+    s.split('\0').next().unwrap_or("")
+}
+
 /// The longest prefix of `s` that fits in `units` UTF-16 code units (a
 /// surrogate pair that would be cut is left out whole).
 pub fn utf16_prefix(s: &str, units: u32) -> &str {

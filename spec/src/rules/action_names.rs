@@ -18,6 +18,7 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptImmediate,
         ],
         family: Family::ActionNames,
+        subject: Subject::calls(&[OpKind::DoAction, OpKind::SessionDoAction]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(doaction_case),
@@ -31,6 +32,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MSDN-DoAction", "MS:logging-of-action-return-values"],
         contexts: PKG_IMM,
         family: Family::ActionNames,
+        subject: Subject::calls(&[OpKind::DoAction]),
         level: Level::Must,
         disagreement: Some(
             "The API page says an unknown name goes to the UI handler; Windows returns 1626 \
@@ -52,6 +54,7 @@ pub(super) const RULES: &[Rule] = &[
         ],
         contexts: &[Context::ScriptImmediate],
         family: Family::ActionNames,
+        subject: Subject::calls(&[OpKind::SessionDoAction]),
         level: Level::Must,
         disagreement: Some(
             "S0 says both that the method returns an integer enumeration and that it returns \
@@ -133,6 +136,14 @@ fn session_doaction_enum(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<
             continue;
         };
         if a.is_empty() {
+            continue;
+        }
+        // Whatever the action did, the answer is one of the enumeration's values.
+        if e.outcome
+            .number
+            .is_some_and(|n| !(status::NO_ACTION..=status::BAD_ACTION_DATA).contains(&n))
+        {
+            flag(out, ID, e, "an msiDoActionStatus value (0 to 7)");
             continue;
         }
         let want = if !facts::action_exists_ignoring_case(plan, a) {

@@ -15,6 +15,18 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["S1", "MS:scripts"],
         contexts: SCRIPTS,
         family: Family::Automation,
+        subject: Subject::calls(&[
+            OpKind::SessionPropertyGet,
+            OpKind::SessionPropertySet,
+            OpKind::SessionDoAction,
+            OpKind::SessionMode,
+            OpKind::SessionSetMode,
+            OpKind::SessionLanguage,
+            OpKind::SessionMessage,
+            OpKind::SessionEvaluateCondition,
+            OpKind::SessionDatabase,
+            OpKind::InstallerOpenPackage,
+        ]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(session_global),
@@ -33,6 +45,18 @@ pub(super) const RULES: &[Rule] = &[
         ],
         contexts: &[Context::ScriptDeferred],
         family: Family::Automation,
+        subject: Subject::calls(&[
+            OpKind::SessionPropertyGet,
+            OpKind::SessionPropertySet,
+            OpKind::SessionDoAction,
+            OpKind::SessionMode,
+            OpKind::SessionSetMode,
+            OpKind::SessionLanguage,
+            OpKind::SessionMessage,
+            OpKind::SessionEvaluateCondition,
+            OpKind::SessionDatabase,
+            OpKind::InstallerOpenPackage,
+        ]),
         level: Level::Must,
         disagreement: Some(
             "S2 says Mode is true only for imfOperations; the current page says SCHEDULED only \
@@ -50,6 +74,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MS:session-session", "WT:automation.c test_Session"],
         contexts: &[Context::ScriptImmediate],
         family: Family::Automation,
+        subject: Subject::calls(&[OpKind::SessionPropertyGet, OpKind::SessionPropertySet]),
         level: Level::Must,
         disagreement: Some(
             "MS:session-session calls an undefined property Null while the C API gives an empty \
@@ -75,6 +100,7 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptImmediate,
         ],
         family: Family::Automation,
+        subject: Subject::calls(&[OpKind::SessionSetMode, OpKind::SessionMode]),
         level: Level::Must,
         disagreement: Some(
             "MS:session-mode calls the property read-only yet marks flags 6 and 7 settable \
@@ -91,6 +117,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MS:session-object", "MS:session-database", "S1"],
         contexts: &[Context::ScriptImmediate],
         family: Family::Automation,
+        subject: Subject::calls(&[OpKind::SessionDatabase, OpKind::SetSummaryInfo]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(installer_database),
@@ -115,6 +142,7 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptDeferred,
         ],
         family: Family::Automation,
+        subject: Subject::calls(&[OpKind::SessionMessage, OpKind::ProcessMessage]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(session_message),
@@ -133,6 +161,7 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptImmediate,
         ],
         family: Family::Automation,
+        subject: Subject::calls(&[OpKind::SessionEvaluateCondition, OpKind::EvaluateCondition]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(evaluate_condition),

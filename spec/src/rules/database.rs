@@ -14,6 +14,12 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["API:msigetactivedatabase", "S1"],
         contexts: PKG_IMM,
         family: Family::Database,
+        subject: Subject::calls(&[
+            OpKind::GetActiveDatabase,
+            OpKind::Sql,
+            OpKind::Modify,
+            OpKind::Commit,
+        ]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(active_db),
@@ -26,6 +32,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["S1"],
         contexts: IMM,
         family: Family::Database,
+        subject: Subject::calls(&[OpKind::CloseHandle]),
         level: Level::Must,
         disagreement: None,
         check: Check::Unobservable(
@@ -48,6 +55,13 @@ pub(super) const RULES: &[Rule] = &[
         ],
         contexts: IMM,
         family: Family::Database,
+        subject: Subject::calls(&[
+            OpKind::OpenDatabase,
+            OpKind::OpenPackage,
+            OpKind::Commit,
+            OpKind::GetDatabaseState,
+            OpKind::SetSummaryInfo,
+        ]),
         level: Level::Must,
         disagreement: Some(
             "documented: MsiDatabaseCommit must not be called from a custom action, with no code \
@@ -66,6 +80,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &[],
         contexts: IMM,
         family: Family::Database,
+        subject: Subject::calls(&[OpKind::GetActiveDatabase, OpKind::OpenView, OpKind::Fetch]),
         level: Level::Observed,
         disagreement: None,
         check: Check::Unobservable(

@@ -10,10 +10,16 @@ pub(super) const RULES: &[Rule] = &[
         id: "DEFERRED-PROPS",
         title: "Deferred actions read only CustomActionData, ProductCode and UserSID",
         statement: "In a deferred or rollback action MsiGetProperty answers three names; every \
-                    other name succeeds with an empty value.",
+                    other name succeeds with an empty value, and a condition evaluated there \
+                    sees those other names as unset.",
         sources: &[CONTEXT_INFO, "S2", "S1", "WT:custom.c da_deferred"],
         contexts: IN_SCRIPT,
         family: Family::Deferred,
+        subject: Subject::calls(&[
+            OpKind::GetProperty,
+            OpKind::SessionPropertyGet,
+            OpKind::EvaluateCondition,
+        ]),
         level: Level::Must,
         disagreement: Some(
             "S2 lists only ProductCode and CustomActionData and says others return NULL; the \
@@ -35,6 +41,7 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptDeferred,
         ],
         family: Family::Deferred,
+        subject: Subject::calls(&[OpKind::GetProperty, OpKind::SessionPropertyGet]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(cad_by_name),
@@ -52,6 +59,7 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptDeferred,
         ],
         family: Family::Deferred,
+        subject: Subject::calls(&[OpKind::GetProperty, OpKind::SessionPropertyGet]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(cad_snapshot),
@@ -69,6 +77,7 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptImmediate,
         ],
         family: Family::Deferred,
+        subject: Subject::calls(&[OpKind::GetProperty, OpKind::SessionPropertyGet]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(cad_immediate),
@@ -82,6 +91,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MS:deferred-execution-custom-actions"],
         contexts: &[Context::Deferred],
         family: Family::Deferred,
+        subject: Subject::install(&[]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(runs_in_script),
@@ -109,6 +119,7 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptImmediate,
         ],
         family: Family::Deferred,
+        subject: Subject::calls(&[OpKind::GetMode, OpKind::SessionMode]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(runmode_kind),
@@ -122,6 +133,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &[CONTEXT_INFO, "API:msigetmode"],
         contexts: IN_SCRIPT,
         family: Family::Deferred,
+        subject: Subject::calls(&[OpKind::GetMode, OpKind::SessionMode]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(runmode_others),
@@ -134,6 +146,12 @@ pub(super) const RULES: &[Rule] = &[
         sources: &[CONTEXT_INFO],
         contexts: &[Context::Commit],
         family: Family::Deferred,
+        subject: Subject::calls(&[
+            OpKind::GetProperty,
+            OpKind::GetLanguage,
+            OpKind::SessionPropertyGet,
+            OpKind::SessionLanguage,
+        ]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(commit_limits),
@@ -146,6 +164,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &[CONTEXT_INFO, "API:msigetlanguage"],
         contexts: &[Context::Deferred, Context::Rollback],
         family: Family::Deferred,
+        subject: Subject::calls(&[OpKind::GetLanguage, OpKind::SessionLanguage]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(deferred_language),
@@ -158,6 +177,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &[CONTEXT_INFO],
         contexts: &[Context::Deferred, Context::Rollback],
         family: Family::Deferred,
+        subject: Subject::calls(&[OpKind::FormatRecord]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(deferred_format),
@@ -171,6 +191,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &[CONTEXT_INFO, "API:msiprocessmessage"],
         contexts: IN_SCRIPT,
         family: Family::Deferred,
+        subject: Subject::calls(&[OpKind::ProcessMessage, OpKind::SessionMessage]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(deferred_message),
@@ -186,6 +207,11 @@ pub(super) const RULES: &[Rule] = &[
         ],
         contexts: IN_SCRIPT,
         family: Family::Deferred,
+        subject: Subject::calls(&[
+            OpKind::SetProperty,
+            OpKind::SessionPropertySet,
+            OpKind::GetProperty,
+        ]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(deferred_no_set),
@@ -203,6 +229,7 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptDeferred,
         ],
         family: Family::Deferred,
+        subject: Subject::calls(&[OpKind::GetActiveDatabase, OpKind::SessionDatabase]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(deferred_no_db),
@@ -215,6 +242,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MS:ice77", "MS:deferred-execution-custom-actions"],
         contexts: &[Context::Deferred, Context::Rollback, Context::Commit],
         family: Family::Deferred,
+        subject: Subject::install(&[]),
         level: Level::Must,
         disagreement: None,
         check: Check::Unobservable(
@@ -234,6 +262,7 @@ pub(super) const RULES: &[Rule] = &[
         ],
         contexts: &[Context::Rollback, Context::Commit],
         family: Family::Deferred,
+        subject: Subject::install(&[]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(inscript_flags),
@@ -255,6 +284,7 @@ pub(super) const RULES: &[Rule] = &[
         ],
         contexts: &[Context::ImmediateUi, Context::ImmediateBeforeInit],
         family: Family::Deferred,
+        subject: Subject::install(&[]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(sched_flags),
@@ -272,6 +302,7 @@ pub(super) const RULES: &[Rule] = &[
         ],
         contexts: &[Context::Rollback, Context::Commit],
         family: Family::Deferred,
+        subject: Subject::install(&[]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(rb_cm_enabled),
@@ -302,6 +333,24 @@ fn deferred_props(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<V
             || !matches!(e.context, Context::Deferred | Context::Rollback)
                 && e.context != Context::Commit
         {
+            continue;
+        }
+        if let Operation::EvaluateCondition {
+            condition: Some(cond),
+        } = &e.call
+        {
+            // Properties outside the allow-list read as empty in the condition too.
+            let lookup = |name: &str| {
+                let plain = !name.starts_with(['%', '$', '?', '&', '!']);
+                if plain && !ALLOWED.contains(&name) && !set_earlier(&t.events, i, name) {
+                    crate::msi::format::Lookup::Absent
+                } else {
+                    crate::msi::format::Lookup::Unknown
+                }
+            };
+            if let Some(want) = crate::msi::condition::evaluate(Some(cond), &lookup) {
+                expect_number(out, ID, e, want);
+            }
             continue;
         }
         let Operation::GetProperty {

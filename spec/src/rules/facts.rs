@@ -463,6 +463,9 @@ pub enum Source {
     Set,
     /// MsiSetProperty earlier in the same run with a Null or empty value (a deletion).
     SetEmpty,
+    /// MsiSetProperty earlier in the same run with a NUL inside the text: what
+    /// is stored ends at the NUL.
+    SetCut,
     /// `Session.Property(name) = value` earlier in the same run.
     SessionSet,
     /// A custom action run through DoAction earlier in the same run: a type-51
@@ -534,15 +537,15 @@ pub fn property_at<'a>(
                         continue;
                     }
                     match e.outcome.rc {
-                        // A C string ends at its first NUL: what is stored then is not settled here.
-                        Some(rc::SUCCESS) if value.as_deref().is_some_and(|v| v.contains('\0')) => {
-                            return None
-                        }
                         Some(rc::SUCCESS) => {
-                            let v = value.as_deref().unwrap_or("");
+                            // The value is a C string: it is stored up to its first NUL.
+                            let given = value.as_deref().unwrap_or("");
+                            let v = text::c_string(given);
                             return Some(Known {
                                 value: Cow::Borrowed(v),
-                                source: if v.is_empty() {
+                                source: if v.len() < given.len() {
+                                    Source::SetCut
+                                } else if v.is_empty() {
                                     Source::SetEmpty
                                 } else {
                                     Source::Set
@@ -565,11 +568,8 @@ pub fn property_at<'a>(
                     if e.context.is_in_script() || e.outcome.exception.is_some() {
                         continue;
                     }
-                    if value.as_deref().is_some_and(|v| v.contains('\0')) {
-                        return None;
-                    }
                     return Some(Known {
-                        value: Cow::Borrowed(value.as_deref().unwrap_or("")),
+                        value: Cow::Borrowed(text::c_string(value.as_deref().unwrap_or(""))),
                         source: Source::SessionSet,
                         variant_set,
                     });
@@ -646,8 +646,14 @@ pub fn property_at<'a>(
             Operation::Sequence { .. } if e.outcome.rc != Some(rc::INVALID_PARAMETER) => {
                 return None;
             }
+            // A SELECT run through MsiDatabaseOpenView/Execute reads only;
+            // anything else on _Property may have changed the property.
             Operation::Sql { sql, .. } | Operation::OpenView { sql: Some(sql), .. }
-                if sql.contains("_Property") =>
+                if sql.contains("_Property")
+                    && !matches!(
+                        crate::msi::sql::parse(sql),
+                        Ok(crate::msi::sql::Statement::Select { .. })
+                    ) =>
             {
                 return None;
             }
@@ -657,8 +663,27 @@ pub fn property_at<'a>(
     }
     let probe = events[i].probe.as_str();
     let mut k = static_value(plan, name, probe, ctx, 0)?;
-    k.variant_set = variant_set;
+    k.variant_set = variant_set || static_variant(plan, name);
     Some(k)
+}
+
+/// Whether the Property table or the command line defines a name that
+/// differs from `name` only in case (a read of `name` then tests case).
+pub fn static_variant(plan: &Plan, name: &str) -> bool {
+    let install = plan.install.as_ref().map(|i| &i.properties);
+    let names = || {
+        plan.fixture
+            .properties
+            .iter()
+            .map(|p| p.name.as_str())
+            .chain(
+                install
+                    .into_iter()
+                    .flat_map(|p| p.keys().map(String::as_str)),
+            )
+    };
+    // A name given exactly as well is a question about where it comes from.
+    !names().any(|n| n == name) && names().any(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// What a probe run through DoAction did to a property, as its own recorded steps show.

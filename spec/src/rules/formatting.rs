@@ -17,6 +17,11 @@ pub(super) const RULES: &[Rule] = &[
         ],
         contexts: IMM,
         family: Family::Formatting,
+        subject: Subject::calls(&[
+            OpKind::GetProperty,
+            OpKind::SessionPropertyGet,
+            OpKind::CommandLine,
+        ]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(type51),
@@ -29,6 +34,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MS:formatted"],
         contexts: PKG_IMM,
         family: Family::Formatting,
+        subject: Subject::calls(&[OpKind::FormatRecord]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(fmt_property),
@@ -42,6 +48,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MS:formatted"],
         contexts: PKG_IMM,
         family: Family::Formatting,
+        subject: Subject::calls(&[OpKind::FormatRecord]).when(about_fmt_escape),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(fmt_escape),
@@ -54,6 +61,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MS:formatted", "WT:package.c test_formatrecord_tables"],
         contexts: PKG_IMM,
         family: Family::Formatting,
+        subject: Subject::calls(&[OpKind::FormatRecord]),
         level: Level::Must,
         disagreement: Some(
             "MS:formatted says [!file] is a short path only in Registry and IniFile values; \
@@ -63,6 +71,11 @@ pub(super) const RULES: &[Rule] = &[
         check: Check::Predicate(fmt_file_keys),
     },
 ];
+
+/// The calls FMT-ESCAPE speaks about.
+fn about_fmt_escape(op: &Operation) -> bool {
+    matches!(op, Operation::FormatRecord { template, handle, .. } if template.contains("[\\") || *handle != HandleArg::Session)
+}
 
 fn type51(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
     super::properties::scan(plan, t, p, out, "TYPE51-SETPROP");

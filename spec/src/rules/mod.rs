@@ -37,6 +37,7 @@ mod formatting;
 mod index;
 mod null_action;
 mod properties;
+pub use properties::read_owner;
 mod return_codes;
 mod script_order;
 mod sequencing;
@@ -51,7 +52,7 @@ mod prelude {
     pub(super) use crate::codes::{catype, condition, rc, runmode, status};
     pub(super) use crate::{
         Check, Context, Event, Family, HandleArg, Level, OpKind, Operation, Plan, Profile, Rule,
-        Transcript, Violation,
+        Subject, Transcript, Violation,
     };
 
     /// The package handle and the immediate DLL contexts.

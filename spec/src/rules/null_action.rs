@@ -20,6 +20,8 @@ pub(super) const RULES: &[Rule] = &[
         ],
         contexts: PKG_IMM,
         family: Family::NullAction,
+        subject: Subject::install(&[OpKind::DoAction])
+            .when(|op| matches!(op, Operation::DoAction { action: None, .. })),
         level: Level::Must,
         disagreement: Some(
             "documented: a Null name runs the ACTION fallback, so the call is not refused with 87 \
@@ -36,6 +38,9 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MSDN-DoAction", "WT:package.c test_doaction"],
         contexts: PKG_IMM,
         family: Family::NullAction,
+        subject: Subject::calls(&[OpKind::DoAction]).when(
+            |op| matches!(op, Operation::DoAction { handle, .. } if *handle != HandleArg::Session),
+        ),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(doaction_bad_handle),
@@ -54,6 +59,7 @@ pub(super) const RULES: &[Rule] = &[
         ],
         contexts: TOP,
         family: Family::NullAction,
+        subject: Subject::install(&[OpKind::DoAction]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(action_prop_uppercase),
@@ -67,6 +73,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MS:using-a-sequence-table"],
         contexts: &[Context::Package],
         family: Family::NullAction,
+        subject: Subject::install(&[OpKind::DoAction, OpKind::SessionDoAction]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(doaction_toplevel),

@@ -20,6 +20,7 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptImmediate,
         ],
         family: Family::Properties,
+        subject: Subject::calls(&[OpKind::GetProperty, OpKind::SessionPropertyGet]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(undefined_empty),
@@ -33,6 +34,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["API:msigetpropertya", "MSDN-GetProperty"],
         contexts: PKG_IMM,
         family: Family::Properties,
+        subject: Subject::calls(&[OpKind::GetProperty]).when(about_prop_get_buffer),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(get_buffer),
@@ -50,6 +52,7 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptImmediate,
         ],
         family: Family::Properties,
+        subject: Subject::calls(&[OpKind::GetProperty, OpKind::SessionPropertyGet]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(case_sensitive),
@@ -70,6 +73,8 @@ pub(super) const RULES: &[Rule] = &[
         ],
         contexts: IMM,
         family: Family::Properties,
+        subject: Subject::calls(&[OpKind::GetProperty, OpKind::FormatRecord])
+            .when(about_prop_get_remote_bytes),
         level: Level::Observed,
         disagreement: Some(
             "documented: sizes are TCHAR counts everywhere; windows: inside a custom action the A \
@@ -88,6 +93,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MSDN-GetProperty", "WT:package.c test_props"],
         contexts: PKG_IMM,
         family: Family::Properties,
+        subject: Subject::calls(&[OpKind::GetProperty]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(get_args),
@@ -100,6 +106,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["API:msisetpropertya"],
         contexts: PKG_IMM,
         family: Family::Properties,
+        subject: Subject::calls(&[OpKind::GetProperty, OpKind::SessionPropertyGet, OpKind::Sql]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(set_empty_deletes),
@@ -118,6 +125,7 @@ pub(super) const RULES: &[Rule] = &[
         ],
         contexts: PKG_IMM,
         family: Family::Properties,
+        subject: Subject::calls(&[OpKind::SetProperty]).when(about_prop_set_args),
         level: Level::Observed,
         disagreement: Some(
             "The documentation gives no return codes for these cases; both profiles expect what \
@@ -144,6 +152,8 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptImmediate,
         ],
         family: Family::Properties,
+        subject: Subject::calls(&[OpKind::SetProperty, OpKind::SessionPropertySet])
+            .when(about_prop_name_not_validated),
         level: Level::Observed,
         disagreement: Some(
             "The naming pages require Identifiers but say nothing of enforcement; Windows accepts \
@@ -170,6 +180,7 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptImmediate,
         ],
         family: Family::Properties,
+        subject: Subject::calls(&[OpKind::GetProperty, OpKind::SessionPropertyGet]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(public_private),
@@ -183,6 +194,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MS:custom-action-type-51", "MS:formatted"],
         contexts: PKG_IMM,
         family: Family::Properties,
+        subject: Subject::calls(&[OpKind::GetProperty, OpKind::SessionPropertyGet]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(set_no_format),
@@ -191,10 +203,12 @@ pub(super) const RULES: &[Rule] = &[
         id: "PROP-EMBEDDED-NUL",
         title: "Property values may hold embedded NUL characters",
         statement: "[~] formats to a NUL, so a type-51 action can store a value with NULs inside; \
-                    MsiGetProperty returns all of it with its true length.",
-        sources: &["MS:formatted"],
+                    MsiGetProperty returns all of it with its true length. MsiSetProperty takes \
+                    a NUL-terminated value, so text passed to it is stored up to its first NUL.",
+        sources: &["MS:formatted", "API:msisetpropertya"],
         contexts: PKG_IMM,
         family: Family::Properties,
+        subject: Subject::calls(&[OpKind::GetProperty]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(embedded_nul),
@@ -208,6 +222,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MS:session-session", "WT:package.c test_MsiDatabaseCommit"],
         contexts: PKG_IMM,
         family: Family::Properties,
+        subject: Subject::calls(&[OpKind::GetProperty, OpKind::Sql]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(inmemory_table),
@@ -231,11 +246,82 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptImmediate,
         ],
         family: Family::Properties,
+        subject: Subject::calls(&[
+            OpKind::GetProperty,
+            OpKind::SessionPropertyGet,
+            OpKind::SetProperty,
+            OpKind::FormatRecord,
+        ])
+        .when(|op| match op {
+            Operation::GetProperty { name: Some(n), .. }
+            | Operation::SetProperty { name: Some(n), .. }
+            | Operation::SessionPropertyGet { name: Some(n) } => n.starts_with('%'),
+            Operation::FormatRecord { template, .. } => template.contains("[%"),
+            _ => false,
+        }),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(env_prefix),
     },
 ];
+
+/// The calls PROP-GET-BUFFER speaks about.
+fn about_prop_get_buffer(op: &Operation) -> bool {
+    matches!(
+        op,
+        Operation::GetProperty {
+            buffer: crate::Buffer::Sized(_) | crate::Buffer::NullBuffer(_),
+            ..
+        }
+    )
+}
+
+/// The calls PROP-GET-REMOTE-BYTES speaks about.
+fn about_prop_get_remote_bytes(op: &Operation) -> bool {
+    matches!(
+        op,
+        Operation::GetProperty { ansi: true, .. } | Operation::FormatRecord { ansi: true, .. }
+    )
+}
+
+/// The calls PROP-SET-ARGS speaks about.
+fn about_prop_set_args(op: &Operation) -> bool {
+    matches!(op, Operation::SetProperty { name, handle, .. } if name.as_deref().is_none_or(str::is_empty) || *handle != HandleArg::Session)
+}
+
+/// The calls PROP-NAME-NOT-VALIDATED speaks about.
+fn about_prop_name_not_validated(op: &Operation) -> bool {
+    matches!(op, Operation::SetProperty { name: Some(n), .. } | Operation::SessionPropertySet { name: Some(n), .. } if !n.is_empty() && !crate::msi::properties::is_identifier(n))
+}
+
+/// The rule a property read at `t.events[i]` belongs to, from the property's
+/// history in the plan and the transcript: the same owner the predicates give
+/// it, so a departure there that no predicate flags is attributed the same way.
+/// `None` for other calls, and for reads whose value the plan does not settle.
+pub fn read_owner(plan: &Plan, t: &Transcript, i: usize) -> Option<&'static str> {
+    let e = t.events.get(i)?;
+    let (name, script) = match &e.call {
+        Operation::GetProperty {
+            name: Some(n),
+            handle: HandleArg::Session,
+            ..
+        } if facts::is_full_c(e.context) => (n, false),
+        Operation::SessionPropertyGet { name: Some(n) }
+            if e.context == Context::ScriptImmediate =>
+        {
+            (n, true)
+        }
+        _ => return None,
+    };
+    if name.starts_with('%') {
+        return Some("PROP-ENV-PREFIX");
+    }
+    let k = facts::property_at(plan, &t.events, i, name)?;
+    if k.source == Source::Undefined && inserted_into_property_table(&t.events, i, name) {
+        return Some("PROP-INMEMORY-TABLE");
+    }
+    Some(domain(&k, name, e.context, script))
+}
 
 /// Which rule owns a property read whose expected value is `k`.
 fn domain(k: &Known<'_>, name: &str, ctx: Context, script: bool) -> &'static str {
@@ -251,6 +337,7 @@ fn domain(k: &Known<'_>, name: &str, ctx: Context, script: bool) -> &'static str
     match k.source {
         Source::Set if k.value.contains(['[', '{']) => "PROP-SET-NO-FORMAT",
         Source::Set => "PROP-GET-BUFFER",
+        Source::SetCut => "PROP-EMBEDDED-NUL",
         Source::SetEmpty => "PROP-SET-EMPTY-DELETES",
         Source::SessionSet => "SESSION-PROPERTY-RW",
         Source::Nested51 => "DOACTION-NESTED",
@@ -316,9 +403,12 @@ fn could_belong(plan: &Plan, events: &[Event], i: usize, name: &str, want: &str)
             plan.fixture.custom_actions.iter().any(|r| {
                 r.basic_type() == catype::SET_PROPERTY && r.source.as_deref() == Some(name)
             }) || (want == "PROP-EMBEDDED-NUL"
-                && run_has(&[Key::Kind(OpKind::DoAction)], &|op| {
+                && (run_has(&[Key::Kind(OpKind::DoAction)], &|op| {
                     matches!(op, Operation::DoAction { .. })
-                }))
+                }) || run_has(&sets(), &|op| {
+                    matches!(op, Operation::SetProperty { name: Some(n), value: Some(v), .. }
+                        if n == name && v.contains('\0'))
+                })))
         }
         "DOACTION-NESTED" => run_has(
             &[
@@ -339,10 +429,13 @@ fn could_belong(plan: &Plan, events: &[Event], i: usize, name: &str, want: &str)
         "PROP-INMEMORY-TABLE" => run_has(&[Key::Kind(OpKind::Sql)], &|op| {
             matches!(op, Operation::Sql { .. })
         }),
-        "PROP-CASE-SENSITIVE" => run_has(
-            &sets(),
-            &|op| matches!(op, Operation::SetProperty { name: Some(n), .. } | Operation::SessionPropertySet { name: Some(n), .. } if n != name && n.eq_ignore_ascii_case(name)),
-        ),
+        "PROP-CASE-SENSITIVE" => {
+            facts::static_variant(plan, name)
+                || run_has(
+                    &sets(),
+                    &|op| matches!(op, Operation::SetProperty { name: Some(n), .. } | Operation::SessionPropertySet { name: Some(n), .. } if n != name && n.eq_ignore_ascii_case(name)),
+                )
+        }
         _ => true,
     }
 }

@@ -25,6 +25,11 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptDeferred,
         ],
         family: Family::Session,
+        subject: Subject::calls(&[
+            OpKind::OpenPackage,
+            OpKind::InstallProduct,
+            OpKind::InstallerOpenPackage,
+        ]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(one_session),
@@ -39,6 +44,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["S1", "MS:executable-files", "S2"],
         contexts: &[Context::Exe],
         family: Family::Session,
+        subject: Subject::calls(&[OpKind::CommandLine, OpKind::HasSession]),
         level: Level::Must,
         disagreement: Some(
             "S1 names only types 2 and 18; the executable-files page lists 2, 18, 34 and 50 \
@@ -55,6 +61,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &[],
         contexts: &[Context::ImmediateBeforeInit, Context::Deferred],
         family: Family::Session,
+        subject: Subject::calls(&[]),
         level: Level::Observed,
         disagreement: None,
         check: Check::Unobservable(
@@ -72,6 +79,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &[],
         contexts: IMM,
         family: Family::Session,
+        subject: Subject::calls(&[]),
         level: Level::Observed,
         disagreement: None,
         check: Check::Unobservable(
@@ -87,6 +95,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["API:msigetmode", "MS:session-mode"],
         contexts: PKG_IMM,
         family: Family::Session,
+        subject: Subject::calls(&[OpKind::GetMode, OpKind::SessionMode]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(runmode_values),
@@ -110,6 +119,11 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptImmediate,
         ],
         family: Family::Session,
+        subject: Subject::install(&[
+            OpKind::EvaluateCondition,
+            OpKind::SessionEvaluateCondition,
+            OpKind::Sequence,
+        ]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(condition_string_case),
@@ -123,6 +137,13 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["API:msisetmode", "MS:session-object"],
         contexts: IMM,
         family: Family::Session,
+        subject: Subject::calls(&[
+            OpKind::SetMode,
+            OpKind::GetMode,
+            OpKind::SetInstallLevel,
+            OpKind::GetLanguage,
+            OpKind::GetProperty,
+        ]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(misc_state),
