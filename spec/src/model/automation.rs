@@ -43,6 +43,7 @@ impl Session<'_> {
                 let value = value.as_deref();
                 if name.is_empty()
                     && value.is_some_and(|v| !v.is_empty())
+                    && !exec.in_script()
                     && b.on(Deviation::SessionPropertyEmptyNameAccepted)
                 {
                     return Outcome::default();

@@ -82,7 +82,11 @@ impl Session<'_> {
     /// MsiDoAction as the C API sees it: argument checks, then the action.
     pub(crate) fn do_action_call(&mut self, action: Option<&str>, handle: HandleArg) -> Outcome {
         let b = self.b;
-        let handle_ok = handle == HandleArg::Session || b.on(Deviation::BadHandleAccepted);
+        // The Null-name and bad-handle deviations break rules about the package
+        // handle and immediate actions; in-script calls keep the reference's answers.
+        let outside_script = !self.frame().exec.in_script();
+        let handle_ok =
+            handle == HandleArg::Session || (outside_script && b.on(Deviation::BadHandleAccepted));
         let name = match action {
             Some(_) if !handle_ok => return Outcome::rc(rc::INVALID_HANDLE),
             Some(a) => a.to_owned(),
@@ -90,9 +94,9 @@ impl Session<'_> {
                 // Windows checks the parameter before the handle; the documentation
                 // promises a fall-back to the upper-cased ACTION property, then INSTALL.
                 let reject = if b.windows() {
-                    !b.on(Deviation::NullActionAccepted)
+                    !(outside_script && b.on(Deviation::NullActionAccepted))
                 } else {
-                    b.on(Deviation::NullActionRejected)
+                    outside_script && b.on(Deviation::NullActionRejected)
                 };
                 if reject {
                     return Outcome::rc(rc::INVALID_PARAMETER);
@@ -137,6 +141,7 @@ impl Session<'_> {
         let isolate =
             self.b.on(Deviation::NestedActionsIsolated) && self.frame().exec.in_custom_action();
         let saved = isolate.then(|| self.props.clone());
+        self.named_by_caller = true;
         let code = self.do_action(name);
         if let Some(props) = saved {
             self.props = props;
@@ -159,6 +164,7 @@ impl Session<'_> {
     pub(crate) fn do_action(&mut self, name: &str) -> u32 {
         // Only actions that run themselves without a probe in between (INSTALL in
         // its own sequence) get this far; probes stop nesting at MAX_DEPTH.
+        let by_caller = std::mem::take(&mut self.named_by_caller);
         if self.depth >= 4 * MAX_DEPTH {
             return rc::INSTALL_FAILURE;
         }
@@ -177,7 +183,7 @@ impl Session<'_> {
             self.transcript.actions.len() - 1
         });
         self.depth += 1;
-        let code = self.perform_action(&canonical);
+        let code = self.perform_action(&canonical, by_caller);
         self.depth -= 1;
         if let Some(i) = record {
             self.transcript.actions[i].result = Some(logged(code));
@@ -205,9 +211,9 @@ impl Session<'_> {
     }
 
     /// Runs a standard or custom action with exactly this name.
-    fn perform_action(&mut self, name: &str) -> u32 {
+    fn perform_action(&mut self, name: &str, by_caller: bool) -> u32 {
         if let Some(kind) = actions::standard(name) {
-            return self.standard_action(name, kind);
+            return self.standard_action(name, kind, by_caller);
         }
         let fixture = self.fixture.clone();
         match fixture.custom_action(name) {
@@ -225,12 +231,14 @@ impl Session<'_> {
         e.phase == Phase::Immediate && e.window
     }
 
-    fn standard_action(&mut self, name: &str, kind: ActionKind) -> u32 {
+    /// Runs a standard action; `by_caller` when a DoAction call named it (the
+    /// DoAction deviations leave sequences and the top-level install alone).
+    fn standard_action(&mut self, name: &str, kind: ActionKind, by_caller: bool) -> u32 {
         let b = self.b;
         let in_ca = !self.frames.is_empty() && self.frame().exec.in_custom_action();
         match kind {
             ActionKind::TopLevel | ActionKind::ExecuteAction
-                if b.on(Deviation::InstallActionRefused) =>
+                if by_caller && !in_ca && b.on(Deviation::InstallActionRefused) =>
             {
                 rc::FUNCTION_NOT_CALLED
             }
@@ -262,7 +270,7 @@ impl Session<'_> {
                 self.set_mode(runmode::REBOOTATEND, true);
                 rc::SUCCESS
             }
-            ActionKind::Informational if b.on(Deviation::NonSystemActionRefused) => {
+            ActionKind::Informational if by_caller && b.on(Deviation::NonSystemActionRefused) => {
                 rc::INSTALL_FAILURE
             }
             ActionKind::Informational => {
@@ -834,7 +842,7 @@ impl Session<'_> {
         let found = actions::standard(&top).is_some() || self.fixture.custom_action(&top).is_some();
         let code = if found {
             self.depth += 1;
-            let c = self.perform_action(&top);
+            let c = self.perform_action(&top, false);
             self.depth -= 1;
             c
         } else {

@@ -98,7 +98,7 @@ macro_rules! deviations {
 
 deviations! {
     ActionLookupIgnoresCase => "action-lookup-ignores-case", ["DOACTION-CASE"], "finds standard and custom actions whatever the case of the name";
-    UnknownActionSucceeds => "unknown-action-succeeds", ["DOACTION-UNKNOWN"], "returns success from DoAction for an action that does not exist";
+    UnknownActionSucceeds => "unknown-action-succeeds", ["DOACTION-UNKNOWN", "SESSION-DOACTION-ENUM"], "returns success from DoAction for an action that does not exist";
     NullActionAccepted => "null-action-accepted", ["DOACTION-NULL-ACTION"], "runs the ACTION fallback for a Null name where Windows rejects it with 87";
     NullActionRejected => "null-action-rejected", ["DOACTION-NULL-ACTION"], "rejects a Null name with 87 where the documentation promises the ACTION fallback";
     BadHandleAccepted => "bad-handle-accepted", ["DOACTION-BAD-HANDLE"], "treats handle 0 and bogus handles as the session handle";
@@ -122,7 +122,7 @@ deviations! {
     ExeExitCodeIgnored => "exe-exit-code-ignored", ["CA-RET-EXE-ZERO"], "treats every EXE exit code as success";
     Type19Succeeds => "type19-succeeds", ["CA-TYPE19-ERROR"], "lets a type-19 error action continue the install";
     ScriptReturnMisread => "script-return-misread", ["SCRIPT-CA-RET"], "reads a script's return value as a Win32 code, so 3 (failure) passes";
-    UndefinedPropertyFails => "undefined-property-fails", ["PROP-GET-UNDEFINED-EMPTY", "PROP-GET-ARGS"], "returns 1627 for a property that was never set";
+    UndefinedPropertyFails => "undefined-property-fails", ["PROP-GET-UNDEFINED-EMPTY", "PROP-GET-ARGS", "DEFERRED-PROPS"], "returns 1627 for a property that was never set";
     MoreDataSizeOffByOne => "more-data-size-off-by-one", ["PROP-GET-BUFFER"], "reports a required size one larger (terminator included) with ERROR_MORE_DATA";
     PropertyNamesFoldCase => "property-names-fold-case", ["PROP-CASE-SENSITIVE"], "stores and looks up property names case-insensitively";
     AnsiSizeInCharsInCustomActions => "ansi-size-in-chars-in-custom-actions", ["PROP-GET-REMOTE-BYTES"], "reports character counts from the A getters inside custom actions, where Windows reports bytes";
@@ -132,18 +132,18 @@ deviations! {
     SetPropertyArgsUnchecked => "set-property-args-unchecked", ["PROP-SET-ARGS"], "accepts an empty property name with a value";
     PropertyNamesValidated => "property-names-validated", ["PROP-NAME-NOT-VALIDATED"], "rejects property names that are not Identifiers";
     PrivatePropertiesFromCommandLine => "private-properties-from-command-line", ["PROP-PUBLIC-PRIVATE"], "takes private (mixed-case) properties from the command line";
-    SetPropertyFormatsValue => "set-property-formats-value", ["PROP-SET-NO-FORMAT"], "formats bracketed text in MsiSetProperty values";
+    SetPropertyFormatsValue => "set-property-formats-value", ["PROP-SET-NO-FORMAT", "CUSTOMACTIONDATA-PER-SCHEDULING"], "formats bracketed text in MsiSetProperty values";
     EmbeddedNulTruncates => "embedded-nul-truncates", ["PROP-EMBEDDED-NUL"], "cuts property values at an embedded NUL";
-    PropertyTableIsLive => "property-table-is-live", ["PROP-INMEMORY-TABLE"], "makes rows inserted into the Property table visible as properties";
+    PropertyTableIsLive => "property-table-is-live", ["PROP-INMEMORY-TABLE", "PROP-SET-EMPTY-DELETES"], "makes rows inserted into the Property table visible as properties";
     EnvironmentPrefixIgnored => "environment-prefix-ignored", ["PROP-ENV-PREFIX"], "reads %NAME as an ordinary property instead of the environment";
     DeferredSeesAllProperties => "deferred-sees-all-properties", ["DEFERRED-PROPS", "SCRIPT-DEFERRED-SESSION", "CUSTOMACTIONDATA-PER-SCHEDULING"], "lets deferred actions read every property";
     CustomActionDataIgnoresCase => "customactiondata-ignores-case", ["CUSTOMACTIONDATA-BY-NAME"], "takes CustomActionData from a property whose name matches the action's only when case is ignored";
-    CustomActionDataReadAtRunTime => "customactiondata-read-at-run-time", ["CUSTOMACTIONDATA-SNAPSHOT"], "reads CustomActionData when the deferred action runs, not when it was scheduled";
+    CustomActionDataReadAtRunTime => "customactiondata-read-at-run-time", ["CUSTOMACTIONDATA-SNAPSHOT", "CUSTOMACTIONDATA-PER-SCHEDULING"], "reads CustomActionData when the deferred action runs, not when it was scheduled";
     ImmediateSeesCustomActionData => "immediate-sees-customactiondata", ["CUSTOMACTIONDATA-IMMEDIATE"], "gives immediate actions a CustomActionData from the property named after them";
-    DeferredRunsInPlace => "deferred-runs-in-place", ["DEFERRED-RUNS-IN-SCRIPT"], "runs deferred actions at their sequence position instead of from the script";
+    DeferredRunsInPlace => "deferred-runs-in-place", ["DEFERRED-RUNS-IN-SCRIPT", "INSCRIPT-FLAGS"], "runs deferred actions at their sequence position instead of from the script";
     WrongRunModesInRollbackCommit => "wrong-run-modes-in-rollback-commit", ["RUNMODE-IMM-VS-DEF"], "reports SCHEDULED instead of ROLLBACK or COMMIT in rollback and commit actions";
     DeferredReportsAllModes => "deferred-reports-all-modes", ["RUNMODE-DEF-OTHERS-FALSE"], "answers run modes other than SCHEDULED, ROLLBACK and COMMIT truthfully in deferred actions";
-    RebootModeNotSettable => "reboot-mode-not-settable", ["RUNMODE-VALUES-IMM", "CA-MISC-STATE-APIS"], "accepts MsiSetMode on REBOOTATEND but forgets it";
+    RebootModeNotSettable => "reboot-mode-not-settable", ["RUNMODE-VALUES-IMM", "CA-MISC-STATE-APIS", "SESSION-MODE-SETTABLE"], "accepts MsiSetMode on REBOOTATEND but forgets it";
     CommitSeesProductCode => "commit-sees-product-code", ["COMMIT-LIMITS"], "gives commit actions ProductCode and the language";
     DeferredLanguageZero => "deferred-language-zero", ["DEFERRED-LANGUAGE"], "returns 0 from MsiGetLanguage in deferred and rollback actions";
     DeferredFormatsAllProperties => "deferred-formats-all-properties", ["DEFERRED-FORMATRECORD"], "resolves every property when formatting in deferred actions";

@@ -319,6 +319,9 @@ pub struct Session<'p> {
     pub(crate) budget: usize,
     /// CostFinalize has run: file and component keys resolve.
     pub(crate) costed: bool,
+    /// The next action started was named in a DoAction call (not reached
+    /// through a sequence or the top-level install); read once by `do_action`.
+    pub(crate) named_by_caller: bool,
     /// The product's LANGID, fixed when the package was opened (MsiGetLanguage).
     language: i64,
 }
@@ -411,6 +414,7 @@ impl<'p> Session<'p> {
             depth: 0,
             budget: MAX_RUNS,
             costed: false,
+            named_by_caller: false,
             language: 0,
         };
         s.open();
@@ -800,11 +804,11 @@ impl<'p> Session<'p> {
             b => b,
         };
         match self.read_property(name) {
-            Some(v) => self.string_result(v, buffer, ansi),
+            Some(v) => self.string_result(v, buffer, ansi, true),
             None if self.b.on(Deviation::UndefinedPropertyFails) => {
                 Outcome::rc(rc::FUNCTION_FAILED)
             }
-            None => self.string_result("", buffer, ansi),
+            None => self.string_result("", buffer, ansi, true),
         }
     }
 
@@ -831,9 +835,13 @@ impl<'p> Session<'p> {
     }
 
     /// The result of a string getter (MsiGetProperty, MsiFormatRecord) for `value`
-    /// and the way the caller supplied the buffer (PROP-GET-BUFFER).
-    fn string_result(&self, value: &str, buffer: Buffer, ansi: bool) -> Outcome {
-        let value = if self.b.on(Deviation::EmbeddedNulTruncates) {
+    /// and the way the caller supplied the buffer (PROP-GET-BUFFER). `property`
+    /// for MsiGetProperty, the call whose buffer the size deviation breaks.
+    fn string_result(&self, value: &str, buffer: Buffer, ansi: bool, property: bool) -> Outcome {
+        let value = if property
+            && !self.exec().in_script()
+            && self.b.on(Deviation::EmbeddedNulTruncates)
+        {
             value.split('\0').next().unwrap_or("")
         } else {
             value
@@ -843,7 +851,10 @@ impl<'p> Session<'p> {
         let g = text::getter_result(n, buffer, self.sizes_in_bytes(ansi));
         if g.rc == rc::MORE_DATA {
             let size = g.size.map(|s| {
-                if self.b.on(Deviation::MoreDataSizeOffByOne) {
+                if property
+                    && !self.exec().in_script()
+                    && self.b.on(Deviation::MoreDataSizeOffByOne)
+                {
                     s + 1
                 } else {
                     s
@@ -901,7 +912,7 @@ impl<'p> Session<'p> {
             // Not on the deferred allow-list: the call fails and changes nothing.
             return rc::FUNCTION_FAILED;
         }
-        let value = value.unwrap_or("");
+        let value = crate::msi::text::c_string(value.unwrap_or(""));
         if name.is_empty() {
             if value.is_empty() {
                 return rc::SUCCESS;
@@ -1030,7 +1041,7 @@ impl<'p> Session<'p> {
             ),
             HandleArg::Session => self.format_with(template, fields, self.style()),
         };
-        self.string_result(&text, buffer, ansi)
+        self.string_result(&text, buffer, ansi, false)
     }
 
     pub(crate) fn evaluate(&self, text: Option<&str>) -> i64 {
