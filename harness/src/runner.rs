@@ -787,52 +787,39 @@ mod tests {
     #[test]
     fn a_check_that_outlasts_the_timeout_is_an_error_and_the_run_goes_on() {
         use crate::runtimes::ModelRuntime;
-        use msiconf_spec::model::{self, Config};
-        use msiconf_spec::{Buffer, Context, Fixture, HandleArg, Operation, PlanBuilder};
+        use msiconf_spec::{Check, Family, Level, OpKind, Plan, Rule, Subject, Violation};
 
-        /// The reference model, except that for one plan it hands back a
-        /// transcript made in advance: then only checking takes time.
-        struct Replays {
-            plan: Arc<Plan>,
-            transcript: Transcript,
-        }
-        impl Runtime for Replays {
-            fn info(&self) -> RuntimeInfo {
-                ModelRuntime::reference(Profile::Windows).info()
-            }
-            fn execute(&self, plan: &Plan, _: Duration) -> Result<Transcript, RuntimeError> {
-                if std::ptr::eq(plan, &*self.plan) {
-                    return Ok(self.transcript.clone());
-                }
-                Ok(model::run(plan, &Config::default()))
+        /// A predicate that takes far longer than the time limit and its grace
+        /// on one case (the one with a package step), and no time on the others.
+        fn slow(plan: &Plan, _: &Transcript, _: Profile, _: &mut Vec<Violation>) {
+            if plan.package.is_some() {
+                std::thread::sleep(TIMEOUT_GRACE * 8);
             }
         }
-        // 100,000 reads of properties nothing sets, in one immediate action.
-        let mut b = PlanBuilder::new(Fixture::standard());
-        let reads = (0..100_000)
-            .map(|k| Operation::GetProperty {
-                name: Some(format!("NEVERSET{k}")),
-                buffer: Buffer::Ample,
-                ansi: false,
-                handle: HandleArg::Session,
-            })
-            .collect();
-        b.steps(Context::ImmediateAfterInit, None, reads);
-        let plan = Arc::new(b.build());
-        let transcript = model::run(&plan, &Config::default());
-        let mut huge = (*case("t/huge", "")).clone();
-        huge.plan = Arc::clone(&plan);
+        static SLOW: [Rule; 1] = [Rule {
+            id: "SLOW",
+            title: "t",
+            statement: "s",
+            sources: &[],
+            contexts: &[],
+            family: Family::Session,
+            subject: Subject::calls(&[OpKind::GetProperty]),
+            level: Level::Must,
+            disagreement: None,
+            check: Check::Predicate(slow),
+        }];
         let cases = vec![
-            Arc::new(huge),
+            case("t/huge", &get_step("package", "NeverSet", "")),
             case("t/after", &get_step("deferred", "NeverSet", "")),
         ];
         let spec = RunSpec {
-            runtime: Arc::new(Replays { plan, transcript }),
+            runtime: Arc::new(ModelRuntime::reference(Profile::Windows)),
             profile: Profile::Windows,
         };
         let options = RunOptions {
             jobs: 1,
             timeout: Duration::from_millis(1),
+            rules: &SLOW,
             ..RunOptions::default()
         };
         let run = run_one(&cases, &spec, &options, &Silent);

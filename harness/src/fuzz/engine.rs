@@ -382,7 +382,7 @@ impl<'a> Fuzzer<'a> {
             .violations
             .iter()
             .map(|v| v.rule.clone())
-            .chain(cited_rules(&kind, &j))
+            .chain(cited_rules(&small, &kind, &j))
         {
             if !rules.contains(&r) {
                 rules.push(r);
@@ -516,89 +516,15 @@ impl<'a> Fuzzer<'a> {
 }
 
 /// The rules a finding's case cites: the violated ones, or for a bare
-/// difference the catalog rules about that call in that context (none when
-/// the catalog has no rule there: the case file then says so).
-fn cited_rules(kind: &FindingKind, j: &Judgement) -> Vec<String> {
+/// difference the rule it is about (none when no rule is: the case file then
+/// says so).
+fn cited_rules(plan: &Plan, kind: &FindingKind, j: &Judgement) -> Vec<String> {
     if let FindingKind::Violations(rules) = kind {
         return rules.iter().cloned().collect();
     }
-    j.differences
-        .first()
-        .map(|d| {
-            let (family, context) = match d {
-                Difference::Outcome { call, context, .. } => {
-                    (family_of(call.kind()), Some(*context))
-                }
-                Difference::Runs { .. } | Difference::Events { .. } => {
-                    (msiconf_spec::Family::Sequencing, None)
-                }
-                Difference::Actions { .. } | Difference::InstallResult { .. } => {
-                    (msiconf_spec::Family::ReturnCodes, None)
-                }
-            };
-            // The deferred family's rules are about what any call does in
-            // the script contexts; they come second to the call's own family.
-            let mut cover = covering_rules(family, context);
-            if cover.is_empty() {
-                cover = covering_rules(msiconf_spec::Family::Deferred, context);
-            }
-            cover.into_iter().take(1).map(str::to_owned).collect()
-        })
+    super::attribute::rule_for(plan, &j.reference, &j.differences)
+        .map(|r| vec![r.to_owned()])
         .unwrap_or_default()
-}
-
-/// The catalog's checkable rules of `family` that apply in `context` (any
-/// context when `None`), in catalog order. Empty when none does: citing a rule
-/// of another family, or any rule of the context, would name the wrong thing.
-///
-/// The deferred family's rules are about what any call does in the script
-/// contexts, so they come next when the call's own family has none there.
-fn covering_rules(
-    family: msiconf_spec::Family,
-    context: Option<msiconf_spec::Context>,
-) -> Vec<&'static str> {
-    let of = |family| -> Vec<&'static str> {
-        msiconf_spec::rules::catalog()
-            .iter()
-            .filter(|r| r.has_predicate() && r.family == family)
-            .filter(|r| context.is_none_or(|c| r.contexts.contains(&c)))
-            .map(|r| r.id)
-            .collect()
-    };
-    let own = of(family);
-    if own.is_empty() {
-        of(msiconf_spec::Family::Deferred)
-    } else {
-        own
-    }
-}
-
-/// The rule family most calls of a kind are judged by.
-fn family_of(kind: msiconf_spec::OpKind) -> msiconf_spec::Family {
-    use msiconf_spec::{Family, OpKind::*};
-    match kind {
-        DoAction | Sequence => Family::Sequencing,
-        SessionDoAction
-        | SessionPropertyGet
-        | SessionPropertySet
-        | SessionMode
-        | SessionSetMode
-        | SessionLanguage
-        | SessionMessage
-        | SessionEvaluateCondition
-        | SessionDatabase
-        | InstallerOpenPackage => Family::Automation,
-        GetProperty | SetProperty => Family::Properties,
-        GetMode | SetMode | GetLanguage | ProcessMessage => Family::Deferred,
-        FormatRecord => Family::Formatting,
-        EvaluateCondition | SetInstallLevel => Family::Sequencing,
-        GetActiveDatabase | Commit | GetDatabaseState | SetSummaryInfo | OpenDatabase => {
-            Family::Database
-        }
-        OpenView | Execute | Fetch | SetField | Modify => Family::TemporaryWrites,
-        Sql | IsTablePersistent => Family::Sql,
-        OpenPackage | InstallProduct | CloseHandle | CommandLine | HasSession => Family::Session,
-    }
 }
 
 /// The step a finding first shows at, for messages.
@@ -608,41 +534,4 @@ pub fn first_step(finding: &Finding) -> Option<StepRef> {
         .iter()
         .find_map(|v| v.step.clone())
         .or_else(|| finding.differences.iter().find_map(|d| d.step().cloned()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use msiconf_spec::{Context, OpKind};
-
-    /// A bare difference never cites a rule of another family or another
-    /// context. Before, a call whose family had no rule in its context fell
-    /// back to any rule of the context, then to the catalog's first rule.
-    #[test]
-    fn a_difference_cites_only_rules_about_its_call_and_context() {
-        let catalog = msiconf_spec::rules::catalog();
-        let mut uncovered = 0;
-        for &op in OpKind::ALL {
-            for context in Context::ALL {
-                let cited = covering_rules(family_of(op), Some(context));
-                if cited.is_empty() {
-                    uncovered += 1;
-                }
-                for id in cited {
-                    let rule = catalog.iter().find(|r| r.id == id).unwrap();
-                    assert!(
-                        rule.family == family_of(op)
-                            || rule.family == msiconf_spec::Family::Deferred,
-                        "{op:?} in {context}: {id}"
-                    );
-                    assert!(
-                        rule.contexts.contains(&context),
-                        "{op:?} in {context}: {id}"
-                    );
-                }
-            }
-        }
-        // Some calls have no rule in some contexts: those findings must cite nothing.
-        assert!(uncovered > 0);
-    }
 }

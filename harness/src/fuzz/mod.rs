@@ -4,12 +4,14 @@
 //!
 //! - [`generate`]: proptest strategies for plans, weighted toward the rules' edges;
 //! - [`compare`]: the differential comparison of two transcripts;
+//! - [`attribute`]: the rule a departure no predicate flags is about;
 //! - [`shrink`]: greedy delta shrinking over plans;
 //! - [`case_doc`]: case files written from a shrunk plan and the reference's transcript;
 //! - [`engine`]: the loop that ties them together;
 //! - [`cli`]: the command-line front end (`fuzz_main`);
 //! - [`targets`]: the bodies of the cargo-fuzz targets in `fuzz/`.
 
+pub mod attribute;
 pub mod case_doc;
 pub mod cli;
 pub mod compare;

@@ -1,0 +1,375 @@
+//! Which catalog rule a bare difference is about.
+//!
+//! When a runtime departs from the reference where no predicate flags
+//! anything, the finding still has to name a rule, and naming the wrong one
+//! sends its reader to the wrong page. A difference in a call's outcome is
+//! attributed by the rules' subjects (the calls, and the arguments, each rule
+//! speaks about, in the contexts it applies in). A difference in the install
+//! as a whole (which actions ran, their order, their results) is attributed by
+//! the custom action where the two runs first part: its sequence row, its
+//! type bits and the code its probe returns. When nothing fits, there is no
+//! citation, and the case file says so.
+
+use super::compare::Difference;
+use msiconf_spec::codes::{catype, rc, status};
+use msiconf_spec::msi::actions;
+use msiconf_spec::msi::condition;
+use msiconf_spec::msi::custom_action::{class_of, ActionClass};
+use msiconf_spec::{ActionRecord, Context, Family, OpKind, Operation, Plan, Rule, Transcript};
+
+/// The rule the first of `differences` is about, if any rule is.
+pub fn rule_for(
+    plan: &Plan,
+    reference: &Transcript,
+    differences: &[Difference],
+) -> Option<&'static str> {
+    let install_level = || {
+        differences
+            .iter()
+            .find_map(|d| match d {
+                Difference::Actions {
+                    reference,
+                    observed,
+                } => parting_action(reference, observed).map(|(name, by_result)| {
+                    match behind_standard_action(plan, reference, &name) {
+                        // The standard action's result comes from the custom action's.
+                        Some(ca) => (ca, true),
+                        None => (name, by_result),
+                    }
+                }),
+                Difference::Runs {
+                    reference,
+                    observed,
+                } => parting(reference, observed).map(|a| (a.to_owned(), false)),
+                _ => None,
+            })
+            .and_then(|(action, by_result)| about_action(plan, &action, by_result))
+    };
+    match differences.first()? {
+        Difference::Outcome {
+            call,
+            context,
+            step,
+            ..
+        } => about_named_action(plan, call, *context)
+            .or_else(|| about_command_line(plan, call, &step.probe))
+            .or_else(|| {
+                // A property read belongs where its value comes from.
+                let i = reference.events.iter().position(|e| e.step() == *step)?;
+                msiconf_spec::rules::read_owner(plan, reference, i)
+                    .and_then(msiconf_spec::rules::find)
+                    .filter(|r| r.has_predicate() && r.contexts.contains(context))
+                    .map(|r| r.id)
+            })
+            .or_else(|| about_call(call, *context)),
+        Difference::Events { .. }
+        | Difference::Runs { .. }
+        | Difference::Actions { .. }
+        | Difference::InstallResult { .. } => install_level(),
+    }
+}
+
+/// The checkable rules whose subject holds `call` in `context`, best first: a
+/// rule that names the call's arguments before one that takes any call of the
+/// kind, and the call's own family before the others, in catalog order.
+pub fn rules_about_call(call: &Operation, context: Context) -> Vec<&'static Rule> {
+    let mut rules: Vec<&'static Rule> = msiconf_spec::rules::catalog()
+        .iter()
+        .filter(|r| r.has_predicate() && r.contexts.contains(&context))
+        .filter(|r| r.subject.is_about(call))
+        .collect();
+    let family = match call {
+        // A query of the session's property table is about properties.
+        Operation::Sql { sql, .. } if sql.contains("_Property") => Family::Properties,
+        _ => family_of(call.kind()),
+    };
+    // A stable sort keeps catalog order within a rank.
+    rules.sort_by_key(|r| (r.subject.when.is_none(), r.family != family));
+    rules
+}
+
+fn about_call(call: &Operation, context: Context) -> Option<&'static str> {
+    rules_about_call(call, context).first().map(|r| r.id)
+}
+
+/// For DoAction (C or automation) of a named action, the rule about that
+/// kind of action: a custom action's return code, a standard action's
+/// class, a name that matches only in case, or no action at all. Only a
+/// rule that applies in `context` and judges the call is returned.
+fn about_named_action(plan: &Plan, call: &Operation, context: Context) -> Option<&'static str> {
+    let (action, automation) = match call {
+        Operation::DoAction {
+            action: Some(a),
+            handle: msiconf_spec::HandleArg::Session,
+        } => (a.as_str(), false),
+        Operation::SessionDoAction { action: Some(a) } => (a.as_str(), true),
+        _ => return None,
+    };
+    let fixture = &plan.fixture;
+    let id = if let Some(ca) = fixture.custom_action(action) {
+        if ca.kind & catype::CONTINUE != 0 {
+            "CA-RET-CONTINUE-FLAG"
+        } else if automation {
+            "SESSION-DOACTION-ENUM"
+        } else {
+            "DOACTION-RETCODES"
+        }
+    } else if actions::is_standard(action) {
+        if actions::is_top_level(action) || action == "ExecuteAction" {
+            "DOACTION-TOPLEVEL"
+        } else if actions::changes_system(action) {
+            "DOACTION-SYSTEM-UPDATE"
+        } else {
+            "DOACTION-NONSYSTEM-OK"
+        }
+    } else if actions::standard_ignoring_case(action).is_some()
+        || fixture
+            .custom_actions
+            .iter()
+            .any(|r| r.action.eq_ignore_ascii_case(action))
+    {
+        "DOACTION-CASE"
+    } else if automation {
+        "SESSION-DOACTION-ENUM"
+    } else {
+        "DOACTION-UNKNOWN"
+    };
+    let applies = |id: &str| {
+        msiconf_spec::rules::find(id)
+            .filter(|r| r.has_predicate() && r.contexts.contains(&context))
+            .filter(|r| r.subject.is_about(call))
+            .map(|r| r.id)
+    };
+    // Session.DoAction's answer is an enumeration value whatever the action:
+    // when no rule about the action applies here, the mapping is in question.
+    applies(id).or_else(|| {
+        automation
+            .then(|| applies("SESSION-DOACTION-ENUM"))
+            .flatten()
+    })
+}
+
+/// An EXE's command line is its Target formatted when it is scheduled; when
+/// the Target names a property a type-51 action sets, the difference is in
+/// what that action stored.
+fn about_command_line(plan: &Plan, call: &Operation, probe: &str) -> Option<&'static str> {
+    if !matches!(call, Operation::CommandLine) {
+        return None;
+    }
+    let target = plan.fixture.custom_action(probe)?.target.as_deref()?;
+    plan.fixture
+        .custom_actions
+        .iter()
+        .filter(|r| r.basic_type() == catype::SET_PROPERTY)
+        .filter_map(|r| r.source.as_deref())
+        .any(|p| target.contains(&format!("[{p}]")))
+        .then_some("TYPE51-SETPROP")
+}
+
+/// The first action whose record differs between the two logs (by name, or
+/// by result when the names agree), skipping the top-level action, whose
+/// result only echoes what happened inside it.
+/// Also whether the two logs part on its result (the same action ran in
+/// both) rather than on which action ran.
+fn parting_action(reference: &[ActionRecord], observed: &[ActionRecord]) -> Option<(String, bool)> {
+    if observed.is_empty() || reference.is_empty() {
+        // Nothing started at all: the top-level action itself is in question.
+        return reference
+            .first()
+            .or(observed.first())
+            .map(|r| (r.name.clone(), false));
+    }
+    let n = reference.len().max(observed.len());
+    (1..n).find_map(|i| match (reference.get(i), observed.get(i)) {
+        (Some(a), Some(b)) if a == b => None,
+        (Some(a), Some(b)) if a.name == b.name => Some((a.name.clone(), true)),
+        (Some(a), _) => Some((a.name.clone(), false)),
+        (None, Some(b)) => Some((b.name.clone(), false)),
+        (None, None) => None,
+    })
+}
+
+/// When the parting action is a standard action other than the top-level
+/// one (InstallFinalize failing because a deferred action failed in the
+/// script it runs, say), the custom action logged last before it, which is
+/// where its result comes from.
+fn behind_standard_action(plan: &Plan, log: &[ActionRecord], name: &str) -> Option<String> {
+    if plan.fixture.custom_action(name).is_some() || actions::is_top_level(name) {
+        return None;
+    }
+    let at = log.iter().position(|r| r.name == name)?;
+    log[..at]
+        .iter()
+        .rev()
+        .find(|r| plan.fixture.custom_action(&r.name).is_some())
+        .map(|r| r.name.clone())
+}
+
+fn parting<'a>(reference: &'a [String], observed: &'a [String]) -> Option<&'a str> {
+    let n = reference.len().max(observed.len());
+    (0..n).find_map(|i| match (reference.get(i), observed.get(i)) {
+        (Some(a), Some(b)) if a == b => None,
+        (Some(a), _) => Some(a.as_str()),
+        (None, Some(b)) => Some(b.as_str()),
+        (None, None) => None,
+    })
+}
+
+/// The install-level rule about `action`: how its row is sequenced, how its
+/// type bits schedule it, or what its return code means. `by_result` when
+/// the action ran in both runs and only its result differs: then neither
+/// its row nor its scheduling is in question, only its return code.
+fn about_action(plan: &Plan, action: &str, by_result: bool) -> Option<&'static str> {
+    let fixture = &plan.fixture;
+    let Some(ca) = fixture.custom_action(action) else {
+        // A standard or top-level action: which one runs first is the
+        // top-level question; a standard action refused inside is DoAction's.
+        return Some(if matches!(action, "INSTALL" | "ADMIN" | "ADVERTISE") {
+            "ACTION-PROP-UPPERCASE"
+        } else {
+            "SEQ-ORDER"
+        });
+    };
+    let row = fixture
+        .execute_sequence
+        .iter()
+        .chain(&fixture.ui_sequence)
+        .find(|r| r.action == action)
+        .filter(|_| !by_result);
+    if let Some(row) = row {
+        if row.sequence < 0 {
+            return Some("SEQ-TERMINATION-ACTIONS");
+        }
+        if row.sequence == 0 {
+            return Some("SEQ-ZERO-NEVER-RUNS");
+        }
+        if let Some(cond) = row.condition.as_deref().filter(|c| !c.trim().is_empty()) {
+            let syntax = condition::syntax(Some(cond));
+            return Some(if syntax == Some(msiconf_spec::codes::condition::ERROR) {
+                "SEQ-BAD-CONDITION"
+            } else {
+                "SEQ-CONDITION"
+            });
+        }
+    }
+    let kind = ca.kind;
+    let scheduling = kind & catype::CLIENT_REPEAT;
+    if kind & catype::IN_SCRIPT != 0 && !by_result {
+        return Some(match scheduling {
+            catype::ROLLBACK | catype::COMMIT => "RB-CM-ORDER",
+            _ => "DEFERRED-RUNS-IN-SCRIPT",
+        });
+    }
+    if scheduling != 0 && kind & catype::IN_SCRIPT == 0 && !by_result {
+        return Some("SCHED-FLAGS-SHARE-BITS");
+    }
+    if kind & catype::ASYNC != 0 {
+        return Some("CA-ASYNC");
+    }
+    if kind & catype::CONTINUE != 0 {
+        return Some("CA-RET-CONTINUE-FLAG");
+    }
+    if kind & catype::BASIC_MASK == catype::ERROR {
+        return Some("CA-TYPE19-ERROR");
+    }
+    let returns = plan.probes.get(action).map_or(0, |p| p.returns);
+    Some(match class_of(kind) {
+        Some(ActionClass::Exe) => "CA-RET-EXE-ZERO",
+        // A script returns an msiDoActionStatus value.
+        Some(ActionClass::Script) => match i64::from(returns) {
+            status::USER_EXIT => "CA-RET-USEREXIT",
+            status::SUSPEND => "CA-RET-SUSPEND",
+            status::FINISHED => "CA-RET-NO-MORE-ITEMS",
+            _ => "SCRIPT-CA-RET",
+        },
+        _ => match returns {
+            rc::SUCCESS | rc::FUNCTION_NOT_CALLED => "CA-RET-SUCCESS",
+            rc::INSTALL_USEREXIT => "CA-RET-USEREXIT",
+            rc::NO_MORE_ITEMS => "CA-RET-NO-MORE-ITEMS",
+            rc::INSTALL_SUSPEND => "CA-RET-SUSPEND",
+            _ => "CA-RET-OTHER",
+        },
+    })
+}
+
+/// The rule family most calls of a kind are judged by.
+pub fn family_of(kind: OpKind) -> Family {
+    use OpKind::*;
+    match kind {
+        DoAction | Sequence => Family::Sequencing,
+        SessionDoAction
+        | SessionPropertyGet
+        | SessionPropertySet
+        | SessionMode
+        | SessionSetMode
+        | SessionLanguage
+        | SessionMessage
+        | SessionEvaluateCondition
+        | SessionDatabase
+        | InstallerOpenPackage => Family::Automation,
+        GetProperty | SetProperty => Family::Properties,
+        GetMode | SetMode | GetLanguage | ProcessMessage => Family::Deferred,
+        FormatRecord => Family::Formatting,
+        EvaluateCondition | SetInstallLevel => Family::Sequencing,
+        GetActiveDatabase | Commit | GetDatabaseState | SetSummaryInfo | OpenDatabase => {
+            Family::Database
+        }
+        OpenView | Execute | Fetch | SetField | Modify => Family::TemporaryWrites,
+        Sql | IsTablePersistent => Family::Sql,
+        OpenPackage | InstallProduct | CloseHandle | CommandLine | HasSession => Family::Session,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use msiconf_spec::HandleArg;
+
+    /// A call is attributed only to a rule whose subject holds it, in a
+    /// context the rule applies in; a call no rule speaks about gets none.
+    #[test]
+    fn a_call_is_attributed_only_to_a_rule_about_it() {
+        let null = Operation::DoAction {
+            action: None,
+            handle: HandleArg::Session,
+        };
+        assert_eq!(
+            about_call(&null, Context::Package),
+            Some("DOACTION-NULL-ACTION")
+        );
+        let bogus = Operation::DoAction {
+            action: Some("CostFinalize".into()),
+            handle: HandleArg::Bogus,
+        };
+        assert_eq!(
+            about_call(&bogus, Context::ImmediateUi),
+            Some("DOACTION-BAD-HANDLE")
+        );
+        // No DoAction rule applies in a commit action.
+        assert_eq!(about_call(&null, Context::Commit), None);
+        for &context in Context::ALL.iter() {
+            for rule in rules_about_call(&null, context) {
+                assert!(rule.contexts.contains(&context), "{}", rule.id);
+                assert!(rule.subject.covers(OpKind::DoAction), "{}", rule.id);
+            }
+        }
+    }
+
+    #[test]
+    fn the_parting_action_skips_the_top_level_result() {
+        let rec = |name: &str, result| ActionRecord {
+            name: name.into(),
+            result: Some(result),
+        };
+        let reference = [rec("INSTALL", 4), rec("A", 1), rec("P", 4)];
+        let observed = [rec("INSTALL", 3), rec("A", 1), rec("P", 3)];
+        assert_eq!(
+            parting_action(&reference, &observed),
+            Some(("P".to_owned(), true))
+        );
+        assert_eq!(
+            parting_action(&reference, &[]),
+            Some(("INSTALL".to_owned(), false))
+        );
+    }
+}
