@@ -32,6 +32,7 @@
 #define FD_SETSIZE 128
 #include "ops.h"
 #include "agent_frame.h"
+#include <stdarg.h>
 
 #define AGENT_DIR L"C:\\msiconf"
 #define AGENT_PKG L"C:\\msiconf\\pkg.msi"
@@ -77,6 +78,18 @@ struct job {
     unsigned char *package;
     size_t package_len;
 };
+
+/* One line on stderr, which the harness keeps with a failed session's logs. */
+static void say(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("msiconf-agent: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    fflush(stderr);
+    va_end(ap);
+}
 
 static int send_frame(char kind, unsigned long job, unsigned long ch, const void *p, size_t n)
 {
@@ -184,6 +197,8 @@ static DWORD WINAPI job_main(void *arg)
         MsiCloseAllHandles();
         g_result.installed = 1;
     }
+    say("job %lu: done (package %s, install %s%lu)", j->id, g_result.written ? "written" : "not written",
+        g_result.installed ? "returned " : "not run", g_result.installed ? (unsigned long)g_result.install_rc : 0ul);
     free(j->command_line);
     free(j->package);
     free(j);
@@ -234,6 +249,7 @@ static LONG WINAPI on_crash(EXCEPTION_POINTERS *info)
 {
     char text[64];
     DWORD code = info && info->ExceptionRecord ? info->ExceptionRecord->ExceptionCode : 0;
+    say("crashed with exception 0x%08lX during job %lu", (unsigned long)code, g_job);
     snprintf(text, sizeof(text), "exception=0x%08lX\n", (unsigned long)code);
     send_frame(AF_CRASHED, g_job, 0, text, strlen(text));
     TerminateProcess(GetCurrentProcess(), 3);
@@ -329,9 +345,11 @@ static int on_frame(char kind, unsigned long job, unsigned long ch, const unsign
         g_js_offset = 0;
         g_job = job;
         InterlockedExchange(&g_job_done, 0);
+        say("job %lu: started", job);
         g_job_thread = CreateThread(NULL, 0, job_main, j, 0, NULL);
         if (!g_job_thread) {
             g_job = 0;
+            say("job %lu: no thread for it (error %lu)", job, (unsigned long)GetLastError());
             send_frame(AF_REFUSED, job, 0, "no thread", 9);
         }
         return 1;
@@ -349,6 +367,7 @@ static int on_frame(char kind, unsigned long job, unsigned long ch, const unsign
         }
         return 1;
     case AF_QUIT:
+        say("the harness said quit");
         return 0;
     default:
         return 1;
@@ -405,8 +424,10 @@ static int serve_harness(SOCKET probes, SOCKET wake)
         for (i = 0; i < MAX_CHANS; i++)
             if (g_chans[i].s != INVALID_SOCKET)
                 FD_SET(g_chans[i].s, &rd);
-        if (select(0, &rd, NULL, NULL, NULL) == SOCKET_ERROR)
+        if (select(0, &rd, NULL, NULL, NULL) == SOCKET_ERROR) {
+            say("select failed (error %d)", WSAGetLastError());
             break;
+        }
         if (FD_ISSET(wake, &rd)) {
             char tmp[16];
             recv(wake, tmp, sizeof(tmp), 0);
@@ -442,11 +463,18 @@ static int serve_harness(SOCKET probes, SOCKET wake)
             }
         }
         if (FD_ISSET(g_harness, &rd)) {
-            if (!buf_reserve(&in, 65536))
+            if (!buf_reserve(&in, 65536)) {
+                say("out of memory for the harness's frames");
                 break;
+            }
             k = recv(g_harness, in.p + in.len, 65536, 0);
-            if (k <= 0)
+            if (k <= 0) {
+                if (k == 0)
+                    say("the harness closed its connection");
+                else
+                    say("the harness connection failed (error %d)", WSAGetLastError());
                 break;
+            }
             in.len += (size_t)k;
             for (;;) {
                 char kind;
@@ -460,8 +488,10 @@ static int serve_harness(SOCKET probes, SOCKET wake)
                 memmove(in.p, in.p + used, in.len - used);
                 in.len -= used;
             }
-            if (in.len > AF_MAX_FRAME + AF_HEAD)
+            if (in.len > AF_MAX_FRAME + AF_HEAD) {
+                say("the harness sent a frame over the limit");
                 break;
+            }
         }
         if (g_job && g_job_done) {
             WaitForSingleObject(g_job_thread, INFINITE);
@@ -602,20 +632,22 @@ int main(int argc, char **argv)
         fprintf(f, "%u\n", (unsigned)ntohs(sa.sin_port));
         fclose(f);
     }
-    fprintf(stderr, "msiconf-agent: listening on port %u\n", (unsigned)ntohs(sa.sin_port));
+    say("listening on port %u (pid %lu)", (unsigned)ntohs(sa.sin_port), (unsigned long)GetCurrentProcessId());
     for (;;) {
         SOCKET s = accept(listener, NULL, NULL);
         if (s == INVALID_SOCKET)
             continue;
         setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&one, sizeof(one));
         if (!authenticate(s, token)) {
+            say("refused a connection: no token, or the wrong one");
             closesocket(s);
             continue;
         }
+        say("serving a harness");
         /* A harness that leaves in the middle of a job leaves the engine in an unknown
            state: end the process (whoever runs the agent starts a new one). */
         if (serve_harness(probes, g_wake)) {
-            fprintf(stderr, "msiconf-agent: the harness left during a job; exiting\n");
+            say("the harness left during job %lu; exiting", g_job);
             return 3;
         }
         EnterCriticalSection(&g_send_lock);
@@ -625,7 +657,9 @@ int main(int argc, char **argv)
         for (i = 0; i < MAX_CHANS; i++)
             if (g_chans[i].s != INVALID_SOCKET)
                 close_chan(&g_chans[i]);
-        if (once)
+        if (once) {
+            say("exiting (--once)");
             return 0;
+        }
     }
 }

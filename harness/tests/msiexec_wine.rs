@@ -411,3 +411,115 @@ fn a_listening_agent_serves_the_remote_runtime_and_refuses_a_wrong_token() {
         assert_eq!(t.install_result, Some(0));
     }
 }
+
+#[test]
+#[ignore = "drives Wine's msiexec: run scripts/install-wine.sh, then add -- --ignored"]
+fn workers_starting_at_once_each_get_a_prefix_and_every_plan_succeeds() {
+    // What `msiconf run` does first, twice over at the same moment: two
+    // runtimes (as two processes would) on one root each start an agent per
+    // worker at once, then run one plan per worker at once. The root is the
+    // test's own, and before each round its locks are made to look like an
+    // ended run's (their pid no longer alive): taking such locks over once put
+    // two workers in one prefix, where each killed the other's agent.
+    use msiconf::runtimes::msiexec::{default_root, prefix};
+    const RUNTIMES: usize = 2;
+    const WORKERS: usize = 2;
+    let root = default_root().join("startup-test");
+    let prefixes = root.join("prefixes");
+    // Cloned from a ready prefix of the main root when there is one (a clone
+    // shares its DLLs); otherwise the pool boots one.
+    let first = prefixes.join("prefix-0");
+    if !prefix::is_ready(&first) {
+        let source = (0..64)
+            .map(|i| default_root().join("prefixes").join(format!("prefix-{i}")))
+            .find(|d| prefix::is_ready(d));
+        if let Some(source) = source {
+            std::fs::create_dir_all(&prefixes).unwrap();
+            let _ = prefix::clone_prefix(&source, &first);
+        }
+    }
+    for round in 0..3 {
+        for i in 0..RUNTIMES * WORKERS {
+            let lock = prefixes.join(format!("prefix-{i}.lock"));
+            std::fs::create_dir_all(&lock).unwrap();
+            std::fs::write(lock.join("pid"), "4000000000").unwrap();
+        }
+        let runtimes: Vec<MsiexecRuntime> = (0..RUNTIMES)
+            .map(|_| {
+                MsiexecRuntime::new(MsiexecOptions {
+                    root: root.clone(),
+                    workers: WORKERS,
+                    mode: Mode::Agent,
+                    ..MsiexecOptions::default()
+                })
+                .unwrap_or_else(|e| panic!("{}", e.chain()))
+            })
+            .collect();
+        let start = std::sync::Barrier::new(RUNTIMES);
+        std::thread::scope(|s| {
+            let warming: Vec<_> = runtimes
+                .iter()
+                .map(|rt| {
+                    let start = &start;
+                    s.spawn(move || {
+                        start.wait();
+                        rt.warm_up()
+                    })
+                })
+                .collect();
+            for w in warming {
+                w.join()
+                    .unwrap()
+                    .unwrap_or_else(|e| panic!("round {round}: {}", e.chain()));
+            }
+        });
+        // A plan of its own per worker, so that none is answered from a cache
+        // and each can tell its session from another's.
+        let jobs: Vec<(usize, String, Plan)> = (0..RUNTIMES * WORKERS)
+            .map(|n| {
+                let tag = format!("{round}-{n}");
+                let mut fixture = Fixture::standard();
+                fixture.properties.push(PropertyRow {
+                    name: "Worker".into(),
+                    value: tag.clone(),
+                });
+                let mut b = PlanBuilder::new(fixture);
+                b.step(Context::ImmediateBeforeInit, None, get("ProductCode"));
+                b.step(Context::ImmediateBeforeInit, None, get("Worker"));
+                (n % RUNTIMES, tag, b.build())
+            })
+            .collect();
+        let results: Vec<Result<Transcript, RuntimeError>> = std::thread::scope(|s| {
+            let runs: Vec<_> = jobs
+                .iter()
+                .map(|(r, _, plan)| {
+                    let rt = &runtimes[*r];
+                    s.spawn(move || rt.execute(plan, Duration::from_secs(120)))
+                })
+                .collect();
+            runs.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        for ((_, tag, _), result) in jobs.iter().zip(results) {
+            let t =
+                result.unwrap_or_else(|e| panic!("round {round}, plan {tag}: {e}\n{}", e.stderr()));
+            assert_eq!(
+                event(&t, "ProbeImmediate", 0).outcome.value.as_deref(),
+                Some(PRODUCT_CODE)
+            );
+            assert_eq!(
+                event(&t, "ProbeImmediate", 1).outcome.value.as_deref(),
+                Some(tag.as_str()),
+                "round {round}: plan {tag} saw another plan's session"
+            );
+            assert_eq!(t.install_result, Some(0));
+        }
+        for rt in &runtimes {
+            assert_eq!(
+                rt.agent_starts(),
+                WORKERS as u64,
+                "round {round}: an agent was lost and replaced"
+            );
+            rt.shut_down();
+        }
+    }
+}

@@ -199,8 +199,13 @@ pub fn parse_finished(payload: &[u8]) -> Option<Finished> {
 /// Where an agent runs.
 #[derive(Debug)]
 enum Host {
-    /// Under Wine in one of our prefixes: the wine process, and the prefix to kill on a hang.
-    Wine { child: Child, prefix: PathBuf },
+    /// Under Wine in one of our prefixes: the wine process, the prefix to kill
+    /// on a hang, and the file its stdout and stderr (Wine's included) go to.
+    Wine {
+        child: Child,
+        prefix: PathBuf,
+        output: PathBuf,
+    },
     /// Somewhere else (a Windows machine): nothing to kill from here.
     Remote,
 }
@@ -272,6 +277,7 @@ impl Agent {
     fn start_once(tools: &WineTools, prefix: &Prefix, exe: &Path) -> Result<Agent, MsiexecError> {
         let token = format!("{:016x}", super::session::next_token());
         let (mut child, port) = spawn_listener(tools, prefix, exe, &token, true)?;
+        let output = output_path(prefix);
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         // The port file can appear a moment before the agent accepts
         // connections: a refused or dropped first connection is tried again
@@ -291,6 +297,7 @@ impl Agent {
                 Host::Wine {
                     child,
                     prefix: prefix.dir().to_path_buf(),
+                    output,
                 },
             )),
             Err(e) => {
@@ -397,11 +404,36 @@ impl Agent {
         matches!(self.host, Host::Wine { .. })
     }
 
+    /// For the logs of a failed session: what the agent's process printed
+    /// (its own lines and Wine's) and whether it has ended. With `settle`,
+    /// a process that lost its connection gets a moment to end, so that its
+    /// last lines and its exit status are in. Empty for a remote agent.
+    pub fn post_mortem(&mut self, settle: bool) -> String {
+        let Host::Wine { child, output, .. } = &mut self.host else {
+            return String::new();
+        };
+        let until = Instant::now() + Duration::from_secs(if settle { 2 } else { 0 });
+        let mut status = child.try_wait().ok().flatten();
+        while status.is_none() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
+            status = child.try_wait().ok().flatten();
+        }
+        let printed = std::fs::read(&*output).unwrap_or_default();
+        format!(
+            "{} (wine pid {}): {}\n--- its output ({}):\n{}",
+            self.banner,
+            child.id(),
+            status.map_or("still running".to_owned(), |s| format!("ended, {s}")),
+            output.display(),
+            String::from_utf8_lossy(&printed)
+        )
+    }
+
     /// Ends the agent: under Wine, kills it and every process of its prefix;
     /// a remote agent only loses its connection.
     pub fn kill(mut self, tools: &WineTools) {
         let _ = self.writer.shutdown(std::net::Shutdown::Both);
-        if let Host::Wine { child, prefix } = &mut self.host {
+        if let Host::Wine { child, prefix, .. } = &mut self.host {
             let _ = child.kill();
             let _ = child.wait();
             tools.kill_server(prefix);
@@ -433,7 +465,7 @@ pub fn spawn_listener(
     }
     let port_file = dir.join("agent-port.txt");
     let _ = std::fs::remove_file(&port_file);
-    let out_path = prefix.dir().join("agent-output.txt");
+    let out_path = output_path(prefix);
     let out = std::fs::File::create(&out_path).map_err(io("create the agent output file"))?;
     let err = out.try_clone().map_err(io("open the agent output file"))?;
     let mut cmd = Command::new(&tools.wine);
@@ -472,6 +504,11 @@ pub fn spawn_listener(
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// Where a local agent's stdout and stderr go (one file, replaced by the next agent).
+fn output_path(prefix: &Prefix) -> PathBuf {
+    prefix.dir().join("agent-output.txt")
 }
 
 impl Drop for Agent {

@@ -792,6 +792,7 @@ impl MsiexecRuntime {
                 .map_or(0, |d| d.as_millis())
         ));
         let _ = std::fs::create_dir_all(&kept);
+        let _ = std::fs::write(kept.join("problems.txt"), out.problems.join("\n") + "\n");
         let _ = std::fs::write(kept.join("install.log"), &out.log);
         let _ = std::fs::write(kept.join("wine-output.txt"), &out.wine_output);
         let _ = std::fs::write(kept.join("pkg.msi"), package);

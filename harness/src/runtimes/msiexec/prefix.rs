@@ -3,7 +3,8 @@
 //! A prefix costs about 9 s and 700 MB to create, so each is made once and
 //! reused: the generated packages register nothing, so a session leaves
 //! nothing behind but cache copies under `C:\windows\Installer`. A lock
-//! directory holding the owner's pid keeps two msiconf processes apart.
+//! ([`PrefixLock`]) gives each prefix to one worker at a time, across threads,
+//! pools and processes.
 //!
 //! Only the first prefix is made with `wineboot`; the others are cloned from
 //! a ready one ([`clone_prefix`]): the registry and every other file is
@@ -13,9 +14,10 @@
 //! them all.
 
 use super::{MsiexecError, WineTools};
+use std::io::Write;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
-use std::time::Duration;
 
 /// One worker's prefix, held until dropped.
 #[derive(Debug)]
@@ -24,6 +26,8 @@ pub struct Prefix {
     index: usize,
     /// The worker's agent, once started (agent mode).
     pub agent: Option<super::agent::Agent>,
+    /// Keeps every other worker out of the prefix (`None` for a remote agent's slot).
+    _lock: Option<PrefixLock>,
 }
 
 impl Prefix {
@@ -89,6 +93,7 @@ impl PrefixPool {
                     dir,
                     index: 0,
                     agent: None,
+                    _lock: None,
                 }],
                 held: vec![0],
                 creating: 0,
@@ -144,13 +149,22 @@ impl PrefixPool {
             source,
         })?;
         for index in 0..64 {
-            if !self.try_lock(index) {
-                continue;
-            }
+            let lock_dir = self.root.join(format!("prefix-{index}.lock"));
+            let lock = match PrefixLock::try_take(&lock_dir) {
+                Ok(Some(lock)) => lock,
+                Ok(None) => continue,
+                Err(source) => {
+                    return Err(MsiexecError::Io {
+                        what: format!("lock `{}`", lock_dir.display()),
+                        source,
+                    })
+                }
+            };
             let prefix = Prefix {
                 dir: self.root.join(format!("prefix-{index}")),
                 index,
                 agent: None,
+                _lock: Some(lock),
             };
             // One at a time: a clone (about 2 s) needs a booted prefix to copy.
             let _making = self.making.lock().unwrap_or_else(|e| e.into_inner());
@@ -160,10 +174,8 @@ impl PrefixPool {
                     let _ = clone_prefix(&source, &prefix.dir);
                 }
             }
-            if let Err(e) = tools.boot(&prefix) {
-                self.unlock(index);
-                return Err(e);
-            }
+            // On an error the prefix, and with it the lock, is dropped.
+            tools.boot(&prefix)?;
             return Ok(prefix);
         }
         Err(MsiexecError::Setup(format!(
@@ -179,36 +191,63 @@ impl PrefixPool {
             .map(|i| self.root.join(format!("prefix-{i}")))
             .find(|d| is_ready(d))
     }
+}
 
-    fn lock_dir(&self, index: usize) -> PathBuf {
-        self.root.join(format!("prefix-{index}.lock"))
-    }
+/// An exclusive hold on one prefix: flock(2) on `prefix-N.lock/pid`.
+///
+/// The kernel grants it to one open file at a time, whichever thread, pool or
+/// process asks, and releases it when the file is closed or its process ends.
+/// So a lock is never stale and never has to be taken over. (Taking over a
+/// lock folder whose owner had died was not atomic: two workers starting at
+/// once could both take prefix 0, and each then killed the other's agent.)
+#[derive(Debug)]
+pub struct PrefixLock {
+    _file: std::fs::File,
+}
 
-    fn try_lock(&self, index: usize) -> bool {
-        let dir = self.lock_dir(index);
-        for _ in 0..2 {
-            if std::fs::create_dir(&dir).is_ok() {
-                let _ = std::fs::write(dir.join("pid"), std::process::id().to_string());
-                return true;
+impl PrefixLock {
+    /// Takes the lock in the folder `dir` (made if missing), or `None` when
+    /// someone else holds it.
+    pub fn try_take(dir: &Path) -> std::io::Result<Option<PrefixLock>> {
+        use rustix::fs::{flock, FlockOperation};
+        let path = dir.join("pid");
+        let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+        // A few rounds, for a `clean` removing the folder at the same time.
+        for _ in 0..4 {
+            std::fs::create_dir_all(dir)?;
+            let file = match std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+            {
+                Ok(f) => f,
+                Err(e) if gone(&e) => continue,
+                Err(e) => return Err(e),
+            };
+            match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+                Ok(()) => {}
+                Err(e) if e == rustix::io::Errno::WOULDBLOCK => return Ok(None),
+                Err(e) => return Err(e.into()),
             }
-            // A lock whose owner is gone is stale. (A lock just made whose pid
-            // file is not written yet reads as stale only if we lose that race
-            // for a whole millisecond; the retry below covers it.)
-            std::thread::sleep(Duration::from_millis(1));
-            let owner = std::fs::read_to_string(dir.join("pid")).ok();
-            match owner.and_then(|p| p.trim().parse::<u32>().ok()) {
-                Some(pid) if Path::new(&format!("/proc/{pid}")).exists() => return false,
-                Some(_) => {
-                    let _ = std::fs::remove_dir_all(&dir);
-                }
-                None => return false,
+            // A file unlinked between the open and the flock guards nothing.
+            let held = file.metadata()?;
+            match std::fs::metadata(&path) {
+                Ok(m) if (m.dev(), m.ino()) == (held.dev(), held.ino()) => {}
+                Ok(_) => continue,
+                Err(e) if gone(&e) => continue,
+                Err(e) => return Err(e),
             }
+            // The pid is for people reading the folder; the flock is the lock.
+            file.set_len(0)?;
+            (&file).write_all(std::process::id().to_string().as_bytes())?;
+            return Ok(Some(PrefixLock { _file: file }));
         }
-        false
-    }
-
-    fn unlock(&self, index: usize) {
-        let _ = std::fs::remove_dir_all(self.lock_dir(index));
+        Err(std::io::Error::other(format!(
+            "`{}` kept disappearing while it was being locked",
+            path.display()
+        )))
     }
 }
 
@@ -273,36 +312,44 @@ pub struct Cleaned {
 pub fn clean(root: &Path) -> std::io::Result<Cleaned> {
     let mut out = Cleaned::default();
     let prefixes = root.join("prefixes");
-    let held = |name: &str| -> bool {
-        let pid = std::fs::read_to_string(prefixes.join(format!("{name}.lock")).join("pid")).ok();
-        pid.and_then(|p| p.trim().parse::<u32>().ok())
-            .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists())
-    };
     if let Ok(entries) = std::fs::read_dir(&prefixes) {
-        let mut names: Vec<String> = entries
+        // Every entry by the prefix it belongs to: `prefix-3`, `prefix-3.lock`,
+        // `prefix-3.boot.txt` and a clone's scratch folder all go together.
+        let mut groups: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for name in entries
             .filter_map(Result::ok)
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        for name in names {
-            let base = name.strip_suffix(".lock").unwrap_or(&name);
-            let base = base.split('.').next().unwrap_or(base);
-            let path = prefixes.join(&name);
-            if held(base) {
-                if !name.ends_with(".lock") {
-                    out.in_use.push(path);
+        {
+            let base = name.split('.').next().unwrap_or(&name).to_owned();
+            groups.entry(base).or_default().push(name);
+        }
+        for (base, mut names) in groups {
+            let lock_dir = prefixes.join(format!("{base}.lock"));
+            // Held while the prefix goes, so that no run starts in it meanwhile.
+            let Some(lock) = PrefixLock::try_take(&lock_dir)? else {
+                names.sort();
+                for name in names.iter().filter(|n| !n.ends_with(".lock")) {
+                    out.in_use.push(prefixes.join(name));
                 }
                 continue;
+            };
+            // The lock folder last.
+            names.sort_by_key(|n| (n.ends_with(".lock"), n.clone()));
+            for name in names {
+                let path = prefixes.join(&name);
+                std::fs::remove_dir_all(&path).or_else(|e| {
+                    // A stray file (a boot log) rather than a folder.
+                    if path.is_file() {
+                        std::fs::remove_file(&path)
+                    } else {
+                        Err(e)
+                    }
+                })?;
+                out.removed.push(path);
             }
-            std::fs::remove_dir_all(&path).or_else(|e| {
-                // A stray file (a boot log) rather than a folder.
-                if path.is_file() {
-                    std::fs::remove_file(&path)
-                } else {
-                    Err(e)
-                }
-            })?;
-            out.removed.push(path);
+            // Taking the lock made the folder when the prefix had none.
+            let _ = std::fs::remove_dir_all(&lock_dir);
+            drop(lock);
         }
     }
     if let Ok(entries) = std::fs::read_dir(root) {
@@ -320,15 +367,6 @@ pub fn clean(root: &Path) -> std::io::Result<Cleaned> {
         }
     }
     Ok(out)
-}
-
-impl Drop for PrefixPool {
-    fn drop(&mut self) {
-        let st = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
-        for index in st.held.clone() {
-            self.unlock(index);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -376,19 +414,64 @@ mod tests {
     }
 
     #[test]
+    fn workers_starting_at_once_never_share_a_prefix() {
+        // Two pools on one root stand for two processes (the lock knows no
+        // difference); each has two workers, and all four ask at once, as
+        // `warm_up` does. Every round starts from the locks an ended run
+        // leaves, naming a process that is gone. Taking those over used to
+        // hand one prefix to two workers now and then.
+        let tools = WineTools {
+            wine: PathBuf::from("/bin/false"),
+            wineserver: PathBuf::from("/bin/false"),
+            path: None,
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for i in 0..4 {
+            fake_prefix(&root.join(format!("prefix-{i}")));
+        }
+        for round in 0..100 {
+            for i in 0..4 {
+                let lock = root.join(format!("prefix-{i}.lock"));
+                std::fs::create_dir_all(&lock).unwrap();
+                std::fs::write(lock.join("pid"), "4000000000").unwrap();
+            }
+            let pools = [
+                PrefixPool::new(root.to_path_buf(), 2),
+                PrefixPool::new(root.to_path_buf(), 2),
+            ];
+            let start = std::sync::Barrier::new(4);
+            let mut dirs: Vec<PathBuf> = std::thread::scope(|s| {
+                let workers: Vec<_> = (0..4)
+                    .map(|w| {
+                        let (pool, start, tools) = (&pools[w % 2], &start, &tools);
+                        s.spawn(move || {
+                            start.wait();
+                            pool.acquire(Some(tools)).unwrap()
+                        })
+                    })
+                    .collect();
+                // Every prefix is kept until all four are handed out.
+                let taken: Vec<Prefix> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+                taken.iter().map(|p| p.dir().to_path_buf()).collect()
+            });
+            dirs.sort();
+            dirs.dedup();
+            assert_eq!(dirs.len(), 4, "round {round}: a prefix went to two workers");
+        }
+    }
+
+    #[test]
     fn clean_removes_all_but_prefixes_a_live_process_holds() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
         let prefixes = root.join("prefixes");
         fake_prefix(&prefixes.join("prefix-0"));
         fake_prefix(&prefixes.join("prefix-1"));
-        // prefix-0 is held by this (live) process; prefix-1's owner is gone.
-        std::fs::create_dir_all(prefixes.join("prefix-0.lock")).unwrap();
-        std::fs::write(
-            prefixes.join("prefix-0.lock/pid"),
-            std::process::id().to_string(),
-        )
-        .unwrap();
+        // prefix-0 is held right now; prefix-1's lock is what an ended run leaves.
+        let _held = PrefixLock::try_take(&prefixes.join("prefix-0.lock"))
+            .unwrap()
+            .unwrap();
         std::fs::create_dir_all(prefixes.join("prefix-1.lock")).unwrap();
         std::fs::write(prefixes.join("prefix-1.lock/pid"), "4000000000").unwrap();
         std::fs::write(prefixes.join("prefix-1.boot.txt"), "log").unwrap();

@@ -819,7 +819,7 @@ pub fn run_agent(
         AgentEnd::TimedOut => {
             return Err(MsiexecError::Timeout {
                 seconds: wine_time.as_secs_f64(),
-                output: tail(&script_all, 4000),
+                output: tail(&format!("{}\n{script_all}", agent.post_mortem(false)), 4000),
             })
         }
         AgentEnd::Failed(why) => {
@@ -859,12 +859,19 @@ pub fn run_agent(
             transcript.actions = parse_actions(&log);
         }
     }
+    // A failed session keeps what the agent and Wine printed; a lost agent
+    // first gets a moment to end, so that how it ended is known.
+    let wine_output = if problems.is_empty() {
+        String::new()
+    } else {
+        agent.post_mortem(agent_gone)
+    };
     Ok(SessionOutput {
         transcript,
         event_runs,
         problems,
         log,
-        wine_output: String::new(),
+        wine_output,
         wine_time,
         script: script_all,
         agent_gone,
