@@ -132,10 +132,11 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn findings(filter: Option<&str>) {
     println!("== time to first finding per broken runtime (5 seeds, 10 s limit each)");
     println!(
-        "{:<44} {:>10} {:>8} {:>6}",
+        "{:<44} {:>10} {:>8} {:>6}  cites",
         "runtime", "median s", "found", "steps"
     );
     let mut medians = Vec::new();
+    let mut miscited = 0;
     for &d in Deviation::ALL {
         if filter.is_some_and(|f| !d.name().contains(f)) {
             continue;
@@ -149,6 +150,10 @@ fn findings(filter: Option<&str>) {
         let mut times = Vec::new();
         let mut found = 0;
         let mut size = None;
+        // Whether every finding names a rule the runtime breaks (a violated
+        // rule, or the rule its case file cites).
+        let mut cites_right = true;
+        let mut wrong = String::new();
         for seed in 0..5u64 {
             let options = FuzzOptions {
                 profile,
@@ -161,6 +166,22 @@ fn findings(filter: Option<&str>) {
             match summary.findings.first() {
                 Some(f) => {
                     found += 1;
+                    let cited: Vec<&str> = f
+                        .violations
+                        .iter()
+                        .map(|v| v.rule.as_str())
+                        .chain(f.case.rules.iter().map(String::as_str))
+                        .collect();
+                    if !cited.iter().any(|r| d.breaks().contains(r)) {
+                        cites_right = false;
+                        if wrong.is_empty() {
+                            let shown = f
+                                .differences
+                                .first()
+                                .map_or(String::new(), |x| x.to_string());
+                            wrong = format!("seed {}: {cited:?} ({shown})", seed * 1_000_003);
+                        }
+                    }
                     times.push(f.found_after.as_secs_f64());
                     size.get_or_insert(f.plan.step_count());
                 }
@@ -169,8 +190,11 @@ fn findings(filter: Option<&str>) {
         }
         let m = median(times);
         medians.push(m);
+        if !cites_right {
+            miscited += 1;
+        }
         println!(
-            "{:<44} {:>10} {:>6}/5 {:>6}",
+            "{:<44} {:>10} {:>6}/5 {:>6}  {}",
             format!("broken:{}", d.name()),
             if m.is_finite() {
                 format!("{m:.4}")
@@ -178,13 +202,18 @@ fn findings(filter: Option<&str>) {
                 "-".to_owned()
             },
             found,
-            size.map_or("-".to_owned(), |s| s.to_string())
+            size.map_or("-".to_owned(), |s| s.to_string()),
+            if cites_right {
+                "its rule".to_owned()
+            } else {
+                format!("ANOTHER RULE: {wrong}")
+            }
         );
     }
     let under_1 = medians.iter().filter(|m| **m < 1.0).count();
     let under_10 = medians.iter().filter(|m| **m < 10.0).count();
     println!(
-        "{} runtimes: {under_10} with a median under 10 s, {under_1} under 1 s",
+        "{} runtimes: {under_10} with a median under 10 s, {under_1} under 1 s; {miscited} with a finding that cites another rule",
         medians.len()
     );
 }

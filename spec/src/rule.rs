@@ -143,6 +143,9 @@ pub struct Subject {
     /// When only some calls of those kinds are the rule's (a Null name, a
     /// bogus handle, a sized buffer), the test that picks them.
     pub when: Option<fn(&crate::Operation) -> bool>,
+    /// The calls the rule is specifically about (a Null name, a bogus handle,
+    /// the automation member it is named after), among those it judges.
+    pub singles: Option<fn(&crate::Operation) -> bool>,
 }
 
 impl fmt::Debug for Subject {
@@ -151,6 +154,7 @@ impl fmt::Debug for Subject {
             .field("calls", &self.calls)
             .field("install", &self.install)
             .field("when", &self.when.map(|_| ".."))
+            .field("singles", &self.singles.map(|_| ".."))
             .finish()
     }
 }
@@ -162,6 +166,7 @@ impl Subject {
             calls,
             install: false,
             when: None,
+            singles: None,
         }
     }
     /// A rule about the install as a whole, and about these calls (often
@@ -171,14 +176,38 @@ impl Subject {
             calls,
             install: true,
             when: None,
+            singles: None,
         }
     }
-    /// The same subject, narrowed to the calls `test` accepts.
+    /// The same subject, narrowed to the calls `test` accepts, which are
+    /// what the rule is specifically about (a Null name, a bogus handle).
     pub const fn when(self, test: fn(&crate::Operation) -> bool) -> Subject {
+        Subject {
+            when: Some(test),
+            singles: Some(test),
+            ..self
+        }
+    }
+    /// The same subject, narrowed to the calls `test` accepts, without
+    /// making them its particular question (a rule about writes leaves out
+    /// queries, but an UPDATE is no more its business than a Modify).
+    pub const fn only(self, test: fn(&crate::Operation) -> bool) -> Subject {
         Subject {
             when: Some(test),
             ..self
         }
+    }
+    /// The same subject, singling out the calls `test` accepts as the ones it
+    /// is specifically about (still judging the others it names).
+    pub const fn singling_out(self, test: fn(&crate::Operation) -> bool) -> Subject {
+        Subject {
+            singles: Some(test),
+            ..self
+        }
+    }
+    /// Whether this call is one the rule is specifically about.
+    pub fn singles_out(&self, call: &crate::Operation) -> bool {
+        self.is_about(call) && self.singles.is_some_and(|test| test(call))
     }
     /// Whether the rule judges outcomes of calls of this kind.
     pub fn covers(&self, call: crate::OpKind) -> bool {

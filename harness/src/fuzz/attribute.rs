@@ -17,6 +17,30 @@ use msiconf_spec::msi::condition;
 use msiconf_spec::msi::custom_action::{class_of, ActionClass};
 use msiconf_spec::{ActionRecord, Context, Family, OpKind, Operation, Plan, Rule, Transcript};
 
+/// The rules the first of `differences` is about: usually one, none when no
+/// rule is, and two where one call is a question for both (a DoAction name
+/// that matches an action only in case is also an unknown name).
+pub fn rules_for(
+    plan: &Plan,
+    reference: &Transcript,
+    differences: &[Difference],
+) -> Vec<&'static str> {
+    let Some(first) = rule_for(plan, reference, differences) else {
+        return Vec::new();
+    };
+    let mut rules = vec![first];
+    if let ("DOACTION-CASE", Some(Difference::Outcome { call, context, .. })) =
+        (first, differences.first())
+    {
+        rules.extend(
+            msiconf_spec::rules::find("DOACTION-UNKNOWN")
+                .filter(|r| r.contexts.contains(context) && r.subject.is_about(call))
+                .map(|r| r.id),
+        );
+    }
+    rules
+}
+
 /// The rule the first of `differences` is about, if any rule is.
 pub fn rule_for(
     plan: &Plan,
@@ -30,29 +54,43 @@ pub fn rule_for(
                 Difference::Actions {
                     reference,
                     observed,
-                } => parting_action(reference, observed).map(|(name, by_result)| {
+                } => parting_action(reference, observed).map(|(name, how)| {
                     match behind_standard_action(plan, reference, &name) {
                         // The standard action's result comes from the custom action's.
-                        Some(ca) => (ca, true),
-                        None => (name, by_result),
+                        Some(ca) => (ca, Parting::Script),
+                        None => (name, how),
                     }
                 }),
                 Difference::Runs {
                     reference,
                     observed,
-                } => parting(reference, observed).map(|a| (a.to_owned(), false)),
+                } => parting(reference, observed).map(|a| (a.to_owned(), Parting::Name)),
                 _ => None,
             })
-            .and_then(|(action, by_result)| about_action(plan, &action, by_result))
+            .and_then(|(action, how)| about_action(plan, &action, how))
     };
     match differences.first()? {
         Difference::Outcome {
             call,
             context,
             step,
-            ..
+            reference: expected,
+            observed,
         } => about_named_action(plan, call, *context)
             .or_else(|| about_command_line(plan, call, &step.probe))
+            .or_else(|| {
+                // A value with a NUL inside that comes back otherwise.
+                let nul = |o: &msiconf_spec::Outcome| {
+                    o.value.as_deref().is_some_and(|v| v.contains('\0'))
+                };
+                (matches!(**call, Operation::GetProperty { .. })
+                    && expected.value != observed.value
+                    && (nul(expected) || nul(observed)))
+                .then(|| msiconf_spec::rules::find("PROP-EMBEDDED-NUL"))
+                .flatten()
+                .filter(|r| r.contexts.contains(context))
+                .map(|r| r.id)
+            })
             .or_else(|| {
                 // A property read belongs where its value comes from.
                 let i = reference.events.iter().position(|e| e.step() == *step)?;
@@ -79,12 +117,25 @@ pub fn rules_about_call(call: &Operation, context: Context) -> Vec<&'static Rule
         .filter(|r| r.subject.is_about(call))
         .collect();
     let family = match call {
-        // A query of the session's property table is about properties.
-        Operation::Sql { sql, .. } if sql.contains("_Property") => Family::Properties,
+        // A query of the session's property table is about properties; any
+        // statement but a query is a write, and custom actions may write
+        // only temporary data.
+        Operation::Sql { sql, .. } => {
+            let query = sql
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case("SELECT"));
+            match (query, sql.contains("_Property")) {
+                (true, true) => Family::Properties,
+                (true, false) => Family::Sql,
+                (false, _) => Family::TemporaryWrites,
+            }
+        }
         _ => family_of(call.kind()),
     };
     // A stable sort keeps catalog order within a rank.
-    rules.sort_by_key(|r| (r.subject.when.is_none(), r.family != family));
+    // A rule that singles the call out first, then the call's family.
+    rules.sort_by_key(|r| (!r.subject.singles_out(call), r.family != family));
     rules
 }
 
@@ -168,23 +219,24 @@ fn about_command_line(plan: &Plan, call: &Operation, probe: &str) -> Option<&'st
 
 /// The first action whose record differs between the two logs (by name, or
 /// by result when the names agree), skipping the top-level action, whose
-/// result only echoes what happened inside it.
-/// Also whether the two logs part on its result (the same action ran in
-/// both) rather than on which action ran.
-fn parting_action(reference: &[ActionRecord], observed: &[ActionRecord]) -> Option<(String, bool)> {
+/// result only echoes what happened inside it; and how the logs part there.
+fn parting_action(
+    reference: &[ActionRecord],
+    observed: &[ActionRecord],
+) -> Option<(String, Parting)> {
     if observed.is_empty() || reference.is_empty() {
         // Nothing started at all: the top-level action itself is in question.
         return reference
             .first()
             .or(observed.first())
-            .map(|r| (r.name.clone(), false));
+            .map(|r| (r.name.clone(), Parting::Name));
     }
     let n = reference.len().max(observed.len());
     (1..n).find_map(|i| match (reference.get(i), observed.get(i)) {
         (Some(a), Some(b)) if a == b => None,
-        (Some(a), Some(b)) if a.name == b.name => Some((a.name.clone(), true)),
-        (Some(a), _) => Some((a.name.clone(), false)),
-        (None, Some(b)) => Some((b.name.clone(), false)),
+        (Some(a), Some(b)) if a.name == b.name => Some((a.name.clone(), Parting::Result)),
+        (Some(a), _) => Some((a.name.clone(), Parting::Name)),
+        (None, Some(b)) => Some((b.name.clone(), Parting::Name)),
         (None, None) => None,
     })
 }
@@ -215,52 +267,79 @@ fn parting<'a>(reference: &'a [String], observed: &'a [String]) -> Option<&'a st
     })
 }
 
+/// How two action logs part at an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Parting {
+    /// It ran in one run and not in the other (or at another place).
+    Name,
+    /// It ran in both, and its logged result differs.
+    Result,
+    /// The result of the standard action that ran its script (InstallFinalize)
+    /// differs: the action's return code, as the script saw it.
+    Script,
+}
+
 /// The install-level rule about `action`: how its row is sequenced, how its
-/// type bits schedule it, or what its return code means. `by_result` when
-/// the action ran in both runs and only its result differs: then neither
-/// its row nor its scheduling is in question, only its return code.
-fn about_action(plan: &Plan, action: &str, by_result: bool) -> Option<&'static str> {
+/// type bits schedule it, or what its return code means.
+fn about_action(plan: &Plan, action: &str, how: Parting) -> Option<&'static str> {
     let fixture = &plan.fixture;
+    let rows = || fixture.execute_sequence.iter().chain(&fixture.ui_sequence);
+    let condition_rule = |cond: &str| {
+        if condition::syntax(Some(cond)) == Some(msiconf_spec::codes::condition::ERROR) {
+            "SEQ-BAD-CONDITION"
+        } else {
+            "SEQ-CONDITION"
+        }
+    };
     let Some(ca) = fixture.custom_action(action) else {
-        // A standard or top-level action: which one runs first is the
-        // top-level question; a standard action refused inside is DoAction's.
-        return Some(if matches!(action, "INSTALL" | "ADMIN" | "ADVERTISE") {
+        // A standard action that one run started and the other did not: a
+        // row condition decided it, if any row has one; otherwise which
+        // action runs first is the top-level question, the rest order.
+        if how == Parting::Name {
+            let conditions: Vec<&str> = rows()
+                .filter_map(|r| r.condition.as_deref())
+                .filter(|c| !c.trim().is_empty())
+                .collect();
+            if let Some(bad) = conditions
+                .iter()
+                .find(|c| condition_rule(c) == "SEQ-BAD-CONDITION")
+            {
+                return Some(condition_rule(bad));
+            }
+            if !conditions.is_empty() {
+                return Some("SEQ-CONDITION");
+            }
+        }
+        return Some(if actions::is_top_level(action) {
             "ACTION-PROP-UPPERCASE"
         } else {
             "SEQ-ORDER"
         });
     };
-    let row = fixture
-        .execute_sequence
-        .iter()
-        .chain(&fixture.ui_sequence)
-        .find(|r| r.action == action)
-        .filter(|_| !by_result);
-    if let Some(row) = row {
-        if row.sequence < 0 {
-            return Some("SEQ-TERMINATION-ACTIONS");
-        }
-        if row.sequence == 0 {
-            return Some("SEQ-ZERO-NEVER-RUNS");
-        }
-        if let Some(cond) = row.condition.as_deref().filter(|c| !c.trim().is_empty()) {
-            let syntax = condition::syntax(Some(cond));
-            return Some(if syntax == Some(msiconf_spec::codes::condition::ERROR) {
-                "SEQ-BAD-CONDITION"
-            } else {
-                "SEQ-CONDITION"
-            });
+    if how == Parting::Name {
+        if let Some(row) = rows().find(|r| r.action == action) {
+            if row.sequence < 0 {
+                return Some("SEQ-TERMINATION-ACTIONS");
+            }
+            if row.sequence == 0 {
+                return Some("SEQ-ZERO-NEVER-RUNS");
+            }
+            if let Some(cond) = row.condition.as_deref().filter(|c| !c.trim().is_empty()) {
+                return Some(condition_rule(cond));
+            }
         }
     }
     let kind = ca.kind;
     let scheduling = kind & catype::CLIENT_REPEAT;
-    if kind & catype::IN_SCRIPT != 0 && !by_result {
-        return Some(match scheduling {
-            catype::ROLLBACK | catype::COMMIT => "RB-CM-ORDER",
-            _ => "DEFERRED-RUNS-IN-SCRIPT",
-        });
-    }
-    if scheduling != 0 && kind & catype::IN_SCRIPT == 0 && !by_result {
+    if kind & catype::IN_SCRIPT != 0 {
+        match (scheduling, how) {
+            (catype::ROLLBACK | catype::COMMIT, Parting::Name) => return Some("RB-CM-ORDER"),
+            // Scheduled, a deferred action logs success whatever it will
+            // return: a result there is a question of where it runs.
+            (_, Parting::Name | Parting::Result) => return Some("DEFERRED-RUNS-IN-SCRIPT"),
+            _ => {}
+        }
+    } else if scheduling != 0 && how == Parting::Name {
         return Some("SCHED-FLAGS-SHARE-BITS");
     }
     if kind & catype::ASYNC != 0 {
@@ -365,11 +444,11 @@ mod tests {
         let observed = [rec("INSTALL", 3), rec("A", 1), rec("P", 3)];
         assert_eq!(
             parting_action(&reference, &observed),
-            Some(("P".to_owned(), true))
+            Some(("P".to_owned(), Parting::Result))
         );
         assert_eq!(
             parting_action(&reference, &[]),
-            Some(("INSTALL".to_owned(), false))
+            Some(("INSTALL".to_owned(), Parting::Name))
         );
     }
 }

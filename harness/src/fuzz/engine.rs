@@ -522,9 +522,10 @@ fn cited_rules(plan: &Plan, kind: &FindingKind, j: &Judgement) -> Vec<String> {
     if let FindingKind::Violations(rules) = kind {
         return rules.iter().cloned().collect();
     }
-    super::attribute::rule_for(plan, &j.reference, &j.differences)
-        .map(|r| vec![r.to_owned()])
-        .unwrap_or_default()
+    super::attribute::rules_for(plan, &j.reference, &j.differences)
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The step a finding first shows at, for messages.

@@ -98,7 +98,7 @@ macro_rules! deviations {
 
 deviations! {
     ActionLookupIgnoresCase => "action-lookup-ignores-case", ["DOACTION-CASE"], "finds standard and custom actions whatever the case of the name";
-    UnknownActionSucceeds => "unknown-action-succeeds", ["DOACTION-UNKNOWN", "SESSION-DOACTION-ENUM"], "returns success from DoAction for an action that does not exist";
+    UnknownActionSucceeds => "unknown-action-succeeds", ["DOACTION-UNKNOWN", "SESSION-DOACTION-ENUM", "DOACTION-CASE"], "returns success from DoAction for an action that does not exist";
     NullActionAccepted => "null-action-accepted", ["DOACTION-NULL-ACTION"], "runs the ACTION fallback for a Null name where Windows rejects it with 87";
     NullActionRejected => "null-action-rejected", ["DOACTION-NULL-ACTION"], "rejects a Null name with 87 where the documentation promises the ACTION fallback";
     BadHandleAccepted => "bad-handle-accepted", ["DOACTION-BAD-HANDLE"], "treats handle 0 and bogus handles as the session handle";
@@ -124,7 +124,7 @@ deviations! {
     ScriptReturnMisread => "script-return-misread", ["SCRIPT-CA-RET"], "reads a script's return value as a Win32 code, so 3 (failure) passes";
     UndefinedPropertyFails => "undefined-property-fails", ["PROP-GET-UNDEFINED-EMPTY", "PROP-GET-ARGS", "DEFERRED-PROPS"], "returns 1627 for a property that was never set";
     MoreDataSizeOffByOne => "more-data-size-off-by-one", ["PROP-GET-BUFFER"], "reports a required size one larger (terminator included) with ERROR_MORE_DATA";
-    PropertyNamesFoldCase => "property-names-fold-case", ["PROP-CASE-SENSITIVE"], "stores and looks up property names case-insensitively";
+    PropertyNamesFoldCase => "property-names-fold-case", ["PROP-CASE-SENSITIVE", "RB-CM-NEED-ROLLBACK-ENABLED"], "stores and looks up property names case-insensitively";
     AnsiSizeInCharsInCustomActions => "ansi-size-in-chars-in-custom-actions", ["PROP-GET-REMOTE-BYTES"], "reports character counts from the A getters inside custom actions, where Windows reports bytes";
     AnsiSizeInBytesEverywhere => "ansi-size-in-bytes-everywhere", ["PROP-GET-REMOTE-BYTES", "PROP-GET-BUFFER"], "reports byte counts from the A getters everywhere, where the documentation promises characters";
     GetPropertyArgsUnchecked => "get-property-args-unchecked", ["PROP-GET-ARGS"], "accepts a NULL property name and a buffer without a size";
@@ -136,18 +136,18 @@ deviations! {
     EmbeddedNulTruncates => "embedded-nul-truncates", ["PROP-EMBEDDED-NUL"], "cuts property values at an embedded NUL";
     PropertyTableIsLive => "property-table-is-live", ["PROP-INMEMORY-TABLE", "PROP-SET-EMPTY-DELETES"], "makes rows inserted into the Property table visible as properties";
     EnvironmentPrefixIgnored => "environment-prefix-ignored", ["PROP-ENV-PREFIX"], "reads %NAME as an ordinary property instead of the environment";
-    DeferredSeesAllProperties => "deferred-sees-all-properties", ["DEFERRED-PROPS", "SCRIPT-DEFERRED-SESSION", "CUSTOMACTIONDATA-PER-SCHEDULING"], "lets deferred actions read every property";
-    CustomActionDataIgnoresCase => "customactiondata-ignores-case", ["CUSTOMACTIONDATA-BY-NAME"], "takes CustomActionData from a property whose name matches the action's only when case is ignored";
+    DeferredSeesAllProperties => "deferred-sees-all-properties", ["DEFERRED-PROPS", "SCRIPT-DEFERRED-SESSION", "CUSTOMACTIONDATA-PER-SCHEDULING", "CUSTOMACTIONDATA-SNAPSHOT"], "lets deferred actions read every property";
+    CustomActionDataIgnoresCase => "customactiondata-ignores-case", ["CUSTOMACTIONDATA-BY-NAME", "DEFERRED-FORMATRECORD"], "takes CustomActionData from a property whose name matches the action's only when case is ignored";
     CustomActionDataReadAtRunTime => "customactiondata-read-at-run-time", ["CUSTOMACTIONDATA-SNAPSHOT", "CUSTOMACTIONDATA-PER-SCHEDULING"], "reads CustomActionData when the deferred action runs, not when it was scheduled";
-    ImmediateSeesCustomActionData => "immediate-sees-customactiondata", ["CUSTOMACTIONDATA-IMMEDIATE"], "gives immediate actions a CustomActionData from the property named after them";
+    ImmediateSeesCustomActionData => "immediate-sees-customactiondata", ["CUSTOMACTIONDATA-IMMEDIATE", "FMT-PROPERTY"], "gives immediate actions a CustomActionData from the property named after them";
     DeferredRunsInPlace => "deferred-runs-in-place", ["DEFERRED-RUNS-IN-SCRIPT", "INSCRIPT-FLAGS"], "runs deferred actions at their sequence position instead of from the script";
     WrongRunModesInRollbackCommit => "wrong-run-modes-in-rollback-commit", ["RUNMODE-IMM-VS-DEF"], "reports SCHEDULED instead of ROLLBACK or COMMIT in rollback and commit actions";
-    DeferredReportsAllModes => "deferred-reports-all-modes", ["RUNMODE-DEF-OTHERS-FALSE"], "answers run modes other than SCHEDULED, ROLLBACK and COMMIT truthfully in deferred actions";
+    DeferredReportsAllModes => "deferred-reports-all-modes", ["RUNMODE-DEF-OTHERS-FALSE", "SCRIPT-DEFERRED-SESSION"], "answers run modes other than SCHEDULED, ROLLBACK and COMMIT truthfully in deferred actions";
     RebootModeNotSettable => "reboot-mode-not-settable", ["RUNMODE-VALUES-IMM", "CA-MISC-STATE-APIS", "SESSION-MODE-SETTABLE"], "accepts MsiSetMode on REBOOTATEND but forgets it";
     CommitSeesProductCode => "commit-sees-product-code", ["COMMIT-LIMITS"], "gives commit actions ProductCode and the language";
-    DeferredLanguageZero => "deferred-language-zero", ["DEFERRED-LANGUAGE"], "returns 0 from MsiGetLanguage in deferred and rollback actions";
+    DeferredLanguageZero => "deferred-language-zero", ["DEFERRED-LANGUAGE", "SCRIPT-DEFERRED-SESSION"], "returns 0 from MsiGetLanguage in deferred and rollback actions";
     DeferredFormatsAllProperties => "deferred-formats-all-properties", ["DEFERRED-FORMATRECORD"], "resolves every property when formatting in deferred actions";
-    DeferredMessagesRefused => "deferred-messages-refused", ["DEFERRED-PROCESSMESSAGE"], "fails MsiProcessMessage in deferred actions";
+    DeferredMessagesRefused => "deferred-messages-refused", ["DEFERRED-PROCESSMESSAGE", "SESSION-MESSAGE"], "fails MsiProcessMessage in deferred actions";
     DeferredSetPropertyTakesEffect => "deferred-set-property-takes-effect", ["DEFERRED-NO-SETPROPERTY"], "lets MsiSetProperty in a deferred action change the session's properties";
     DeferredGetsDatabase => "deferred-gets-database", ["DEFERRED-NO-DATABASE"], "returns a database handle from MsiGetActiveDatabase in deferred actions";
     RollbackRunsAsDeferred => "rollback-runs-as-deferred", ["INSCRIPT-FLAGS"], "runs rollback actions (1281) as ordinary deferred actions";
@@ -164,12 +164,12 @@ deviations! {
     InstallLevelIgnored => "install-level-ignored", ["CA-MISC-STATE-APIS"], "accepts MsiSetInstallLevel without changing INSTALLLEVEL";
     TempTablePersistent => "temp-table-persistent", ["SQL-TEMP-TABLE-HOLD"], "reports tables of temporary columns as persistent";
     TempColumnOrderUnchecked => "temp-column-order-unchecked", ["SQL-TEMP-COLUMN-ORDER"], "creates tables whose temporary key precedes persistent columns";
-    HoldCountIgnored => "hold-count-ignored", ["SQL-HOLD-FREE-REFCOUNT"], "keeps temporary tables and columns after their hold count reaches zero";
+    HoldCountIgnored => "hold-count-ignored", ["SQL-HOLD-FREE-REFCOUNT", "SQL-TEMP-TABLE-NO-HOLD"], "keeps temporary tables and columns after their hold count reaches zero";
     AlterAddDuplicateAllowed => "alter-add-duplicate-allowed", ["SQL-ALTER-ADD-COLUMN"], "adds a column that already exists";
     TemporaryRowsKeptAfterCommit => "temporary-rows-kept-after-commit", ["SQL-INSERT-TEMPORARY"], "writes temporary rows to disk on commit";
     InsertTemporaryDuplicatesAllowed => "insert-temporary-duplicates-allowed", ["VIEWMODIFY-INSERT-TEMPORARY"], "inserts a temporary row whose key already exists";
     SystemTablesPersistent => "system-tables-persistent", ["TABLE-PERSISTENT-QUERY"], "reports _Tables and the other system tables as persistent";
-    Type51NotFormatted => "type51-not-formatted", ["TYPE51-SETPROP"], "sets a type-51 property to its Target text without formatting it";
+    Type51NotFormatted => "type51-not-formatted", ["TYPE51-SETPROP", "PROP-EMBEDDED-NUL"], "sets a type-51 property to its Target text without formatting it";
     FormatUnknownPropertyKept => "format-unknown-property-kept", ["FMT-PROPERTY"], "leaves [Name] of an unknown property in formatted text";
     FormatEscapeKept => "format-escape-kept", ["FMT-ESCAPE"], "leaves [\\x] escapes in formatted text";
     SessionPropertyEmptyNameAccepted => "session-property-empty-name-accepted", ["SESSION-PROPERTY-RW"], "accepts Session.Property(\"\") = value without raising";

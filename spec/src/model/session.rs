@@ -657,7 +657,10 @@ impl<'p> Session<'p> {
                 .then(|| self.component_directory(key))
                 .flatten();
         }
-        if f.exec.in_script() && !self.b.on(Deviation::DeferredFormatsAllProperties) {
+        // The deviation breaks DEFERRED-FORMATRECORD, a rule of deferred and rollback actions.
+        let all =
+            f.exec.phase != Phase::Commit && self.b.on(Deviation::DeferredFormatsAllProperties);
+        if f.exec.in_script() && !all {
             return match name {
                 "CustomActionData" | "ProductCode" => self.read_property(name).map(str::to_owned),
                 _ => None,
@@ -777,7 +780,8 @@ impl<'p> Session<'p> {
     fn style(&self) -> Style {
         Style {
             fields_only: false,
-            keep_unknown: self.b.on(Deviation::FormatUnknownPropertyKept),
+            keep_unknown: !self.exec().in_script()
+                && self.b.on(Deviation::FormatUnknownPropertyKept),
             keep_escapes: self.b.on(Deviation::FormatEscapeKept),
         }
     }
@@ -789,7 +793,7 @@ impl<'p> Session<'p> {
         ansi: bool,
         handle: HandleArg,
     ) -> Outcome {
-        let unchecked = self.b.on(Deviation::GetPropertyArgsUnchecked);
+        let unchecked = !self.exec().in_script() && self.b.on(Deviation::GetPropertyArgsUnchecked);
         let name = match name {
             Some(n) => n,
             None if unchecked => "",
@@ -822,11 +826,11 @@ impl<'p> Session<'p> {
     /// Whether an A-variant size comes back in bytes here (PROP-GET-REMOTE-BYTES).
     /// Only immediate actions are recorded doing so (custom.c test_props runs in
     /// one); deferred, rollback and commit actions keep the documented characters.
-    fn sizes_in_bytes(&self, ansi: bool) -> bool {
+    fn sizes_in_bytes(&self, ansi: bool, property: bool) -> bool {
         if !ansi {
             return false;
         }
-        if self.b.on(Deviation::AnsiSizeInBytesEverywhere) {
+        if property && self.b.on(Deviation::AnsiSizeInBytesEverywhere) {
             return true;
         }
         self.through_ansi_bridge(ansi)
@@ -838,17 +842,15 @@ impl<'p> Session<'p> {
     /// and the way the caller supplied the buffer (PROP-GET-BUFFER). `property`
     /// for MsiGetProperty, the call whose buffer the size deviation breaks.
     fn string_result(&self, value: &str, buffer: Buffer, ansi: bool, property: bool) -> Outcome {
-        let value = if property
-            && !self.exec().in_script()
-            && self.b.on(Deviation::EmbeddedNulTruncates)
-        {
-            value.split('\0').next().unwrap_or("")
-        } else {
-            value
-        };
+        let value =
+            if property && !self.exec().in_script() && self.b.on(Deviation::EmbeddedNulTruncates) {
+                value.split('\0').next().unwrap_or("")
+            } else {
+                value
+            };
         // Sizes count UTF-16 code units, as the W functions do.
         let n = utf16_len(value);
-        let g = text::getter_result(n, buffer, self.sizes_in_bytes(ansi));
+        let g = text::getter_result(n, buffer, self.sizes_in_bytes(ansi, property));
         if g.rc == rc::MORE_DATA {
             let size = g.size.map(|s| {
                 if property
@@ -980,7 +982,7 @@ impl<'p> Session<'p> {
 
     pub(crate) fn set_mode(&mut self, mode: u32, state: bool) -> u32 {
         let settable = matches!(mode, runmode::REBOOTATEND | runmode::REBOOTNOW)
-            || self.b.on(Deviation::AnyModeSettable);
+            || (!self.exec().in_script() && self.b.on(Deviation::AnyModeSettable));
         if !settable || mode >= 64 {
             return rc::ACCESS_DENIED;
         }
@@ -1553,7 +1555,9 @@ impl<'p> Session<'p> {
 
     fn database_state(&self, db: Option<&str>) -> i64 {
         if self.exec().in_custom_action() {
-            return if self.b.on(Deviation::ForbiddenDatabaseCallsAllowed) {
+            return if !self.exec().in_script()
+                && self.b.on(Deviation::ForbiddenDatabaseCallsAllowed)
+            {
                 dbstate::READ
             } else {
                 dbstate::ERROR

@@ -74,7 +74,13 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MS:session-session", "WT:automation.c test_Session"],
         contexts: &[Context::ScriptImmediate],
         family: Family::Automation,
-        subject: Subject::calls(&[OpKind::SessionPropertyGet, OpKind::SessionPropertySet]),
+        subject: Subject::calls(&[OpKind::SessionPropertyGet, OpKind::SessionPropertySet])
+            .singling_out(|op| {
+                matches!(
+                    op,
+                    Operation::SessionPropertyGet { .. } | Operation::SessionPropertySet { .. }
+                )
+            }),
         level: Level::Must,
         disagreement: Some(
             "MS:session-session calls an undefined property Null while the C API gives an empty \
@@ -100,7 +106,8 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptImmediate,
         ],
         family: Family::Automation,
-        subject: Subject::calls(&[OpKind::SessionSetMode, OpKind::SessionMode]),
+        subject: Subject::calls(&[OpKind::SessionSetMode, OpKind::SessionMode])
+            .singling_out(|op| matches!(op, Operation::SessionSetMode { .. })),
         level: Level::Must,
         disagreement: Some(
             "MS:session-mode calls the property read-only yet marks flags 6 and 7 settable \
@@ -117,7 +124,8 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MS:session-object", "MS:session-database", "S1"],
         contexts: &[Context::ScriptImmediate],
         family: Family::Automation,
-        subject: Subject::calls(&[OpKind::SessionDatabase, OpKind::SetSummaryInfo]),
+        subject: Subject::calls(&[OpKind::SessionDatabase, OpKind::SetSummaryInfo])
+            .singling_out(|op| matches!(op, Operation::SessionDatabase { .. })),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(installer_database),
@@ -142,7 +150,8 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptDeferred,
         ],
         family: Family::Automation,
-        subject: Subject::calls(&[OpKind::SessionMessage, OpKind::ProcessMessage]),
+        subject: Subject::calls(&[OpKind::SessionMessage, OpKind::ProcessMessage])
+            .singling_out(|op| matches!(op, Operation::SessionMessage { .. })),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(session_message),
@@ -161,7 +170,8 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptImmediate,
         ],
         family: Family::Automation,
-        subject: Subject::calls(&[OpKind::SessionEvaluateCondition, OpKind::EvaluateCondition]),
+        subject: Subject::calls(&[OpKind::SessionEvaluateCondition, OpKind::EvaluateCondition])
+            .singling_out(|op| matches!(op, Operation::SessionEvaluateCondition { .. })),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(evaluate_condition),

@@ -667,8 +667,9 @@ pub fn property_at<'a>(
     Some(k)
 }
 
-/// Whether the Property table or the command line defines a name that
-/// differs from `name` only in case (a read of `name` then tests case).
+/// Whether the Property table, the command line or a type-51 action defines
+/// a name that differs from `name` only in case (a read of `name` then tests
+/// case).
 pub fn static_variant(plan: &Plan, name: &str) -> bool {
     let install = plan.install.as_ref().map(|i| &i.properties);
     let names = || {
@@ -680,6 +681,13 @@ pub fn static_variant(plan: &Plan, name: &str) -> bool {
                 install
                     .into_iter()
                     .flat_map(|p| p.keys().map(String::as_str)),
+            )
+            .chain(
+                plan.fixture
+                    .custom_actions
+                    .iter()
+                    .filter(|r| r.basic_type() == catype::SET_PROPERTY)
+                    .filter_map(|r| r.source.as_deref()),
             )
     };
     // A name given exactly as well is a question about where it comes from.

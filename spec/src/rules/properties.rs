@@ -451,6 +451,7 @@ pub(super) fn scan(
     want: &str,
 ) {
     const BYTES: &str = "PROP-GET-REMOTE-BYTES";
+    const BUFFER: &str = "PROP-GET-BUFFER";
     for (i, e) in t.events.iter().enumerate() {
         if !performed(e) {
             continue;
@@ -478,7 +479,7 @@ pub(super) fn scan(
                 if k.source == Source::Undefined && inserted_into_property_table(&t.events, i, n) {
                     rule = "PROP-INMEMORY-TABLE";
                 }
-                if rule != want && want != BYTES {
+                if rule != want && want != BYTES && want != BUFFER {
                     continue;
                 }
                 let in_ca = e.context.is_custom_action();
@@ -489,21 +490,29 @@ pub(super) fn scan(
                 else {
                     continue;
                 };
-                if rule == want {
-                    if e.outcome.rc.is_some_and(|r| r != want_rc) {
-                        flag(
-                            out,
-                            rule,
-                            e,
-                            format!("rc={want_rc} for value {:?}", k.value),
-                        );
-                        continue;
-                    }
+                // When the value does not fit, the truncated copy and the
+                // required size are the buffer rule's, whoever owns the value.
+                let truncated = copied != Some(len);
+                let rc_wrong = e.outcome.rc.is_some_and(|r| r != want_rc);
+                if want == BUFFER && rule != want && (!truncated || rc_wrong) {
+                    continue;
+                }
+                if rule == want && rc_wrong {
+                    flag(
+                        out,
+                        rule,
+                        e,
+                        format!("rc={want_rc} for value {:?}", k.value),
+                    );
+                    continue;
+                }
+                let value_owner = if truncated { BUFFER } else { rule };
+                if value_owner == want {
                     if let (Some(m), Some(v)) = (copied, &e.outcome.value) {
                         let expect = facts::utf16_prefix(&k.value, m);
                         let nul_cut = remote && k.value.contains('\0');
                         if let Some(expect) = expect.filter(|x| !nul_cut && v != x) {
-                            flag(out, rule, e, format!("value={expect:?}"));
+                            flag(out, value_owner, e, format!("value={expect:?}"));
                             continue;
                         }
                     }
@@ -514,7 +523,13 @@ pub(super) fn scan(
                         // whenever the two units would give different answers.
                         let other_units = if bytes { len } else { len * 2 };
                         let units_matter = remote && copied != Some(len) && size == other_units;
-                        let owner = if units_matter { BYTES } else { rule };
+                        let owner = if units_matter {
+                            BYTES
+                        } else if truncated {
+                            BUFFER
+                        } else {
+                            rule
+                        };
                         if owner == want {
                             flag(out, owner, e, format!("size={want_size}"));
                         }

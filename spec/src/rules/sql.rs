@@ -12,7 +12,8 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MS:sql-syntax", "WT:db.c test_alter"],
         contexts: PKG_IMM,
         family: Family::Sql,
-        subject: Subject::calls(&[OpKind::Sql]),
+        subject: Subject::calls(&[OpKind::Sql])
+            .when(|op| super::temporary_writes::sql_verb(op, "ALTER")),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(alter_add),

@@ -28,7 +28,8 @@ pub(super) const RULES: &[Rule] = &[
             OpKind::Modify,
             OpKind::Commit,
             OpKind::SetSummaryInfo,
-        ]),
+        ])
+        .only(about_temp_only_writes),
         level: Level::Must,
         disagreement: Some(
             "S2 (1998) lets custom actions update tables; S1 and the MsiViewModify page restrict \
@@ -101,7 +102,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &[SQL_SYNTAX, "S1", "WT:db.c test_temporary_table"],
         contexts: PKG_IMM,
         family: Family::TemporaryWrites,
-        subject: Subject::calls(&[OpKind::Sql]),
+        subject: Subject::calls(&[OpKind::Sql]).only(about_sql_insert_temporary),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(insert_temporary),
@@ -114,12 +115,37 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["API:msiviewmodify", "WT:db.c test_viewmodify"],
         contexts: PKG_IMM,
         family: Family::TemporaryWrites,
-        subject: Subject::calls(&[OpKind::Modify, OpKind::Sql]),
+        subject: Subject::calls(&[OpKind::Modify, OpKind::Sql]).singling_out(|op| {
+            matches!(
+                op,
+                Operation::Modify {
+                    kind: crate::ModifyKind::InsertTemporary,
+                    ..
+                }
+            )
+        }),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(viewmodify_insert_temporary),
     },
 ];
+
+/// Whether `op` is SQL whose first word is `verb` (any case).
+pub(super) fn sql_verb(op: &Operation, verb: &str) -> bool {
+    matches!(op, Operation::Sql { sql, .. }
+        if sql.split_whitespace().next().is_some_and(|w| w.eq_ignore_ascii_case(verb)))
+}
+
+/// The calls TEMP-ONLY-WRITES speaks about: anything but a query.
+fn about_temp_only_writes(op: &Operation) -> bool {
+    !sql_verb(op, "SELECT")
+}
+
+/// The calls SQL-INSERT-TEMPORARY speaks about: INSERTs, and the queries
+/// that read what they added.
+fn about_sql_insert_temporary(op: &Operation) -> bool {
+    sql_verb(op, "INSERT") || sql_verb(op, "SELECT")
+}
 
 /// Whether a step of a probe other than `probe` mentions `table` in SQL.
 fn others_mention(plan: &Plan, probe: &str, table: &str) -> bool {
