@@ -147,9 +147,19 @@ pub const VALUE_LENGTHS: &[usize] = &[
 /// A value of `len` characters whose content changes along its length, so a
 /// truncated copy is told apart from a whole one.
 pub fn long_text(len: usize) -> String {
-    (0..len)
-        .map(|i| char::from(b'a' + (i % 26) as u8))
-        .collect()
+    // Cut from one text made once: the longest length generated is 65,535.
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let text = TEXT.get_or_init(|| {
+        (0..65_536)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect()
+    });
+    match text.get(..len) {
+        Some(cut) => cut.to_owned(),
+        None => (0..len)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect(),
+    }
 }
 
 /// Action names: standard actions, their case twins, top-level actions,

@@ -7,6 +7,10 @@ use crate::Buffer;
 /// The number of TCHARs a W function counts for `s`: UTF-16 code units, so a
 /// character outside the Basic Multilingual Plane counts twice.
 pub fn utf16_len(s: &str) -> u32 {
+    if s.is_ascii() {
+        // One unit per byte; the common case, and long values are ASCII.
+        return s.len() as u32;
+    }
     s.chars().map(|c| c.len_utf16() as u32).sum()
 }
 
@@ -21,6 +25,9 @@ pub fn c_string(s: &str) -> &str {
 /// The longest prefix of `s` that fits in `units` UTF-16 code units (a
 /// surrogate pair that would be cut is left out whole).
 pub fn utf16_prefix(s: &str, units: u32) -> &str {
+    if s.is_ascii() {
+        return &s[..s.len().min(units as usize)];
+    }
     let mut used = 0;
     for (i, c) in s.char_indices() {
         used += c.len_utf16() as u32;
@@ -33,6 +40,9 @@ pub fn utf16_prefix(s: &str, units: u32) -> &str {
 
 /// Whether cutting `s` after `units` code units would split a surrogate pair.
 pub fn splits_surrogate(s: &str, units: u32) -> bool {
+    if s.is_ascii() {
+        return false;
+    }
     utf16_len(utf16_prefix(s, units)) != units.min(utf16_len(s))
 }
 

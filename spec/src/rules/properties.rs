@@ -331,11 +331,13 @@ fn domain(k: &Known<'_>, name: &str, ctx: Context, script: bool) -> &'static str
     if name == "CustomActionData" && ctx.is_immediate() {
         return "CUSTOMACTIONDATA-IMMEDIATE";
     }
-    if k.value.contains('\0') {
+    // Bytes, not chars: these are ASCII, and values run to 65,535 characters.
+    let bytes = k.value.as_bytes();
+    if bytes.contains(&0) {
         return "PROP-EMBEDDED-NUL";
     }
     match k.source {
-        Source::Set if k.value.contains(['[', '{']) => "PROP-SET-NO-FORMAT",
+        Source::Set if bytes.contains(&b'[') || bytes.contains(&b'{') => "PROP-SET-NO-FORMAT",
         Source::Set => "PROP-GET-BUFFER",
         Source::SetCut => "PROP-EMBEDDED-NUL",
         Source::SetEmpty => "PROP-SET-EMPTY-DELETES",
