@@ -139,7 +139,7 @@ deviations! {
     DeferredSeesAllProperties => "deferred-sees-all-properties", ["DEFERRED-PROPS", "SCRIPT-DEFERRED-SESSION", "CUSTOMACTIONDATA-PER-SCHEDULING", "CUSTOMACTIONDATA-SNAPSHOT"], "lets deferred actions read every property";
     CustomActionDataIgnoresCase => "customactiondata-ignores-case", ["CUSTOMACTIONDATA-BY-NAME", "DEFERRED-FORMATRECORD"], "takes CustomActionData from a property whose name matches the action's only when case is ignored";
     CustomActionDataReadAtRunTime => "customactiondata-read-at-run-time", ["CUSTOMACTIONDATA-SNAPSHOT", "CUSTOMACTIONDATA-PER-SCHEDULING"], "reads CustomActionData when the deferred action runs, not when it was scheduled";
-    ImmediateSeesCustomActionData => "immediate-sees-customactiondata", ["CUSTOMACTIONDATA-IMMEDIATE", "FMT-PROPERTY"], "gives immediate actions a CustomActionData from the property named after them";
+    ImmediateSeesCustomActionData => "immediate-sees-customactiondata", ["CUSTOMACTIONDATA-IMMEDIATE", "FMT-PROPERTY", "FMT-ESCAPE"], "gives immediate actions a CustomActionData from the property named after them";
     DeferredRunsInPlace => "deferred-runs-in-place", ["DEFERRED-RUNS-IN-SCRIPT", "INSCRIPT-FLAGS"], "runs deferred actions at their sequence position instead of from the script";
     WrongRunModesInRollbackCommit => "wrong-run-modes-in-rollback-commit", ["RUNMODE-IMM-VS-DEF"], "reports SCHEDULED instead of ROLLBACK or COMMIT in rollback and commit actions";
     DeferredReportsAllModes => "deferred-reports-all-modes", ["RUNMODE-DEF-OTHERS-FALSE", "SCRIPT-DEFERRED-SESSION"], "answers run modes other than SCHEDULED, ROLLBACK and COMMIT truthfully in deferred actions";
@@ -169,7 +169,7 @@ deviations! {
     TemporaryRowsKeptAfterCommit => "temporary-rows-kept-after-commit", ["SQL-INSERT-TEMPORARY"], "writes temporary rows to disk on commit";
     InsertTemporaryDuplicatesAllowed => "insert-temporary-duplicates-allowed", ["VIEWMODIFY-INSERT-TEMPORARY"], "inserts a temporary row whose key already exists";
     SystemTablesPersistent => "system-tables-persistent", ["TABLE-PERSISTENT-QUERY"], "reports _Tables and the other system tables as persistent";
-    Type51NotFormatted => "type51-not-formatted", ["TYPE51-SETPROP", "PROP-EMBEDDED-NUL"], "sets a type-51 property to its Target text without formatting it";
+    Type51NotFormatted => "type51-not-formatted", ["TYPE51-SETPROP", "PROP-EMBEDDED-NUL", "FMT-PROPERTY"], "sets a type-51 property to its Target text without formatting it";
     FormatUnknownPropertyKept => "format-unknown-property-kept", ["FMT-PROPERTY"], "leaves [Name] of an unknown property in formatted text";
     FormatEscapeKept => "format-escape-kept", ["FMT-ESCAPE"], "leaves [\\x] escapes in formatted text";
     SessionPropertyEmptyNameAccepted => "session-property-empty-name-accepted", ["SESSION-PROPERTY-RW"], "accepts Session.Property(\"\") = value without raising";
