@@ -508,7 +508,14 @@ pub(super) fn scan(
                     );
                     continue;
                 }
-                let value_owner = if truncated { BUFFER } else { rule };
+                // A copy that is empty or a piece of the right value is a
+                // question of the buffer; another text is the value's own.
+                let value_owner = match &e.outcome.value {
+                    Some(v) if truncated && (v.is_empty() || k.value.starts_with(v.as_str())) => {
+                        BUFFER
+                    }
+                    _ => rule,
+                };
                 if value_owner == want {
                     if let (Some(m), Some(v)) = (copied, &e.outcome.value) {
                         let expect = facts::utf16_prefix(&k.value, m);
@@ -525,9 +532,11 @@ pub(super) fn scan(
                         // whenever the two units would give different answers.
                         let other_units = if bytes { len } else { len * 2 };
                         let units_matter = remote && copied != Some(len) && size == other_units;
+                        // Off by one (the terminator) is the buffer's question;
+                        // a size far off comes from a wrong value.
                         let owner = if units_matter {
                             BYTES
-                        } else if truncated {
+                        } else if truncated && size.abs_diff(want_size) == 1 {
                             BUFFER
                         } else {
                             rule
