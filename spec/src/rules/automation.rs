@@ -261,7 +261,10 @@ fn property_rw(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>
             value: Some(v),
         } = &e.call
         {
-            if n.is_empty() && !v.is_empty() && e.outcome.exception.is_none() {
+            if n.is_empty()
+                && !crate::msi::text::c_string(v).is_empty()
+                && e.outcome.exception.is_none()
+            {
                 flag(out, ID, e, "an exception (empty property name)");
             }
         }

@@ -690,7 +690,9 @@ fn set_args(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
         else {
             continue;
         };
-        let want = match (name.as_deref(), value.as_deref(), handle) {
+        // The value is a C string: what follows a NUL never reaches the call.
+        let value = value.as_deref().map(crate::msi::text::c_string);
+        let want = match (name.as_deref(), value, handle) {
             (None, _, HandleArg::Session) => rc::INVALID_PARAMETER,
             // MsiSetProperty(0, NULL, NULL) is 6 on Windows (package.c test_props).
             (None, _, HandleArg::Zero) => rc::INVALID_HANDLE,
@@ -764,7 +766,7 @@ fn property_table_rows(t: &Transcript, out: &mut Vec<Violation>, want: &str) {
                         continue;
                     }
                     seen.push(n);
-                    let v = value.as_deref().unwrap_or("");
+                    let v = crate::msi::text::c_string(value.as_deref().unwrap_or(""));
                     let row = rows.iter().find(|r| r.first().is_some_and(|f| f == n));
                     if v.is_empty() {
                         if want == "PROP-SET-EMPTY-DELETES" && row.is_some() {
@@ -805,7 +807,7 @@ fn name_not_validated(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
             } if facts::is_full_c(e.context)
                 && !n.is_empty()
                 && !n.starts_with('%')
-                && !v.is_empty()
+                && !crate::msi::text::c_string(v).is_empty()
                 && !is_identifier(n) =>
             {
                 expect_rc(out, ID, e, rc::SUCCESS);
