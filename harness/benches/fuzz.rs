@@ -166,12 +166,7 @@ fn findings(filter: Option<&str>) {
             match summary.findings.first() {
                 Some(f) => {
                     found += 1;
-                    let cited: Vec<&str> = f
-                        .violations
-                        .iter()
-                        .map(|v| v.rule.as_str())
-                        .chain(f.case.rules.iter().map(String::as_str))
-                        .collect();
+                    let cited = f.named_rules();
                     if !cited.iter().any(|r| d.breaks().contains(r)) {
                         cites_right = false;
                         if wrong.is_empty() {

@@ -9,7 +9,6 @@ use msiconf::runtime::Runtime;
 use msiconf::runtimes::ModelRuntime;
 use msiconf_spec::model::Deviation;
 use msiconf_spec::Profile;
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -57,15 +56,7 @@ fn every_broken_runtime_is_found_and_shrunk_to_at_most_six_steps() {
             missed.push(d.name());
             continue;
         };
-        // What the finding names: the rules whose predicates it breaks, and
-        // the rules its case file cites (for a bare difference, the rule about
-        // the differing call).
-        let cited: BTreeSet<&str> = finding
-            .violations
-            .iter()
-            .map(|v| v.rule.as_str())
-            .chain(finding.case.rules.iter().map(String::as_str))
-            .collect();
+        let cited = finding.named_rules();
         if !cited.iter().any(|r| d.breaks().contains(r)) {
             miscited.push(format!(
                 "{} cites {cited:?}, breaks {:?}",

@@ -99,6 +99,17 @@ impl Finding {
     pub fn signature(&self) -> String {
         signature(&self.kind)
     }
+
+    /// Every rule the finding names: those whose predicates the runtime
+    /// broke, and those its case file cites (for a bare difference, the rule
+    /// the difference is about).
+    pub fn named_rules(&self) -> BTreeSet<&str> {
+        self.violations
+            .iter()
+            .map(|v| v.rule.as_str())
+            .chain(self.case.rules.iter().map(String::as_str))
+            .collect()
+    }
 }
 
 fn signature(kind: &FindingKind) -> String {
