@@ -5,6 +5,21 @@ use super::prelude::*;
 
 const SCRIPTS: &[Context] = &[Context::ScriptImmediate, Context::ScriptDeferred];
 
+/// Every call made through the automation Session object (and the Installer
+/// it hands out): what the rules about the object as a whole judge.
+const SESSION_MEMBERS: &[OpKind] = &[
+    OpKind::SessionPropertyGet,
+    OpKind::SessionPropertySet,
+    OpKind::SessionDoAction,
+    OpKind::SessionMode,
+    OpKind::SessionSetMode,
+    OpKind::SessionLanguage,
+    OpKind::SessionMessage,
+    OpKind::SessionEvaluateCondition,
+    OpKind::SessionDatabase,
+    OpKind::InstallerOpenPackage,
+];
+
 pub(super) const RULES: &[Rule] = &[
     Rule {
         id: "SCRIPT-SESSION-GLOBAL",
@@ -15,18 +30,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["S1", "MS:scripts"],
         contexts: SCRIPTS,
         family: Family::Automation,
-        subject: Subject::calls(&[
-            OpKind::SessionPropertyGet,
-            OpKind::SessionPropertySet,
-            OpKind::SessionDoAction,
-            OpKind::SessionMode,
-            OpKind::SessionSetMode,
-            OpKind::SessionLanguage,
-            OpKind::SessionMessage,
-            OpKind::SessionEvaluateCondition,
-            OpKind::SessionDatabase,
-            OpKind::InstallerOpenPackage,
-        ]),
+        subject: Subject::calls(SESSION_MEMBERS),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(session_global),
@@ -45,18 +49,7 @@ pub(super) const RULES: &[Rule] = &[
         ],
         contexts: &[Context::ScriptDeferred],
         family: Family::Automation,
-        subject: Subject::calls(&[
-            OpKind::SessionPropertyGet,
-            OpKind::SessionPropertySet,
-            OpKind::SessionDoAction,
-            OpKind::SessionMode,
-            OpKind::SessionSetMode,
-            OpKind::SessionLanguage,
-            OpKind::SessionMessage,
-            OpKind::SessionEvaluateCondition,
-            OpKind::SessionDatabase,
-            OpKind::InstallerOpenPackage,
-        ]),
+        subject: Subject::calls(SESSION_MEMBERS),
         level: Level::Must,
         disagreement: Some(
             "S2 says Mode is true only for imfOperations; the current page says SCHEDULED only \
