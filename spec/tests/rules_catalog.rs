@@ -111,6 +111,7 @@ fn every_catalog_id_is_present() {
         "SESSION-MESSAGE",
         "SESSION-EVALUATECONDITION",
         "SEQ-ORDER",
+        "INSTALL-LOG",
         "SEQ-ZERO-NEVER-RUNS",
         "RB-CM-ORDER",
         "CUSTOMACTIONDATA-PER-SCHEDULING",

@@ -30,6 +30,7 @@ use rstest::rstest;
 #[case("DOACTION-RETCODES", W, retcodes)]
 #[case("SEQ-TERMINATION-ACTIONS", W, termination)]
 #[case("SEQ-ORDER", W, seq_order)]
+#[case("INSTALL-LOG", W, install_log)]
 #[case("SEQ-BAD-CONDITION", W, bad_condition)]
 #[case("CA-RET-SUCCESS", W, ret_success)]
 #[case("CA-RET-USEREXIT", W, ret_userexit)]

@@ -6,64 +6,12 @@ use super::session::{Exec, Frame, Kind, Phase, Scheduled, Session, MAX_DEPTH};
 use super::Deviation;
 use crate::codes::{catype, rc, runmode};
 use crate::fixture::{CustomActionRow, SequenceRow};
-use crate::msi::actions::{self, ActionKind};
-use crate::msi::custom_action::{class_of, ActionClass};
+use crate::msi::actions::{self, ActionKind, Status};
+use crate::msi::custom_action::{self, class_of, ActionClass};
 use crate::msi::properties::is_public;
 use crate::plan::{ProbeScript, PACKAGE_PROBE};
 use crate::transcript::{ActionRecord, Event, ProbeRun};
 use crate::{Context, HandleArg, InstallOptions, Outcome, UiLevel};
-
-/// How a sequence (or an action) ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Status {
-    Success,
-    /// An action asked to skip the remaining actions; not an error.
-    Finished,
-    UserExit,
-    Failure,
-    Suspend,
-}
-
-impl Status {
-    /// What MsiInstallProduct (or MsiDoAction of a sequence) returns.
-    fn code(self) -> u32 {
-        match self {
-            Status::Success | Status::Finished => rc::SUCCESS,
-            Status::UserExit => rc::INSTALL_USEREXIT,
-            Status::Failure => rc::INSTALL_FAILURE,
-            Status::Suspend => rc::INSTALL_SUSPEND,
-        }
-    }
-
-    /// How a sequence goes on after an action returned `code` (`None`: it continues).
-    fn after(code: u32) -> Option<Status> {
-        match code {
-            rc::SUCCESS | rc::FUNCTION_NOT_CALLED => None,
-            rc::MORE_DATA => Some(Status::Finished),
-            rc::INSTALL_USEREXIT => Some(Status::UserExit),
-            rc::INSTALL_SUSPEND => Some(Status::Suspend),
-            _ => Some(Status::Failure),
-        }
-    }
-
-    fn of(code: u32) -> Status {
-        Status::after(code).unwrap_or(Status::Success)
-    }
-
-    fn failed(self) -> bool {
-        matches!(self, Status::UserExit | Status::Failure | Status::Suspend)
-    }
-
-    /// The sequence number of the termination actions that run after this ending.
-    fn termination(self) -> i32 {
-        match self {
-            Status::Success | Status::Finished => -1,
-            Status::UserExit => -2,
-            Status::Failure => -3,
-            Status::Suspend => -4,
-        }
-    }
-}
 
 /// The result the log records for an action that returned `code`
 /// (MS:logging-of-action-return-values).
@@ -186,9 +134,17 @@ impl Session<'_> {
         let code = self.perform_action(&canonical, by_caller);
         self.depth -= 1;
         if let Some(i) = record {
-            self.transcript.actions[i].result = Some(logged(code));
+            self.transcript.actions[i].result = Some(self.logged(code));
         }
         code
+    }
+
+    /// The result the install log records for an action that returned `code`.
+    fn logged(&self, code: u32) -> i64 {
+        if self.b.on(Deviation::LogResultsAsSuccess) {
+            return 1;
+        }
+        logged(code)
     }
 
     /// The exact name of the action `name` refers to, if there is one.
@@ -468,38 +424,46 @@ impl Session<'_> {
     /// (MS:custom-action-return-values, catalog section B).
     fn action_result(&self, t: u32, kind: Kind, returned: u32) -> u32 {
         let b = self.b;
+        let class = match kind {
+            Kind::Dll => ActionClass::Dll,
+            Kind::Script => ActionClass::Script,
+            Kind::Exe => ActionClass::Exe,
+        };
         let code = match kind {
-            Kind::Dll => returned,
-            // Scripts return an msiDoActionStatus; 0 (no value) counts as success.
-            Kind::Script => match i64::from(returned) {
-                crate::codes::status::NO_ACTION | crate::codes::status::SUCCESS => rc::SUCCESS,
-                crate::codes::status::USER_EXIT => rc::INSTALL_USEREXIT,
-                crate::codes::status::FAILURE if b.on(Deviation::ScriptReturnMisread) => {
-                    rc::SUCCESS
-                }
-                crate::codes::status::SUSPEND => rc::INSTALL_SUSPEND,
-                crate::codes::status::FINISHED => rc::NO_MORE_ITEMS,
-                _ => rc::INSTALL_FAILURE,
-            },
-            Kind::Exe if returned == 0 || b.on(Deviation::ExeExitCodeIgnored) => rc::SUCCESS,
-            Kind::Exe => rc::INSTALL_FAILURE,
+            Kind::Script
+                if i64::from(returned) == crate::codes::status::FAILURE
+                    && b.on(Deviation::ScriptReturnMisread) =>
+            {
+                rc::SUCCESS
+            }
+            Kind::Exe if b.on(Deviation::ExeExitCodeIgnored) => rc::SUCCESS,
+            _ => custom_action::returned_code(class, returned),
         };
         if t & catype::CONTINUE != 0 && !b.on(Deviation::ContinueFlagIgnored) {
             return rc::SUCCESS;
         }
-        match code {
-            rc::SUCCESS => rc::SUCCESS,
-            rc::FUNCTION_NOT_CALLED if b.on(Deviation::NotCalledFails) => rc::INSTALL_FAILURE,
-            rc::FUNCTION_NOT_CALLED => rc::FUNCTION_NOT_CALLED,
-            rc::INSTALL_USEREXIT if b.on(Deviation::UserExitAsFailure) => rc::INSTALL_FAILURE,
-            rc::INSTALL_USEREXIT => rc::INSTALL_USEREXIT,
-            rc::INSTALL_SUSPEND if b.on(Deviation::SuspendAsFailure) => rc::INSTALL_FAILURE,
-            rc::INSTALL_SUSPEND => rc::INSTALL_SUSPEND,
-            // "Skip the remaining actions" comes back from MsiDoAction as ERROR_MORE_DATA.
-            rc::NO_MORE_ITEMS if b.on(Deviation::Return259Fails) => rc::INSTALL_FAILURE,
-            rc::NO_MORE_ITEMS => rc::MORE_DATA,
-            _ if kind == Kind::Dll && b.on(Deviation::OtherReturnIgnored) => rc::SUCCESS,
-            _ => rc::INSTALL_FAILURE,
+        let known = matches!(
+            code,
+            rc::SUCCESS
+                | rc::FUNCTION_NOT_CALLED
+                | rc::INSTALL_USEREXIT
+                | rc::INSTALL_SUSPEND
+                | rc::NO_MORE_ITEMS
+        );
+        let fails = match code {
+            rc::FUNCTION_NOT_CALLED => b.on(Deviation::NotCalledFails),
+            rc::INSTALL_USEREXIT => b.on(Deviation::UserExitAsFailure),
+            rc::INSTALL_SUSPEND => b.on(Deviation::SuspendAsFailure),
+            rc::NO_MORE_ITEMS => b.on(Deviation::Return259Fails),
+            _ => false,
+        };
+        if fails {
+            rc::INSTALL_FAILURE
+        } else if !known && kind == Kind::Dll && b.on(Deviation::OtherReturnIgnored) {
+            rc::SUCCESS
+        } else {
+            // The continue bit was handled above, with its deviation.
+            custom_action::reported_code(0, code)
         }
     }
 
@@ -848,7 +812,7 @@ impl Session<'_> {
         } else {
             rc::FUNCTION_NOT_CALLED
         };
-        self.transcript.actions[record].result = Some(logged(code));
+        self.transcript.actions[record].result = Some(self.logged(code));
         // An unknown top-level action fails the install; 1626 from an action that ran does not.
         let result = if !found {
             rc::INSTALL_FAILURE

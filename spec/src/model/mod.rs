@@ -108,6 +108,7 @@ deviations! {
     SystemActionFailsOutsideWindow => "system-action-fails-outside-window", ["DOACTION-SYSTEM-UPDATE"], "fails system-changing actions run through DoAction outside the script window instead of succeeding without effect";
     NonSystemActionRefused => "nonsystem-action-refused", ["DOACTION-NONSYSTEM-OK"], "refuses costing actions run through DoAction";
     SequenceSortedAsText => "sequence-sorted-as-text", ["SEQ-ORDER"], "orders a sequence table's rows by the text of their Sequence numbers (1000 before 800)";
+    LogResultsAsSuccess => "log-results-as-success", ["INSTALL-LOG"], "records every action it starts in the install log with result 1, whatever the action returned";
     NestedActionsIsolated => "nested-actions-isolated", ["DOACTION-NESTED"], "runs nested actions on a copy of the properties, so the caller never sees their changes";
     DoActionCodesCollapsed => "doaction-codes-collapsed", ["DOACTION-RETCODES"], "reports every failure of a nested action as 1603";
     DoActionStatusNotMapped => "doaction-status-not-mapped", ["SESSION-DOACTION-ENUM"], "returns the Win32 code from Session.DoAction instead of an msiDoActionStatus value";

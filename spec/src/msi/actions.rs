@@ -3,6 +3,7 @@
 //! One table names every standard action with what it does to a session; the
 //! model runs actions by it and the predicates judge DoAction by it.
 
+use crate::codes::rc;
 use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
@@ -186,12 +187,66 @@ pub fn execute_action_target(execute_action_property: Option<&str>) -> &str {
         .unwrap_or("INSTALL")
 }
 
+/// How a sequence (or an action run by one) ended, from what its actions
+/// returned ("Custom Action Return Values", "Using a Sequence Table").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Success,
+    /// An action asked to skip the remaining actions; not an error.
+    Finished,
+    UserExit,
+    Failure,
+    Suspend,
+}
+
+impl Status {
+    /// What MsiInstallProduct (or MsiDoAction of a sequence) returns.
+    pub fn code(self) -> u32 {
+        match self {
+            Status::Success | Status::Finished => rc::SUCCESS,
+            Status::UserExit => rc::INSTALL_USEREXIT,
+            Status::Failure => rc::INSTALL_FAILURE,
+            Status::Suspend => rc::INSTALL_SUSPEND,
+        }
+    }
+
+    /// How a sequence goes on after an action returned `code` (`None`: it continues).
+    pub fn after(code: u32) -> Option<Status> {
+        match code {
+            rc::SUCCESS | rc::FUNCTION_NOT_CALLED => None,
+            rc::MORE_DATA => Some(Status::Finished),
+            rc::INSTALL_USEREXIT => Some(Status::UserExit),
+            rc::INSTALL_SUSPEND => Some(Status::Suspend),
+            _ => Some(Status::Failure),
+        }
+    }
+
+    /// How a sequence ends when its last action returned `code` (success when it goes on).
+    pub fn of(code: u32) -> Status {
+        Status::after(code).unwrap_or(Status::Success)
+    }
+
+    /// Whether the ending fails the install (user exit, failure, suspend).
+    pub fn failed(self) -> bool {
+        matches!(self, Status::UserExit | Status::Failure | Status::Suspend)
+    }
+
+    /// The sequence number of the termination actions that run after this ending.
+    pub fn termination(self) -> i32 {
+        match self {
+            Status::Success | Status::Finished => -1,
+            Status::UserExit => -2,
+            Status::Failure => -3,
+            Status::Suspend => -4,
+        }
+    }
+}
+
 /// The result an install log records for an action that MsiDoAction (or a
 /// sequence) reported as `code` ("Logging of Action Return Values"): 1
 /// success, 0 not executed (1626), 2 user exit, 3 failure, 4 suspend, 5
 /// finished (skip the remaining actions, ERROR_MORE_DATA through DoAction).
 pub fn logged_result(code: u32) -> i64 {
-    use crate::codes::rc;
     match code {
         rc::SUCCESS => 1,
         rc::FUNCTION_NOT_CALLED => 0,

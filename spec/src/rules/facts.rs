@@ -7,6 +7,8 @@
 use super::index::{self, Key};
 use crate::codes::{catype, rc};
 use crate::fixture::CustomActionRow;
+use crate::msi::actions::Status;
+use crate::msi::custom_action::ActionClass;
 use crate::msi::format::{self as msi_format, is_literal, Lookup, Style};
 use crate::msi::{actions, condition, custom_action, properties, text};
 use crate::plan::PACKAGE_PROBE;
@@ -1155,13 +1157,13 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
             continue;
         }
         let class = classify_return(ca, script.returns, in_script)?;
-        if class != Stop::Success && has_termination_row(plan, &run.probe) {
+        if class != Status::Success && has_termination_row(plan, &run.probe) {
             // This run may be the one at a termination number, whose result
             // no longer counts (Wine ignores it): which one it was is not recorded.
             return None;
         }
         if kind & catype::CONTINUE != 0 {
-            if class != Stop::Success {
+            if class != Status::Success {
                 saw.continued = true;
             }
             continue;
@@ -1178,19 +1180,19 @@ pub fn expected_install_result(plan: &Plan, t: &Transcript) -> Option<(u32, &'st
             "CA-RET-EXE-ZERO"
         } else {
             match class {
-                Stop::UserExit => "CA-RET-USEREXIT",
-                Stop::SkipRest => "CA-RET-NO-MORE-ITEMS",
-                Stop::Suspend => "CA-RET-SUSPEND",
-                Stop::Failure => "CA-RET-OTHER",
-                Stop::Success => "CA-RET-SUCCESS",
+                Status::UserExit => "CA-RET-USEREXIT",
+                Status::Finished => "CA-RET-NO-MORE-ITEMS",
+                Status::Suspend => "CA-RET-SUSPEND",
+                Status::Failure => "CA-RET-OTHER",
+                Status::Success => "CA-RET-SUCCESS",
             }
         };
         match class {
-            Stop::Success => {}
-            Stop::SkipRest => finished = true,
-            Stop::UserExit => return Some((rc::INSTALL_USEREXIT, rule)),
-            Stop::Suspend => return Some((rc::INSTALL_SUSPEND, rule)),
-            Stop::Failure => return Some((rc::INSTALL_FAILURE, rule)),
+            Status::Success => {}
+            Status::Finished => finished = true,
+            Status::UserExit => return Some((rc::INSTALL_USEREXIT, rule)),
+            Status::Suspend => return Some((rc::INSTALL_SUSPEND, rule)),
+            Status::Failure => return Some((rc::INSTALL_FAILURE, rule)),
         }
     }
     if finished {
@@ -1329,44 +1331,26 @@ fn sequenced(plan: &Plan, action: &str) -> bool {
                 .any(|s| s.action == action && s.sequence > 0))
 }
 
-/// What a custom action's return value does to the sequence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stop {
-    Success,
-    UserExit,
-    SkipRest,
-    Suspend,
-    Failure,
-}
-
-fn classify_return(ca: &CustomActionRow, returns: u32, in_script: bool) -> Option<Stop> {
+/// How a custom action's return value ends the sequence, where the sources
+/// settle it: a script's 0, 4 and 5 and any of its other values, and user
+/// exit, "skip the rest" and suspend from an in-script action, are left
+/// open, as are Types whose code the plan does not control.
+pub fn classify_return(ca: &CustomActionRow, returns: u32, in_script: bool) -> Option<Status> {
     let basic = ca.basic_type();
-    if custom_action::is_exe(basic) {
-        return Some(if returns == 0 {
-            Stop::Success
-        } else {
-            Stop::Failure
-        });
-    }
-    if custom_action::is_script(basic) {
-        return match returns {
-            1 => Some(Stop::Success),
-            2 if !in_script => Some(Stop::UserExit),
-            3 => Some(Stop::Failure),
-            _ => None,
-        };
-    }
-    if basic != catype::DLL_BINARY {
-        return None;
-    }
-    Some(match returns {
-        rc::SUCCESS | rc::FUNCTION_NOT_CALLED => Stop::Success,
-        rc::INSTALL_USEREXIT if !in_script => Stop::UserExit,
-        rc::NO_MORE_ITEMS if !in_script => Stop::SkipRest,
-        rc::INSTALL_SUSPEND if !in_script => Stop::Suspend,
-        rc::INSTALL_USEREXIT | rc::NO_MORE_ITEMS | rc::INSTALL_SUSPEND => return None,
-        _ => Stop::Failure,
-    })
+    let settled = match custom_action::class_of(basic)? {
+        ActionClass::Exe => true,
+        ActionClass::Script => matches!(returns, 1 | 3) || (returns == 2 && !in_script),
+        ActionClass::Dll => {
+            basic == catype::DLL_BINARY
+                && !(in_script
+                    && matches!(
+                        returns,
+                        rc::INSTALL_USEREXIT | rc::NO_MORE_ITEMS | rc::INSTALL_SUSPEND
+                    ))
+        }
+    };
+    // The continue bit is the caller's business: `basic` has no flags.
+    settled.then(|| Status::of(custom_action::action_code(basic, returns).unwrap_or(rc::SUCCESS)))
 }
 
 /// Where a handle slot came from, going back through the same run.

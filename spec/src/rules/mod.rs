@@ -35,6 +35,7 @@ mod deferred;
 pub mod facts;
 mod formatting;
 mod index;
+mod install_log;
 mod null_action;
 mod properties;
 pub use properties::read_owner;
@@ -83,6 +84,7 @@ pub fn catalog() -> &'static [Rule] {
             action_names::RULES,
             null_action::RULES,
             sequencing::RULES,
+            install_log::RULES,
             return_codes::RULES,
             properties::RULES,
             deferred::RULES,

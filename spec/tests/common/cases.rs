@@ -202,6 +202,16 @@ pub fn seq_order(ok: bool) -> Built {
     c.build()
 }
 
+pub fn install_log(ok: bool) -> Built {
+    Case::standard()
+        .probe("ProbeImmediate", ImmediateBeforeInit, 1603)
+        .ran("ProbeImmediate", ImmediateBeforeInit)
+        .result(1603)
+        .action("INSTALL", 3)
+        .action("ProbeImmediate", pick(ok, 3, 1))
+        .build()
+}
+
 pub fn bad_condition(ok: bool) -> Built {
     Case::new(|f| {
         ca(f, "SetX", SET_PROPERTY, "X", "1");
