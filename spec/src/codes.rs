@@ -23,6 +23,10 @@ pub mod rc {
     pub const FUNCTION_NOT_CALLED: u32 = 1626;
     pub const FUNCTION_FAILED: u32 = 1627;
     pub const RPC_X_NULL_REF_POINTER: u32 = 1780;
+    /// Success; the install asks for a reboot to finish (MsiInstallProduct).
+    pub const SUCCESS_REBOOT_REQUIRED: u32 = 3010;
+    /// Success; the install started a reboot.
+    pub const SUCCESS_REBOOT_INITIATED: u32 = 1641;
 }
 
 /// MSICONDITION values returned by MsiEvaluateCondition and MsiDatabaseIsTablePersistent.

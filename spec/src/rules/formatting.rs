@@ -111,6 +111,7 @@ fn scan_format(
             fields,
             buffer: Buffer::Ample,
             handle,
+            ansi,
             ..
         } = &e.call
         else {
@@ -119,6 +120,25 @@ fn scan_format(
         let rule = template_rule(template, fields);
         if rule != want {
             continue;
+        }
+        if matches!(handle, HandleArg::Session | HandleArg::Zero) {
+            // An ample buffer holds any formatted text: the call succeeds and
+            // writes back the length of what it returned.
+            if e.outcome.rc.is_some_and(|r| r != rc::SUCCESS) {
+                flag(out, rule, e, "rc=0 (the buffer is ample)");
+                continue;
+            }
+            if let (Some(v), Some(size), false) = (&e.outcome.value, e.outcome.size, ansi) {
+                if size != facts::char_len(v) {
+                    flag(
+                        out,
+                        rule,
+                        e,
+                        format!("size={} (the length of the value)", facts::char_len(v)),
+                    );
+                    continue;
+                }
+            }
         }
         let expected = expected_format(plan, t, i, template, fields, *handle, rule);
         let Some(expected) = expected else {

@@ -643,7 +643,8 @@ fn public_private(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violati
 fn get_args(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "PROP-GET-ARGS";
     for e in &t.events {
-        if !performed(e) || !facts::is_full_c(e.context) {
+        let in_script = facts::is_in_script_c(e.context);
+        if !performed(e) || !(facts::is_full_c(e.context) || in_script) {
             continue;
         }
         let Operation::GetProperty {
@@ -655,6 +656,13 @@ fn get_args(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
         else {
             continue;
         };
+        let well_formed = name.is_some()
+            && *handle == HandleArg::Session
+            && !matches!(buffer, Buffer::NullSize | Buffer::NullBoth);
+        if in_script && !well_formed {
+            // What the script's handle makes of bad arguments is not settled.
+            continue;
+        }
         let want = match (name, handle, buffer) {
             (None, _, _) => rc::INVALID_PARAMETER,
             (Some(_), HandleArg::Zero | HandleArg::Bogus, _) => rc::INVALID_HANDLE,
