@@ -56,6 +56,7 @@ fn install_log(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
             ));
         }
     }
+    runs_match_starts(plan, t, out);
     let Some(seq) = Sequences::of(plan) else {
         return;
     };
@@ -202,6 +203,39 @@ fn install_log(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
                     row.action, row.sequence
                 ),
                 "not in the log",
+            ));
+        }
+    }
+}
+
+/// Each start of an immediate DLL or script custom action runs its code once:
+/// its probe runs as often as the log records the action starting. (The
+/// package handle's own runs are not logged, so plans whose package script can
+/// run the action are left alone.)
+fn runs_match_starts(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>) {
+    for name in plan.probes.keys() {
+        let Some(ca) = facts::custom_action(plan, name) else {
+            continue;
+        };
+        let code = matches!(
+            custom_action::class_of(ca.kind),
+            Some(custom_action::ActionClass::Dll | custom_action::ActionClass::Script)
+        );
+        if !code
+            || ca.is_in_script()
+            || ca.kind & catype::ASYNC != 0
+            || facts::package_runs_action(plan, name)
+        {
+            continue;
+        }
+        let runs = t.run_count(name);
+        let starts = t.actions.iter().filter(|a| a.name == *name).count();
+        if runs != starts {
+            out.push(Violation::at(
+                ID,
+                None,
+                format!("{name} runs once for each of its {starts} start(s) in the log"),
+                format!("it ran {runs} time(s)"),
             ));
         }
     }
