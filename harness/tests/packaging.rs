@@ -30,12 +30,20 @@ fn the_package_carries_the_cases_and_the_probe_sources() {
         .current_dir(workspace())
         .output()
         .expect("cargo runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let listed = String::from_utf8(out.stdout).unwrap();
     let listed: Vec<&str> = listed.lines().collect();
     for folder in ["probe", "cases"] {
         let mut wanted = Vec::new();
-        files(&workspace().join(folder), &format!("{folder}/"), &mut wanted);
+        files(
+            &workspace().join(folder),
+            &format!("{folder}/"),
+            &mut wanted,
+        );
         assert!(!wanted.is_empty());
         for file in wanted.iter().filter(|f| !f.contains("/.")) {
             assert!(listed.contains(&file.as_str()), "the package lacks {file}");
@@ -51,9 +59,15 @@ fn the_manifests_name_no_placeholder_repository() {
         let package = value
             .get("package")
             .or_else(|| value.get("workspace").and_then(|w| w.get("package")));
-        if let Some(repo) = package.and_then(|p| p.get("repository")).and_then(|r| r.as_str()) {
+        if let Some(repo) = package
+            .and_then(|p| p.get("repository"))
+            .and_then(|r| r.as_str())
+        {
             for placeholder in ["example.", "your-org", "placeholder"] {
-                assert!(!repo.contains(placeholder), "{manifest}: repository = {repo}");
+                assert!(
+                    !repo.contains(placeholder),
+                    "{manifest}: repository = {repo}"
+                );
             }
         }
     }
