@@ -292,7 +292,8 @@ fn expected_failures(out: &mut String, report: &Report) {
     }
     // (function, rule) -> departures, each with the runs it was seen in.
     type Line<'a> = (&'a str, &'a Finding, Vec<String>);
-    let mut groups: Vec<((usize, String), Vec<(String, Vec<Line<'_>>)>)> = Vec::new();
+    type Rules<'a> = Vec<(String, Vec<Line<'a>>)>;
+    let mut groups: Vec<((usize, String), Rules<'_>)> = Vec::new();
     let mut count = 0;
     let mut no_finding: Vec<(&str, String)> = Vec::new();
     for (run, case) in &cases {
