@@ -735,3 +735,25 @@ fn help_and_runtimes_name_every_runtime_spelling() {
         }
     }
 }
+
+#[test]
+fn the_wine_folder_is_absolute_however_it_is_given() {
+    // An installed msiconf has no `target` folder above it and falls back to a
+    // relative one, as a relative MSICONF_WINE_DIR is: Wine refuses a relative
+    // WINEPREFIX, so the folder is made absolute.
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_msiconf"))
+        .arg("clean")
+        .env("MSICONF_WINE_DIR", "relative/wine")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let said = stdout
+        .trim_end()
+        .strip_prefix("nothing to remove under ")
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(Path::new(said).is_absolute(), "{said}");
+    assert!(said.ends_with("relative/wine"), "{said}");
+}
