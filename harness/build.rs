@@ -1,10 +1,15 @@
-//! Builds the conformance cases into the binary, so that an installed
-//! `msiconf` runs the whole suite from any directory, and names the suite's
-//! revision: a content hash of every case file, shown by `msiconf --version`.
+//! Builds the conformance cases and the probe sources into the binary, so
+//! that an installed `msiconf` runs the whole suite from any directory (and
+//! builds the msiexec probes from the sources it carries), and names the
+//! suite's revision: a content hash of every case file, shown by
+//! `msiconf --version`.
 //!
-//! The cases are read from `../cases` next to this package. Where that folder
-//! is absent (a packaged crate unpacked elsewhere), nothing is embedded and
-//! `msiconf` needs `--cases DIR`.
+//! Both are read from `cases/` and `probe/` in this package: links to the
+//! workspace's `../cases` and `../probe`, which `cargo package` follows, so a
+//! packaged crate carries them as files. A checkout that made the links plain
+//! files (Git on Windows without symlinks) falls back to the workspace's
+//! folders. Without cases nothing is embedded and `msiconf` needs
+//! `--cases DIR`; without probe sources the build stops, naming the folders.
 
 use std::path::{Path, PathBuf};
 
@@ -12,7 +17,7 @@ include!("src/case/revision.rs");
 
 fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let root = manifest.join("..").join("cases");
+    let root = beside(&manifest, "cases");
     // A folder here makes cargo look at every file below it for changes.
     println!("cargo::rerun-if-changed={}", root.display());
     let mut files = Vec::new();
@@ -44,7 +49,49 @@ fn main() {
     )
     .expect("OUT_DIR writable");
     println!("cargo::rustc-env=MSICONF_SUITE_REVISION={revision}");
+    embed_probes(&manifest, &out);
     println!("cargo::rustc-env=MSICONF_SUITE_CASES={}", files.len());
+}
+
+/// `NAME` in this package if it is a folder there, else the workspace's.
+fn beside(manifest: &Path, name: &str) -> PathBuf {
+    let here = manifest.join(name);
+    if here.is_dir() {
+        here
+    } else {
+        manifest.join("..").join(name)
+    }
+}
+
+/// The probe sources the msiexec runtime compiles, as constants of `embedded_probes.rs`.
+fn embed_probes(manifest: &Path, out: &Path) {
+    const SOURCES: [(&str, &str); 7] = [
+        ("WIRE_H", "wire.h"),
+        ("OPS_H", "ops.h"),
+        ("PROBE_C", "probe.c"),
+        ("HOST_C", "host.c"),
+        ("PROBEEXE_C", "probeexe.c"),
+        ("AGENT_C", "agent.c"),
+        ("AGENT_FRAME_H", "agent_frame.h"),
+    ];
+    let dir = beside(manifest, "probe");
+    println!("cargo::rerun-if-changed={}", dir.display());
+    let mut code = String::new();
+    for (name, file) in SOURCES {
+        let path = dir.join(file);
+        assert!(
+            path.is_file(),
+            "the probe source `{}` is missing: msiconf embeds `probe/` from {} or {}",
+            path.display(),
+            manifest.join("probe").display(),
+            manifest.join("..").join("probe").display()
+        );
+        code.push_str(&format!(
+            "const {name}: &str = include_str!({:?});\n",
+            path.display().to_string()
+        ));
+    }
+    std::fs::write(out.join("embedded_probes.rs"), code).expect("OUT_DIR writable");
 }
 
 /// Every case file (`*.toml`) below `dir` but hidden ones, as (`/`-separated path under `root`, path).

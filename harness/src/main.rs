@@ -63,6 +63,8 @@ enum Command {
     Rules(cmd::rules::RulesArgs),
     /// Judge the transcripts a report stored (`run --transcripts`) again, with no runtime.
     Recheck(cmd::recheck::RecheckArgs),
+    /// Write a stored JSON report in other formats (`--report markdown=PATH`), judging nothing again.
+    Render(cmd::render::RenderArgs),
     /// Compare two JSON reports: newly failing, passing and erroring cases (exit 1 when anything newly fails).
     Compare(cmd::compare::CompareArgs),
     /// Serve the reference model (or a broken one) over the process protocol on stdin/stdout.
@@ -99,6 +101,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => cmd::compare::run(args),
         Command::Oracle(args) => cmd::oracle::run(args),
         Command::Recheck(args) => cmd::recheck::run(args),
+        Command::Render(args) => cmd::render::run(args),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "msiconf", &mut script);

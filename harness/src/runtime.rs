@@ -61,8 +61,9 @@ pub enum RuntimeError {
     /// The runtime did not finish within the time limit.
     #[error("runtime timed out after {seconds:.1} s")]
     Timeout { seconds: f64, stderr: String },
-    /// The runtime broke the protocol: an unreadable or unexpected message.
-    #[error("protocol error: {message}")]
+    /// The runtime broke the protocol: an unreadable or unexpected message,
+    /// quoted (cut if long) so the report shows what the runtime printed.
+    #[error("protocol error: {message}{}", quoted_line(line.as_deref()))]
     Protocol {
         message: String,
         line: Option<String>,
@@ -71,6 +72,14 @@ pub enum RuntimeError {
     /// The harness could not set the runtime up (a missing program, a package that failed to build).
     #[error("setup failed: {message}")]
     Setup { message: String },
+}
+
+/// `; the line was: ...` for a protocol error that has the offending line.
+fn quoted_line(line: Option<&str>) -> String {
+    match line {
+        Some(line) if !line.is_empty() => format!("; the line was: {line}"),
+        _ => String::new(),
+    }
 }
 
 impl RuntimeError {

@@ -611,3 +611,149 @@ fn recheck_judges_stored_transcripts_again_without_the_runtime() {
         text(&out)
     );
 }
+
+/// A `cmd:` runtime: `msiconf serve` with its output passed through `sed`
+/// (unbuffered) so a test can make it misbehave in one precise way.
+fn served_through(sed: &str) -> String {
+    let exe = env!("CARGO_BIN_EXE_msiconf");
+    let script = format!("'{exe}' serve | sed -u -e '{sed}'");
+    format!("cmd:sh -c {}", shlex::try_quote(&script).unwrap())
+}
+
+#[test]
+fn a_stray_stdout_line_is_quoted_in_the_error_and_the_report() {
+    let dir = suite(&[("a/ok.toml", CASE_SENSITIVE)]);
+    // The answer to the first plan comes after a line of debugging output.
+    let runtime = served_through("2i debug: loading the engine");
+    let out = msiconf(
+        dir.path(),
+        &[
+            "run",
+            "--runtime",
+            &runtime,
+            "--report",
+            "json=r.json",
+            "--trace",
+            "trace",
+        ],
+    );
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(
+        text(&out).contains("the line was: debug: loading the engine"),
+        "{}",
+        text(&out)
+    );
+    let report = read_report(&dir.path().join("r.json"));
+    let case = &report.runs[0].cases[0];
+    assert_eq!(case.status, Status::Error);
+    let message = &case.error.as_ref().unwrap().message;
+    assert!(message.contains("not valid JSON"), "{message}");
+    assert!(message.contains("debug: loading the engine"), "{message}");
+    // --trace kept the request and the line that answered it, in a file for the plan.
+    let traces: Vec<_> = std::fs::read_dir(dir.path().join("trace"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    let plan = traces
+        .iter()
+        .find(|n| n.contains("-plan-") && n.ends_with(".jsonl"))
+        .unwrap_or_else(|| panic!("no plan file in {traces:?}"));
+    let lines = std::fs::read_to_string(dir.path().join("trace").join(plan)).unwrap();
+    let lines: Vec<&str> = lines.lines().collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with(r#"{"type":"run""#), "{}", lines[0]);
+    assert_eq!(lines[1], "debug: loading the engine");
+    let name = traces
+        .iter()
+        .find(|n| n.ends_with(".name"))
+        .expect("a .name file");
+    let named = std::fs::read_to_string(dir.path().join("trace").join(name)).unwrap();
+    assert_eq!(named.trim_end(), runtime);
+}
+
+#[test]
+fn a_set_up_error_gives_its_cause_once() {
+    let dir = suite(&[("a/ok.toml", CASE_SENSITIVE)]);
+    let out = msiconf(
+        dir.path(),
+        // Octal escapes, so the runtime's name does not hold the words looked for.
+        &[
+            "run",
+            "--runtime",
+            r#"cmd:sh -c 'printf "the c\141use\n" >&2; printf "not a h\141ndshake\n"'"#,
+        ],
+    );
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("not a handshake").count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("the cause").count(), 1, "{stderr}");
+    let out = msiconf(
+        dir.path(),
+        &["run", "--runtime", "cmd:/nonexistent/adapter"],
+    );
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("No such file").count(), 1, "{stderr}");
+    assert_eq!(
+        stderr.matches("cmd:/nonexistent/adapter").count(),
+        1,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_ready_naming_an_unknown_operation_is_a_warning() {
+    let dir = suite(&[("a/ok.toml", CASE_SENSITIVE)]);
+    let runtime = served_through(
+        r#"1s/"operations":\[/"operations":["teleport",/; 1s/"contexts":\[/"contexts":["hologram",/"#,
+    );
+    let out = msiconf(dir.path(), &["run", "--runtime", &runtime]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("warning:").count(),
+        1,
+        "one warning, however many processes start: {stderr}"
+    );
+    assert!(stderr.contains("operation `teleport`"), "{stderr}");
+    assert!(stderr.contains("context `hologram`"), "{stderr}");
+}
+
+#[test]
+fn help_and_runtimes_name_every_runtime_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["fuzz", "--help"][..], &["run", "--help"], &["runtimes"]] {
+        let out = msiconf(dir.path(), args);
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        for spelling in ["cmd:", "msiexec", "broken:", "reference"] {
+            assert!(
+                stdout.contains(spelling),
+                "`msiconf {}` does not mention {spelling}",
+                args.join(" ")
+            );
+        }
+    }
+}
+
+#[test]
+fn the_wine_folder_is_absolute_however_it_is_given() {
+    // An installed msiconf has no `target` folder above it and falls back to a
+    // relative one, as a relative MSICONF_WINE_DIR is: Wine refuses a relative
+    // WINEPREFIX, so the folder is made absolute.
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_msiconf"))
+        .arg("clean")
+        .env("MSICONF_WINE_DIR", "relative/wine")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let said = stdout
+        .trim_end()
+        .strip_prefix("nothing to remove under ")
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(Path::new(said).is_absolute(), "{said}");
+    assert!(said.ends_with("relative/wine"), "{said}");
+}

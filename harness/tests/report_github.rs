@@ -50,3 +50,28 @@ fn every_line_is_a_workflow_command_and_failures_point_at_their_case_file() {
         }
     }
 }
+
+#[test]
+fn a_departure_seen_by_the_case_and_a_predicate_is_counted_once() {
+    use msiconf::report::model::{FindingSource, Status};
+    let mut report = fixture();
+    let case = report.runs[3]
+        .cases
+        .iter_mut()
+        .find(|c| c.status == Status::Fail && c.expected_failure.is_none())
+        .expect("an unexpected failure");
+    let mut first = case.findings[0].clone();
+    case.findings.truncate(1);
+    first.source = match first.source {
+        FindingSource::Expectation => FindingSource::Predicate,
+        FindingSource::Predicate => FindingSource::Expectation,
+    };
+    case.findings.push(first);
+    let name = case.name.clone();
+    let text = msiconf::report::github::render(&report);
+    let line = text
+        .lines()
+        .find(|l| l.contains(&format!("file=cases/{name}.toml")) && l.contains("windows"))
+        .expect("the case is annotated");
+    assert!(!line.contains("more finding"), "{line}");
+}

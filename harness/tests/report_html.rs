@@ -217,3 +217,60 @@ fn the_legend_explains_hatched_cells_and_counts_them() {
     assert!(html.contains("hatched: failing as the expectation file says (XFAIL)"));
     assert!(html.contains("Cells (rule × run):"));
 }
+
+#[test]
+fn failing_cases_show_the_command_that_runs_them_again() {
+    let mut report = fixture();
+    // As recorded by `msiconf run`: the runtime under an alias, a `cmd:` line with spaces.
+    report.provenance = Some(msiconf::report::model::Provenance {
+        started: "2026-01-02T03:04:05Z".to_owned(),
+        command_line: [
+            "/usr/local/bin/msiconf",
+            "run",
+            "--runtime",
+            "reference",
+            "--runtime=msiexec=cmd:python3 'my adapter.py'",
+            "--timeout",
+            "30",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        cases: "/src/my cases".to_owned(),
+        suite_revision: "x".to_owned(),
+        host: msiconf::report::model::Host::this(),
+    });
+    let run = &report.runs[3];
+    let case = run
+        .cases
+        .iter()
+        .find(|c| c.status == msiconf::report::model::Status::Fail)
+        .expect("a failing case");
+    let command = msiconf::report::reproduce::case_command(&report, run, case);
+    let expected = format!(
+        r#"msiconf run --runtime "msiexec=cmd:python3 'my adapter.py'" --profile windows --cases '/src/my cases' --timeout 30 {}"#,
+        case.name
+    );
+    assert_eq!(command, expected);
+    // It pastes as is: the shell splits it back into the words msiconf was given.
+    let words = shlex::split(&command).unwrap();
+    assert_eq!(words[3], "msiexec=cmd:python3 'my adapter.py'");
+    assert_eq!(words[7], "/src/my cases");
+
+    let html = render(&report);
+    assert!(
+        html.contains(&format!(
+            "<p class=\"reproduce\">Reproduce: <code>{}</code></p>",
+            expected
+                .replace('&', "&amp;")
+                .replace('"', "&quot;")
+                .replace('\'', "&#39;")
+        )),
+        "no reproduce line for {}",
+        case.name
+    );
+    // Passing cases have none: one line per failing or erroring case shown.
+    let shown = html.matches("class=\"reproduce\"").count();
+    let failing_items = html.matches("data-status=\"fail\"").count()
+        + html.matches("data-status=\"error\"").count();
+    assert_eq!(shown, failing_items);
+}

@@ -316,3 +316,49 @@ fn a_reused_transcript_is_said_so_in_system_out_and_suite_properties() {
     let c = testcase(suite(&plain, &suite_name), &case_name);
     assert!(c.children_named("system-out").next().is_none());
 }
+
+#[test]
+fn expected_failures_and_real_skips_are_counted_apart() {
+    let root = parse(&rendered()).unwrap();
+    let mut seen_both = false;
+    for s in root.children_named("testsuite") {
+        let props: Vec<(&str, &str)> = s
+            .children_named("properties")
+            .flat_map(|p| p.children_named("property"))
+            .map(|p| (p.attr("name").unwrap(), p.attr("value").unwrap()))
+            .collect();
+        let count = |k: &str| -> usize {
+            props
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.parse().unwrap())
+                .unwrap_or_else(|| panic!("{k} missing in {:?}", s.attr("name")))
+        };
+        if s.attr("name").unwrap().ends_with("/expectations") {
+            continue;
+        }
+        let xfail = count(msiconf::report::junit::EXPECTED_FAILURES_PROPERTY);
+        let skipped = count(msiconf::report::junit::SKIPPED_PROPERTY);
+        // The two add up to JUnit's one `skipped` count, and each matches its messages.
+        assert_eq!(
+            xfail + skipped,
+            s.attr("skipped").unwrap().parse::<usize>().unwrap(),
+            "{:?}",
+            s.attr("name")
+        );
+        let xfail_messages = s
+            .children_named("testcase")
+            .flat_map(|c| c.children_named("skipped"))
+            .filter(|k| {
+                k.attr("message")
+                    .is_some_and(|m| m.starts_with(msiconf::report::junit::EXPECTED_FAILURE_PREFIX))
+            })
+            .count();
+        assert_eq!(xfail, xfail_messages);
+        seen_both |= s.attr("name") == Some("msiexec/windows/doaction") && xfail == 1;
+    }
+    assert!(
+        seen_both,
+        "the fixture has an expected failure in msiexec/windows/doaction"
+    );
+}

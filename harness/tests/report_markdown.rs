@@ -2,7 +2,7 @@
 
 mod report_support;
 
-use msiconf::report::markdown::{render, MAX_ERROR_ENTRIES, MAX_FAILURE_ROWS, MAX_FOLDED_CHARS};
+use msiconf::report::markdown::{render, CUT_NOTE, MAX_FOLDED_CHARS, MAX_PAGE_BYTES};
 use msiconf::report::model::{FindingSource, Status};
 use msiconf_spec::Profile;
 use report_support::markdown_tables::tables;
@@ -155,7 +155,8 @@ fn every_unexpected_finding_is_a_failure_row() {
     assert_eq!(got, want);
     // The expected failure is not a row, but is listed.
     assert!(!rows.iter().any(|r| r[1] == "`doaction/null-action`"));
-    assert!(md.contains("<details><summary>1 expected failure</summary>"));
+    assert!(md.contains("### Expected failures"));
+    assert!(md.contains("  - `doaction/null-action` at `package#1`"));
     // A pipe inside a value does not split the cell.
     let deferred = rows
         .iter()
@@ -232,19 +233,117 @@ fn a_huge_report_stays_short() {
         .runs
         .push(run("cmd:./huge", "1", Profile::Windows, cases, vec![]));
     let md = render(&report);
-    assert!(md.len() < 512 * 1024, "markdown is {} bytes", md.len());
-    assert!(md.contains(&format!(
-        "…and {} more findings",
-        2000 + 7 - MAX_FAILURE_ROWS
-    )));
-    assert!(md.contains("output (last "));
+    assert!(md.len() <= MAX_PAGE_BYTES, "markdown is {} bytes", md.len());
+    // Every failure row is there; only the folded values past the limit are cut, saying so.
+    for i in 0..2000 {
+        assert!(
+            md.contains(&format!("`bulk/case-{i:04}`")),
+            "row {i} is missing"
+        );
+    }
+    assert!(md.contains(CUT_NOTE));
+    assert!(!md.contains("more findings"));
     assert!(md.contains(&format!(
         "… ({} more characters)",
         50_000 - MAX_FOLDED_CHARS
     )));
-    assert!(md.contains(&format!("- …and {} more", 40 + 3 - MAX_ERROR_ENTRIES)));
     assert_eq!(
         md.matches("<details>").count(),
         md.matches("</details>").count()
+    );
+}
+
+#[test]
+fn every_expected_failure_is_listed_once_by_function_and_rule() {
+    let mut report = fixture();
+    report.runs.truncate(2);
+    for profile in [Profile::Documented, Profile::Windows] {
+        let mut cases = Vec::new();
+        for i in 0..150 {
+            let mut c = case(
+                &format!("many/case-{i:03}"),
+                "many",
+                &["PROP-GET-BUFFER"],
+                10,
+            );
+            c.status = Status::Fail;
+            let call = Some(r#"{ get-property = { name = "A#B" } }"#);
+            // The same departure from the case and from the predicate, as the runner reports it.
+            c.findings = vec![
+                finding(
+                    "PROP-GET-BUFFER",
+                    FindingSource::Expectation,
+                    Some("P#1"),
+                    call,
+                    "rc=0",
+                    "rc=234",
+                ),
+                finding(
+                    "PROP-GET-BUFFER",
+                    FindingSource::Predicate,
+                    Some("P#1"),
+                    call,
+                    "rc=0",
+                    "rc=234",
+                ),
+                finding(
+                    "DEFERRED-PROPS",
+                    FindingSource::Predicate,
+                    Some("P#2"),
+                    None,
+                    "value=\"\"",
+                    "value=\"x\"",
+                ),
+            ];
+            // Two expectation entries with the same note, as the file has them.
+            c.expected_failure = Some(
+                "P#1: expected rc=0, observed rc=234; P#1: expected rc=0, observed rc=234; Wine bug #123 (see *this*)"
+                    .to_owned(),
+            );
+            cases.push(c);
+        }
+        report
+            .runs
+            .push(run("msiexec", "8.0", profile, cases, vec![]));
+    }
+    let md = render(&report);
+    let section = &md[md.find("### Expected failures").expect("a section")..];
+    assert!(!md.contains("more"), "nothing is left out:\n{md}");
+    assert!(
+        section.contains("300 case runs fail as the expectation file says, with 300 departures"),
+        "{section}"
+    );
+    assert!(section.contains("#### `MsiGetProperty`"));
+    assert!(section.contains("#### The install as a whole"));
+    for i in 0..150 {
+        let name = format!("`many/case-{i:03}` at `P#1`");
+        // Once per departure: both sources and both runs fold into one line.
+        assert_eq!(section.matches(&name).count(), 1, "{name}");
+    }
+    assert!(section.contains(
+        "`many/case-000` at `P#1` `{ get-property = { name = \"A#B\" } }`: expected `rc=0`, observed `rc=234` (`msiexec/documented`, `msiexec/windows`)"
+    ));
+    // A note that restates a departure is left out; the rest is shown once, with no escapes but for markup.
+    assert!(!section.contains("P#1: expected"));
+    assert_eq!(
+        section.matches("Wine bug #123 (see \\*this\\*)").count(),
+        150
+    );
+    assert!(!section.contains("\\#"));
+}
+
+#[test]
+fn reused_transcripts_are_said_so() {
+    let mut report = fixture();
+    for c in &mut report.runs[1].cases {
+        c.transcript_reused_from = Some(Profile::Documented);
+    }
+    let n = report.runs[1].cases.len();
+    let md = render(&report);
+    assert!(
+        md.contains(&format!(
+            "`reference/windows` reused the transcripts of the run under profile `documented` for {n} cases: they were checked again, not executed again."
+        )),
+        "{md}"
     );
 }

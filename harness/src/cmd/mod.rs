@@ -6,6 +6,7 @@ pub mod list;
 pub mod oracle;
 pub mod out;
 pub mod recheck;
+pub mod render;
 pub mod rules;
 pub mod run;
 pub mod runtimes;

@@ -92,6 +92,10 @@ pub struct RunArgs {
     /// (a JVM, .NET or Wine-hosted adapter may need more than the default).
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     handshake_timeout: f64,
+    /// Write each plan a `cmd:` runtime is sent, and the line it answered, to a
+    /// file of its own in DIR (`runtime-N-plan-ID.jsonl`; `runtime-N.name` names the runtime).
+    #[arg(long, value_name = "DIR")]
+    trace: Option<std::path::PathBuf>,
     /// Keep every case's plan and transcript in the JSON report, so that
     /// `msiconf recheck` can judge the run again without the runtime.
     #[arg(long)]
@@ -164,6 +168,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     }
     let process = ProcessOptions {
         handshake_timeout: Duration::from_secs_f64(args.handshake_timeout),
+        trace: args.trace.clone(),
         ..ProcessOptions::default()
     };
     let mut specs = Vec::new();

@@ -16,7 +16,9 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 /// Arguments of `msiconf fuzz`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FuzzArgs {
-    /// The runtime to fuzz (`reference`, `broken:<name>`).
+    /// The runtime to fuzz: `reference`, `broken:<name>` (see `msiconf runtimes`),
+    /// `cmd:<command line>` (a program speaking docs/protocol.md) or `msiexec`
+    /// (Wine's engine: one install session per plan, so slow).
     #[arg(long, default_value = "reference")]
     pub runtime: String,
     /// Stop after this many seconds (default: 10 unless --plans is given).
@@ -69,11 +71,24 @@ pub fn case_path(out: &Path, runtime: &str, finding: &Finding) -> PathBuf {
     ))
 }
 
-fn reproduce(args: &FuzzArgs, seed: u64) -> String {
-    format!(
-        "msiconf fuzz --runtime {} --profile {} --seed {seed} --plans 1",
-        args.runtime, args.profile
-    )
+/// The command that runs the finding's plan again, shell-quoted so that it
+/// pastes as is (a `cmd:` runtime has spaces and quotes of its own).
+pub fn reproduce(args: &FuzzArgs, seed: u64) -> String {
+    let seed = seed.to_string();
+    let profile = args.profile.to_string();
+    let words = [
+        "msiconf",
+        "fuzz",
+        "--runtime",
+        args.runtime.as_str(),
+        "--profile",
+        profile.as_str(),
+        "--seed",
+        seed.as_str(),
+        "--plans",
+        "1",
+    ];
+    crate::report::shell_words(&words)
 }
 
 fn report_finding(args: &FuzzArgs, n: usize, finding: &Finding) -> Result<(), String> {

@@ -66,8 +66,11 @@ pub(crate) fn visible(text: &str) -> Cow<'_, str> {
 }
 
 /// A runtime's output made fit to show: ANSI colour and cursor sequences
-/// (ESC `[` ... final byte) removed, other control characters made visible.
+/// (ESC `[` ... final byte) and operating-system commands such as hyperlinks
+/// (ESC `]` ... BEL or ESC `\`) removed, other control characters made visible.
 pub(crate) fn output(text: &str) -> String {
+    // Hand-written rather than anstream's stripper, which also drops the
+    // other control characters (NUL, BEL, backspace) that `visible` shows.
     let mut plain = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -76,6 +79,18 @@ pub(crate) fn output(text: &str) -> String {
             // Parameters and intermediates run up to a final byte in @..~.
             for c in chars.by_ref() {
                 if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        } else if c == '\u{1b}' && chars.peek() == Some(&']') {
+            // An operating-system command (a title, a hyperlink) ends with BEL or ESC \.
+            chars.next();
+            while let Some(c) = chars.next() {
+                if c == '\u{7}' {
+                    break;
+                }
+                if c == '\u{1b}' && chars.peek() == Some(&'\\') {
+                    chars.next();
                     break;
                 }
             }
@@ -102,6 +117,11 @@ mod tests {
         assert_eq!(
             output("\u{1b}[1;31merr\u{1b}[0m: bad\x07\n"),
             "err: bad\\x07\n"
+        );
+        // Hyperlinks and titles go too, whichever way they end.
+        assert_eq!(
+            output("\u{1b}]8;;https://x.invalid\u{7}link\u{1b}]8;;\u{1b}\\ end\n"),
+            "link end\n"
         );
     }
 

@@ -59,7 +59,9 @@ fn annotate_case(out: &mut String, run: &Run, case: &CaseResult) {
     let file = format!("cases/{}.toml", case.name);
     match case.status {
         Status::Fail if case.expected_failure.is_none() => {
-            let Some(first) = case.findings.first() else {
+            // A departure both the case and a predicate saw counts once.
+            let shown = super::findings::departures(&case.findings);
+            let Some(first) = shown.first().map(|d| d.finding) else {
                 let title = format!("{} ({})", case.name, run_label(run));
                 command(out, "error", Some(&file), &title, "failed");
                 return;
@@ -73,8 +75,13 @@ fn annotate_case(out: &mut String, run: &Run, case: &CaseResult) {
                 "{}{at}: expected {}, observed {}",
                 case.name, first.expected, first.observed
             );
-            if case.findings.len() > 1 {
-                let _ = write!(message, " (and {} more findings)", case.findings.len() - 1);
+            if shown.len() > 1 {
+                let more = shown.len() - 1;
+                let _ = write!(
+                    message,
+                    " (and {more} more finding{}: see the job summary)",
+                    if more == 1 { "" } else { "s" }
+                );
             }
             let title = format!("{} ({})", first.rule, run_label(run));
             command(out, "error", Some(&file), &title, &message);

@@ -18,7 +18,7 @@
 
 use super::escape::{self, html, id_token};
 use super::matrix::{self, Cell, CellState, RowRule};
-use super::model::{CaseResult, FindingSource, Report, Run, Status};
+use super::model::{CaseResult, Report, Run, Status};
 use super::style::{page_end, page_start, source_item};
 use super::summary::{Summary, Verdict};
 use std::collections::BTreeSet;
@@ -253,12 +253,19 @@ fn rule_row(
             symbol(cell.state),
             s = cell.state,
         );
-        detail_section(details, run, i, rule, cell);
+        detail_section(details, report, run, i, rule, cell);
     }
     out.push_str("</tr>\n");
 }
 
-fn detail_section(out: &mut String, run: &Run, index: usize, rule: &RowRule<'_>, cell: &Cell<'_>) {
+fn detail_section(
+    out: &mut String,
+    report: &Report,
+    run: &Run,
+    index: usize,
+    rule: &RowRule<'_>,
+    cell: &Cell<'_>,
+) {
     let id = rule.id();
     let _ = write!(
         out,
@@ -282,7 +289,10 @@ fn detail_section(out: &mut String, run: &Run, index: usize, rule: &RowRule<'_>,
             if cell.cases.len() == 1 { "" } else { "s" }
         );
         for (case, state) in &cell.cases {
-            case_item(out, case, *state, id);
+            // A case that failed or errored says how to run it again.
+            let command = matches!(case.status, Status::Fail | Status::Error)
+                .then(|| super::reproduce::case_command(report, run, case));
+            case_item(out, case, *state, id, command.as_deref());
         }
         out.push_str("</ul>\n");
     }
@@ -337,7 +347,13 @@ fn rule_info(out: &mut String, rule: &RowRule<'_>) {
     out.push_str("</div>\n");
 }
 
-fn case_item(out: &mut String, case: &CaseResult, state: CellState, rule: &str) {
+fn case_item(
+    out: &mut String,
+    case: &CaseResult,
+    state: CellState,
+    rule: &str,
+    reproduce: Option<&str>,
+) {
     let _ = write!(
         out,
         "<li class=\"case\" data-case=\"{}\" data-state=\"{state}\" data-status=\"{}\"><span class=\"badge state-{state}\">{}</span><code>{}</code>",
@@ -370,12 +386,14 @@ fn case_item(out: &mut String, case: &CaseResult, state: CellState, rule: &str) 
     if !case.findings.is_empty() {
         out.push_str("<div class=\"findings\">");
         // This rule's findings first: they are why the cell has its colour.
-        let ordered = case
-            .findings
+        // A departure both the case expectation and a predicate saw is shown once.
+        let all = super::findings::departures(&case.findings);
+        let ordered = all
             .iter()
-            .filter(|f| f.rule == rule)
-            .chain(case.findings.iter().filter(|f| f.rule != rule));
-        for f in ordered {
+            .filter(|d| d.finding.rule == rule)
+            .chain(all.iter().filter(|d| d.finding.rule != rule));
+        for d in ordered {
+            let f = d.finding;
             let class = if f.rule == rule {
                 "this-rule"
             } else {
@@ -393,10 +411,7 @@ fn case_item(out: &mut String, case: &CaseResult, state: CellState, rule: &str) 
             let _ = write!(
                 out,
                 " <span class=\"source\">({})</span></div>",
-                match f.source {
-                    FindingSource::Expectation => "case expectation",
-                    FindingSource::Predicate => "rule predicate",
-                }
+                d.sources()
             );
             if let Some(call) = &f.call {
                 let _ = write!(
@@ -431,6 +446,19 @@ fn case_item(out: &mut String, case: &CaseResult, state: CellState, rule: &str) 
             out,
             "<p class=\"skip-reason\">Skipped: {}</p>",
             html(reason)
+        );
+    }
+    if let Some(profile) = case.transcript_reused_from {
+        let _ = write!(
+            out,
+            "<p class=\"reused\">Transcript reused from the run under profile {profile}: not executed again, so its time is the check alone.</p>"
+        );
+    }
+    if let Some(command) = reproduce {
+        let _ = write!(
+            out,
+            "<p class=\"reproduce\">Reproduce: <code>{}</code></p>",
+            html(command)
         );
     }
     out.push_str("</li>\n");

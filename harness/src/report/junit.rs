@@ -26,7 +26,10 @@
 //!   schema gives test cases no properties): its time is the check alone.
 //!
 //! Runtime name and version, profile and tool name and version are properties
-//! of every suite. Nothing depends on the clock, so the same report always
+//! of every suite. Since JUnit has one `<skipped>` for both, each suite also
+//! counts them apart: `cases.expected-failures` (expected failures written as
+//! `<skipped>`) and `cases.skipped` (cases that could not run), which add up to
+//! the suite's `skipped` attribute. Nothing depends on the clock, so the same report always
 //! renders the same XML.
 
 use super::escape::{self, visible};
@@ -59,6 +62,12 @@ pub const FLAKY_PREFIX: &str = "flaky";
 /// How the skip message of an expected failure starts.
 pub const EXPECTED_FAILURE_PREFIX: &str = "expected failure";
 
+/// The suite property counting expected failures (written as `<skipped>`).
+pub const EXPECTED_FAILURES_PROPERTY: &str = "cases.expected-failures";
+
+/// The suite property counting cases that could not run (real skips).
+pub const SKIPPED_PROPERTY: &str = "cases.skipped";
+
 /// How `<system-out>` of a case with a reused transcript starts.
 pub const REUSED_PREFIX: &str = "transcript reused from profile";
 
@@ -76,6 +85,15 @@ pub fn render(report: &Report) -> Result<String, JunitError> {
         total_ms = total_ms.saturating_add(run.duration_ms);
         for (area, cases) in areas(run) {
             let mut suite = new_suite(report, run, &area);
+            let expected = cases
+                .iter()
+                .filter(|c| c.status == Status::Fail && c.expected_failure.is_some())
+                .count();
+            let skipped = cases.iter().filter(|c| c.status == Status::Skip).count();
+            suite.add_properties([
+                Property::new(EXPECTED_FAILURES_PROPERTY, expected.to_string()),
+                Property::new(SKIPPED_PROPERTY, skipped.to_string()),
+            ]);
             let mut time = Duration::ZERO;
             for case in cases {
                 let duration = Duration::from_micros(case.duration_us);

@@ -1,20 +1,26 @@
 //! Markdown, for CI step summaries and pull-request comments.
 //!
 //! A one-line verdict, one table of results per area and run, then every
-//! unexpected failure as case, rule, expected and observed. Long values and
-//! runtime output are folded into `<details>`, and the lists are capped so the
-//! page stays well under the size CI step summaries accept (GitHub's limit is
-//! 1 MiB); the JSON and HTML reports always hold everything.
+//! unexpected failure as case, rule, expected and observed, and every
+//! expected failure grouped by API function and rule. Each departure is listed
+//! once, however many sources saw it (`report::findings`), and nothing is left
+//! out: a page made from a report is complete. Long values and runtime output
+//! are folded into `<details>`; only a page that would pass the size CI step
+//! summaries accept (GitHub's limit is 1 MiB) is cut, saying so, and the JSON
+//! and HTML reports always hold everything.
 
 use super::escape::{self, visible};
+use super::findings::departures;
 use super::model::{CaseResult, Finding, Report, Run, Status, Totals};
 use super::summary::{Summary, Verdict};
+use msiconf_spec::OpKind;
 use std::fmt::Write as _;
 
-/// At most this many failure rows; the rest are counted.
-pub const MAX_FAILURE_ROWS: usize = 100;
-/// At most this many error entries; the rest are counted.
-pub const MAX_ERROR_ENTRIES: usize = 30;
+/// A page longer than this is cut at a line, saying so: GitHub refuses step
+/// summaries over 1 MiB.
+pub const MAX_PAGE_BYTES: usize = 900 * 1024;
+/// How the note on a page cut to [`MAX_PAGE_BYTES`] starts.
+pub const CUT_NOTE: &str = "**This page was cut here**";
 /// A value longer than this (or spanning lines) is folded into `<details>`.
 pub const MAX_CELL_CHARS: usize = 80;
 /// A folded value longer than this is cut, saying how much was left out.
@@ -27,13 +33,59 @@ pub fn render(report: &Report) -> String {
     let mut out = String::new();
     verdict_line(&mut out, report);
     area_table(&mut out, report);
+    reused(&mut out, report);
     failures(&mut out, report);
     expected_failures(&mut out, report);
     flaky(&mut out, report);
     errors(&mut out, report);
     expectation_problems(&mut out, report);
     skips(&mut out, report);
+    cut_to_size(out, MAX_PAGE_BYTES)
+}
+
+/// `page`, or its first lines up to `max` bytes with every open `<details>`
+/// closed and a note saying where the rest is.
+fn cut_to_size(page: String, max: usize) -> String {
+    if page.len() <= max {
+        return page;
+    }
+    let note = format!(
+        "\n{CUT_NOTE}: the whole page would pass the 1 MiB that CI step summaries accept; the JSON and HTML reports hold everything.\n"
+    );
+    // Room for the note and the closing tags.
+    let budget = max.saturating_sub(note.len() + 4096);
+    let mut end = budget.min(page.len());
+    while !page.is_char_boundary(end) {
+        end -= 1;
+    }
+    let end = page[..end].rfind('\n').map_or(0, |i| i + 1);
+    let mut out = page[..end].to_owned();
+    let open = out.matches("<details>").count() + out.matches("<details ").count();
+    let closed = out.matches("</details>").count();
+    for _ in closed..open {
+        out.push_str("\n</details>\n");
+    }
+    out.push_str(&note);
     out
+}
+
+/// Says which runs reused another run's transcripts, so that nobody reads
+/// their cases as executed twice.
+fn reused(out: &mut String, report: &Report) {
+    for run in &report.runs {
+        let (n, from) = run.reused_transcripts();
+        if n == 0 {
+            continue;
+        }
+        let from: Vec<String> = from.iter().map(|p| code(p.name())).collect();
+        let _ = writeln!(
+            out,
+            "{} reused the transcripts of the run under profile {} for {n} case{}: they were checked again, not executed again.\n",
+            code(&run_label(run)),
+            from.join(", "),
+            plural(n),
+        );
+    }
 }
 
 fn verdict_line(out: &mut String, report: &Report) {
@@ -142,10 +194,14 @@ fn failures(out: &mut String, report: &Report) {
                 .iter()
                 .filter(|c| c.status == Status::Fail && c.expected_failure.is_none())
                 .flat_map(move |c| {
+                    // A departure both sources saw is one row.
                     let findings: Vec<Option<&Finding>> = if c.findings.is_empty() {
                         vec![None]
                     } else {
-                        c.findings.iter().map(Some).collect()
+                        departures(&c.findings)
+                            .into_iter()
+                            .map(|d| Some(d.finding))
+                            .collect()
                     };
                     findings.into_iter().map(move |f| (run, c, f))
                 })
@@ -158,7 +214,7 @@ fn failures(out: &mut String, report: &Report) {
     out.push_str("| Run | Case | Rule | Step | Expected | Observed |\n");
     out.push_str("|---|---|---|---|---|---|\n");
     let mut folded = String::new();
-    for (n, (run, case, finding)) in rows.iter().take(MAX_FAILURE_ROWS).enumerate() {
+    for (n, (run, case, finding)) in rows.iter().enumerate() {
         let (rule, step, expected, observed) = match finding {
             Some(f) => {
                 let mut step = f.step.as_deref().map(code).unwrap_or_default();
@@ -217,16 +273,13 @@ fn failures(out: &mut String, report: &Report) {
         );
     }
     out.push('\n');
-    if rows.len() > MAX_FAILURE_ROWS {
-        let _ = writeln!(
-            out,
-            "…and {} more findings: see the JSON or HTML report.\n",
-            rows.len() - MAX_FAILURE_ROWS
-        );
-    }
     out.push_str(&folded);
 }
 
+/// Every expected failure, grouped by the API function a departure is about
+/// and then by rule; a departure seen the same way in several runs is one
+/// line naming them all. The expectation file's notes follow, each once, when
+/// they say more than the departures already do.
 fn expected_failures(out: &mut String, report: &Report) {
     let cases: Vec<(&Run, &CaseResult)> = report
         .runs
@@ -237,29 +290,205 @@ fn expected_failures(out: &mut String, report: &Report) {
     if cases.is_empty() {
         return;
     }
-    let _ = write!(
-        out,
-        "<details><summary>{} expected failure{}</summary>\n\n",
-        cases.len(),
-        plural(cases.len())
-    );
-    for (run, case) in cases.iter().take(MAX_FAILURE_ROWS) {
-        let rules: Vec<String> = case.findings.iter().map(|f| code(&f.rule)).collect();
-        let _ = write!(out, "- {} {}", code(&run_label(run)), code(&case.name));
-        if !rules.is_empty() {
-            let _ = write!(out, " ({})", rules.join(", "));
-        }
-        match case.expected_failure.as_deref() {
-            Some(note) if !note.is_empty() => {
-                let _ = writeln!(out, ": {}", text(note));
+    // (function, rule) -> departures, each with the runs it was seen in.
+    type Line<'a> = (&'a str, &'a Finding, Vec<String>);
+    type Rules<'a> = Vec<(String, Vec<Line<'a>>)>;
+    let mut groups: Vec<((usize, String), Rules<'_>)> = Vec::new();
+    let mut count = 0;
+    let mut no_finding: Vec<(&str, String)> = Vec::new();
+    for (run, case) in &cases {
+        let found = departures(&case.findings);
+        for d in &found {
+            let f = d.finding;
+            let function = api_function(f.call.as_deref());
+            let group = match groups.iter_mut().position(|(k, _)| *k == function) {
+                Some(i) => &mut groups[i].1,
+                None => {
+                    groups.push((function, Vec::new()));
+                    &mut groups.last_mut().expect("just pushed").1
+                }
+            };
+            let rule = match group.iter_mut().position(|(r, _)| *r == f.rule) {
+                Some(i) => &mut group[i].1,
+                None => {
+                    group.push((f.rule.clone(), Vec::new()));
+                    &mut group.last_mut().expect("just pushed").1
+                }
+            };
+            let same = |(name, g, _): &&mut Line<'_>| {
+                *name == case.name
+                    && g.step == f.step
+                    && g.call == f.call
+                    && g.expected == f.expected
+                    && g.observed == f.observed
+            };
+            match rule.iter_mut().find(same) {
+                Some(line) => line.2.push(run_label(run)),
+                None => {
+                    count += 1;
+                    rule.push((case.name.as_str(), f, vec![run_label(run)]));
+                }
             }
-            _ => out.push('\n'),
+        }
+        if found.is_empty() {
+            // The runner never fails a case without a finding; say so if it did.
+            no_finding.push((case.name.as_str(), run_label(run)));
         }
     }
-    if cases.len() > MAX_FAILURE_ROWS {
-        let _ = writeln!(out, "- …and {} more", cases.len() - MAX_FAILURE_ROWS);
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    let _ = writeln!(
+        out,
+        "### Expected failures\n\n{} case run{} fail{} as the expectation file says, with {count} departure{}, by API function and rule:\n",
+        cases.len(),
+        plural(cases.len()),
+        if cases.len() == 1 { "s" } else { "" },
+        plural(count),
+    );
+    for ((_, function), mut rules) in groups {
+        let _ = writeln!(out, "#### {function}\n");
+        rules.sort_by(|a, b| a.0.cmp(&b.0));
+        for (rule, lines) in rules {
+            let title = report
+                .rules
+                .iter()
+                .find(|r| r.id == rule)
+                .map(|r| format!(": {}", r.title.trim_end_matches('.')))
+                .unwrap_or_default();
+            let _ = writeln!(out, "- {}{}", list_code(&rule), title.replace('\n', " "));
+            for (name, f, runs) in lines {
+                let _ = write!(out, "  - {}", list_code(name));
+                if let Some(step) = &f.step {
+                    let _ = write!(out, " at {}", list_code(step));
+                }
+                if let Some(call) = &f.call {
+                    let _ = write!(out, " {}", list_code(call));
+                }
+                let _ = writeln!(
+                    out,
+                    ": expected {}, observed {} ({})",
+                    list_code(&capped(&f.expected)),
+                    list_code(&capped(&f.observed)),
+                    runs.iter()
+                        .map(|r| list_code(r))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+        }
+        out.push('\n');
     }
-    out.push_str("\n</details>\n\n");
+    if !no_finding.is_empty() {
+        out.push_str("#### Failed without a finding\n\n");
+        for (name, run) in &no_finding {
+            let _ = writeln!(out, "- {} ({})", list_code(name), list_code(run));
+        }
+        out.push('\n');
+    }
+    // Notes that say something the departures do not, each once per case.
+    let mut notes: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (_, case) in &cases {
+        let note = case.expected_failure.as_deref().unwrap_or_default();
+        for part in note.split("; ").map(str::trim).filter(|p| !p.is_empty()) {
+            let restated = case
+                .findings
+                .iter()
+                .any(|f| part.contains(f.expected.as_str()) && part.contains(f.observed.as_str()));
+            if restated {
+                continue;
+            }
+            match notes.iter_mut().find(|(n, _)| *n == case.name) {
+                Some((_, parts)) if parts.contains(&part) => {}
+                Some((_, parts)) => parts.push(part),
+                None => notes.push((case.name.as_str(), vec![part])),
+            }
+        }
+    }
+    if !notes.is_empty() {
+        out.push_str("Notes from the expectation file:\n\n");
+        for (name, parts) in notes {
+            let _ = writeln!(out, "- {}: {}", list_code(name), prose(&parts.join("; ")));
+        }
+        out.push('\n');
+    }
+}
+
+/// The API function (or automation member) a finding's call is about, with
+/// the position of its operation in the vocabulary so groups keep one order:
+/// findings about the install as a whole come last.
+fn api_function(call: Option<&str>) -> (usize, String) {
+    let Some(call) = call else {
+        return (usize::MAX - 1, "The install as a whole".to_owned());
+    };
+    // `{ get-mode = { mode = 3 } }`, `get-mode { mode = 3 }` or `"command-line"`.
+    let name: String = call
+        .trim_start_matches(|c: char| c == '{' || c == '"' || c.is_whitespace())
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    match OpKind::from_name(&name) {
+        Some(kind) => (
+            OpKind::ALL
+                .iter()
+                .position(|k| *k == kind)
+                .unwrap_or(usize::MAX - 2),
+            function_heading(kind),
+        ),
+        None => (usize::MAX - 2, list_code(&name)),
+    }
+}
+
+/// The heading of an operation's group: the Windows Installer function or
+/// automation member it calls.
+fn function_heading(kind: OpKind) -> String {
+    let name = match kind {
+        OpKind::Sql => return "`MsiDatabaseOpenView` (SQL: open, execute, fetch)".to_owned(),
+        OpKind::CommandLine => return "An EXE action's command line".to_owned(),
+        OpKind::HasSession => return "An EXE action's session".to_owned(),
+        other => function_name(other),
+    };
+    list_code(name)
+}
+
+/// The Windows Installer function or automation member an operation calls.
+fn function_name(kind: OpKind) -> &'static str {
+    match kind {
+        OpKind::DoAction => "MsiDoAction",
+        OpKind::Sequence => "MsiSequence",
+        OpKind::GetProperty => "MsiGetProperty",
+        OpKind::SetProperty => "MsiSetProperty",
+        OpKind::GetMode => "MsiGetMode",
+        OpKind::SetMode => "MsiSetMode",
+        OpKind::GetLanguage => "MsiGetLanguage",
+        OpKind::ProcessMessage => "MsiProcessMessage",
+        OpKind::FormatRecord => "MsiFormatRecord",
+        OpKind::EvaluateCondition => "MsiEvaluateCondition",
+        OpKind::SetInstallLevel => "MsiSetInstallLevel",
+        OpKind::GetActiveDatabase => "MsiGetActiveDatabase",
+        OpKind::OpenView => "MsiDatabaseOpenView",
+        OpKind::Execute => "MsiViewExecute",
+        OpKind::Fetch => "MsiViewFetch",
+        OpKind::SetField => "MsiRecordSetString",
+        OpKind::Modify => "MsiViewModify",
+        OpKind::Sql => "MsiDatabaseOpenView",
+        OpKind::Commit => "MsiDatabaseCommit",
+        OpKind::IsTablePersistent => "MsiDatabaseIsTablePersistent",
+        OpKind::SetSummaryInfo => "MsiSummaryInfoSetProperty",
+        OpKind::GetDatabaseState => "MsiGetDatabaseState",
+        OpKind::OpenPackage => "MsiOpenPackage",
+        OpKind::InstallProduct => "MsiInstallProduct",
+        OpKind::CloseHandle => "MsiCloseHandle",
+        OpKind::OpenDatabase => "MsiOpenDatabase",
+        OpKind::SessionPropertyGet | OpKind::SessionPropertySet => "Session.Property",
+        OpKind::SessionDoAction => "Session.DoAction",
+        OpKind::SessionMode | OpKind::SessionSetMode => "Session.Mode",
+        OpKind::SessionLanguage => "Session.Language",
+        OpKind::SessionMessage => "Session.Message",
+        OpKind::SessionEvaluateCondition => "Session.EvaluateCondition",
+        OpKind::SessionDatabase => "Session.Database",
+        OpKind::InstallerOpenPackage => "Installer.OpenPackage",
+        OpKind::CommandLine => "GetCommandLineW",
+        OpKind::HasSession => "the hInstall argument",
+    }
 }
 
 /// Cases that passed only on a retry, or that the expectation file calls flaky.
@@ -279,7 +508,7 @@ fn flaky(out: &mut String, report: &Report) {
 ",
         cases.len()
     );
-    for (run, case) in cases.iter().take(MAX_FAILURE_ROWS) {
+    for (run, case) in &cases {
         let why = case.flaky.as_deref().unwrap_or_default();
         let _ = writeln!(
             out,
@@ -288,9 +517,6 @@ fn flaky(out: &mut String, report: &Report) {
             code(&case.name),
             text(why)
         );
-    }
-    if cases.len() > MAX_FAILURE_ROWS {
-        let _ = writeln!(out, "- …and {} more", cases.len() - MAX_FAILURE_ROWS);
     }
     out.push('\n');
 }
@@ -306,7 +532,7 @@ fn errors(out: &mut String, report: &Report) {
         return;
     }
     out.push_str("### Errors\n\n");
-    for (run, case) in cases.iter().take(MAX_ERROR_ENTRIES) {
+    for (run, case) in &cases {
         let message = case
             .error
             .as_ref()
@@ -334,9 +560,6 @@ fn errors(out: &mut String, report: &Report) {
                 indent(&fenced(shown), "  ")
             );
         }
-    }
-    if cases.len() > MAX_ERROR_ENTRIES {
-        let _ = writeln!(out, "- …and {} more", cases.len() - MAX_ERROR_ENTRIES);
     }
     out.push('\n');
 }
@@ -431,6 +654,19 @@ fn code(value: &str) -> String {
     format!("{fence}{pad}{}{pad}{fence}", value.replace('|', "\\|"))
 }
 
+/// Inline code in a list item, outside any table: like [`code`] but `|`
+/// stays as it is.
+fn list_code(value: &str) -> String {
+    let value = visible(value).replace(['\n', '\r'], " ");
+    let fence = "`".repeat(longest_run(&value, '`') + 1);
+    let pad = if value.starts_with('`') || value.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{value}{pad}{fence}")
+}
+
 /// Plain text with Markdown and HTML punctuation escaped, on one line.
 fn text(value: &str) -> String {
     let value = visible(value);
@@ -438,6 +674,24 @@ fn text(value: &str) -> String {
     for c in value.chars() {
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '!' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Prose on one line: only the characters that would start Markdown or HTML
+/// markup in running text are escaped, so a note reads as it was written.
+fn prose(value: &str) -> String {
+    let value = visible(value);
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '~' => {
                 out.push('\\');
                 out.push(c);
             }

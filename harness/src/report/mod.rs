@@ -12,6 +12,7 @@ pub mod junit;
 pub mod markdown;
 pub mod matrix;
 pub mod model;
+pub mod reproduce;
 mod style;
 pub use style::source_url;
 pub mod summary;
@@ -20,6 +21,7 @@ pub mod terminal;
 use crate::case::Suite;
 use model::{Report, RuleInfo, Run, Tool, SCHEMA_VERSION};
 use msiconf_spec::model::Deviation;
+pub use reproduce::shell_words;
 use std::path::{Path, PathBuf};
 
 /// A report that could not be produced.

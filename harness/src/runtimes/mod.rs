@@ -24,12 +24,13 @@ pub enum BuildError {
     /// No runtime has this name.
     #[error("unknown runtime `{name}` (see `msiconf runtimes`)")]
     Unknown { name: String },
-    /// A runtime outside this process that could not be started.
-    #[error("cannot start runtime `{name}`: {source}")]
+    /// A runtime outside this process that could not be started. The cause
+    /// is part of the message and not a `source`, so that error chains
+    /// (`anyhow`'s `{:#}`) print it once.
+    #[error("{}", start_message(name, error))]
     Start {
         name: String,
-        #[source]
-        source: crate::runtime::RuntimeError,
+        error: crate::runtime::RuntimeError,
     },
     /// A `broken:` name that is not a deviation of the model.
     #[error("unknown broken runtime `{name}` (see `msiconf runtimes` for the `broken:` names)")]
@@ -37,6 +38,15 @@ pub enum BuildError {
     /// A runtime that exists but cannot start here (Wine missing, say).
     #[error("runtime `{name}` cannot start: {message}")]
     Unavailable { name: String, message: String },
+}
+
+/// A set-up message already names the runtime and says what went wrong;
+/// other errors get the runtime's name in front.
+fn start_message(name: &str, error: &crate::runtime::RuntimeError) -> String {
+    match error {
+        crate::runtime::RuntimeError::Setup { message } => message.clone(),
+        other => format!("cannot start runtime `{name}`: {other}"),
+    }
 }
 
 /// Splits `NAME=SPEC`, a runtime given a name of its own: `wine=msiexec`,
@@ -126,9 +136,9 @@ fn build_named(
     if name.starts_with(process::CMD_PREFIX) {
         return process::ProcessRuntime::from_spec(name, process.clone())
             .map(|r| Box::new(r) as Box<dyn Runtime>)
-            .map_err(|source| BuildError::Start {
+            .map_err(|error| BuildError::Start {
                 name: name.to_owned(),
-                source,
+                error,
             });
     }
     if let Some(target) = name.strip_prefix(msiexec::REMOTE_PREFIX) {

@@ -18,6 +18,7 @@ use crate::runtime::{Runtime, RuntimeError, RuntimeInfo};
 use msiconf_spec::{Plan, Transcript};
 use std::collections::VecDeque;
 use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -37,6 +38,10 @@ pub struct ProcessOptions {
     pub stderr_tail_bytes: usize,
     /// How many requests [`ProcessRuntime::execute_many`] keeps in flight on one process.
     pub pipeline_depth: usize,
+    /// `--trace DIR`: write each plan's request line and the line that
+    /// answered it to `DIR/runtime-N-plan-ID.jsonl` (N counts the runtimes
+    /// started by this msiconf; `DIR/runtime-N.name` says which one it is).
+    pub trace: Option<PathBuf>,
 }
 
 impl Default for ProcessOptions {
@@ -45,6 +50,7 @@ impl Default for ProcessOptions {
             handshake_timeout: Duration::from_secs(10),
             stderr_tail_bytes: 64 << 10,
             pipeline_depth: 16,
+            trace: None,
         }
     }
 }
@@ -60,7 +66,12 @@ pub struct ProcessRuntime {
     idle: Mutex<Vec<Worker>>,
     next_id: AtomicU64,
     started: AtomicUsize,
+    /// With `--trace`: the file name prefix of this runtime's plans.
+    trace: Option<PathBuf>,
 }
+
+/// How many process runtimes this msiconf has made, for trace file names.
+static RUNTIMES_MADE: AtomicUsize = AtomicUsize::new(0);
 
 impl ProcessRuntime {
     /// Builds the runtime a `cmd:PROGRAM [ARGS]` name describes, and starts
@@ -91,7 +102,21 @@ impl ProcessRuntime {
         args: Vec<String>,
         options: ProcessOptions,
     ) -> Result<ProcessRuntime, RuntimeError> {
+        let trace = match &options.trace {
+            Some(dir) => {
+                let n = RUNTIMES_MADE.fetch_add(1, Ordering::Relaxed) + 1;
+                let named = dir.join(format!("runtime-{n}.name"));
+                std::fs::create_dir_all(dir)
+                    .and_then(|()| std::fs::write(&named, format!("{name}\n")))
+                    .map_err(|e| RuntimeError::Setup {
+                        message: format!("cannot write the trace file `{}`: {e}", named.display()),
+                    })?;
+                Some(dir.join(format!("runtime-{n}")))
+            }
+            None => None,
+        };
         let mut rt = ProcessRuntime {
+            trace,
             name,
             program,
             args,
@@ -238,7 +263,8 @@ impl ProcessRuntime {
                 return Err(setup(worker, what));
             }
         };
-        let what = match serde_json::from_slice::<Response>(&line) {
+        let (parsed, unknown) = parse_handshake(&line);
+        let what = match parsed {
             Ok(Response::Ready {
                 protocol,
                 name,
@@ -247,6 +273,16 @@ impl ProcessRuntime {
                 operations,
             }) => {
                 if protocol == PROTOCOL_VERSION {
+                    if !unknown.is_empty() && self.started.load(Ordering::Relaxed) == 1 {
+                        // Newer adapters may know more than this msiconf: no case asks
+                        // for what it does not know, so it is said once and left out.
+                        eprintln!(
+                            "warning: runtime `{}` declares {} this msiconf does not know ({}); they are ignored",
+                            self.name,
+                            if unknown.len() == 1 { "a name" } else { "names" },
+                            unknown.join(", ")
+                        );
+                    }
                     let caps = Capabilities {
                         name,
                         version,
@@ -311,6 +347,15 @@ impl ProcessRuntime {
                 );
             }
         };
+        self.trace_plan(
+            id,
+            plan,
+            match &frame {
+                Frame::Line(line) => Some(line),
+                Frame::TooLong(start) => Some(start),
+                Frame::Eof => None,
+            },
+        );
         let line = match frame {
             Frame::Line(line) => line,
             Frame::TooLong(start) => {
@@ -404,6 +449,23 @@ impl ProcessRuntime {
                 self.protocol_error(worker, message, &line)
             }
         }
+    }
+
+    /// With `--trace`: writes the request for plan `id` and the line that
+    /// answered it (none when the process died or hung) to its file. A trace
+    /// is a debugging aid: a file that cannot be written is not the plan's error.
+    fn trace_plan(&self, id: u64, plan: &Plan, answer: Option<&Vec<u8>>) {
+        let Some(prefix) = &self.trace else {
+            return;
+        };
+        let mut text = encode_line(&RunRequestRef::new(id, plan));
+        if let Some(answer) = answer {
+            text.extend_from_slice(answer);
+            text.push(b'\n');
+        }
+        let mut path = prefix.clone().into_os_string();
+        path.push(format!("-plan-{id:06}.jsonl"));
+        let _ = std::fs::write(path, text);
     }
 
     /// Ends a process whose stream can no longer be trusted, reporting the line that broke it.
@@ -643,11 +705,8 @@ impl Worker {
         #[cfg(unix)]
         {
             // The group id is the child's pid; the child is not reaped yet, so it cannot be reused.
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", self.child.id())])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
+            use rustix::process::{kill_process_group, Pid, Signal};
+            let _ = kill_process_group(Pid::from_child(&self.child), Signal::KILL);
         }
         let _ = self.child.kill();
         self.exited = self.child.wait().ok();
@@ -692,6 +751,46 @@ fn describe_status(status: Option<ExitStatus>) -> String {
         Some(s) => s.to_string(),
         None => "exit status unknown".to_owned(),
     }
+}
+
+/// Reads the answer to `hello`. A `ready` may name contexts and operations a
+/// later protocol revision added: those are dropped, and returned (as
+/// `operation NAME` or `context NAME`) so the caller can warn, since the
+/// protocol promises that adding names is compatible. Anything else must
+/// parse as it is.
+fn parse_handshake(line: &[u8]) -> (Result<Response, serde_json::Error>, Vec<String>) {
+    let mut unknown = Vec::new();
+    let Ok(serde_json::Value::Object(mut message)) = serde_json::from_slice(line) else {
+        return (serde_json::from_slice(line), unknown);
+    };
+    if message.get("type").and_then(|t| t.as_str()) != Some("ready") {
+        return (serde_json::from_slice(line), unknown);
+    }
+    for (field, what) in [("operations", "operation"), ("contexts", "context")] {
+        let Some(serde_json::Value::Array(names)) = message.get_mut(field) else {
+            continue;
+        };
+        names.retain(|name| {
+            let known = match (name.as_str(), field) {
+                (Some(_), "operations") => {
+                    serde_json::from_value::<msiconf_spec::OpKind>(name.clone()).is_ok()
+                }
+                (Some(_), _) => {
+                    serde_json::from_value::<msiconf_spec::Context>(name.clone()).is_ok()
+                }
+                // Not a name at all: left for the parser to refuse.
+                (None, _) => true,
+            };
+            if !known {
+                unknown.push(format!("{what} `{}`", name.as_str().unwrap_or_default()));
+            }
+            known
+        });
+    }
+    (
+        serde_json::from_value(serde_json::Value::Object(message)),
+        unknown,
+    )
 }
 
 /// Appends the end of a stderr tail to a set-up error message, which has no field of its own for it.

@@ -291,8 +291,15 @@ impl Default for MsiexecOptions {
     }
 }
 
-/// `MSICONF_WINE_DIR`, or `msiconf/wine` in the nearest `target` directory above the executable.
+/// `MSICONF_WINE_DIR`, or `msiconf/wine` in the nearest `target` directory
+/// above the executable (`target` in the current folder for an installed
+/// msiconf), made absolute: Wine refuses a relative `WINEPREFIX`.
 pub fn default_root() -> PathBuf {
+    let root = configured_root();
+    std::path::absolute(&root).unwrap_or(root)
+}
+
+fn configured_root() -> PathBuf {
     if let Some(dir) = std::env::var_os("MSICONF_WINE_DIR") {
         return PathBuf::from(dir);
     }

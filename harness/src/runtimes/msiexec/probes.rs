@@ -9,13 +9,9 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-const WIRE_H: &str = include_str!("../../../../probe/wire.h");
-const OPS_H: &str = include_str!("../../../../probe/ops.h");
-const PROBE_C: &str = include_str!("../../../../probe/probe.c");
-const HOST_C: &str = include_str!("../../../../probe/host.c");
-const PROBEEXE_C: &str = include_str!("../../../../probe/probeexe.c");
-const AGENT_C: &str = include_str!("../../../../probe/agent.c");
-const AGENT_FRAME_H: &str = include_str!("../../../../probe/agent_frame.h");
+// WIRE_H, OPS_H, PROBE_C, HOST_C, PROBEEXE_C, AGENT_C and AGENT_FRAME_H:
+// the sources of `probe/`, embedded by build.rs (so a packaged crate has them too).
+include!(concat!(env!("OUT_DIR"), "/embedded_probes.rs"));
 
 /// The cross compiler the probes need.
 pub const COMPILER: &str = "x86_64-w64-mingw32-gcc";
