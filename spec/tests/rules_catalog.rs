@@ -99,6 +99,7 @@ fn every_catalog_id_is_present() {
         "SQL-INSERT-TEMPORARY",
         "VIEWMODIFY-INSERT-TEMPORARY",
         "TABLE-PERSISTENT-QUERY",
+        "SQL-SELECT-READS",
         "TYPE51-SETPROP",
         "FMT-PROPERTY",
         "FMT-ESCAPE",

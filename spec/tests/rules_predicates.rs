@@ -94,6 +94,7 @@ use rstest::rstest;
 #[case("SQL-INSERT-TEMPORARY", D, insert_temporary_disk)]
 #[case("VIEWMODIFY-INSERT-TEMPORARY", W, viewmodify)]
 #[case("TABLE-PERSISTENT-QUERY", W, table_persistent)]
+#[case("SQL-SELECT-READS", W, select_reads)]
 #[case("TYPE51-SETPROP", W, type51)]
 #[case("FMT-PROPERTY", W, fmt_property)]
 #[case("FMT-ESCAPE", W, fmt_escape)]

@@ -1485,6 +1485,14 @@ impl<'p> Session<'p> {
             Ok(s) => s,
             Err(code) => return Outcome::rc(code),
         };
+        if stmt.is_select()
+            && self.b.on(Deviation::SelectRefusedInCustomActions)
+            && self
+                .db_handle(h)
+                .is_some_and(|(_, custom_action)| custom_action)
+        {
+            return Outcome::rc(rc::FUNCTION_FAILED);
+        }
         match self.run_statement(h, &stmt) {
             Ok(rows) => Outcome {
                 rc: Some(rc::SUCCESS),

@@ -1222,6 +1222,18 @@ mod tests {
             assert_eq!(db.persistence(t), 2);
         }
         assert_eq!(db.persistence("Property"), 1);
+        // The schemas the predicates read are the ones the model builds.
+        for t in &db.tables {
+            let Some(cols) = crate::msi::sql::package_columns(&t.name) else {
+                continue;
+            };
+            let built: Vec<(&str, bool)> = t
+                .cols
+                .iter()
+                .map(|c| (c.name.as_str(), matches!(c.kind, ColKind::Int(_))))
+                .collect();
+            assert_eq!(built, cols, "{}", t.name);
+        }
         let names = rows(&db, "SELECT `Name` FROM `_Tables`").unwrap();
         assert!(names.contains(&vec!["CustomAction".to_owned()]));
         let cols = rows(

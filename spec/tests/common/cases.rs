@@ -1092,6 +1092,28 @@ pub fn viewmodify(ok: bool) -> Built {
         .build()
 }
 
+pub fn select_reads(ok: bool) -> Built {
+    test_table_case()
+        .call(ImmediateBeforeInit, gad("db"), handle(1))
+        .call(
+            ImmediateBeforeInit,
+            Operation::Sql {
+                db: "db".into(),
+                sql: "SELECT `Value` FROM `Property` WHERE `Property` = 'ProductName'".into(),
+            },
+            if ok {
+                Outcome {
+                    rc: Some(0),
+                    rows: Some(vec![vec!["msiconf probe".into()]]),
+                    ..Outcome::default()
+                }
+            } else {
+                Outcome::rc(1627)
+            },
+        )
+        .build()
+}
+
 pub fn table_persistent(ok: bool) -> Built {
     test_table_case()
         .call(Package, gad("db"), handle(1))

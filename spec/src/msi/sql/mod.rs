@@ -19,6 +19,33 @@ pub use value::{ColKind, Value};
 /// The system tables: never persistent, never creatable, never writable.
 pub const SYSTEM_TABLES: [&str; 4] = ["_Tables", "_Columns", "_Streams", "_Storages"];
 
+/// The columns of the tables every package the fixture describes carries
+/// (besides the fixture's own), with `true` for an integer column: the
+/// Property, CustomAction and sequence tables' schemas, and the system
+/// catalog tables `_Tables` and `_Columns`.
+pub fn package_columns(table: &str) -> Option<&'static [(&'static str, bool)]> {
+    Some(match table {
+        "Property" => &[("Property", false), ("Value", false)],
+        "CustomAction" => &[
+            ("Action", false),
+            ("Type", true),
+            ("Source", false),
+            ("Target", false),
+        ],
+        "InstallExecuteSequence" | "InstallUISequence" => {
+            &[("Action", false), ("Condition", false), ("Sequence", true)]
+        }
+        "_Tables" => &[("Name", false)],
+        "_Columns" => &[
+            ("Table", false),
+            ("Number", true),
+            ("Name", false),
+            ("Type", true),
+        ],
+        _ => return None,
+    })
+}
+
 /// The in-memory table of the session's properties (PROP-INMEMORY-TABLE).
 pub const PROPERTY_TABLE: &str = "_Property";
 
