@@ -598,4 +598,31 @@ mod tests {
         assert!(!structurally_valid(&p));
         assert!(structurally_valid(&plan()));
     }
+
+    #[test]
+    fn the_cuts_around_the_step_it_shows_at_come_first() {
+        let failing = |p: &Plan| {
+            p.probes.values().any(|s| {
+                s.steps
+                    .iter()
+                    .any(|op| matches!(op, Operation::GetMode { mode: 4, .. }))
+            })
+        };
+        let original = plan();
+        let focus = StepRef {
+            probe: "ProbeDeferred".to_owned(),
+            index: 4,
+        };
+        let (plain, plain_tries) = shrink(&original, 10_000, failing);
+        let (focused, focused_tries) = shrink_toward(&original, Some(&focus), 10_000, 1, failing);
+        assert_eq!(focused.step_count(), 1);
+        assert_eq!(plain.step_count(), 1);
+        assert!(
+            focused_tries < plain_tries,
+            "{focused_tries} tries with the focus, {plain_tries} without"
+        );
+        // Trying several candidates at once keeps the one a single try would.
+        let (parallel, _) = shrink_toward(&original, Some(&focus), 10_000, 4, failing);
+        assert_eq!(parallel, focused);
+    }
 }
