@@ -298,6 +298,15 @@ pub fn fuzz_main(args: FuzzArgs) -> ExitCode {
         summary.known_plans,
         summary.shrink_calls
     );
+    let judging = summary
+        .elapsed
+        .saturating_sub(summary.shrink_time)
+        .as_secs_f64();
+    println!(
+        "time: {:.2} s shrinking, {judging:.2} s running plans ({:.2} plans/s outside shrinking)",
+        summary.shrink_time.as_secs_f64(),
+        summary.plans as f64 / judging.max(1e-9)
+    );
     for (signature, &plans) in &summary.signatures {
         let tag = match summary.known_in(signature) {
             0 => "new".to_owned(),

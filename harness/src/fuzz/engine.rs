@@ -184,6 +184,8 @@ pub struct Summary {
     pub known_plans: u64,
     /// Runtime calls made while shrinking, over every finding.
     pub shrink_calls: usize,
+    /// Time spent shrinking (included in `elapsed`).
+    pub shrink_time: Duration,
 }
 
 impl Summary {
@@ -264,14 +266,8 @@ impl Judgement {
             && super::attribute::rules_for(plan, &self.reference, &self.differences)
                 .iter()
                 .any(|r| known.lists(r, site));
-        let place = match (first, site) {
-            (Difference::Runs { .. }, _) => "runs".to_owned(),
-            (Difference::Actions { .. }, _) => "actions".to_owned(),
-            (Difference::InstallResult { .. }, _) => "install-result".to_owned(),
-            (_, site) => site.to_string(),
-        };
         vec![Departure {
-            kind: FindingKind::Difference(place),
+            kind: FindingKind::Difference(difference_place(plan, first)),
             known: is_known,
             step: first.step().cloned(),
         }]
@@ -283,6 +279,17 @@ impl Judgement {
             .into_iter()
             .next()
             .map(|d| d.kind)
+    }
+}
+
+/// How a bare difference is grouped: the call it departs on
+/// (`context:kind`), or which part of the install as a whole.
+fn difference_place(plan: &Plan, d: &Difference) -> String {
+    match d {
+        Difference::Runs { .. } => "runs".to_owned(),
+        Difference::Actions { .. } => "actions".to_owned(),
+        Difference::InstallResult { .. } => "install-result".to_owned(),
+        _ => difference_site(plan, d).to_string(),
     }
 }
 
@@ -549,6 +556,7 @@ impl<'a> Fuzzer<'a> {
                 known: BTreeMap::new(),
                 known_plans: 0,
                 shrink_calls: 0,
+                shrink_time: Duration::ZERO,
             },
             seen: BTreeSet::new(),
             attempts: BTreeMap::new(),
@@ -734,7 +742,10 @@ impl<'a> Fuzzer<'a> {
                 continue;
             }
             *tries += 1;
-            if let Some(finding) = self.finding(plan, &d, seed, index, st.start.elapsed()) {
+            let shrinking = Instant::now();
+            let found = self.finding(plan, &d, seed, index, st.start.elapsed());
+            summary.shrink_time += shrinking.elapsed();
+            if let Some(finding) = found {
                 st.seen.insert(key);
                 on_finding(&finding);
                 summary.findings.push(finding);
@@ -822,6 +833,10 @@ impl Core<'_> {
                 .violations
                 .iter()
                 .any(|v| v.rule == *rule && Site::of_step(plan, v.step.as_ref()) == *site),
+            // Any departure the case file catches: shrinking a bare
+            // difference often ends at its cause, a difference elsewhere
+            // (the actions run, the install result) or a predicate that
+            // names it, and that is the better case.
             FindingKind::Difference(_) => {
                 j.observed.is_ok() && (!j.violations.is_empty() || !j.differences.is_empty())
             }
