@@ -143,14 +143,16 @@ pub fn run_one(
     let slots: Vec<Mutex<Option<CaseResult>>> = cases.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let jobs = options.jobs.clamp(1, cases.len().max(1));
+    let order = costliest_first(cases.iter().map(|c| spec.runtime.cost_hint(&c.plan)));
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| loop {
                 if stop_requested() {
                     break;
                 }
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(case) = cases.get(i) else { break };
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&i) = order.get(n) else { break };
+                let case = &cases[i];
                 let result = run_case(case, &spec.runtime, &info, spec.profile, options);
                 // An error that ends after a stop request is most likely the
                 // stop itself (the wait was abandoned): the case did not finish.
@@ -176,6 +178,15 @@ pub fn run_one(
     };
     reporter.run_finished(&run);
     run
+}
+
+/// The order to start plans in: the costliest first (by the runtime's
+/// [`Runtime::cost_hint`]), the rest in their own order. Results keep the
+/// cases' order whatever order they ran in.
+pub fn costliest_first(costs: impl Iterator<Item = u32>) -> Vec<usize> {
+    let mut order: Vec<(usize, u32)> = costs.enumerate().collect();
+    order.sort_by_key(|&(i, cost)| (std::cmp::Reverse(cost), i));
+    order.into_iter().map(|(i, _)| i).collect()
 }
 
 /// Counts the outcomes of `cases`.
@@ -724,6 +735,15 @@ mod tests {
         // Each panic reports its own output once, not the one before it too.
         let output = &run.cases[2].error.as_ref().unwrap().output;
         assert_eq!(output.matches("toy panics on Boom").count(), 1, "{output}");
+    }
+
+    #[test]
+    fn the_costliest_plans_start_first_and_the_rest_keep_their_order() {
+        assert_eq!(
+            costliest_first([0, 2, 0, 1, 2, 0].into_iter()),
+            [1, 4, 3, 0, 2, 5]
+        );
+        assert_eq!(costliest_first([0, 0, 0].into_iter()), [0, 1, 2]);
     }
 
     #[test]

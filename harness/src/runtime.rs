@@ -117,4 +117,12 @@ pub trait Runtime: Send + Sync {
     fn transcript_reused_from(&self, _plan: &Plan, _profile: Profile) -> Option<Profile> {
         None
     }
+
+    /// A rough cost of running `plan` compared with this runtime's other
+    /// plans, so that a runner can start the costliest first instead of
+    /// leaving one long plan for the end of a run. The default, 0, says
+    /// that plans cost about the same.
+    fn cost_hint(&self, _plan: &Plan) -> u32 {
+        0
+    }
 }

@@ -170,3 +170,42 @@ fn repeats_of_one_departure_are_counted_not_reported_again() {
         summary.signatures
     );
 }
+
+/// Plans judged on several threads are looked at in plan order: the run
+/// finds the same departures in the same plans, shrunk to the same cases.
+#[test]
+fn more_workers_find_the_same_things_in_the_same_order() {
+    for d in [
+        msiconf_spec::model::Deviation::DeferredSeesAllProperties,
+        Deviation::ALL[0],
+    ] {
+        let profile = profile_for(d);
+        let runtime = ModelRuntime::broken(d, profile);
+        let run = |workers| {
+            let options = FuzzOptions {
+                profile,
+                seed: SEED,
+                budget: Budget::Plans(1_500),
+                max_findings: 5,
+                workers,
+                ..FuzzOptions::default()
+            };
+            Fuzzer::new(&runtime, options).run(&mut |_| {}, &mut |_| {})
+        };
+        let one = run(1);
+        let three = run(3);
+        assert!(!one.findings.is_empty(), "{}: nothing found", d.name());
+        assert_eq!(one.plans, three.plans, "{}", d.name());
+        assert_eq!(one.signatures, three.signatures, "{}", d.name());
+        let key = |s: &msiconf::fuzz::Summary| -> Vec<(String, u64, msiconf_spec::Plan)> {
+            s.findings
+                .iter()
+                .map(|f| (f.signature(), f.plan_seed, f.plan.clone()))
+                .collect()
+        };
+        assert_eq!(key(&one), key(&three), "{}", d.name());
+        for f in &one.findings {
+            assert!(f.shrink_calls <= f.shrink_tries, "{}", d.name());
+        }
+    }
+}

@@ -93,3 +93,114 @@ fn a_broken_runtime_gives_a_case_file_and_a_reproduce_line() {
     let breaks = msiconf_spec::model::Deviation::DeferredSeesAllProperties.breaks();
     assert!(breaks.iter().any(|r| case.cites(r)), "{text}");
 }
+
+/// Runs `msiconf fuzz` against `runtime` with an expectation file holding
+/// `expect`, against the repository's cases; exit code, standard output and
+/// how many case files it wrote.
+fn fuzz_expecting(runtime: &str, expect: &str, seed: u64, plans: u64) -> (i32, String, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("expect.toml");
+    std::fs::write(&file, expect).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = msiconf()
+        .args(["fuzz", "--runtime", runtime, "--workers", "1"])
+        .args(["--seed", &seed.to_string(), "--plans", &plans.to_string()])
+        .arg("--expect")
+        .arg(&file)
+        .arg("--cases")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../cases"))
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let written = std::fs::read_dir(&out_dir).map_or(0, |d| d.count());
+    (out.status.code().unwrap_or(-1), stdout, written)
+}
+
+/// The line of the summary for one signature.
+fn signature_line<'a>(stdout: &'a str, signature: &str) -> &'a str {
+    stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with(&format!("{signature}: seen in")))
+        .unwrap_or_else(|| panic!("no summary line for {signature}:\n{stdout}"))
+}
+
+/// Plans 0..20 of seed 0 against `broken:suspend-as-failure` show one
+/// departure: CA-RET-SUSPEND, in the install result.
+const SUSPEND: &str = "broken:suspend-as-failure";
+
+#[test]
+fn a_departure_the_expectation_file_lists_is_known_and_not_shrunk() {
+    let listed = format!(
+        "runtime = \"{SUSPEND}\"\n\n[[expected-failure]]\ncase = \"return-codes/dll-returns-suspend\"\nrule = \"CA-RET-SUSPEND\"\nnote = \"install: expected result=1604, observed 1603\"\n"
+    );
+    let (code, stdout, written) = fuzz_expecting(SUSPEND, &listed, 0, 20);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(!stdout.contains("finding 1:"), "{stdout}");
+    assert_eq!(written, 0, "{stdout}");
+    assert!(
+        stdout.contains("departures: 0 new, 1 known (listed by the expectation file)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" 0 runtime calls shrinking"), "{stdout}");
+    assert!(
+        signature_line(&stdout, "CA-RET-SUSPEND@install").ends_with("(known)"),
+        "{stdout}"
+    );
+
+    // The same run with an expectation file that lists nothing: new, shrunk, written.
+    let (code, stdout, written) =
+        fuzz_expecting(SUSPEND, &format!("runtime = \"{SUSPEND}\"\n"), 0, 20);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "finding 1: {SUSPEND} breaks CA-RET-SUSPEND (install)"
+        )),
+        "{stdout}"
+    );
+    assert_eq!(written, 1, "{stdout}");
+    assert!(stdout.contains("departures: 1 new, 0 known"), "{stdout}");
+    assert!(
+        signature_line(&stdout, "CA-RET-SUSPEND@install").ends_with("(new)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(" 0 runtime calls shrinking"), "{stdout}");
+}
+
+#[test]
+fn the_same_rule_broken_at_another_call_is_new() {
+    // The entry's case breaks DEFERRED-PROPS at a deferred get-property (its
+    // note names the step). Plans 100..120 also break it at a deferred
+    // evaluate-condition, which no entry lists.
+    let runtime = "broken:deferred-sees-all-properties";
+    let listed = format!(
+        "runtime = \"{runtime}\"\n\n[[expected-failure]]\ncase = \"deferred/props-only-three\"\nrule = \"DEFERRED-PROPS\"\nnote = 'ProbeDeferred#4: expected value=\"\", observed rc=0 value=\"c:\\\\x\" size=4'\n"
+    );
+    let (code, stdout, _) = fuzz_expecting(runtime, &listed, 100, 20);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        signature_line(&stdout, "DEFERRED-PROPS@deferred:get-property").ends_with("(known)"),
+        "{stdout}"
+    );
+    assert!(
+        signature_line(&stdout, "DEFERRED-PROPS@deferred:evaluate-condition").ends_with("(new)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{runtime} breaks DEFERRED-PROPS (deferred:evaluate-condition)"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("breaks DEFERRED-PROPS (deferred:get-property)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_expectation_file_for_another_runtime_is_a_usage_error() {
+    let (code, _, _) = fuzz_expecting(SUSPEND, "runtime = \"msiexec\"\n", 0, 1);
+    assert_eq!(code, 2);
+}

@@ -186,11 +186,14 @@ fn measure(
     let next = AtomicUsize::new(0);
     let errors = AtomicUsize::new(0);
     let start = Instant::now();
+    // In the order `msiconf run` starts them: the costliest first.
+    let order = msiconf::runner::costliest_first(plans.iter().map(MsiexecRuntime::cost));
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(plan) = plans.get(i) else { break };
+                let n = next.fetch_add(1, Ordering::SeqCst);
+                let Some(&i) = order.get(n) else { break };
+                let plan = &plans[i];
                 if let Err(e) = runtime.execute(plan, Duration::from_secs(60)) {
                     errors.fetch_add(1, Ordering::SeqCst);
                     eprintln!("{}: {e}", names[i]);

@@ -1,7 +1,9 @@
 //! The `msiconf fuzz` command.
 
 use super::engine::{first_step, Budget, Finding, FindingKind, FuzzOptions, Fuzzer, Progress};
+use super::known::KnownDepartures;
 use crate::exit;
+use crate::expectations::ExpectationFile;
 use crate::runtimes::build_runtime;
 use msiconf_spec::Profile;
 use std::io::{IsTerminal, Write};
@@ -42,6 +44,20 @@ pub struct FuzzArgs {
     /// Stop after this many distinct findings.
     #[arg(long, default_value_t = 10)]
     pub max_findings: usize,
+    /// An expectation file (as for `msiconf run`): a departure it already
+    /// lists (the same rule, broken at the same kind of call in the same
+    /// context) is counted as known, and neither shrunk nor reported.
+    #[arg(long = "expect", value_name = "FILE")]
+    pub expect: Option<PathBuf>,
+    /// The cases the expectation file's entries name (default: `./cases`
+    /// when there is one, else the suite built in).
+    #[arg(long, value_name = "DIR")]
+    pub cases: Option<PathBuf>,
+    /// Plans run at once (default: the number of cores, as for `msiconf run
+    /// --jobs`). Worth it against a slow runtime (`msiexec`, `cmd:`); the
+    /// findings do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub workers: Option<usize>,
     /// Print what share of generated plans exercises each input bucket
     /// (value lengths, name characters, return codes, ...) over --plans plans
     /// (default 100,000), without running anything.
@@ -93,22 +109,19 @@ pub fn reproduce(args: &FuzzArgs, seed: u64) -> String {
 
 fn report_finding(args: &FuzzArgs, n: usize, finding: &Finding) -> Result<(), String> {
     let what = match &finding.kind {
-        FindingKind::Violations(r) => {
-            format!(
-                "breaks {}",
-                r.iter().cloned().collect::<Vec<_>>().join(", ")
-            )
-        }
+        FindingKind::Violation { rule, site } => format!("breaks {rule} ({site})"),
         FindingKind::Difference(s) => format!("differs from the reference ({s})"),
         FindingKind::Error(e) => format!("runtime error ({e})"),
     };
     let mut lines = vec![format!(
-        "finding {n}: {} {what} (plan {}, after {:.3} s; shrunk {} -> {} steps)",
+        "finding {n}: {} {what} (plan {}, after {:.3} s; shrunk {} -> {} steps, {} runtime calls for {} tries)",
         args.runtime,
         finding.plan_index + 1,
         finding.found_after.as_secs_f64(),
         finding.original_steps,
-        finding.plan.step_count()
+        finding.plan.step_count(),
+        finding.shrink_calls,
+        finding.shrink_tries
     )];
     for v in finding.violations.iter().take(3) {
         lines.push(format!("  {v}"));
@@ -141,6 +154,45 @@ fn report_finding(args: &FuzzArgs, n: usize, finding: &Finding) -> Result<(), St
         println!("{line}");
     }
     Ok(())
+}
+
+/// Reads `--expect FILE`, checked against the suite and the catalog like
+/// `msiconf run --expect`, into the departures it lists under `profile`.
+fn load_known(
+    path: &Path,
+    cases: Option<&Path>,
+    runtime: &str,
+    profile: Profile,
+) -> Result<KnownDepartures, String> {
+    use crate::case::{load_dir, load_embedded, KnownRules};
+    let suite = match cases {
+        Some(dir) => load_dir(dir, &KnownRules::catalog()).map_err(|e| e.to_string())?,
+        None if Path::new("cases").is_dir() => {
+            load_dir(Path::new("cases"), &KnownRules::catalog()).map_err(|e| e.to_string())?
+        }
+        None => load_embedded(&KnownRules::catalog()),
+    };
+    let names: std::collections::BTreeSet<&str> =
+        suite.cases.iter().map(|c| c.name.as_str()).collect();
+    let rules = msiconf_spec::rules::catalog().iter().map(|r| r.id);
+    let file = ExpectationFile::load_checked(path, &names, rules).map_err(|e| {
+        let mut msg = e.to_string();
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            msg.push_str(&format!(": {s}"));
+            src = s.source();
+        }
+        msg
+    })?;
+    if let Some(named) = file.runtime.as_deref() {
+        if named != runtime {
+            return Err(format!(
+                "expectation file `{}` is for runtime `{named}`, not `{runtime}`",
+                path.display()
+            ));
+        }
+    }
+    Ok(KnownDepartures::from_file(&file, &suite, profile))
 }
 
 /// Runs `msiconf fuzz`. Exit codes as for `msiconf run`: 0 nothing found,
@@ -192,21 +244,40 @@ pub fn fuzz_main(args: FuzzArgs) -> ExitCode {
             Budget::Time(d) => format!("{} s", d.as_secs_f64()),
         }
     );
+    let known = match &args.expect {
+        Some(path) => match load_known(
+            path,
+            args.cases.as_deref(),
+            &runtime.info().name,
+            args.profile,
+        ) {
+            Ok(k) => k,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(exit::ERROR);
+            }
+        },
+        None => KnownDepartures::none(),
+    };
     let options = FuzzOptions {
         profile: args.profile,
         seed,
         budget,
         max_findings: args.max_findings,
+        workers: args
+            .workers
+            .unwrap_or_else(crate::runner::default_jobs)
+            .max(1),
         ..FuzzOptions::default()
     };
-    let fuzzer = Fuzzer::new(runtime.as_ref(), options);
+    let fuzzer = Fuzzer::new(runtime.as_ref(), options).with_known(known);
     let terminal = std::io::stderr().is_terminal();
     let mut on_progress = |p: &Progress| {
         if terminal {
             let rate = p.plans as f64 / p.elapsed.as_secs_f64().max(1e-9);
             eprint!(
-                "\r\x1b[2K{} plans, {:.0} plans/s, {} findings",
-                p.plans, rate, p.findings
+                "\r\x1b[2K{} plans, {:.1} plans/s, {} findings, {} plans with known departures only",
+                p.plans, rate, p.findings, p.known
             );
         }
     };
@@ -223,15 +294,41 @@ pub fn fuzz_main(args: FuzzArgs) -> ExitCode {
         eprint!("\r\x1b[2K");
     }
     let rate = summary.plans as f64 / summary.elapsed.as_secs_f64().max(1e-9);
+    let rate = if rate < 100.0 {
+        format!("{rate:.2}")
+    } else {
+        format!("{rate:.0}")
+    };
     println!(
-        "{} plans in {:.2} s ({rate:.0} plans/s), {} findings, {} skipped; seed {seed}",
+        "{} plans in {:.2} s ({rate} plans/s), {} findings, {} skipped; seed {seed}",
         summary.plans,
         summary.elapsed.as_secs_f64(),
         summary.findings.len(),
         summary.skipped
     );
-    for (signature, plans) in &summary.signatures {
-        println!("  {signature}: seen in {plans} plans");
+    println!(
+        "departures: {} new, {} known (listed by the expectation file); {} plans showed known departures only; {} runtime calls shrinking",
+        summary.new_signatures().count(),
+        summary.known_signatures().count(),
+        summary.known_plans,
+        summary.shrink_calls
+    );
+    let judging = summary
+        .elapsed
+        .saturating_sub(summary.shrink_time)
+        .as_secs_f64();
+    println!(
+        "time: {:.2} s shrinking, {judging:.2} s running plans ({:.2} plans/s outside shrinking)",
+        summary.shrink_time.as_secs_f64(),
+        summary.plans as f64 / judging.max(1e-9)
+    );
+    for (signature, &plans) in &summary.signatures {
+        let tag = match summary.known_in(signature) {
+            0 => "new".to_owned(),
+            k if k == plans => "known".to_owned(),
+            k => format!("new; known in {k} of them"),
+        };
+        println!("  {signature}: seen in {plans} plans ({tag})");
     }
     if summary.reference_violations > 0 {
         let (s, v) = summary

@@ -2,12 +2,22 @@
 //!
 //! Proptest's own shrinking works on the generator's choices, which for plans
 //! means it cannot drop one fixture row without regenerating its neighbours.
-//! Shrinking the plan itself is simpler and lands smaller: try every
-//! simplification from the biggest cut to the smallest, keep the first that
-//! still fails, start over, stop when nothing simpler fails or the budget is spent.
+//! Shrinking the plan itself is simpler and lands smaller: try the
+//! simplifications from the biggest cut to the smallest, keep the first that
+//! still fails, go on from there, stop when a whole round of them finds
+//! nothing simpler that fails, or the budget is spent.
+//!
+//! Against a real engine every try is a session, so the order matters more
+//! than the count of candidates: when the step a departure shows at is
+//! known, the likeliest cuts come first (every other probe and the package
+//! script at once, every step after that one, every step before it), then
+//! whole probes, then steps in halves and quarters, and only then one step,
+//! one row or one argument at a time. After a cut is kept, the next round
+//! starts where the last one left off instead of from the top, so the cuts
+//! that failed just before are not all tried again at once.
 
 use msiconf_spec::codes::catype;
-use msiconf_spec::plan::{FORCE_ROLLBACK_PROBE, PACKAGE_PROBE};
+use msiconf_spec::plan::{StepRef, FORCE_ROLLBACK_PROBE, PACKAGE_PROBE};
 use msiconf_spec::{Buffer, Fixture, HandleArg, Operation, Plan, UiLevel};
 
 /// Simpler variants of one operation (same kind, plainer arguments).
@@ -143,19 +153,26 @@ pub fn candidates(plan: &Plan) -> Vec<Plan> {
         p.package = None;
         out.push(p);
     }
-    // Steps: halves of long scripts, then one at a time.
+    // Steps: halves of long scripts, then quarters of longer ones, then one at a time.
     let count = plan.package.iter().count() + plan.probes.len();
-    for which in 0..count {
-        let len = script_len(plan, which);
-        if len >= 4 {
-            for half in [0..len / 2, len / 2..len] {
+    for parts in [2, 4] {
+        for which in 0..count {
+            let len = script_len(plan, which);
+            if len < 2 * parts {
+                continue;
+            }
+            for k in 0..parts {
+                let cut = k * len / parts..(k + 1) * len / parts;
                 let mut p = plan.clone();
                 with_script(&mut p, which, |s| {
-                    s.drain(half.clone());
+                    s.drain(cut.clone());
                 });
                 out.push(p);
             }
         }
+    }
+    for which in 0..count {
+        let len = script_len(plan, which);
         for i in (0..len).rev() {
             let mut p = plan.clone();
             with_script(&mut p, which, |s| {
@@ -373,25 +390,160 @@ pub fn structurally_valid(plan: &Plan) -> bool {
 pub fn shrink(
     plan: &Plan,
     budget: usize,
-    mut still_fails: impl FnMut(&Plan) -> bool,
+    still_fails: impl Fn(&Plan) -> bool + Sync,
+) -> (Plan, usize) {
+    shrink_toward(plan, None, budget, 1, still_fails)
+}
+
+/// The cuts likeliest to keep a departure that shows at one step, in the
+/// order they are tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cut {
+    /// Only that step's probe: every other probe with its rows, and the
+    /// package script unless it is the one.
+    Alone,
+    /// The other probes' scripts and the package script, their rows kept
+    /// (for a departure that needs them to run).
+    OthersSilent,
+    /// Every step after that one.
+    After,
+    /// Every step before that one.
+    Before,
+}
+
+/// `plan` with `cut` made around `focus`; `None` when it would change nothing.
+fn focused(plan: &Plan, focus: &StepRef, cut: Cut) -> Option<Plan> {
+    let others: Vec<String> = plan
+        .probes
+        .keys()
+        .filter(|n| **n != focus.probe)
+        .cloned()
+        .collect();
+    let drop_package = focus.probe != PACKAGE_PROBE && plan.package.is_some();
+    let len = plan.script(&focus.probe).map_or(0, |s| s.steps.len());
+    let mut p = plan.clone();
+    let mut edit_steps = |f: &dyn Fn(&mut Vec<Operation>)| {
+        let script = if focus.probe == PACKAGE_PROBE {
+            p.package.as_mut()
+        } else {
+            p.probes.get_mut(&focus.probe)
+        };
+        if let Some(s) = script {
+            f(&mut s.steps);
+        }
+    };
+    match cut {
+        Cut::Alone | Cut::OthersSilent => {
+            if others.is_empty() && !drop_package {
+                return None;
+            }
+            for name in &others {
+                p.probes.remove(name);
+                if cut == Cut::Alone {
+                    drop_rows_of(&mut p, name);
+                }
+            }
+            if drop_package {
+                p.package = None;
+            }
+        }
+        Cut::After if focus.index + 1 < len => edit_steps(&|s| s.truncate(focus.index + 1)),
+        Cut::Before if focus.index > 0 && focus.index < len => edit_steps(&|s| {
+            s.drain(..focus.index);
+        }),
+        Cut::After | Cut::Before => return None,
+    }
+    Some(p)
+}
+
+/// [`shrink`], starting with the cuts likeliest to keep a departure that
+/// shows at `focus`, and trying up to `parallel` candidates at once (the
+/// first of them in order that still fails is kept, so the result does not
+/// depend on `parallel`).
+pub fn shrink_toward(
+    plan: &Plan,
+    focus: Option<&StepRef>,
+    budget: usize,
+    parallel: usize,
+    still_fails: impl Fn(&Plan) -> bool + Sync,
 ) -> (Plan, usize) {
     let mut current = plan.clone();
     let mut tried = 0;
-    'outer: loop {
-        for candidate in candidates(&current) {
+    // The likely cuts, each tried once, on the plan as the earlier ones left it.
+    if let Some(focus) = focus {
+        let mut focus = focus.clone();
+        let mut alone = false;
+        for cut in [Cut::Alone, Cut::OthersSilent, Cut::After, Cut::Before] {
             if tried >= budget {
-                break 'outer;
+                return (current, tried);
             }
+            if cut == Cut::OthersSilent && alone {
+                continue;
+            }
+            let Some(candidate) = focused(&current, &focus, cut) else {
+                continue;
+            };
             if !structurally_valid(&candidate) {
                 continue;
             }
             tried += 1;
             if still_fails(&candidate) {
+                alone |= cut == Cut::Alone;
+                if cut == Cut::Before {
+                    focus.index = 0;
+                }
                 current = candidate;
-                continue 'outer;
             }
         }
-        break;
+    }
+    let mut from = 0;
+    loop {
+        let cands: Vec<Plan> = candidates(&current)
+            .into_iter()
+            .filter(structurally_valid)
+            .collect();
+        if cands.is_empty() {
+            break;
+        }
+        // One round: every candidate once, starting where the last kept cut was.
+        let order: Vec<usize> = (0..cands.len()).map(|k| (from + k) % cands.len()).collect();
+        let mut kept = None;
+        for batch in order.chunks(parallel.max(1)) {
+            let room = budget.saturating_sub(tried);
+            if room == 0 {
+                break;
+            }
+            let batch = &batch[..batch.len().min(room)];
+            tried += batch.len();
+            let results: Vec<bool> = if batch.len() == 1 {
+                vec![still_fails(&cands[batch[0]])]
+            } else {
+                std::thread::scope(|s| {
+                    let handles: Vec<_> = batch
+                        .iter()
+                        .map(|&i| {
+                            let (c, f) = (&cands[i], &still_fails);
+                            s.spawn(move || f(c))
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| h.join().unwrap_or(false))
+                        .collect()
+                })
+            };
+            if let Some(k) = results.iter().position(|&r| r) {
+                kept = Some(batch[k]);
+                break;
+            }
+        }
+        match kept {
+            Some(i) => {
+                from = i;
+                current = cands.into_iter().nth(i).unwrap_or(current);
+            }
+            None => break,
+        }
     }
     (current, tried)
 }
@@ -445,5 +597,32 @@ mod tests {
             .retain(|r| r.action != "InstallFinalize");
         assert!(!structurally_valid(&p));
         assert!(structurally_valid(&plan()));
+    }
+
+    #[test]
+    fn the_cuts_around_the_step_it_shows_at_come_first() {
+        let failing = |p: &Plan| {
+            p.probes.values().any(|s| {
+                s.steps
+                    .iter()
+                    .any(|op| matches!(op, Operation::GetMode { mode: 4, .. }))
+            })
+        };
+        let original = plan();
+        let focus = StepRef {
+            probe: "ProbeDeferred".to_owned(),
+            index: 4,
+        };
+        let (plain, plain_tries) = shrink(&original, 10_000, failing);
+        let (focused, focused_tries) = shrink_toward(&original, Some(&focus), 10_000, 1, failing);
+        assert_eq!(focused.step_count(), 1);
+        assert_eq!(plain.step_count(), 1);
+        assert!(
+            focused_tries < plain_tries,
+            "{focused_tries} tries with the focus, {plain_tries} without"
+        );
+        // Trying several candidates at once keeps the one a single try would.
+        let (parallel, _) = shrink_toward(&original, Some(&focus), 10_000, 4, failing);
+        assert_eq!(parallel, focused);
     }
 }

@@ -115,6 +115,10 @@ impl Runtime for Aliased {
     fn transcript_reused_from(&self, plan: &Plan, profile: Profile) -> Option<Profile> {
         self.inner.transcript_reused_from(plan, profile)
     }
+
+    fn cost_hint(&self, plan: &Plan) -> u32 {
+        self.inner.cost_hint(plan)
+    }
 }
 
 fn build_named(

@@ -246,52 +246,24 @@ pub struct Agent {
 /// How long an agent may take to start and answer the token.
 pub const START_LIMIT: Duration = Duration::from_secs(60);
 
-/// How long a freshly started agent's first handshake is retried.
-const HANDSHAKE_RETRY: Duration = Duration::from_secs(10);
-
-/// How many times an agent is started afresh before its start is an error.
-const START_ATTEMPTS: usize = 3;
-
 impl Agent {
     /// Starts an agent under Wine in `prefix` and connects to it.
+    ///
+    /// One attempt, one handshake: the agent writes its port file only once
+    /// it listens, and the harness removes the old file before starting it,
+    /// so the port read is this agent's and connecting to it cannot be
+    /// refused while it lives. The failed starts that a handshake retry and
+    /// three start attempts used to paper over came from two workers sharing
+    /// one prefix (the lock that is now a `flock`), whose port files and
+    /// `wineserver -k` clashed. An agent that still fails to start is an
+    /// error naming the prefix and its output; a dead agent found when a job
+    /// is sent is still replaced once (`MsiexecRuntime::on_agent`).
     pub fn start(tools: &WineTools, prefix: &Prefix, exe: &Path) -> Result<Agent, MsiexecError> {
-        // Right after another Wine run (the end-to-end tests, an earlier suite)
-        // the prefix's processes may still be going down, and a new agent can
-        // then miss its first connection or never answer it. Such a start is
-        // abandoned (the agent and every process of the prefix are ended) and
-        // tried afresh, a few times, before the runtime reports it.
-        let mut last = None;
-        for attempt in 0..START_ATTEMPTS {
-            if attempt > 0 {
-                tools.wait_server(prefix.dir());
-                std::thread::sleep(Duration::from_secs(1));
-            }
-            match Agent::start_once(tools, prefix, exe) {
-                Ok(agent) => return Ok(agent),
-                Err(e) => last = Some(e),
-            }
-        }
-        Err(last.expect("at least one attempt"))
-    }
-
-    fn start_once(tools: &WineTools, prefix: &Prefix, exe: &Path) -> Result<Agent, MsiexecError> {
         let token = format!("{:016x}", super::session::next_token());
         let (mut child, port) = spawn_listener(tools, prefix, exe, &token, true)?;
         let output = output_path(prefix);
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        // The port file can appear a moment before the agent accepts
-        // connections: a refused or dropped first connection is tried again
-        // for a few seconds while the agent is alive.
-        let mut handshake = Agent::handshake(addr, &token);
-        let retry_until = Instant::now() + HANDSHAKE_RETRY;
-        while handshake.is_err()
-            && Instant::now() < retry_until
-            && child.try_wait().ok().flatten().is_none()
-        {
-            std::thread::sleep(Duration::from_millis(200));
-            handshake = Agent::handshake(addr, &token);
-        }
-        match handshake {
+        match Agent::handshake(addr, &token) {
             Ok(link) => Ok(link.into_agent(
                 addr,
                 Host::Wine {

@@ -432,6 +432,10 @@ impl Runtime for SharedMsiexec {
     fn transcript_reused_from(&self, plan: &Plan, profile: Profile) -> Option<Profile> {
         self.0.executed_for(plan).filter(|p| *p != profile)
     }
+
+    fn cost_hint(&self, plan: &Plan) -> u32 {
+        self.0.cost_hint(plan)
+    }
 }
 
 impl MsiexecRuntime {
@@ -576,6 +580,15 @@ impl MsiexecRuntime {
             )));
         }
         Ok(start.elapsed())
+    }
+
+    /// The relative cost of `plan` that [`Runtime::cost_hint`] reports: its
+    /// isolated sessions. Each is a session more, ends with the worker's
+    /// agent and wineserver being replaced, and the nested install among
+    /// them takes Wine about 10 s; started last, such a plan keeps one
+    /// worker busy after the others are done.
+    pub fn cost(plan: &Plan) -> u32 {
+        u32::try_from(split::dangerous_groups(plan).len()).unwrap_or(u32::MAX)
     }
 
     /// How many msiexec sessions `plan` needs (one, plus one per isolated operation).
@@ -883,6 +896,10 @@ impl Runtime for MsiexecRuntime {
 
     fn execute(&self, plan: &Plan, timeout: Duration) -> Result<Transcript, RuntimeError> {
         self.execute_for(plan, timeout, None)
+    }
+
+    fn cost_hint(&self, plan: &Plan) -> u32 {
+        MsiexecRuntime::cost(plan)
     }
 }
 
