@@ -223,6 +223,7 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
             w,
             imm(vec![Operation::EvaluateCondition { condition: st("=") }]),
         ),
+        D::LogResultsAsSuccess => (w, returning(DLL_BINARY, 1603)),
         D::NotCalledFails => (w, returning(DLL_BINARY, 1626)),
         D::UserExitAsFailure => (w, returning(DLL_BINARY, 1602)),
         D::Return259Fails => (w, returning(DLL_BINARY, 259)),
@@ -447,6 +448,10 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
         D::InstallLevelIgnored => (
             w,
             imm(vec![Operation::SetInstallLevel { level: 5 }, get("INSTALLLEVEL")]),
+        ),
+        D::SelectRefusedInCustomActions => (
+            w,
+            imm(vec![active_db(), sql("SELECT `Value` FROM `Property`")]),
         ),
         D::TempTablePersistent => (
             w,

@@ -101,6 +101,8 @@ use Deviation::*;
 #[case(RollbackNotReversed, W, rb_order)]
 #[case(CommitsReversed, W, cm_order)]
 #[case(SequenceZeroRuns, W, seq_zero)]
+#[case(LogResultsAsSuccess, W, install_log)]
+#[case(SelectRefusedInCustomActions, W, select_reads)]
 #[case(CustomActionDataPerName, W, cad_per_scheduling)]
 #[case(ConditionStringsFoldCase, W, condition_case)]
 #[case(MoreDataBufferUntouched, W, get_buffer_copy)]

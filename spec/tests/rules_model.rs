@@ -28,6 +28,8 @@ fn plans() -> Vec<(&'static str, Plan)> {
         ("nested", nested),
         ("nested_probe", nested_probe),
         ("retcodes", retcodes),
+        ("install_log", install_log),
+        ("select_reads", select_reads),
         ("termination", termination),
         ("bad_condition", bad_condition),
         ("ret_success", ret_success),

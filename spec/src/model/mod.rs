@@ -163,7 +163,7 @@ deviations! {
     ExeGetsSession => "exe-gets-session", ["EXE-NO-SESSION"], "hands EXE custom actions a session";
     ExeCommandLineAtRunTime => "exe-command-line-at-run-time", ["EXE-NO-SESSION"], "formats a deferred EXE action's command line when it runs instead of when it was scheduled";
     InstallLevelIgnored => "install-level-ignored", ["CA-MISC-STATE-APIS"], "accepts MsiSetInstallLevel without changing INSTALLLEVEL";
-    SelectRefusedInCustomActions => "select-refused-in-custom-actions", ["SQL-SELECT-READS"], "refuses every SELECT a custom action runs through its database handle, as if reading were writing";
+    SelectRefusedInCustomActions => "select-refused-in-custom-actions", ["SQL-SELECT-READS", "SESSION-INSTALLER-DATABASE"], "refuses every SELECT a custom action runs through its database handle, as if reading were writing";
     TempTablePersistent => "temp-table-persistent", ["SQL-TEMP-TABLE-HOLD"], "reports tables of temporary columns as persistent";
     TempColumnOrderUnchecked => "temp-column-order-unchecked", ["SQL-TEMP-COLUMN-ORDER"], "creates tables whose temporary key precedes persistent columns";
     HoldCountIgnored => "hold-count-ignored", ["SQL-HOLD-FREE-REFCOUNT", "SQL-TEMP-TABLE-NO-HOLD"], "keeps temporary tables and columns after their hold count reaches zero";

@@ -117,7 +117,7 @@ pub(super) const RULES: &[Rule] = &[
         sources: &["MS:session-object", "MS:session-database", "S1"],
         contexts: &[Context::ScriptImmediate],
         family: Family::Automation,
-        subject: Subject::calls(&[OpKind::SessionDatabase, OpKind::SetSummaryInfo])
+        subject: Subject::calls(&[OpKind::SessionDatabase, OpKind::SetSummaryInfo, OpKind::Sql])
             .singling_out(|op| matches!(op, Operation::SessionDatabase { .. })),
         level: Level::Must,
         disagreement: None,

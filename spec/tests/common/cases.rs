@@ -1513,13 +1513,15 @@ pub fn seq_zero(ok: bool) -> Built {
         exec(f, "Zero", 0);
     })
     .probe("Zero", ImmediateBeforeInit, 0)
-    .install(&[]);
+    .install(&[])
+    .action("INSTALL", 1);
     let c = if ok {
         c
     } else {
-        c.ran("Zero", ImmediateBeforeInit)
+        // A runtime that runs the row logs its start too.
+        c.ran("Zero", ImmediateBeforeInit).action("Zero", 1)
     };
-    c.action("INSTALL", 1).result(0).build()
+    c.result(0).build()
 }
 
 /// A deferred action scheduled twice through MsiDoAction, with CustomActionData
