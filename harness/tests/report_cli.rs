@@ -135,3 +135,41 @@ fn rules_writes_the_coverage_page() {
     let out = msiconf(&["rules", "--report", "json=x.json"]);
     assert_eq!(code(&out), 2, "only html is accepted");
 }
+
+#[test]
+fn render_writes_a_stored_report_as_run_wrote_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let out = msiconf(&[
+        "run",
+        "--runtime",
+        "broken:deferred-sees-all-properties",
+        "deferred/",
+        "--report",
+        &format!("json={}", path("r.json")),
+        "--report",
+        &format!("markdown={}", path("direct.md")),
+    ]);
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    let out = msiconf(&[
+        "render",
+        &path("r.json"),
+        "--report",
+        &format!("markdown={}", path("rendered.md")),
+    ]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let direct = std::fs::read_to_string(path("direct.md")).unwrap();
+    let rendered = std::fs::read_to_string(path("rendered.md")).unwrap();
+    assert!(direct.contains("DEFERRED-PROPS"), "{direct}");
+    assert_eq!(rendered, direct);
+    // A file that is no report is a usage error naming it.
+    std::fs::write(path("bad.json"), "{").unwrap();
+    let out = msiconf(&[
+        "render",
+        &path("bad.json"),
+        "--report",
+        &format!("markdown={}", path("x.md")),
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.json"));
+}

@@ -274,3 +274,20 @@ fn failing_cases_show_the_command_that_runs_them_again() {
         + html.matches("data-status=\"error\"").count();
     assert_eq!(shown, failing_items);
 }
+
+#[test]
+fn details_say_when_a_transcript_was_reused() {
+    let note = "Transcript reused from the run under profile documented";
+    assert!(!rendered().contains(note));
+    let mut report = fixture();
+    for run in &mut report.runs {
+        for c in &mut run.cases {
+            c.transcript_reused_from = Some(msiconf_spec::Profile::Documented);
+        }
+    }
+    let html = render(&report);
+    assert!(html.contains(note), "{html}");
+    // Said inside a case's details, once per case that has details.
+    let tags = dom::tags(&html);
+    assert!(!dom::select(&tags, "p", "reused").is_empty());
+}
