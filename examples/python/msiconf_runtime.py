@@ -67,7 +67,7 @@ REBOOTATEND, REBOOTNOW = 6, 7
 SETTABLE_MODES = (REBOOTATEND, REBOOTNOW)
 
 # Action results as the install log records them.
-LOG_NOT_EXECUTED, LOG_SUCCESS, LOG_USER_EXIT, LOG_FAILURE, LOG_SUSPEND = 0, 1, 2, 3, 4
+LOG_NOT_EXECUTED, LOG_SUCCESS, LOG_USER_EXIT, LOG_FAILURE, LOG_SUSPEND, LOG_FINISHED = 0, 1, 2, 3, 4, 5
 
 AMPLE_BUFFER = 1024
 
@@ -191,6 +191,8 @@ class Runner:
 
     def install(self, session, ui):
         action = (session.get("ACTION") or "INSTALL").upper()
+        if action in ("ADMIN", "ADVERTISE"):
+            raise Unsupported("the %s top-level action and its sequences are not modelled" % action)
         record = {"name": action}
         self.actions.append(record)
         if action == "INSTALL":
@@ -250,14 +252,16 @@ class Runner:
                 outcome = self.sequence(session, self.fixture.get("execute-sequence", []))
             else:
                 outcome = log_result(self.do_action(session, name, top_level=True))
+            if self.skip_rest:
+                # "Skip the remaining actions": logged as finished, and the install still succeeds.
+                self.skip_rest = False
+                record["result"] = LOG_FINISHED
+                break
             record["result"] = outcome
             if outcome == LOG_NOT_EXECUTED:
                 continue
             if outcome != LOG_SUCCESS:
                 result = outcome
-                break
-            if self.skip_rest:
-                self.skip_rest = False
                 break
         # The termination actions: -1 after success, -2 user exit, -3 failure, -4 suspend.
         terminal = {LOG_SUCCESS: -1, LOG_USER_EXIT: -2, LOG_FAILURE: -3, LOG_SUSPEND: -4}.get(result)
@@ -391,7 +395,20 @@ class Runner:
                 return {"rc": INVALID_PARAMETER}
             if bad_handle:
                 return {"rc": INVALID_HANDLE}
-            return {"rc": self.do_action(session, action)}
+            known = (
+                action in self.custom_actions
+                or action in NON_SYSTEM_ACTIONS
+                or action in SYSTEM_ACTIONS
+                or action in ("INSTALL", "ExecuteAction")
+            )
+            if not (session.in_install and known):
+                return {"rc": self.do_action(session, action)}
+            # While an install runs, the log records the action's start and its result.
+            record = {"name": action}
+            self.actions.append(record)
+            code = self.do_action(session, action)
+            record["result"] = LOG_FINISHED if code == MORE_DATA else log_result(code)
+            return {"rc": code}
         if kind == "get-mode":
             return get_mode(session, context, args["mode"], bad_handle)
         if kind == "set-mode":

@@ -122,13 +122,20 @@ fn scan_format(
             continue;
         }
         if matches!(handle, HandleArg::Session | HandleArg::Zero) {
-            // An ample buffer holds any formatted text: the call succeeds and
-            // writes back the length of what it returned.
-            if e.outcome.rc.is_some_and(|r| r != rc::SUCCESS) {
-                flag(out, rule, e, "rc=0 (the buffer is ample)");
+            // An ample buffer holds formatted text shorter than itself: the
+            // call succeeds and writes back the length of what it returned.
+            let long = e
+                .outcome
+                .size
+                .is_some_and(|n| n >= crate::msi::text::AMPLE_BUFFER);
+            if e.outcome.rc.is_some_and(|r| r != rc::SUCCESS) && !long {
+                flag(out, rule, e, "rc=0 (the value fits the ample buffer)");
                 continue;
             }
-            if let (Some(v), Some(size), false) = (&e.outcome.value, e.outcome.size, ansi) {
+            let done = e.outcome.rc == Some(rc::SUCCESS);
+            if let (Some(v), Some(size), false, true) =
+                (&e.outcome.value, e.outcome.size, ansi, done)
+            {
                 if size != facts::char_len(v) {
                     flag(
                         out,
