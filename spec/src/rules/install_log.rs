@@ -56,7 +56,22 @@ fn install_log(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
             ));
         }
     }
-    runs_match_starts(plan, t, out);
+    // Actions the package handle runs (and whatever they run in turn) run in
+    // the package's own session, which logs nothing: their probe runs and
+    // DoAction calls cannot be told apart from the install's.
+    let package_runs_actions = plan.package.as_ref().is_some_and(|s| {
+        s.steps.iter().any(|op| {
+            matches!(
+                op,
+                Operation::Sequence { .. }
+                    | Operation::DoAction { .. }
+                    | Operation::SessionDoAction { .. }
+            )
+        })
+    });
+    if !package_runs_actions {
+        runs_match_starts(plan, t, out);
+    }
     let Some(seq) = Sequences::of(plan) else {
         return;
     };
@@ -165,13 +180,18 @@ fn install_log(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
     }
     // A DoAction from a custom action of the install that found its action
     // started it, and the log shows the result the call reported.
-    for (name, want) in seq.doaction_results(t) {
+    let doactions = if package_runs_actions {
+        Vec::new()
+    } else {
+        seq.doaction_results(t).collect()
+    };
+    for &(name, want) in &doactions {
         let have = t.actions[1..]
             .iter()
             .filter(|a| a.name == name && a.result == Some(want))
             .count();
-        let calls = seq
-            .doaction_results(t)
+        let calls = doactions
+            .iter()
             .filter(|(n, w)| *n == name && *w == want)
             .count();
         if have < calls {
@@ -228,11 +248,7 @@ fn runs_match_starts(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>) {
         );
         // Scheduling options may skip the code of an action whose start is
         // logged; the sources do not say which comes first.
-        if !code
-            || ca.is_in_script()
-            || ca.kind & (catype::ASYNC | catype::CLIENT_REPEAT) != 0
-            || facts::package_runs_action(plan, name)
-        {
+        if !code || ca.is_in_script() || ca.kind & (catype::ASYNC | catype::CLIENT_REPEAT) != 0 {
             continue;
         }
         let runs = t.run_count(name);
