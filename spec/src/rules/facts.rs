@@ -292,7 +292,13 @@ pub fn sequences_replaced(plan: &Plan) -> bool {
 /// runtime reported one (an action skipped by its scheduling options or its
 /// condition never starts); `None` when neither tells.
 pub fn times_run(plan: &Plan, t: &Transcript, action: &str) -> Option<usize> {
-    if plan.probes.contains_key(action) {
+    // A probe only runs for a Type that runs code: a type-51 row that a plan
+    // happens to give a probe sets its property and runs nothing.
+    let runs_code = plan
+        .fixture
+        .custom_action(action)
+        .is_none_or(|r| custom_action::class_of(r.kind).is_some());
+    if plan.probes.contains_key(action) && runs_code {
         return Some(t.run_count(action));
     }
     (!t.actions.is_empty()).then(|| t.actions.iter().filter(|a| a.name == action).count())
