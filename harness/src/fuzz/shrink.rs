@@ -569,15 +569,18 @@ mod tests {
         b.build()
     }
 
+    /// The failure both shrinking tests look for: some probe asks for run mode 4.
+    fn asks_mode_4(p: &Plan) -> bool {
+        p.probes.values().any(|s| {
+            s.steps
+                .iter()
+                .any(|op| matches!(op, Operation::GetMode { mode: 4, .. }))
+        })
+    }
+
     #[test]
     fn shrinks_to_the_one_step_that_matters() {
-        let failing = |p: &Plan| {
-            p.probes.values().any(|s| {
-                s.steps
-                    .iter()
-                    .any(|op| matches!(op, Operation::GetMode { mode: 4, .. }))
-            })
-        };
+        let failing = asks_mode_4;
         let original = plan();
         assert!(failing(&original));
         let (small, _) = shrink(&original, 10_000, failing);
@@ -601,13 +604,7 @@ mod tests {
 
     #[test]
     fn the_cuts_around_the_step_it_shows_at_come_first() {
-        let failing = |p: &Plan| {
-            p.probes.values().any(|s| {
-                s.steps
-                    .iter()
-                    .any(|op| matches!(op, Operation::GetMode { mode: 4, .. }))
-            })
-        };
+        let failing = asks_mode_4;
         let original = plan();
         let focus = StepRef {
             probe: "ProbeDeferred".to_owned(),
