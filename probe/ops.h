@@ -371,6 +371,37 @@ static void dispatch(struct conn *c, struct arena *a, MSIHANDLE session, char **
         rc = MsiOpenDatabaseW(arg_w(a, argv[1]), (LPCWSTR)MSIDBOPEN_READONLY, &h);
         out_u(c, "rc", rc);
         out_u(c, "h", h);
+    } else if (!strcmp(op, "reccreate")) {
+        NEED(2);
+        out_u(c, "h", MsiCreateRecord((UINT)arg_u(argv[1])));
+    } else if (!strcmp(op, "reccount")) {
+        NEED(2);
+        out_i(c, "num", (int)MsiRecordGetFieldCount(arg_u(argv[1])));
+    } else if (!strcmp(op, "recsetstr")) {
+        NEED(4);
+        out_u(c, "rc", MsiRecordSetStringW(arg_u(argv[1]), (UINT)arg_u(argv[2]), arg_w(a, argv[3])));
+    } else if (!strcmp(op, "recsetint")) {
+        NEED(4);
+        out_u(c, "rc", MsiRecordSetInteger(arg_u(argv[1]), (UINT)arg_u(argv[2]), (int)arg_i(argv[3])));
+    } else if (!strcmp(op, "recgetstr")) {
+        struct strcall s;
+        UINT rc;
+        NEED(6);
+        strcall_init(&s, a, argv[3], argv[4], argv[5]);
+        rc = MsiRecordGetStringW(arg_u(argv[1]), (UINT)arg_u(argv[2]), (WCHAR *)s.buf, strcall_size(&s));
+        strcall_report(c, &s, rc);
+    } else if (!strcmp(op, "recgetint")) {
+        NEED(3);
+        out_i(c, "num", MsiRecordGetInteger(arg_u(argv[1]), (UINT)arg_u(argv[2])));
+    } else if (!strcmp(op, "recisnull")) {
+        NEED(3);
+        out_i(c, "num", (int)MsiRecordIsNull(arg_u(argv[1]), (UINT)arg_u(argv[2])));
+    } else if (!strcmp(op, "recsize")) {
+        NEED(3);
+        out_i(c, "num", (int)MsiRecordDataSize(arg_u(argv[1]), (UINT)arg_u(argv[2])));
+    } else if (!strcmp(op, "recclear")) {
+        NEED(2);
+        out_u(c, "rc", MsiRecordClearData(arg_u(argv[1])));
     } else {
         out_unsupported(c, "the DLL probe does not know this request");
     }

@@ -13,6 +13,8 @@ API: the package handle and immediate DLL custom actions, with
 - run modes (MsiGetMode, MsiSetMode on the reboot flags), MsiGetLanguage and
   MsiSetInstallLevel,
 - `%NAME` properties read from the environment,
+- records (MsiCreateRecord and the MsiRecord* getters and setters), kept per
+  probe run in handle slots,
 - the top-level install: ACTION upper-cased or INSTALL, the UI sequence at the
   reduced and full UI levels handing only public properties to the execute
   sequence, the scheduling options 0x100/0x200/0x300, custom-action return
@@ -47,7 +49,21 @@ OPERATIONS = [
     "set-mode",
     "get-language",
     "set-install-level",
+    "create-record",
+    "record-field-count",
+    "record-set-string",
+    "record-set-integer",
+    "record-get-string",
+    "record-get-integer",
+    "record-is-null",
+    "record-data-size",
+    "record-clear-data",
 ]
+
+# Records.
+MAX_RECORD_FIELDS = 65535
+NULL_INTEGER = -(2**31)
+RECORD_KINDS = {k for k in OPERATIONS if k == "create-record" or k.startswith("record-")}
 
 # Win32 codes.
 SUCCESS = 0
@@ -365,8 +381,12 @@ class Runner:
     def perform(self, probe, script, session):
         context = script["context"]
         self.runs.append({"probe": probe, "context": context, "first-event": len(self.events)})
+        records = Records()
         for index, call in enumerate(script.get("steps", [])):
-            outcome = self.call(session, context, call)
+            if op_kind(call) in RECORD_KINDS:
+                outcome = records.call(op_kind(call), op_args(call))
+            else:
+                outcome = self.call(session, context, call)
             self.events.append(
                 {"probe": probe, "context": context, "index": index, "call": call, "outcome": outcome}
             )
@@ -424,6 +444,90 @@ class Runner:
             session.set("INSTALLLEVEL", str(args["level"]))
             return {"rc": SUCCESS}
         return {"unsupported": "`%s` is not implemented by %s" % (kind, NAME)}
+
+
+class Records:
+    """The records one probe run holds, by slot. A field is None (Null), an int or a str."""
+
+    def __init__(self):
+        self.slots = {}
+        self.seen = 0
+
+    def call(self, kind, args):
+        if kind == "create-record":
+            count = args["fields"]
+            if count > MAX_RECORD_FIELDS:
+                self.slots.pop(args.get("into", "rec"), None)
+                return {"handle": 0}
+            self.seen += 1
+            self.slots[args.get("into", "rec")] = (self.seen, [None] * (count + 1))
+            return {"handle": self.seen}
+        held = self.slots.get(args.get("record", "rec"))
+        fields = held[1] if held else None
+        field = args.get("field", 0)
+        value = fields[field] if fields is not None and field < len(fields) else None
+        if kind == "record-field-count":
+            return {"number": len(fields) - 1 if fields is not None else -1}
+        if kind == "record-get-integer":
+            return {"number": record_integer(value)}
+        if kind == "record-is-null":
+            # Windows answers FALSE for a handle that is no record.
+            return {"number": int(value is None) if fields is not None else 0}
+        if kind == "record-data-size":
+            if isinstance(value, int):
+                return {"number": 4}
+            return {"number": len(value.encode("utf-16-le")) // 2 if value else 0}
+        if fields is None:
+            return {"rc": INVALID_HANDLE}
+        if kind == "record-clear-data":
+            fields[:] = [None] * len(fields)
+            return {"rc": SUCCESS}
+        if kind in ("record-set-string", "record-set-integer"):
+            if field >= len(fields):
+                return {"rc": INVALID_PARAMETER}
+            new = args.get("value")
+            if kind == "record-set-integer":
+                fields[field] = None if new == NULL_INTEGER else new
+            else:
+                fields[field] = new or None
+            return {"rc": SUCCESS}
+        if kind == "record-get-string":
+            text = "" if value is None else str(value)
+            return string_result(text, args.get("buffer", "ample"))
+        return {"unsupported": "`%s` is not implemented by %s" % (kind, NAME)}
+
+
+def record_integer(value):
+    """MsiRecordGetInteger: a plain decimal string wraps modulo 2^32; anything else is Null."""
+    if isinstance(value, int):
+        return value
+    if not value:
+        return NULL_INTEGER
+    digits = value[1:] if value.startswith("-") else value
+    if not digits or not all("0" <= c <= "9" for c in digits):
+        return NULL_INTEGER
+    n = int(digits) % 2**32
+    if value.startswith("-"):
+        n = (-n) % 2**32
+    return n - 2**32 if n >= 2**31 else n
+
+
+def string_result(value, buffer):
+    """The string-getter buffer rules, in UTF-16 code units."""
+    length = len(value.encode("utf-16-le")) // 2
+    if buffer == "null-size":
+        return {"rc": INVALID_PARAMETER}
+    if buffer == "null-both":
+        return {"rc": SUCCESS}
+    if isinstance(buffer, dict) and "null-buffer" in buffer:
+        return {"rc": SUCCESS, "size": length}
+    capacity = buffer["sized"] if isinstance(buffer, dict) else AMPLE_BUFFER
+    if capacity > length:
+        return {"rc": SUCCESS, "value": value, "size": length}
+    outcome = {"rc": MORE_DATA, "size": length}
+    if capacity > 0:
+        outcome["value"] = value[: capacity - 1]
+    return outcome
 
 
 def get_property(session, args, bad_handle, in_ca):

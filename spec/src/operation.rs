@@ -123,6 +123,12 @@ fn is_default_view(s: &str) -> bool {
 fn is_default_package(s: &str) -> bool {
     s == "pkg"
 }
+fn default_record() -> String {
+    "rec".to_owned()
+}
+fn is_default_record(s: &str) -> bool {
+    s == "rec"
+}
 fn default_disk() -> String {
     "disk".to_owned()
 }
@@ -296,6 +302,63 @@ pub enum Operation {
         into: String,
     },
 
+    /// MsiCreateRecord(fields): the handle (0 when refused) goes into slot `into`.
+    CreateRecord {
+        fields: u32,
+        #[serde(default = "default_record", skip_serializing_if = "is_default_record")]
+        into: String,
+    },
+    /// MsiRecordGetFieldCount on the record in slot `record`; the count comes back as `number`.
+    RecordFieldCount {
+        #[serde(default = "default_record", skip_serializing_if = "is_default_record")]
+        record: String,
+    },
+    /// MsiRecordSetStringW(record, field, value).
+    RecordSetString {
+        #[serde(default = "default_record", skip_serializing_if = "is_default_record")]
+        record: String,
+        field: u32,
+        value: Option<String>,
+    },
+    /// MsiRecordSetInteger(record, field, value).
+    RecordSetInteger {
+        #[serde(default = "default_record", skip_serializing_if = "is_default_record")]
+        record: String,
+        field: u32,
+        value: i32,
+    },
+    /// MsiRecordGetStringW(record, field, buffer, size).
+    RecordGetString {
+        #[serde(default = "default_record", skip_serializing_if = "is_default_record")]
+        record: String,
+        field: u32,
+        #[serde(default, skip_serializing_if = "Buffer::is_ample")]
+        buffer: Buffer,
+    },
+    /// MsiRecordGetInteger(record, field), as `number`.
+    RecordGetInteger {
+        #[serde(default = "default_record", skip_serializing_if = "is_default_record")]
+        record: String,
+        field: u32,
+    },
+    /// MsiRecordIsNull(record, field), as `number`.
+    RecordIsNull {
+        #[serde(default = "default_record", skip_serializing_if = "is_default_record")]
+        record: String,
+        field: u32,
+    },
+    /// MsiRecordDataSize(record, field), as `number`.
+    RecordDataSize {
+        #[serde(default = "default_record", skip_serializing_if = "is_default_record")]
+        record: String,
+        field: u32,
+    },
+    /// MsiRecordClearData(record).
+    RecordClearData {
+        #[serde(default = "default_record", skip_serializing_if = "is_default_record")]
+        record: String,
+    },
+
     /// Automation: read `Session.Property(name)`.
     SessionPropertyGet { name: Option<String> },
     /// Automation: `Session.Property(name) = value`.
@@ -389,6 +452,15 @@ op_kinds! {
     InstallProduct => "install-product",
     CloseHandle => "close-handle",
     OpenDatabase => "open-database",
+    CreateRecord => "create-record",
+    RecordFieldCount => "record-field-count",
+    RecordSetString => "record-set-string",
+    RecordSetInteger => "record-set-integer",
+    RecordGetString => "record-get-string",
+    RecordGetInteger => "record-get-integer",
+    RecordIsNull => "record-is-null",
+    RecordDataSize => "record-data-size",
+    RecordClearData => "record-clear-data",
     SessionPropertyGet => "session-property-get",
     SessionPropertySet => "session-property-set",
     SessionDoAction => "session-do-action",
@@ -429,6 +501,21 @@ impl OpKind {
             self,
             OpKind::Sql | OpKind::IsTablePersistent | OpKind::SetSummaryInfo | OpKind::Commit
         )
+    }
+}
+
+impl Operation {
+    /// The slot a call stores the handle it returns in, if it returns one.
+    pub fn into_slot(&self) -> Option<&str> {
+        match self {
+            Operation::GetActiveDatabase { into }
+            | Operation::OpenView { into, .. }
+            | Operation::OpenPackage { into, .. }
+            | Operation::OpenDatabase { into }
+            | Operation::SessionDatabase { into }
+            | Operation::CreateRecord { into, .. } => Some(into),
+            _ => None,
+        }
     }
 }
 

@@ -87,6 +87,8 @@ pub enum Family {
     Formatting,
     /// The automation Session object seen from scripts.
     Automation,
+    /// Records: MsiCreateRecord and the MsiRecord* functions.
+    Records,
 }
 
 impl Family {
@@ -104,6 +106,7 @@ impl Family {
             Family::Session => "session",
             Family::Formatting => "formatting",
             Family::Automation => "automation",
+            Family::Records => "records",
         }
     }
 }

@@ -682,6 +682,80 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
                 }],
             ),
         ),
+        D::RecordCreateUnbounded => (w, pkg(vec![create_record(70000)])),
+        D::RecordBadHandleCountZero => (
+            w,
+            pkg(vec![Operation::RecordFieldCount {
+                record: "none".into(),
+            }]),
+        ),
+        D::RecordEmptyStringKept => (
+            w,
+            pkg(vec![
+                create_record(1),
+                rec_set_string(1, Some("")),
+                rec_is_null(1),
+            ]),
+        ),
+        D::RecordGrowsOnSet => (
+            w,
+            imm(vec![
+                create_record(0),
+                Operation::RecordSetInteger {
+                    record: "rec".into(),
+                    field: 1,
+                    value: 1,
+                },
+            ]),
+        ),
+        D::RecordMoreDataAsSuccess => (
+            w,
+            pkg(vec![
+                create_record(1),
+                rec_set_string(1, Some("hello")),
+                Operation::RecordGetString {
+                    record: "rec".into(),
+                    field: 1,
+                    buffer: Buffer::Sized(3),
+                },
+            ]),
+        ),
+        D::RecordIntegerParseLenient => (
+            w,
+            in_ctx(
+                Context::Deferred,
+                vec![
+                    create_record(1),
+                    rec_set_string(1, Some(" 42")),
+                    Operation::RecordGetInteger {
+                        record: "rec".into(),
+                        field: 1,
+                    },
+                ],
+            ),
+        ),
+    }
+}
+
+fn create_record(fields: u32) -> Operation {
+    Operation::CreateRecord {
+        fields,
+        into: "rec".into(),
+    }
+}
+
+fn rec_set_string(field: u32, value: Option<&str>) -> Operation {
+    Operation::RecordSetString {
+        record: "rec".into(),
+        field,
+        value: value.map(str::to_owned),
+    }
+}
+
+fn rec_is_null(field: u32) -> Operation {
+    Operation::RecordIsNull {
+        record: "rec".into(),
+        field,
     }
 }
 

@@ -118,6 +118,12 @@ fn every_catalog_id_is_present() {
         "CUSTOMACTIONDATA-PER-SCHEDULING",
         "CONDITION-STRING-CASE",
         "SEQ-CONDITION",
+        "REC-CREATE",
+        "REC-INVALID-HANDLE",
+        "REC-NULL-FIELDS",
+        "REC-FIELD-RANGE",
+        "REC-GET-STRING",
+        "REC-INTEGER",
     ];
     for id in ids {
         assert!(find(id).is_some(), "missing {id}");

@@ -119,6 +119,13 @@ fn plans() -> Vec<(&'static str, Plan)> {
         ("once_per_process", once_per_process),
         ("client_repeat", client_repeat),
         ("continue_doaction", continue_doaction),
+        ("rec_create", rec_create),
+        ("rec_invalid_handle", rec_invalid_handle),
+        ("rec_is_null_bad_handle", rec_is_null_bad_handle),
+        ("rec_null_fields", rec_null_fields),
+        ("rec_field_range", rec_field_range),
+        ("rec_get_string", rec_get_string),
+        ("rec_integer", rec_integer),
     ];
     builders.iter().map(|(n, b)| (*n, b(true).0)).collect()
 }

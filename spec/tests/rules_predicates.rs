@@ -117,6 +117,12 @@ use rstest::rstest;
 #[case("SCHED-FLAGS-SHARE-BITS", D, once_per_process)]
 #[case("SCHED-FLAGS-SHARE-BITS", W, client_repeat)]
 #[case("CA-RET-CONTINUE-FLAG", W, continue_doaction)]
+#[case("REC-CREATE", W, rec_create)]
+#[case("REC-INVALID-HANDLE", W, rec_invalid_handle)]
+#[case("REC-NULL-FIELDS", W, rec_null_fields)]
+#[case("REC-FIELD-RANGE", D, rec_field_range)]
+#[case("REC-GET-STRING", W, rec_get_string)]
+#[case("REC-INTEGER", W, rec_integer)]
 fn rule_is_obeyed_and_broken(
     #[case] id: &str,
     #[case] profile: Profile,
@@ -166,6 +172,7 @@ fn every_predicate_has_a_case() {
 #[case("DOACTION-SYSTEM-UPDATE", system_update_failing, false)]
 #[case("CA-FORBIDDEN-DB-FUNCS", commit_refused, false)]
 #[case("DEFERRED-PROPS", deferred_other_property_fails, false)]
+#[case("REC-INVALID-HANDLE", rec_is_null_bad_handle, true)]
 fn profiles_disagree(
     #[case] id: &str,
     #[case] build: fn(bool) -> Built,

@@ -207,7 +207,13 @@ fn about_command_line(plan: &Plan, call: &Operation, probe: &str) -> Option<&'st
     if !matches!(call, Operation::CommandLine) {
         return None;
     }
-    let target = plan.fixture.custom_action(probe)?.target.as_deref()?;
+    let row = plan.fixture.custom_action(probe)?;
+    let target = row.target.as_deref()?;
+    if row.is_in_script() && target.contains('[') {
+        // A deferred EXE's command line is formatted when the action is
+        // scheduled: which value it got is a question of that rule first.
+        return Some("EXE-NO-SESSION");
+    }
     plan.fixture
         .custom_actions
         .iter()
@@ -387,6 +393,8 @@ pub fn family_of(kind: OpKind) -> Family {
         | SessionDatabase
         | InstallerOpenPackage => Family::Automation,
         GetProperty | SetProperty => Family::Properties,
+        CreateRecord | RecordFieldCount | RecordSetString | RecordSetInteger | RecordGetString
+        | RecordGetInteger | RecordIsNull | RecordDataSize | RecordClearData => Family::Records,
         GetMode | SetMode | GetLanguage | ProcessMessage => Family::Deferred,
         FormatRecord => Family::Formatting,
         EvaluateCondition | SetInstallLevel => Family::Sequencing,

@@ -972,7 +972,101 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
                 })
                 .boxed(),
         ),
+        (2, record_snippet()),
     ]
+}
+
+/// Texts a record field is set to: numbers as MsiRecordGetInteger reads them or not, empty, Null.
+const RECORD_TEXTS: &[&str] = &[
+    "42",
+    "-42",
+    " 42",
+    "42 ",
+    "+1",
+    "0x42",
+    "4294967297",
+    "1000000000000000",
+    "hello",
+];
+
+fn record_field() -> BoxedStrategy<u32> {
+    oneof![8 => 0u32..4, 1 => Just(u32::MAX)].boxed()
+}
+
+fn record_slot() -> BoxedStrategy<String> {
+    oneof![9 => Just("rec".to_owned()), 1 => Just("none".to_owned())].boxed()
+}
+
+/// A read of one record field, by any of the four getters.
+fn record_read(record: String, field: u32) -> BoxedStrategy<Operation> {
+    let (r1, r2, r3, r4) = (record.clone(), record.clone(), record.clone(), record);
+    oneof![
+        3 => Just(Operation::RecordIsNull { record: r1, field }),
+        2 => buffer().prop_map(move |buffer| Operation::RecordGetString {
+            record: r2.clone(),
+            field,
+            buffer,
+        }),
+        2 => Just(Operation::RecordGetInteger { record: r3, field }),
+        2 => Just(Operation::RecordDataSize { record: r4, field }),
+    ]
+    .boxed()
+}
+
+/// A write to a record followed by a read of the field it wrote (or of the
+/// record as a whole), so what the write did shows at once.
+fn record_write_then_read() -> BoxedStrategy<Vec<Operation>> {
+    let text = oneof![2 => Just(None), 2 => Just(Some(String::new())), 8 => pick(RECORD_TEXTS).prop_map(Some)];
+    let int = oneof![
+        4 => -3i32..300,
+        1 => Just(i32::MIN),
+        1 => Just(i32::MAX),
+    ];
+    let write = oneof![
+        4 => (record_slot(), record_field(), text).prop_map(|(record, field, value)| {
+            (Operation::RecordSetString { record: record.clone(), field, value }, record, field)
+        }),
+        3 => (record_slot(), record_field(), int).prop_map(|(record, field, value)| {
+            (Operation::RecordSetInteger { record: record.clone(), field, value }, record, field)
+        }),
+        1 => (record_slot(), record_field()).prop_map(|(record, field)| {
+            (Operation::RecordClearData { record: record.clone() }, record, field)
+        }),
+    ];
+    write
+        .prop_flat_map(|(op, record, field)| {
+            let count = Just(Operation::RecordFieldCount {
+                record: record.clone(),
+            });
+            let read = oneof![6 => record_read(record, field), 1 => count];
+            (Just(op), read).prop_map(|(op, read)| vec![op, read])
+        })
+        .boxed()
+}
+
+/// A record made and worked on: MsiCreateRecord, then writes and reads.
+fn record_snippet() -> BoxedStrategy<Vec<Operation>> {
+    let fields = oneof![
+        8 => 0u32..4,
+        1 => Just(65535u32),
+        1 => proptest::sample::select(&[65536u32, u32::MAX][..]),
+    ];
+    let step = oneof![
+        4 => record_write_then_read(),
+        1 => (record_slot(), record_field())
+            .prop_flat_map(|(record, field)| record_read(record, field))
+            .prop_map(|op| vec![op]),
+    ];
+    (fields, proptest::collection::vec(step, 1..4))
+        .prop_map(|(fields, steps)| {
+            let mut ops = vec![Operation::CreateRecord {
+                fields,
+                into: "rec".to_owned(),
+            }];
+            ops.extend(steps.into_iter().flatten());
+            ops
+        })
+        .boxed()
 }
 
 /// Snippets of automation steps (script contexts).

@@ -54,6 +54,15 @@ fn call_owner(call: &Operation, context: Context) -> Family {
         // In-script actions may not run actions at all: the deferred limits.
         DoAction { .. } | SessionDoAction { .. } | Sequence { .. } if in_script => Family::Deferred,
         DoAction { .. } | SessionDoAction { .. } => Family::ActionNames,
+        CreateRecord { .. }
+        | RecordFieldCount { .. }
+        | RecordSetString { .. }
+        | RecordSetInteger { .. }
+        | RecordGetString { .. }
+        | RecordGetInteger { .. }
+        | RecordIsNull { .. }
+        | RecordDataSize { .. }
+        | RecordClearData { .. } => Family::Records,
         _ if in_script && !is_database_write(call) => Family::Deferred,
         Sequence { .. } | EvaluateCondition { .. } => Family::Sequencing,
         GetProperty { .. } | SetProperty { .. } => Family::Properties,

@@ -37,6 +37,43 @@ pub fn sample(kind: OpKind) -> Operation {
             state: true,
         },
         OpKind::GetLanguage => Operation::GetLanguage,
+        OpKind::CreateRecord => Operation::CreateRecord {
+            fields: 2,
+            into: "rec".into(),
+        },
+        OpKind::RecordFieldCount => Operation::RecordFieldCount {
+            record: "rec".into(),
+        },
+        OpKind::RecordSetString => Operation::RecordSetString {
+            record: "rec".into(),
+            field: 1,
+            value: s("text"),
+        },
+        OpKind::RecordSetInteger => Operation::RecordSetInteger {
+            record: "rec".into(),
+            field: 2,
+            value: -7,
+        },
+        OpKind::RecordGetString => Operation::RecordGetString {
+            record: "rec".into(),
+            field: 1,
+            buffer: Buffer::Sized(3),
+        },
+        OpKind::RecordGetInteger => Operation::RecordGetInteger {
+            record: "rec".into(),
+            field: 2,
+        },
+        OpKind::RecordIsNull => Operation::RecordIsNull {
+            record: "rec".into(),
+            field: 0,
+        },
+        OpKind::RecordDataSize => Operation::RecordDataSize {
+            record: "rec".into(),
+            field: 1,
+        },
+        OpKind::RecordClearData => Operation::RecordClearData {
+            record: "rec".into(),
+        },
         OpKind::ProcessMessage => Operation::ProcessMessage {
             kind: 0x0400_0000,
             fields: vec!["hello".into()],

@@ -10,6 +10,7 @@
 //! - `session`: the property store (the in-memory `_Property` table, kept apart
 //!   from the persistent Property table), frames, handles, and the C calls;
 //! - `automation`: the Session object of script custom actions;
+//! - `records`: record handles (MsiCreateRecord, MsiRecord*), on the shared record semantics;
 //! - `engine`: actions, custom-action dispatch by Type, sequences, the install
 //!   script with rollback and commit, the top-level install;
 //! - `sql`: the database and the SQL dialect with temporary tables, columns and rows;
@@ -56,6 +57,7 @@ use crate::{Plan, Profile, Transcript};
 mod automation;
 mod data;
 mod engine;
+mod records;
 mod session;
 mod sql;
 
@@ -116,7 +118,7 @@ deviations! {
     BadConditionIgnored => "bad-condition-ignored", ["SEQ-BAD-CONDITION", "SESSION-EVALUATECONDITION"], "evaluates a condition with invalid syntax as false instead of an error";
     NotCalledFails => "not-called-fails", ["CA-RET-SUCCESS", "INSTALL-LOG"], "fails the install when a custom action returns 1626";
     UserExitAsFailure => "userexit-as-failure", ["CA-RET-USEREXIT", "INSTALL-LOG"], "reports 1603 instead of 1602 when a custom action returns 1602";
-    Return259Fails => "return-259-fails", ["CA-RET-NO-MORE-ITEMS", "INSTALL-LOG"], "treats a custom action's 259 as a failure instead of skip-remaining";
+    Return259Fails => "return-259-fails", ["CA-RET-NO-MORE-ITEMS", "INSTALL-LOG", "DOACTION-RETCODES"], "treats a custom action's 259 as a failure instead of skip-remaining";
     OtherReturnIgnored => "other-return-ignored", ["CA-RET-OTHER", "INSTALL-LOG"], "treats unknown custom-action return values as success";
     SuspendAsFailure => "suspend-as-failure", ["CA-RET-SUSPEND", "INSTALL-LOG"], "reports 1603 instead of 1604 when a custom action returns 1604";
     ContinueFlagIgnored => "continue-flag-ignored", ["CA-RET-CONTINUE-FLAG", "INSTALL-LOG"], "fails on a custom action's return value even with the 0x40 continue bit";
@@ -135,7 +137,7 @@ deviations! {
     PrivatePropertiesFromCommandLine => "private-properties-from-command-line", ["PROP-PUBLIC-PRIVATE"], "takes private (mixed-case) properties from the command line";
     SetPropertyFormatsValue => "set-property-formats-value", ["PROP-SET-NO-FORMAT", "CUSTOMACTIONDATA-PER-SCHEDULING"], "formats bracketed text in MsiSetProperty values";
     EmbeddedNulTruncates => "embedded-nul-truncates", ["PROP-EMBEDDED-NUL"], "cuts property values at an embedded NUL";
-    PropertyTableIsLive => "property-table-is-live", ["PROP-INMEMORY-TABLE", "PROP-SET-EMPTY-DELETES"], "makes rows inserted into the Property table visible as properties";
+    PropertyTableIsLive => "property-table-is-live", ["PROP-INMEMORY-TABLE", "PROP-SET-EMPTY-DELETES", "CONDITION-STRING-CASE", "CA-MISC-STATE-APIS"], "makes rows inserted into the Property table visible as properties";
     EnvironmentPrefixIgnored => "environment-prefix-ignored", ["PROP-ENV-PREFIX"], "reads %NAME as an ordinary property instead of the environment";
     DeferredSeesAllProperties => "deferred-sees-all-properties", ["DEFERRED-PROPS", "SCRIPT-DEFERRED-SESSION", "CUSTOMACTIONDATA-PER-SCHEDULING", "CUSTOMACTIONDATA-SNAPSHOT"], "lets deferred actions read every property";
     CustomActionDataIgnoresCase => "customactiondata-ignores-case", ["CUSTOMACTIONDATA-BY-NAME", "DEFERRED-FORMATRECORD"], "takes CustomActionData from a property whose name matches the action's only when case is ignored";
@@ -171,9 +173,9 @@ deviations! {
     TemporaryRowsKeptAfterCommit => "temporary-rows-kept-after-commit", ["SQL-INSERT-TEMPORARY"], "writes temporary rows to disk on commit";
     InsertTemporaryDuplicatesAllowed => "insert-temporary-duplicates-allowed", ["VIEWMODIFY-INSERT-TEMPORARY"], "inserts a temporary row whose key already exists";
     SystemTablesPersistent => "system-tables-persistent", ["TABLE-PERSISTENT-QUERY"], "reports _Tables and the other system tables as persistent";
-    Type51NotFormatted => "type51-not-formatted", ["TYPE51-SETPROP", "PROP-EMBEDDED-NUL", "FMT-PROPERTY"], "sets a type-51 property to its Target text without formatting it";
+    Type51NotFormatted => "type51-not-formatted", ["TYPE51-SETPROP", "PROP-EMBEDDED-NUL", "FMT-PROPERTY", "EXE-NO-SESSION"], "sets a type-51 property to its Target text without formatting it";
     FormatUnknownPropertyKept => "format-unknown-property-kept", ["FMT-PROPERTY"], "leaves [Name] of an unknown property in formatted text";
-    FormatEscapeKept => "format-escape-kept", ["FMT-ESCAPE"], "leaves [\\x] escapes in formatted text";
+    FormatEscapeKept => "format-escape-kept", ["FMT-ESCAPE", "DEFERRED-FORMATRECORD"], "leaves [\\x] escapes in formatted text";
     SessionPropertyEmptyNameAccepted => "session-property-empty-name-accepted", ["SESSION-PROPERTY-RW"], "accepts Session.Property(\"\") = value without raising";
     AnyModeSettable => "any-mode-settable", ["SESSION-MODE-SETTABLE"], "lets every run mode be set, not only REBOOTATEND and REBOOTNOW";
     RollbackNotReversed => "rollback-not-reversed", ["RB-CM-ORDER"], "runs rollback actions in the order they were scheduled instead of the most recent first";
@@ -187,6 +189,12 @@ deviations! {
     ClientRepeatAlwaysRuns => "client-repeat-always-runs", ["SCHED-FLAGS-SHARE-BITS"], "runs a 0x300 (client repeat) action in an execute sequence no UI sequence came before";
     ContinueIgnoredByDoAction => "continue-ignored-by-doaction", ["CA-RET-CONTINUE-FLAG"], "reports the failure of a 0x40 (continue) custom action run through MsiDoAction instead of success";
     SessionMessageStatusWrong => "session-message-status-wrong", ["SESSION-MESSAGE", "DEFERRED-PROCESSMESSAGE"], "returns 1 (Ok) from Session.Message and MsiProcessMessage where 0 (None) is due";
+    RecordCreateUnbounded => "record-create-unbounded", ["REC-CREATE"], "creates a record for any field count instead of refusing more than 65535 fields";
+    RecordBadHandleCountZero => "record-bad-handle-count-zero", ["REC-INVALID-HANDLE"], "returns 0 instead of -1 from MsiRecordGetFieldCount on a handle that is no record";
+    RecordEmptyStringKept => "record-empty-string-kept", ["REC-NULL-FIELDS"], "stores an empty string in a record field instead of making it Null";
+    RecordGrowsOnSet => "record-grows-on-set", ["REC-FIELD-RANGE"], "extends a record when a field beyond its count is set instead of returning ERROR_INVALID_PARAMETER";
+    RecordMoreDataAsSuccess => "record-more-data-as-success", ["REC-GET-STRING"], "returns ERROR_SUCCESS from MsiRecordGetString when the value does not fit the buffer";
+    RecordIntegerParseLenient => "record-integer-parse-lenient", ["REC-INTEGER"], "reads \" 42\" and \"+42\" in a string field as integers in MsiRecordGetInteger";
 }
 
 /// How the model is asked to behave.

@@ -209,6 +209,8 @@ pub(crate) enum Handle {
     View(Box<View>),
     /// A second package session.
     Package,
+    /// A record from MsiCreateRecord.
+    Record(crate::msi::record::Record),
 }
 
 #[derive(Debug, Clone)]
@@ -591,6 +593,15 @@ impl<'p> Session<'p> {
             Operation::HasSession => Outcome::number(i64::from(
                 exec.kind != Kind::Exe || self.b.on(Deviation::ExeGetsSession),
             )),
+            Operation::CreateRecord { .. }
+            | Operation::RecordFieldCount { .. }
+            | Operation::RecordSetString { .. }
+            | Operation::RecordSetInteger { .. }
+            | Operation::RecordGetString { .. }
+            | Operation::RecordGetInteger { .. }
+            | Operation::RecordIsNull { .. }
+            | Operation::RecordDataSize { .. }
+            | Operation::RecordClearData { .. } => self.record_call(op),
             Operation::SessionPropertyGet { .. }
             | Operation::SessionPropertySet { .. }
             | Operation::SessionDoAction { .. }
@@ -1085,7 +1096,7 @@ impl<'p> Session<'p> {
     // -----------------------------------------------------------------------
     // Handles
 
-    fn alloc(&mut self, h: Handle) -> u32 {
+    pub(crate) fn alloc(&mut self, h: Handle) -> u32 {
         self.next_handle += 1;
         self.handles.insert(self.next_handle, h);
         self.next_handle
@@ -1120,7 +1131,7 @@ impl<'p> Session<'p> {
         }
     }
 
-    fn slot(&self, slot: &str) -> u32 {
+    pub(crate) fn slot(&self, slot: &str) -> u32 {
         self.frame().slots.get(slot).copied().unwrap_or(0)
     }
 

@@ -16,5 +16,6 @@ pub mod condition;
 pub mod custom_action;
 pub mod format;
 pub mod properties;
+pub mod record;
 pub mod sql;
 pub mod text;

@@ -38,6 +38,7 @@ mod index;
 mod install_log;
 mod null_action;
 mod properties;
+mod records;
 pub use properties::read_owner;
 mod return_codes;
 mod script_order;
@@ -95,6 +96,7 @@ pub fn catalog() -> &'static [Rule] {
             session::RULES,
             formatting::RULES,
             automation::RULES,
+            records::RULES,
         ]
         .concat()
     })

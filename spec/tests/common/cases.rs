@@ -1661,3 +1661,111 @@ pub fn seq_condition(ok: bool) -> Built {
     };
     c.action("INSTALL", 1).result(0).build()
 }
+
+fn rec_op(op: &str, field: u32) -> Operation {
+    let record = "rec".to_owned();
+    match op {
+        "count" => Operation::RecordFieldCount { record },
+        "null" => Operation::RecordIsNull { record, field },
+        "int" => Operation::RecordGetInteger { record, field },
+        "size" => Operation::RecordDataSize { record, field },
+        "clear" => Operation::RecordClearData { record },
+        _ => unreachable!(),
+    }
+}
+
+fn new_record(fields: u32) -> Operation {
+    Operation::CreateRecord {
+        fields,
+        into: "rec".into(),
+    }
+}
+
+fn rec_set(field: u32, value: Option<&str>) -> Operation {
+    Operation::RecordSetString {
+        record: "rec".into(),
+        field,
+        value: value.map(str::to_owned),
+    }
+}
+
+pub fn rec_create(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, new_record(2), handle(1))
+        .call(Package, rec_op("count", 0), num(pick(ok, 2, 3)))
+        .call(Package, new_record(65536), handle(0))
+        .build()
+}
+
+pub fn rec_invalid_handle(ok: bool) -> Built {
+    Case::standard()
+        .call(
+            ImmediateBeforeInit,
+            rec_op("count", 0),
+            num(pick(ok, -1, 0)),
+        )
+        .call(ImmediateBeforeInit, rec_op("null", 0), num(0))
+        .call(ImmediateBeforeInit, rec_op("clear", 0), rc(6))
+        .build()
+}
+
+/// MsiRecordIsNull on no record: 0 on Windows, ERROR_INVALID_HANDLE by the page.
+pub fn rec_is_null_bad_handle(_: bool) -> Built {
+    Case::standard()
+        .call(Package, rec_op("null", 0), num(0))
+        .build()
+}
+
+pub fn rec_null_fields(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, new_record(1), handle(1))
+        .call(Package, rec_set(1, Some("x")), rc(0))
+        .call(Package, rec_set(1, Some("")), rc(0))
+        .call(Package, rec_op("null", 1), num(pick(ok, 1, 0)))
+        .call(Package, rec_op("size", 1), num(0))
+        .build()
+}
+
+pub fn rec_field_range(ok: bool) -> Built {
+    Case::standard()
+        .call(Deferred, new_record(0), handle(1))
+        .call(Deferred, rec_set(1, Some("x")), rc(pick(ok, 87, 0)))
+        .call(Deferred, rec_op("null", 1), num(1))
+        .build()
+}
+
+pub fn rec_get_string(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, new_record(1), handle(1))
+        .call(Package, rec_set(1, Some("hello")), rc(0))
+        .call(
+            Package,
+            Operation::RecordGetString {
+                record: "rec".into(),
+                field: 1,
+                buffer: Buffer::Sized(3),
+            },
+            Outcome {
+                rc: Some(pick(ok, 234, 0)),
+                size: Some(5),
+                value: Some("he".into()),
+                ..Outcome::default()
+            },
+        )
+        .build()
+}
+
+pub fn rec_integer(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, new_record(1), handle(1))
+        .call(Package, rec_set(1, Some(" 42")), rc(0))
+        .call(
+            Package,
+            rec_op("int", 1),
+            num(pick(ok, i64::from(i32::MIN), 42)),
+        )
+        .call(Package, rec_set(1, Some("4294967297")), rc(0))
+        .call(Package, rec_op("int", 1), num(1))
+        .call(Package, rec_op("size", 1), num(10))
+        .build()
+}

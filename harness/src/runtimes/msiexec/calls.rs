@@ -197,6 +197,43 @@ pub fn request_for(
         ),
         O::CloseHandle { slot } => req("close", vec![Arg::n(st.slot(slot))]),
         O::OpenDatabase { .. } => req("opendb", vec![Arg::s(&env.package_path)]),
+        O::CreateRecord { fields, .. } => req("reccreate", vec![Arg::n(*fields)]),
+        O::RecordFieldCount { record } => req("reccount", vec![Arg::n(st.slot(record))]),
+        O::RecordSetString {
+            record,
+            field,
+            value,
+        } => req(
+            "recsetstr",
+            vec![Arg::n(st.slot(record)), Arg::n(*field), Arg::opt(value)],
+        ),
+        O::RecordSetInteger {
+            record,
+            field,
+            value,
+        } => req(
+            "recsetint",
+            vec![Arg::n(st.slot(record)), Arg::n(*field), Arg::n(*value)],
+        ),
+        O::RecordGetString {
+            record,
+            field,
+            buffer,
+        } => {
+            let mut args = vec![Arg::n(st.slot(record)), Arg::n(*field)];
+            args.extend(buffer_args(*buffer, false));
+            req("recgetstr", args)
+        }
+        O::RecordGetInteger { record, field } => {
+            req("recgetint", vec![Arg::n(st.slot(record)), Arg::n(*field)])
+        }
+        O::RecordIsNull { record, field } => {
+            req("recisnull", vec![Arg::n(st.slot(record)), Arg::n(*field)])
+        }
+        O::RecordDataSize { record, field } => {
+            req("recsize", vec![Arg::n(st.slot(record)), Arg::n(*field)])
+        }
+        O::RecordClearData { record } => req("recclear", vec![Arg::n(st.slot(record))]),
         O::HasSession => req("hassession", vec![]),
         O::CommandLine => req("cmdline", vec![]),
         O::SessionPropertyGet { .. }
@@ -312,7 +349,9 @@ fn raw_outcome(op: &Operation, reply: &Reply, st: &mut RunState) -> Outcome {
         out.handle = Some(st.rank(raw));
     };
     match op {
-        O::GetProperty { buffer, .. } | O::FormatRecord { buffer, .. } => {
+        O::GetProperty { buffer, .. }
+        | O::FormatRecord { buffer, .. }
+        | O::RecordGetString { buffer, .. } => {
             out.rc = rc;
             out.size = reply.u32("size");
             out.value = buffer_value(reply, buffer_cap(*buffer));
@@ -323,7 +362,12 @@ fn raw_outcome(op: &Operation, reply: &Reply, st: &mut RunState) -> Outcome {
         | O::EvaluateCondition { .. }
         | O::IsTablePersistent { .. }
         | O::GetDatabaseState { .. }
-        | O::HasSession => out.number = num,
+        | O::HasSession
+        | O::RecordFieldCount { .. }
+        | O::RecordGetInteger { .. }
+        | O::RecordIsNull { .. }
+        | O::RecordDataSize { .. } => out.number = num,
+        O::CreateRecord { into, .. } => handle_into(st, &mut out, into),
         O::GetActiveDatabase { into } => handle_into(st, &mut out, into),
         O::OpenView { into, null_out, .. } => {
             out.rc = rc;
