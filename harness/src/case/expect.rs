@@ -13,6 +13,9 @@ pub struct Expect {
     /// The return code is anything but this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rc_not: Option<u32>,
+    /// The return code is one of these (where the sources allow several).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rc_in: Option<Vec<u32>>,
     /// The string result equals this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
@@ -25,6 +28,12 @@ pub struct Expect {
     /// The numeric result equals this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<i64>,
+    /// The numeric result is anything but this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_not: Option<i64>,
+    /// The numeric result is one of these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_in: Option<Vec<i64>>,
     /// The normalised handle equals this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle: Option<u32>,
@@ -81,6 +90,11 @@ impl Expect {
                 miss("rc-not", rc.to_string(), shown(&outcome.rc));
             }
         }
+        if let Some(any) = &self.rc_in {
+            if !outcome.rc.is_some_and(|rc| any.contains(&rc)) {
+                miss("rc-in", format!("one of {any:?}"), shown(&outcome.rc));
+            }
+        }
         if let Some(v) = &self.value {
             if outcome.value.as_ref() != Some(v) {
                 miss("value", format!("{v:?}"), shown(&outcome.value));
@@ -105,6 +119,24 @@ impl Expect {
         if let Some(n) = self.number {
             if outcome.number != Some(n) {
                 miss("number", n.to_string(), shown(&outcome.number));
+            }
+        }
+        if let Some(n) = self.number_not {
+            if outcome.number.is_none() || outcome.number == Some(n) {
+                miss(
+                    "number-not",
+                    format!("anything but {n}"),
+                    shown(&outcome.number),
+                );
+            }
+        }
+        if let Some(any) = &self.number_in {
+            if !outcome.number.is_some_and(|n| any.contains(&n)) {
+                miss(
+                    "number-in",
+                    format!("one of {any:?}"),
+                    shown(&outcome.number),
+                );
             }
         }
         if let Some(h) = self.handle {
@@ -153,6 +185,9 @@ impl Expect {
         if let Some(rc) = self.rc_not {
             parts.push(format!("rc!={rc}"));
         }
+        if let Some(any) = &self.rc_in {
+            parts.push(format!("rc in {any:?}"));
+        }
         if let Some(v) = &self.value {
             parts.push(format!("value={v:?}"));
         }
@@ -164,6 +199,12 @@ impl Expect {
         }
         if let Some(n) = self.number {
             parts.push(format!("number={n}"));
+        }
+        if let Some(n) = self.number_not {
+            parts.push(format!("number!={n}"));
+        }
+        if let Some(any) = &self.number_in {
+            parts.push(format!("number in {any:?}"));
         }
         if let Some(h) = self.handle {
             parts.push(format!("handle={h}"));
@@ -288,10 +329,13 @@ mod tests {
         let holds = Expect {
             rc: Some(0),
             rc_not: Some(5),
+            rc_in: Some(vec![0, 87]),
             value: Some("abc".into()),
             nonempty: Some(true),
             size: Some(3),
             number: Some(1),
+            number_not: Some(6),
+            number_in: Some(vec![1, 6]),
             handle: Some(1),
             handle_not: Some(0),
             rows: Some(vec![vec!["1".into()]]),
@@ -302,10 +346,13 @@ mod tests {
         let breaks = Expect {
             rc: Some(1),
             rc_not: Some(0),
+            rc_in: Some(vec![6, 87]),
             value: Some("abd".into()),
             nonempty: Some(false),
             size: Some(4),
             number: Some(0),
+            number_not: Some(1),
+            number_in: Some(vec![0, 6]),
             handle: Some(2),
             handle_not: Some(1),
             rows: Some(vec![]),
@@ -322,10 +369,13 @@ mod tests {
             [
                 "rc",
                 "rc-not",
+                "rc-in",
                 "value",
                 "nonempty",
                 "size",
                 "number",
+                "number-not",
+                "number-in",
                 "handle",
                 "handle-not",
                 "rows",
@@ -340,10 +390,13 @@ mod tests {
         let nothing = Outcome::default();
         let e = Expect {
             rc_not: Some(0),
+            rc_in: Some(vec![0]),
+            number_not: Some(0),
+            number_in: Some(vec![0]),
             handle_not: Some(0),
             ..Expect::default()
         };
-        assert_eq!(e.mismatches(&nothing).len(), 2);
+        assert_eq!(e.mismatches(&nothing).len(), 5);
     }
 
     #[test]
