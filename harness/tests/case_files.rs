@@ -343,3 +343,49 @@ fn the_smoke_cases_load() {
     assert!(suite.errors.is_empty(), "{:?}", suite.errors);
     assert_eq!(suite.cases.len(), 3);
 }
+
+#[test]
+fn wine_test_names_the_wine_file_and_function() {
+    let text = GOOD.replacen(
+        "tags = [\"t\"]\n",
+        "tags = [\"t\"]\nwine-test = \"package.c test_condition\"\n",
+        1,
+    );
+    let text = text.replacen(
+        "rule = \"R-TWO\"\n",
+        "rule = \"R-TWO\"\ntodo-wine = true\n",
+        1,
+    );
+    let case = parse(&text).unwrap();
+    let wine = case.wine_test.as_ref().unwrap();
+    assert_eq!(
+        (wine.file.as_str(), wine.function.as_str()),
+        ("package.c", "test_condition")
+    );
+    assert_eq!(wine.to_string(), "package.c test_condition");
+    assert!(!case.steps[0].todo_wine);
+    assert!(case.steps[1].todo_wine);
+    // Without the fields there is no citation and nothing is todo.
+    let case = parse(GOOD).unwrap();
+    assert!(case.wine_test.is_none());
+    assert!(case.steps.iter().all(|s| !s.todo_wine));
+}
+
+#[test]
+fn a_bad_wine_test_is_refused() {
+    for (value, says) in [
+        ("format.c test_formatrecord", "not a Wine test file"),
+        ("package.c condition", "not a Wine test function"),
+        ("package.c test_cond-ition", "not a Wine test function"),
+        ("package.c", "FILE FUNCTION"),
+        ("package.c test_a test_b", "FILE FUNCTION"),
+    ] {
+        let err = bad(
+            &with_line(3, &format!("tags = [\"t\"]\nwine-test = \"{value}\"")),
+            CaseFileErrorKind::Invalid,
+            4,
+            "wine-test",
+        );
+        assert!(err.message.contains(says), "{value}: {err}");
+    }
+}
