@@ -422,9 +422,12 @@ fn every_wine_tests_case_cites_its_wine_test() {
     }
 }
 
-/// docs/wine-tests.md's table (file, function, translated, todo_wine, ...): (file, function) ->
-/// (translated, todo_wine), and the total translated.
-fn wine_table(text: &str) -> (BTreeMap<(String, String), (usize, usize)>, Option<usize>) {
+/// (file, function) -> (translated, todo_wine).
+type WineCounts = BTreeMap<(String, String), (usize, usize)>;
+
+/// docs/wine-tests.md's table (file, function, translated, todo_wine, ...) and the
+/// total translated.
+fn wine_table(text: &str) -> (WineCounts, Option<usize>) {
     let mut rows = BTreeMap::new();
     let mut total = None;
     for line in text.lines() {
@@ -458,7 +461,7 @@ fn wine_table(text: &str) -> (BTreeMap<(String, String), (usize, usize)>, Option
 #[test]
 fn the_wine_tests_table_matches_the_cases() {
     // A translated assertion is a step with an expectation; setup steps have none.
-    let mut counted: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
+    let mut counted = WineCounts::new();
     for case in wine_suite().cases.iter() {
         let Some(wine) = &case.wine_test else {
             continue;
