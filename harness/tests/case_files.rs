@@ -3,6 +3,7 @@
 
 use msiconf::case::{load_dir, parse_case, CaseFileError, CaseFileErrorKind, KnownRules};
 use msiconf_spec::{Context, Operation, Profile, StepRef};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn rules() -> KnownRules {
@@ -342,4 +343,174 @@ fn the_smoke_cases_load() {
     let suite = load_dir(&root, &KnownRules::from_ids(ids)).unwrap();
     assert!(suite.errors.is_empty(), "{:?}", suite.errors);
     assert_eq!(suite.cases.len(), 3);
+}
+
+#[test]
+fn wine_test_names_the_wine_file_and_function() {
+    let text = GOOD.replacen(
+        "tags = [\"t\"]\n",
+        "tags = [\"t\"]\nwine-test = \"package.c test_condition\"\n",
+        1,
+    );
+    let text = text.replacen(
+        "rule = \"R-TWO\"\n",
+        "rule = \"R-TWO\"\ntodo-wine = true\n",
+        1,
+    );
+    let case = parse(&text).unwrap();
+    let wine = case.wine_test.as_ref().unwrap();
+    assert_eq!(
+        (wine.file.as_str(), wine.function.as_str()),
+        ("package.c", "test_condition")
+    );
+    assert_eq!(wine.to_string(), "package.c test_condition");
+    assert!(!case.steps[0].todo_wine);
+    assert!(case.steps[1].todo_wine);
+    // Without the fields there is no citation and nothing is todo.
+    let case = parse(GOOD).unwrap();
+    assert!(case.wine_test.is_none());
+    assert!(case.steps.iter().all(|s| !s.todo_wine));
+}
+
+#[test]
+fn a_bad_wine_test_is_refused() {
+    for (value, says) in [
+        ("format.c test_formatrecord", "not a Wine test file"),
+        ("package.c condition", "not a Wine test function"),
+        ("package.c test_cond-ition", "not a Wine test function"),
+        ("package.c", "FILE FUNCTION"),
+        ("package.c test_a test_b", "FILE FUNCTION"),
+    ] {
+        let err = bad(
+            &with_line(3, &format!("tags = [\"t\"]\nwine-test = \"{value}\"")),
+            CaseFileErrorKind::Invalid,
+            4,
+            "wine-test",
+        );
+        assert!(err.message.contains(says), "{value}: {err}");
+    }
+}
+
+fn wine_suite() -> msiconf::case::Suite {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases");
+    let suite = load_dir(&root, &KnownRules::catalog()).unwrap();
+    assert!(suite.errors.is_empty(), "{:?}", suite.errors);
+    suite
+}
+
+#[test]
+fn every_wine_tests_case_cites_its_wine_test() {
+    let suite = wine_suite();
+    let wine: Vec<_> = suite
+        .cases
+        .iter()
+        .filter(|c| c.area == "wine-tests")
+        .collect();
+    assert!(!wine.is_empty());
+    for case in wine {
+        let Some(cited) = &case.wine_test else {
+            panic!("{} has no `wine-test`", case.name);
+        };
+        // The folder is the Wine file without `.c`: cases/wine-tests/package/... cite package.c.
+        let folder = case.name.split('/').nth(1).unwrap_or_default();
+        assert_eq!(
+            format!("{folder}.c"),
+            cited.file,
+            "{} cites {cited}",
+            case.name
+        );
+    }
+}
+
+/// (file, function) -> (translated, todo_wine).
+type WineCounts = BTreeMap<(String, String), (usize, usize)>;
+
+/// docs/wine-tests.md's table (file, function, translated, todo_wine, ...) and the
+/// total translated.
+fn wine_table(text: &str) -> (WineCounts, Option<usize>) {
+    let mut rows = BTreeMap::new();
+    let mut total = None;
+    for line in text.lines() {
+        let cells: Vec<&str> = line
+            .trim()
+            .trim_matches('|')
+            .split('|')
+            .map(str::trim)
+            .collect();
+        if cells.len() < 4 {
+            continue;
+        }
+        let number = |s: &str| s.trim_matches('*').parse::<usize>().ok();
+        if cells[0].trim_matches('*') == "total" {
+            total = number(cells[2]);
+        } else if cells[0].ends_with(".c") && cells[1].starts_with("test_") {
+            let (Some(done), Some(todo)) = (number(cells[2]), number(cells[3])) else {
+                panic!("docs/wine-tests.md: counts are not numbers in `{line}`");
+            };
+            let key = (cells[0].to_owned(), cells[1].to_owned());
+            assert!(
+                rows.insert(key, (done, todo)).is_none(),
+                "docs/wine-tests.md lists `{}` twice",
+                line
+            );
+        }
+    }
+    (rows, total)
+}
+
+#[test]
+fn the_wine_tests_table_matches_the_cases() {
+    // A translated assertion is a step with an expectation; setup steps have none.
+    let mut counted = WineCounts::new();
+    for case in wine_suite().cases.iter() {
+        let Some(wine) = &case.wine_test else {
+            continue;
+        };
+        let entry = counted
+            .entry((wine.file.clone(), wine.function.clone()))
+            .or_default();
+        for step in &case.steps {
+            let e = &step.expect;
+            if e.common.is_some() || e.documented.is_some() || e.windows.is_some() {
+                entry.0 += 1;
+                entry.1 += usize::from(step.todo_wine);
+            }
+        }
+    }
+    let doc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/wine-tests.md");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    let (table, total) = wine_table(&text);
+    let mut wrong = Vec::new();
+    for (key, counts) in &counted {
+        match table.get(key) {
+            Some(listed) if listed == counts => {}
+            Some(listed) => wrong.push(format!(
+                "{} {}: the table says {} translated, {} todo_wine; the cases have {}, {}",
+                key.0, key.1, listed.0, listed.1, counts.0, counts.1
+            )),
+            None => wrong.push(format!(
+                "{} {}: {} translated, {} todo_wine, not in the table",
+                key.0, key.1, counts.0, counts.1
+            )),
+        }
+    }
+    for (key, listed) in &table {
+        if !counted.contains_key(key) && *listed != (0, 0) {
+            wrong.push(format!(
+                "{} {}: the table says {} translated but no case cites it",
+                key.0, key.1, listed.0
+            ));
+        }
+    }
+    let sum: usize = counted.values().map(|c| c.0).sum();
+    if total != Some(sum) {
+        wrong.push(format!(
+            "the total row says {total:?}; the cases have {sum} translated assertions"
+        ));
+    }
+    assert!(
+        wrong.is_empty(),
+        "docs/wine-tests.md is out of date:\n{}",
+        wrong.join("\n")
+    );
 }

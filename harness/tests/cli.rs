@@ -299,16 +299,28 @@ fn the_built_in_suite_runs_from_an_empty_folder_and_the_version_names_it() {
     let out = msiconf(dir.path(), &["--version"]);
     assert_eq!(code(&out), 0, "{}", text(&out));
     let version = String::from_utf8_lossy(&out.stdout);
-    let files = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases"))
+    // Areas may have folders of their own (cases/wine-tests/package/...).
+    fn count_cases(dir: &Path) -> usize {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .map(|p| {
+                if p.is_dir() {
+                    count_cases(&p)
+                } else {
+                    usize::from(p.extension().is_some_and(|x| x == "toml"))
+                }
+            })
+            .sum()
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases");
+    let files: usize = std::fs::read_dir(&root)
         .unwrap()
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_dir())
-        .flat_map(|area| std::fs::read_dir(area.path()).unwrap())
-        .filter(|e| {
-            e.as_ref()
-                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "toml"))
-        })
-        .count();
+        .map(|area| count_cases(&area.path()))
+        .sum();
     assert!(
         version.starts_with(&format!("msiconf {} (suite ", env!("CARGO_PKG_VERSION")))
             && version.contains(&format!(", {files} cases built in)")),

@@ -18,6 +18,9 @@ use toml::Spanned;
 pub(crate) struct CaseFile {
     pub description: String,
     pub rules: Spanned<Vec<Spanned<String>>>,
+    /// `wine-test = "package.c test_condition"`: the Wine test function the case translates.
+    #[serde(default)]
+    pub wine_test: Option<Spanned<String>>,
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
@@ -115,4 +118,7 @@ pub(crate) struct StepFile {
     pub expect_windows: Option<Expect>,
     #[serde(default)]
     pub rule: Option<Spanned<String>>,
+    /// The Wine assertion this step translates is wrapped in `todo_wine`.
+    #[serde(default)]
+    pub todo_wine: bool,
 }

@@ -51,6 +51,58 @@ pub struct Case {
     pub probes: Vec<ProbeCheck>,
     /// What the install must give, if the case says.
     pub install: Option<InstallCheck>,
+    /// The Wine test function the case translates (`wine-test`), if any.
+    pub wine_test: Option<WineTest>,
+}
+
+/// A Wine test function of `dlls/msi/tests/` that a case translates
+/// (`wine-test = "package.c test_condition"`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WineTest {
+    /// The test file: one of [`WineTest::FILES`].
+    pub file: String,
+    /// The test function: a C identifier starting `test_`.
+    pub function: String,
+}
+
+impl WineTest {
+    /// The Wine test files cases may cite.
+    pub const FILES: [&'static str; 5] =
+        ["custom.c", "install.c", "package.c", "db.c", "automation.c"];
+
+    /// Reads `"FILE FUNCTION"`, or says what is wrong with it.
+    pub fn parse(text: &str) -> Result<WineTest, String> {
+        let mut words = text.split(' ');
+        let (Some(file), Some(function), None) = (words.next(), words.next(), words.next()) else {
+            return Err(format!(
+                "`wine-test` is \"FILE FUNCTION\", such as \"package.c test_condition\", not `{text}`"
+            ));
+        };
+        if !WineTest::FILES.contains(&file) {
+            return Err(format!(
+                "`{file}` is not a Wine test file msiconf translates (one of {})",
+                WineTest::FILES.join(", ")
+            ));
+        }
+        let identifier = function
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !function.starts_with("test_") || !identifier {
+            return Err(format!(
+                "`{function}` is not a Wine test function (a C identifier starting `test_`)"
+            ));
+        }
+        Ok(WineTest {
+            file: file.to_owned(),
+            function: function.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for WineTest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.file, self.function)
+    }
 }
 
 /// An expectation that may differ between profiles: a per-profile value
@@ -89,6 +141,8 @@ pub struct StepCheck {
     pub rule: String,
     /// What the outcome must hold, per profile.
     pub expect: PerProfile<Expect>,
+    /// The Wine assertion the step translates is marked `todo_wine` (`todo-wine`).
+    pub todo_wine: bool,
 }
 
 /// A probe that must start exactly `runs` times.
@@ -461,6 +515,10 @@ fn build_case(
             Some(id) => Ok(id.get_ref().clone()),
         }
     };
+    let wine_test = match &file.wine_test {
+        None => None,
+        Some(w) => Some(WineTest::parse(w.get_ref()).map_err(|m| invalid(w.span(), Bad, m))?),
+    };
     let profiles = match &file.profiles {
         None => Profile::ALL.to_vec(),
         Some(p) if p.get_ref().is_empty() => {
@@ -591,6 +649,7 @@ fn build_case(
                 documented: s.expect_documented.clone(),
                 windows: s.expect_windows.clone(),
             },
+            todo_wine: s.todo_wine,
         });
     }
     for p in &file.probes {
@@ -633,6 +692,7 @@ fn build_case(
         steps,
         probes,
         install,
+        wine_test,
     })
 }
 

@@ -284,6 +284,11 @@ fn compare(l: &Val, l_lit: bool, op: Op, fold: bool, r: &Val, r_lit: bool) -> bo
                 a = a.to_lowercase();
                 b = b.to_lowercase();
             }
+            // An empty left side contains, starts and ends with nothing, not
+            // even with empty text (Wine's package.c `test_condition`).
+            if a.is_empty() && matches!(op, Op::Contains | Op::Starts | Op::Ends) {
+                return false;
+            }
             match op {
                 Op::Contains => return a.contains(&b),
                 Op::Starts => return a.starts_with(&b),
@@ -412,6 +417,17 @@ mod tests {
         assert_eq!(ev("condprop >= -3"), TRUE);
         assert_eq!(ev("%PATH"), TRUE);
         assert_eq!(ev("missing = \"\""), TRUE);
+    }
+
+    #[test]
+    fn substrings_of_empty_text() {
+        // An empty left side never contains, starts or ends with anything,
+        // while anything contains the empty text.
+        for op in ["><", "<<", ">>", "~><", "~<<", "~>>"] {
+            assert_eq!(ev(&format!("missing {op} missing")), FALSE, "{op}");
+            assert_eq!(ev(&format!("missing {op} \"\"")), FALSE, "{op}");
+            assert_eq!(ev(&format!("name {op} missing")), TRUE, "{op}");
+        }
     }
 
     #[test]
