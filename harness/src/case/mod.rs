@@ -67,8 +67,14 @@ pub struct WineTest {
 
 impl WineTest {
     /// The Wine test files cases may cite.
-    pub const FILES: [&'static str; 5] =
-        ["custom.c", "install.c", "package.c", "db.c", "automation.c"];
+    pub const FILES: [&'static str; 6] = [
+        "custom.c",
+        "install.c",
+        "package.c",
+        "db.c",
+        "automation.c",
+        "record.c",
+    ];
 
     /// Reads `"FILE FUNCTION"`, or says what is wrong with it.
     pub fn parse(text: &str) -> Result<WineTest, String> {
