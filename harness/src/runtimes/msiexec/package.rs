@@ -461,9 +461,43 @@ fn fixture_table(
         }
         rows.push(values);
     }
+    if table.name == VALIDATION {
+        return validation_rows(package, table, rows);
+    }
     create(package, &table.name, columns, rows)?;
     for (name, text) in streams {
         write_stream(package, &name, text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The table in which the msi crate describes every column it writes.
+const VALIDATION: &str = "_Validation";
+
+/// A fixture's `_Validation` rows: the crate already keeps the table, with a row
+/// for every column it created, so a fixture row replaces the crate's row for
+/// the same table and column instead of creating the table again.
+fn validation_rows(
+    package: &mut Package<Cursor<Vec<u8>>>,
+    table: &Table,
+    rows: Vec<Vec<Value>>,
+) -> Result<(), PackageError> {
+    use msi::{Delete, Expr};
+    for row in &table.rows {
+        let (Some(t), Some(c)) = (row.first(), row.get(1)) else {
+            continue;
+        };
+        let same = Expr::col("Table")
+            .eq(Expr::string(t.as_str()))
+            .and(Expr::col("Column").eq(Expr::string(c.as_str())));
+        package
+            .delete_rows(Delete::from(VALIDATION).with(same))
+            .map_err(write_err(&format!("the `{VALIDATION}` row of `{t}.{c}`")))?;
+    }
+    if !rows.is_empty() {
+        package
+            .insert_rows(Insert::into(VALIDATION).rows(rows))
+            .map_err(write_err(&format!("the rows of table `{VALIDATION}`")))?;
     }
     Ok(())
 }
@@ -532,6 +566,52 @@ mod tests {
             .expect("table exists")
             .map(|row| (0..row.len()).map(|i| row[i].clone()).collect())
             .collect()
+    }
+
+    #[test]
+    fn a_fixture_validation_row_replaces_the_one_the_crate_wrote() {
+        let mut plan = sample_plan();
+        let col = |name: &str, kind: &str, key| FColumn {
+            name: name.into(),
+            kind: kind.into(),
+            key,
+        };
+        plan.fixture.tables.push(FTable {
+            name: "_Validation".into(),
+            columns: vec![
+                col("Table", "s32", true),
+                col("Column", "s32", true),
+                col("Nullable", "s4", false),
+                col("MinValue", "I4", false),
+                col("MaxValue", "I4", false),
+                col("KeyTable", "S255", false),
+                col("KeyColumn", "I2", false),
+                col("Category", "S32", false),
+                col("Set", "S255", false),
+                col("Description", "S255", false),
+            ],
+            rows: vec![vec![
+                "Test".into(),
+                "B".into(),
+                "N".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                "from the fixture".into(),
+            ]],
+        });
+        let built = build(&plan, &bins(), Some("function P0() {}"), 7).unwrap();
+        let mut pkg = open(built.bytes);
+        let of_b: Vec<_> = rows(&mut pkg, "_Validation")
+            .into_iter()
+            .filter(|r| r[0] == Value::Str("Test".into()) && r[1] == Value::Str("B".into()))
+            .collect();
+        assert_eq!(of_b.len(), 1, "{of_b:?}");
+        assert_eq!(of_b[0][2], Value::Str("N".into()));
+        assert_eq!(of_b[0][9], Value::Str("from the fixture".into()));
     }
 
     #[test]
