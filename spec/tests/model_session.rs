@@ -727,7 +727,8 @@ fn package_commit_persists_only_persistent_data() {
     );
     assert_eq!(
         disk_rows(&mut s).rows,
-        Some(vec![vec!["1".to_owned(), "2".to_owned()]])
+        // The key column C first.
+        Some(vec![vec!["2".to_owned(), "1".to_owned()]])
     );
 }
 

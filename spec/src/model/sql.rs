@@ -704,16 +704,22 @@ impl Database {
         if keys.iter().any(|k| !columns.iter().any(|c| &c.name == k)) {
             return bad;
         }
-        let cols: Vec<Col> = columns
+        // The table keeps its primary key columns first, in the order PRIMARY KEY
+        // names them, then the others as defined: `SELECT *` on a table defined
+        // as (B, C) with key C returns C first (db.c test_temporary_table).
+        let col = |d: &ColDef| Col {
+            name: d.name.clone(),
+            kind: d.kind,
+            nullable: !d.not_null,
+            key: keys.contains(&d.name),
+            temporary: d.temporary,
+            localizable: d.localizable,
+        };
+        let cols: Vec<Col> = keys
             .iter()
-            .map(|d| Col {
-                name: d.name.clone(),
-                kind: d.kind,
-                nullable: !d.not_null,
-                key: keys.contains(&d.name),
-                temporary: d.temporary,
-                localizable: d.localizable,
-            })
+            .filter_map(|k| columns.iter().find(|c| &c.name == k))
+            .chain(columns.iter().filter(|c| !keys.contains(&c.name)))
+            .map(col)
             .collect();
         // Key columns count as first; after them, no persistent column may follow a temporary one.
         if !policy.temp_column_order_unchecked {
@@ -1053,7 +1059,8 @@ mod tests {
         assert_eq!(run(&mut db, "SELECT `A` FROM `U` WHERE `D` = 8"), 1615);
         assert_eq!(
             rows(&db, "SELECT * FROM `U`").unwrap(),
-            vec![vec!["1", "2", "3"]]
+            // The key column B comes first.
+            vec![vec!["2", "1", "3"]]
         );
         assert_eq!(
             run(&mut db, "ALTER TABLE `U` ADD `E` INTEGER TEMPORARY HOLD"),
@@ -1079,12 +1086,12 @@ mod tests {
         assert_eq!(run(&mut db, "INSERT INTO `T` (`B`, `C`) VALUES (1, 2)"), 0);
         assert_eq!(
             rows(&db, "SELECT * FROM `T`").unwrap(),
-            vec![vec!["12", "13"], vec!["1", "2"]]
+            vec![vec!["13", "12"], vec!["2", "1"]]
         );
         let disk = db.persisted(false);
         assert_eq!(
             rows(&disk, "SELECT * FROM `T`").unwrap(),
-            vec![vec!["1", "2"]]
+            vec![vec!["2", "1"]]
         );
         let kept = db.persisted(true);
         assert_eq!(rows(&kept, "SELECT * FROM `T`").unwrap().len(), 2);

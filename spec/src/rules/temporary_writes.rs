@@ -71,7 +71,8 @@ pub(super) const RULES: &[Rule] = &[
         statement: "Counting key columns first, no persistent column may follow a TEMPORARY one: \
                     a TEMPORARY key with a persistent non-key column is refused with 1627; a \
                     persistent key with TEMPORARY non-key columns makes a persistent table; TEMP \
-                    is not a keyword.",
+                    is not a keyword. A table keeps its key columns first, so SELECT * returns \
+                    them before the others.",
         sources: &[SQL_SYNTAX, "WT:db.c test_temporary_table"],
         contexts: PKG_IMM,
         family: Family::TemporaryWrites,
