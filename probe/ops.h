@@ -399,6 +399,16 @@ static void dispatch(struct conn *c, struct arena *a, MSIHANDLE session, char **
     } else if (!strcmp(op, "recsize")) {
         NEED(3);
         out_i(c, "num", (int)MsiRecordDataSize(arg_u(argv[1]), (UINT)arg_u(argv[2])));
+    } else if (!strcmp(op, "colinfo")) {
+        MSIHANDLE rec = 0;
+        NEED(3);
+        out_u(c, "rc", MsiViewGetColumnInfo(arg_u(argv[1]), (MSICOLINFO)arg_u(argv[2]), &rec));
+        out_u(c, "h", rec);
+    } else if (!strcmp(op, "primarykeys")) {
+        MSIHANDLE rec = 0;
+        NEED(3);
+        out_u(c, "rc", MsiDatabaseGetPrimaryKeysW(arg_u(argv[1]), arg_w(a, argv[2]), &rec));
+        out_u(c, "h", rec);
     } else if (!strcmp(op, "recclear")) {
         NEED(2);
         out_u(c, "rc", MsiRecordClearData(arg_u(argv[1])));

@@ -22,6 +22,7 @@ pub mod rc {
     pub const INSTALL_PACKAGE_OPEN_FAILED: u32 = 1619;
     pub const FUNCTION_NOT_CALLED: u32 = 1626;
     pub const FUNCTION_FAILED: u32 = 1627;
+    pub const INVALID_TABLE: u32 = 1628;
     pub const RPC_X_NULL_REF_POINTER: u32 = 1780;
     /// Success; the install asks for a reboot to finish (MsiInstallProduct).
     pub const SUCCESS_REBOOT_REQUIRED: u32 = 3010;

@@ -23,7 +23,7 @@ mod transcript;
 
 pub use context::Context;
 pub use fixture::Fixture;
-pub use operation::{Buffer, HandleArg, ModifyKind, OpKind, Operation, PackageSource};
+pub use operation::{Buffer, ColumnInfo, HandleArg, ModifyKind, OpKind, Operation, PackageSource};
 pub use outcome::Outcome;
 pub use plan::{InstallOptions, Plan, PlanBuilder, ProbeScript, StepRef, UiLevel};
 pub use rule::{Check, Family, Level, Predicate, Profile, Rule, Subject, Violation};

@@ -105,6 +105,28 @@ pub enum PackageSource {
     DatabaseHandle,
 }
 
+/// What MsiViewGetColumnInfo is asked for (MSICOLINFO_*).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[serde(rename_all = "kebab-case")]
+pub enum ColumnInfo {
+    /// MSICOLINFO_NAMES (0): the column names.
+    #[default]
+    Names,
+    /// MSICOLINFO_TYPES (1): the column type strings (`s72`, `I2`, `G255`, ...).
+    Types,
+}
+
+impl ColumnInfo {
+    /// The MSICOLINFO value.
+    pub fn code(self) -> u32 {
+        match self {
+            ColumnInfo::Names => 0,
+            ColumnInfo::Types => 1,
+        }
+    }
+}
+
 fn default_db() -> String {
     "db".to_owned()
 }
@@ -359,6 +381,25 @@ pub enum Operation {
         record: String,
     },
 
+    /// MsiViewGetColumnInfo(view, info, &rec): a record of the view's column
+    /// names or types goes into slot `into`.
+    ViewColumnInfo {
+        #[serde(default = "default_view", skip_serializing_if = "is_default_view")]
+        view: String,
+        #[serde(default)]
+        info: ColumnInfo,
+        #[serde(default = "default_record", skip_serializing_if = "is_default_record")]
+        into: String,
+    },
+    /// MsiDatabaseGetPrimaryKeysW(db, table, &rec): a record of the table's key
+    /// column names (field 0: the table's name) goes into slot `into`.
+    PrimaryKeys {
+        #[serde(default = "default_db", skip_serializing_if = "is_default_db")]
+        db: String,
+        table: Option<String>,
+        #[serde(default = "default_record", skip_serializing_if = "is_default_record")]
+        into: String,
+    },
     /// Automation: read `Session.Property(name)`.
     SessionPropertyGet { name: Option<String> },
     /// Automation: `Session.Property(name) = value`.
@@ -461,6 +502,8 @@ op_kinds! {
     RecordIsNull => "record-is-null",
     RecordDataSize => "record-data-size",
     RecordClearData => "record-clear-data",
+    ViewColumnInfo => "view-column-info",
+    PrimaryKeys => "primary-keys",
     SessionPropertyGet => "session-property-get",
     SessionPropertySet => "session-property-set",
     SessionDoAction => "session-do-action",
@@ -513,7 +556,9 @@ impl Operation {
             | Operation::OpenPackage { into, .. }
             | Operation::OpenDatabase { into }
             | Operation::SessionDatabase { into }
-            | Operation::CreateRecord { into, .. } => Some(into),
+            | Operation::CreateRecord { into, .. }
+            | Operation::ViewColumnInfo { into, .. }
+            | Operation::PrimaryKeys { into, .. } => Some(into),
             _ => None,
         }
     }

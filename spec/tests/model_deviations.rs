@@ -720,6 +720,44 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
                 },
             ]),
         ),
+        D::ColumnTypesIgnoreNullable => {
+            let mut plan = pkg(vec![
+                Operation::GetActiveDatabase { into: "db".into() },
+                Operation::OpenView {
+                    db: "db".into(),
+                    sql: Some("SELECT * FROM `Test`".into()),
+                    into: "view".into(),
+                    null_out: false,
+                },
+                Operation::ViewColumnInfo {
+                    view: "view".into(),
+                    info: msiconf_spec::ColumnInfo::Types,
+                    into: "rec".into(),
+                },
+                Operation::RecordGetString {
+                    record: "rec".into(),
+                    field: 2,
+                    buffer: Buffer::Ample,
+                },
+            ]);
+            plan.fixture = test_table();
+            (w, plan)
+        }
+        D::PrimaryKeysListAllColumns => {
+            let mut plan = imm(vec![
+                Operation::GetActiveDatabase { into: "db".into() },
+                Operation::PrimaryKeys {
+                    db: "db".into(),
+                    table: Some("Test".into()),
+                    into: "rec".into(),
+                },
+                Operation::RecordFieldCount {
+                    record: "rec".into(),
+                },
+            ]);
+            plan.fixture.tables = test_table().tables;
+            (w, plan)
+        }
         D::RecordIntegerParseLenient => (
             w,
             in_ctx(

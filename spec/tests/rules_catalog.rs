@@ -124,6 +124,8 @@ fn every_catalog_id_is_present() {
         "REC-FIELD-RANGE",
         "REC-GET-STRING",
         "REC-INTEGER",
+        "VIEW-COLUMN-INFO",
+        "DB-PRIMARY-KEYS",
     ];
     for id in ids {
         assert!(find(id).is_some(), "missing {id}");

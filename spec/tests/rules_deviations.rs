@@ -104,6 +104,8 @@ use Deviation::*;
 #[case(RecordGrowsOnSet, D, rec_field_range)]
 #[case(RecordMoreDataAsSuccess, W, rec_get_string)]
 #[case(RecordIntegerParseLenient, W, rec_integer)]
+#[case(ColumnTypesIgnoreNullable, W, column_info)]
+#[case(PrimaryKeysListAllColumns, W, primary_keys)]
 #[case(RollbackNotReversed, W, rb_order)]
 #[case(CommitsReversed, W, cm_order)]
 #[case(SequenceZeroRuns, W, seq_zero)]

@@ -126,6 +126,8 @@ fn plans() -> Vec<(&'static str, Plan)> {
         ("rec_field_range", rec_field_range),
         ("rec_get_string", rec_get_string),
         ("rec_integer", rec_integer),
+        ("column_info", column_info),
+        ("primary_keys", primary_keys),
     ];
     builders.iter().map(|(n, b)| (*n, b(true).0)).collect()
 }

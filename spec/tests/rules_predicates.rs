@@ -123,6 +123,8 @@ use rstest::rstest;
 #[case("REC-FIELD-RANGE", D, rec_field_range)]
 #[case("REC-GET-STRING", W, rec_get_string)]
 #[case("REC-INTEGER", W, rec_integer)]
+#[case("VIEW-COLUMN-INFO", W, column_info)]
+#[case("DB-PRIMARY-KEYS", W, primary_keys)]
 fn rule_is_obeyed_and_broken(
     #[case] id: &str,
     #[case] profile: Profile,

@@ -44,6 +44,10 @@ pub struct FuzzArgs {
     /// Stop after this many distinct findings.
     #[arg(long, default_value_t = 10)]
     pub max_findings: usize,
+    /// Stop as soon as a finding names this rule (repeatable): fuzz a runtime
+    /// until it breaks the rule you are working on.
+    #[arg(long, value_name = "RULE")]
+    pub until: Vec<String>,
     /// An expectation file (as for `msiconf run`): a departure it already
     /// lists (the same rule, broken at the same kind of call in the same
     /// context) is counted as known, and neither shrunk nor reported.
@@ -264,6 +268,7 @@ pub fn fuzz_main(args: FuzzArgs) -> ExitCode {
         seed,
         budget,
         max_findings: args.max_findings,
+        until: args.until.clone(),
         workers: args
             .workers
             .unwrap_or_else(crate::runner::default_jobs)

@@ -40,10 +40,25 @@ pub struct FuzzOptions {
     /// Whether rule predicates judge transcripts (off: the differential
     /// comparison alone, for two implementations whatever the rules say).
     pub predicates: bool,
+    /// Stop as soon as a finding names one of these rules (empty: never early).
+    pub until: Vec<String>,
     /// Plans judged at once (and shrink candidates tried at once). Worth it
     /// for runtimes whose plans take a real engine's time; the findings and
     /// their order do not depend on it.
     pub workers: usize,
+}
+
+impl FuzzOptions {
+    /// Whether a run with these findings has found what it was asked for.
+    fn done(&self, summary: &Summary) -> bool {
+        summary.findings.len() >= self.max_findings
+            || (!self.until.is_empty()
+                && summary.findings.iter().any(|f| {
+                    f.named_rules()
+                        .iter()
+                        .any(|r| self.until.iter().any(|u| u == r))
+                }))
+    }
 }
 
 impl Default for FuzzOptions {
@@ -56,6 +71,7 @@ impl Default for FuzzOptions {
             shrink_budget: 4_000,
             timeout: Duration::from_secs(30),
             predicates: true,
+            until: Vec::new(),
             workers: 1,
         }
     }
@@ -587,7 +603,7 @@ impl<'a> Fuzzer<'a> {
                 Budget::Time(d) if index % 64 == 0 && st.start.elapsed() >= d => break,
                 _ => {}
             }
-            if st.summary.findings.len() >= self.core.options.max_findings {
+            if self.core.options.done(&st.summary) {
                 break;
             }
             let seed = plan_seed(self.core.options.seed, index);
@@ -686,12 +702,12 @@ impl<'a> Fuzzer<'a> {
                 st.progress(on_progress);
                 let mut q = lock();
                 q.taken += 1;
-                if st.summary.findings.len() >= self.core.options.max_findings {
+                if self.core.options.done(&st.summary) {
                     q.stop = true;
                 }
                 drop(q);
                 wake.notify_all();
-                if st.summary.findings.len() >= self.core.options.max_findings {
+                if self.core.options.done(&st.summary) {
                     break;
                 }
             }
@@ -732,7 +748,7 @@ impl<'a> Fuzzer<'a> {
                 *summary.known.entry(key).or_insert(0) += 1;
                 continue;
             }
-            if summary.findings.len() >= self.core.options.max_findings || st.seen.contains(&key) {
+            if self.core.options.done(summary) || st.seen.contains(&key) {
                 continue;
             }
             let tries = st.attempts.entry(key.clone()).or_insert(0u32);

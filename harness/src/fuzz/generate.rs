@@ -16,7 +16,7 @@ use msiconf_spec::codes::{catype, rc, runmode};
 use msiconf_spec::fixture::{Column, CustomActionRow, PropertyRow, SequenceRow, Table};
 use msiconf_spec::plan::{probe_source, PROBE_EXE};
 use msiconf_spec::{
-    Buffer, Context, Fixture, HandleArg, InstallOptions, ModifyKind, OpKind, Operation,
+    Buffer, ColumnInfo, Context, Fixture, HandleArg, InstallOptions, ModifyKind, OpKind, Operation,
     PackageSource, Plan, PlanBuilder, UiLevel,
 };
 use proptest::prelude::*;
@@ -973,6 +973,7 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
                 .boxed(),
         ),
         (2, record_snippet()),
+        (1, column_info_snippet()),
     ]
 }
 
@@ -1067,6 +1068,73 @@ fn record_snippet() -> BoxedStrategy<Vec<Operation>> {
             ops
         })
         .boxed()
+}
+
+/// SELECTs whose column information the snippets ask for.
+const INFO_SELECTS: &[&str] = &[
+    "SELECT * FROM `Test`",
+    "SELECT `B`, `A` FROM `Test`",
+    "SELECT `B` FROM `Test`",
+    "SELECT * FROM `TestSequence`",
+    "SELECT * FROM `Property`",
+];
+
+/// A view's column names or types, or a table's primary keys, read back field by field.
+fn column_info_snippet() -> BoxedStrategy<Vec<Operation>> {
+    let info = oneof![Just(ColumnInfo::Names), Just(ColumnInfo::Types)];
+    let read = |slot: &'static str| {
+        (0u32..5, buffer()).prop_map(move |(field, buffer)| Operation::RecordGetString {
+            record: slot.to_owned(),
+            field,
+            buffer,
+        })
+    };
+    oneof![
+        (
+            pick(INFO_SELECTS),
+            info,
+            proptest::collection::vec(read("cols"), 1..4)
+        )
+            .prop_map(|(sql, info, reads)| {
+                let mut ops = vec![
+                    active_db("db".to_owned()),
+                    Operation::OpenView {
+                        db: "db".to_owned(),
+                        sql: Some(sql),
+                        into: "view".to_owned(),
+                        null_out: false,
+                    },
+                    Operation::ViewColumnInfo {
+                        view: "view".to_owned(),
+                        info,
+                        into: "cols".to_owned(),
+                    },
+                    Operation::RecordFieldCount {
+                        record: "cols".to_owned(),
+                    },
+                ];
+                ops.extend(reads);
+                ops
+            }),
+        (maybe(TABLES), proptest::collection::vec(read("keys"), 1..4)).prop_map(
+            |(table, reads)| {
+                let mut ops = vec![
+                    active_db("db".to_owned()),
+                    Operation::PrimaryKeys {
+                        db: "db".to_owned(),
+                        table,
+                        into: "keys".to_owned(),
+                    },
+                    Operation::RecordFieldCount {
+                        record: "keys".to_owned(),
+                    },
+                ];
+                ops.extend(reads);
+                ops
+            }
+        ),
+    ]
+    .boxed()
 }
 
 /// Snippets of automation steps (script contexts).
@@ -1545,11 +1613,15 @@ const SET51_SOURCES: &[&str] = &[
     "",
 ];
 
+/// Type-51 targets; the ones that put a NUL into a property come twice, as only
+/// formatted text can (MsiSetProperty cuts a value at its first NUL).
 const SET51_TARGETS: &[&str] = &[
     "[TESTPATH]",
     "A",
     "B",
     "[ProductName]",
+    "[~]np",
+    "a[~]b",
     "[~]np",
     "a[~]b",
     "[\\[]Bracket Text[\\]]",

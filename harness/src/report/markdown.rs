@@ -487,6 +487,8 @@ fn function_name(kind: OpKind) -> &'static str {
         OpKind::RecordIsNull => "MsiRecordIsNull",
         OpKind::RecordDataSize => "MsiRecordDataSize",
         OpKind::RecordClearData => "MsiRecordClearData",
+        OpKind::ViewColumnInfo => "MsiViewGetColumnInfo",
+        OpKind::PrimaryKeys => "MsiDatabaseGetPrimaryKeys",
         OpKind::SessionPropertyGet | OpKind::SessionPropertySet => "Session.Property",
         OpKind::SessionDoAction => "Session.DoAction",
         OpKind::SessionMode | OpKind::SessionSetMode => "Session.Mode",

@@ -74,6 +74,16 @@ pub fn sample(kind: OpKind) -> Operation {
         OpKind::RecordClearData => Operation::RecordClearData {
             record: "rec".into(),
         },
+        OpKind::ViewColumnInfo => Operation::ViewColumnInfo {
+            view: "view".into(),
+            info: msiconf_spec::ColumnInfo::Types,
+            into: "cols".into(),
+        },
+        OpKind::PrimaryKeys => Operation::PrimaryKeys {
+            db: "db".into(),
+            table: s("Property"),
+            into: "keys".into(),
+        },
         OpKind::ProcessMessage => Operation::ProcessMessage {
             kind: 0x0400_0000,
             fields: vec!["hello".into()],

@@ -194,6 +194,8 @@ deviations! {
     RecordEmptyStringKept => "record-empty-string-kept", ["REC-NULL-FIELDS"], "stores an empty string in a record field instead of making it Null";
     RecordGrowsOnSet => "record-grows-on-set", ["REC-FIELD-RANGE"], "extends a record when a field beyond its count is set instead of returning ERROR_INVALID_PARAMETER";
     RecordMoreDataAsSuccess => "record-more-data-as-success", ["REC-GET-STRING"], "returns ERROR_SUCCESS from MsiRecordGetString when the value does not fit the buffer";
+    ColumnTypesIgnoreNullable => "column-types-ignore-nullable", ["VIEW-COLUMN-INFO"], "writes every column type of MsiViewGetColumnInfo in lower case, as if no column accepted Null";
+    PrimaryKeysListAllColumns => "primary-keys-list-all-columns", ["DB-PRIMARY-KEYS"], "lists every column of the table from MsiDatabaseGetPrimaryKeys, not only its key columns";
     RecordIntegerParseLenient => "record-integer-parse-lenient", ["REC-INTEGER"], "reads \" 42\" and \"+42\" in a string field as integers in MsiRecordGetInteger";
 }
 

@@ -602,6 +602,16 @@ impl<'p> Session<'p> {
             | Operation::RecordIsNull { .. }
             | Operation::RecordDataSize { .. }
             | Operation::RecordClearData { .. } => self.record_call(op),
+            Operation::ViewColumnInfo { view, info, into } => {
+                let (code, rec) = self.view_column_info(view, *info);
+                let h = rec.map_or(0, |r| self.alloc(Handle::Record(r)));
+                self.handle_outcome(into, h, Some(code))
+            }
+            Operation::PrimaryKeys { db, table, into } => {
+                let (code, rec) = self.primary_keys(db, table.as_deref());
+                let h = rec.map_or(0, |r| self.alloc(Handle::Record(r)));
+                self.handle_outcome(into, h, Some(code))
+            }
             Operation::SessionPropertyGet { .. }
             | Operation::SessionPropertySet { .. }
             | Operation::SessionDoAction { .. }
@@ -1374,6 +1384,81 @@ impl<'p> Session<'p> {
             }
             Some(Err(code)) => Outcome::rc(code),
             None => Outcome::rc(rc::INVALID_HANDLE),
+        }
+    }
+
+    /// MsiViewGetColumnInfo: a record of the names or type strings of the
+    /// columns a SELECT view returns (none for other statements).
+    fn view_column_info(
+        &mut self,
+        slot: &str,
+        info: crate::ColumnInfo,
+    ) -> (u32, Option<crate::msi::record::Record>) {
+        let Some((_, v)) = self.view(slot) else {
+            return (rc::INVALID_HANDLE, None);
+        };
+        let (db, table, cols) = (v.db, v.stmt.table().to_owned(), v.cols.clone());
+        let select = matches!(v.stmt, Statement::Select { .. });
+        let types = self
+            .read_db(db, &table, |d| {
+                let t = d.table(&table)?;
+                cols.iter()
+                    .map(|c| {
+                        t.cols
+                            .iter()
+                            .find(|k| &k.name == c)
+                            .map(|k| k.type_string())
+                    })
+                    .collect::<Option<Vec<String>>>()
+            })
+            .flatten();
+        let texts = match (select, info) {
+            (false, _) => Vec::new(),
+            (true, crate::ColumnInfo::Names) => cols,
+            (true, crate::ColumnInfo::Types) => types.unwrap_or_default(),
+        };
+        let texts = if self.b.on(Deviation::ColumnTypesIgnoreNullable) {
+            texts.into_iter().map(|t| t.to_ascii_lowercase()).collect()
+        } else {
+            texts
+        };
+        (
+            rc::SUCCESS,
+            Some(crate::msi::record::Record::from_texts(None, &texts)),
+        )
+    }
+
+    /// MsiDatabaseGetPrimaryKeys: field 0 the table's name, then its key columns.
+    fn primary_keys(
+        &mut self,
+        slot: &str,
+        table: Option<&str>,
+    ) -> (u32, Option<crate::msi::record::Record>) {
+        let h = self.slot(slot);
+        if !matches!(self.handles.get(&h), Some(Handle::Db { .. })) {
+            return (rc::INVALID_HANDLE, None);
+        }
+        let Some(table) = table else {
+            return (rc::INVALID_PARAMETER, None);
+        };
+        let all_columns = self.b.on(Deviation::PrimaryKeysListAllColumns);
+        let keys = self
+            .read_db(h, table, |d| {
+                d.table(table).map(|t| {
+                    t.cols
+                        .iter()
+                        .filter(|c| c.key || all_columns)
+                        .map(|c| c.name.clone())
+                        .collect::<Vec<String>>()
+                })
+            })
+            .flatten();
+        match keys {
+            Some(keys) => (
+                rc::SUCCESS,
+                Some(crate::msi::record::Record::from_texts(Some(table), &keys)),
+            ),
+            None => (rc::INVALID_TABLE, None),
         }
     }
 

@@ -9,7 +9,7 @@
 use crate::codes::rc;
 use crate::fixture::{self, Fixture};
 use crate::msi::sql::{eval, expr_columns, Expr};
-pub(crate) use crate::msi::sql::{parse, Alter, ColDef, ColKind, Statement, Value};
+pub(crate) use crate::msi::sql::{parse, Alter, ColDef, ColKind, ColumnType, Statement, Value};
 use std::cmp::Ordering;
 
 /// A column definition.
@@ -122,23 +122,29 @@ impl Table {
     }
 }
 
-/// Reads an IDT column type (`s72`, `S255`, `i2`, `I4`, `l0`, `v0`).
+/// A fixture column, its IDT type read by the shared [`ColumnType`].
 fn col_from_idt(c: &fixture::Column) -> Col {
-    let mut chars = c.kind.chars();
-    let letter = chars.next().unwrap_or('s');
-    let size: u16 = chars.as_str().parse().unwrap_or(0);
-    let kind = match letter.to_ascii_lowercase() {
-        'i' => ColKind::Int(if size == 2 { 2 } else { 4 }),
-        'v' => ColKind::Stream,
-        _ => ColKind::Str(size),
-    };
+    let t = ColumnType::parse(&c.kind);
     Col {
         name: c.name.clone(),
-        kind,
-        nullable: letter.is_ascii_uppercase(),
+        kind: t.kind,
+        nullable: t.nullable,
         key: c.key,
         temporary: false,
-        localizable: letter.eq_ignore_ascii_case(&'l'),
+        localizable: t.localizable,
+    }
+}
+
+impl Col {
+    /// The column's type string (MsiViewGetColumnInfo, MSICOLINFO_TYPES).
+    pub(crate) fn type_string(&self) -> String {
+        ColumnType {
+            kind: self.kind,
+            nullable: self.nullable,
+            localizable: self.localizable,
+            temporary: self.temporary,
+        }
+        .render()
     }
 }
 

@@ -219,6 +219,17 @@ fn judge(t: &Transcript, profile: Profile, want: Part, out: &mut Vec<Violation>)
             slots.insert(slot, Held::Nothing);
             continue;
         }
+        if let Operation::ViewColumnInfo { into, .. } | Operation::PrimaryKeys { into, .. } =
+            &e.call
+        {
+            // A record whose content the SQL rules judge; here only whether there is one.
+            let held = match e.outcome.handle {
+                Some(0) if performed(e) => Held::Nothing,
+                _ => Held::Unknown,
+            };
+            slots.insert(into, held);
+            continue;
+        }
         if !RECORD_CALLS.contains(&e.call.kind()) {
             if let Some(slot) = e.call.into_slot() {
                 // A handle of another kind: record calls on it see no record.

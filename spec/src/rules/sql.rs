@@ -55,7 +55,220 @@ pub(super) const RULES: &[Rule] = &[
         disagreement: None,
         check: Check::Predicate(table_persistent),
     },
+    Rule {
+        id: "VIEW-COLUMN-INFO",
+        title: "MsiViewGetColumnInfo names and types a view's columns",
+        statement: "On a SELECT view, MsiViewGetColumnInfo returns a record with one field per \
+                    selected column, in the view's order: its name (MSICOLINFO_NAMES) or its type \
+                    string (MSICOLINFO_TYPES): s, l, i or v for string, localizable string, \
+                    integer or stream (g and j for TEMPORARY strings and integers), upper-case \
+                    when the column accepts Null, then the size.",
+        sources: &[
+            "API:msiviewgetcolumninfo",
+            "MS:column-definition-format",
+            "WT:db.c test_viewgetcolumninfo",
+            "WT:db.c test_temporary_table",
+        ],
+        contexts: PKG_IMM,
+        family: Family::Sql,
+        subject: Subject::calls(&[
+            OpKind::ViewColumnInfo,
+            OpKind::RecordFieldCount,
+            OpKind::RecordGetString,
+        ]),
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(column_info),
+    },
+    Rule {
+        id: "DB-PRIMARY-KEYS",
+        title: "MsiDatabaseGetPrimaryKeys lists a table's key columns",
+        statement: "MsiDatabaseGetPrimaryKeys returns a record whose field 0 is the table's name \
+                    and whose fields 1 to n are its n primary key columns, in order; a table the \
+                    database does not have gives ERROR_INVALID_TABLE (1628).",
+        sources: &["API:msidatabasegetprimarykeysa", "WT:custom.c test_db"],
+        contexts: PKG_IMM,
+        family: Family::Sql,
+        subject: Subject::calls(&[
+            OpKind::PrimaryKeys,
+            OpKind::RecordFieldCount,
+            OpKind::RecordGetString,
+        ]),
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(primary_keys),
+    },
 ];
+
+/// The columns of a table the fixture defines and no step can reshape, with their IDT types.
+fn fixture_schema<'p>(plan: &'p Plan, table: &str) -> Option<&'p crate::fixture::Table> {
+    let t = plan.fixture.table(table)?;
+    (!schema_may_change(plan, table)).then_some(t)
+}
+
+/// Judges the reads of the record a call put in `slot` (event `i`): its field
+/// count and, through an ample or sized buffer, its fields as `fields` (field 0 first).
+fn judge_record_reads(
+    t: &Transcript,
+    i: usize,
+    slot: &str,
+    fields: &[Option<String>],
+    id: &str,
+    out: &mut Vec<Violation>,
+) {
+    let probe = &t.events[i].probe;
+    let mut last = t.events[i].index;
+    for e in &t.events[i + 1..] {
+        if &e.probe != probe {
+            continue;
+        }
+        if e.index <= last {
+            break; // the probe ran again: a new run, new slots
+        }
+        last = e.index;
+        if e.call.into_slot() == Some(slot)
+            || matches!(&e.call, Operation::CloseHandle { slot: s } if s == slot)
+        {
+            break;
+        }
+        if !performed(e) {
+            continue;
+        }
+        match &e.call {
+            Operation::RecordFieldCount { record } if record == slot => {
+                expect_number(out, id, e, fields.len() as i64 - 1);
+            }
+            Operation::RecordGetString {
+                record,
+                field,
+                buffer,
+            } if record == slot
+                && matches!(buffer, crate::Buffer::Ample | crate::Buffer::Sized(_)) =>
+            {
+                let Some(Some(want)) = fields.get(*field as usize) else {
+                    continue;
+                };
+                let g = crate::msi::text::getter_result(
+                    crate::msi::text::utf16_len(want),
+                    *buffer,
+                    false,
+                );
+                let copied = g.copied.map(|k| crate::msi::text::utf16_prefix(want, k));
+                let ok = e.outcome.rc.is_none_or(|v| v == g.rc)
+                    && (e.outcome.value.is_none()
+                        || copied.is_none()
+                        || e.outcome.value.as_deref() == copied);
+                if !ok {
+                    flag(
+                        out,
+                        id,
+                        e,
+                        format!("rc={} value={:?}", g.rc, copied.unwrap_or("")),
+                    );
+                }
+            }
+            Operation::RecordSetString { record, .. }
+            | Operation::RecordSetInteger { record, .. }
+            | Operation::RecordClearData { record }
+                if record == slot =>
+            {
+                break; // the caller changed the record
+            }
+            _ => {}
+        }
+    }
+}
+
+fn column_info(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "VIEW-COLUMN-INFO";
+    for (i, e) in t.events.iter().enumerate() {
+        let Operation::ViewColumnInfo { view, info, into } = &e.call else {
+            continue;
+        };
+        if !performed(e) || !facts::is_full_c(e.context) {
+            continue;
+        }
+        let Some(sql) = facts::view_sql(&t.events, i, view) else {
+            continue;
+        };
+        let Ok(Statement::Select { table, columns, .. }) = msi_sql::parse(sql) else {
+            continue;
+        };
+        let Some(schema) = fixture_schema(plan, &table) else {
+            continue;
+        };
+        let names: Vec<&str> = match &columns {
+            Some(c) => c.iter().map(String::as_str).collect(),
+            None => schema.columns.iter().map(|c| c.name.as_str()).collect(),
+        };
+        let Some(texts) = names
+            .iter()
+            .map(|n| {
+                let c = schema.columns.iter().find(|c| c.name == *n)?;
+                Some(match info {
+                    crate::ColumnInfo::Names => c.name.clone(),
+                    crate::ColumnInfo::Types => msi_sql::ColumnType::parse(&c.kind).render(),
+                })
+            })
+            .collect::<Option<Vec<String>>>()
+        else {
+            continue;
+        };
+        expect_rc(out, ID, e, rc::SUCCESS);
+        if e.outcome.rc != Some(rc::SUCCESS) || e.outcome.handle == Some(0) {
+            continue;
+        }
+        let fields: Vec<Option<String>> = std::iter::once(None)
+            .chain(texts.into_iter().map(Some))
+            .collect();
+        judge_record_reads(t, i, into, &fields, ID, out);
+    }
+}
+
+fn primary_keys(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "DB-PRIMARY-KEYS";
+    for (i, e) in t.events.iter().enumerate() {
+        let Operation::PrimaryKeys {
+            db,
+            table: Some(table),
+            into,
+        } = &e.call
+        else {
+            continue;
+        };
+        if !performed(e) || !facts::is_full_c(e.context) {
+            continue;
+        }
+        if facts::slot_database(&t.events, i, db).is_none() {
+            continue;
+        }
+        if schema_may_change(plan, table) {
+            continue;
+        }
+        let Some(schema) = plan.fixture.table(table) else {
+            // Neither the fixture nor any step makes such a table, and it is no
+            // table every package has.
+            if msi_sql::package_columns(table).is_none() && table != msi_sql::PROPERTY_TABLE {
+                expect_rc(out, ID, e, rc::INVALID_TABLE);
+            }
+            continue;
+        };
+        expect_rc(out, ID, e, rc::SUCCESS);
+        if e.outcome.rc != Some(rc::SUCCESS) || e.outcome.handle == Some(0) {
+            continue;
+        }
+        let fields: Vec<Option<String>> = std::iter::once(Some(table.clone()))
+            .chain(
+                schema
+                    .columns
+                    .iter()
+                    .filter(|c| c.key)
+                    .map(|c| Some(c.name.clone())),
+            )
+            .collect();
+        judge_record_reads(t, i, into, &fields, ID, out);
+    }
+}
 
 fn select_reads(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "SQL-SELECT-READS";

@@ -1769,3 +1769,95 @@ pub fn rec_integer(ok: bool) -> Built {
         .call(Package, rec_op("size", 1), num(10))
         .build()
 }
+
+fn open_test_view() -> Operation {
+    Operation::OpenView {
+        db: "db".into(),
+        sql: Some("SELECT * FROM `Test`".into()),
+        into: "view".into(),
+        null_out: false,
+    }
+}
+
+fn rc_handle(rc: u32, handle: u32) -> Outcome {
+    Outcome {
+        rc: Some(rc),
+        handle: Some(handle),
+        ..Outcome::default()
+    }
+}
+
+fn text(value: &str) -> Outcome {
+    Outcome {
+        rc: Some(0),
+        value: Some(value.into()),
+        size: Some(value.len() as u32),
+        ..Outcome::default()
+    }
+}
+
+fn read_field(slot: &str, field: u32) -> Operation {
+    Operation::RecordGetString {
+        record: slot.into(),
+        field,
+        buffer: Buffer::Ample,
+    }
+}
+
+pub fn column_info(ok: bool) -> Built {
+    test_table_case()
+        .call(Package, gad("db"), handle(1))
+        .call(Package, open_test_view(), rc_handle(0, 2))
+        .call(
+            Package,
+            Operation::ViewColumnInfo {
+                view: "view".into(),
+                info: msiconf_spec::ColumnInfo::Types,
+                into: "cols".into(),
+            },
+            rc_handle(0, 3),
+        )
+        .call(
+            Package,
+            Operation::RecordFieldCount {
+                record: "cols".into(),
+            },
+            num(2),
+        )
+        .call(Package, read_field("cols", 1), text("i2"))
+        .call(Package, read_field("cols", 2), text(pick(ok, "S72", "s72")))
+        .build()
+}
+
+pub fn primary_keys(ok: bool) -> Built {
+    test_table_case()
+        .call(ImmediateBeforeInit, gad("db"), handle(1))
+        .call(
+            ImmediateBeforeInit,
+            Operation::PrimaryKeys {
+                db: "db".into(),
+                table: Some("Test".into()),
+                into: "keys".into(),
+            },
+            rc_handle(0, 2),
+        )
+        .call(
+            ImmediateBeforeInit,
+            Operation::RecordFieldCount {
+                record: "keys".into(),
+            },
+            num(pick(ok, 1, 2)),
+        )
+        .call(ImmediateBeforeInit, read_field("keys", 0), text("Test"))
+        .call(ImmediateBeforeInit, read_field("keys", 1), text("A"))
+        .call(
+            ImmediateBeforeInit,
+            Operation::PrimaryKeys {
+                db: "db".into(),
+                table: Some("Nope".into()),
+                into: "none".into(),
+            },
+            rc_handle(1628, 0),
+        )
+        .build()
+}

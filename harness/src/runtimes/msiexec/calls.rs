@@ -234,6 +234,12 @@ pub fn request_for(
             req("recsize", vec![Arg::n(st.slot(record)), Arg::n(*field)])
         }
         O::RecordClearData { record } => req("recclear", vec![Arg::n(st.slot(record))]),
+        O::ViewColumnInfo { view, info, .. } => {
+            req("colinfo", vec![Arg::n(st.slot(view)), Arg::n(info.code())])
+        }
+        O::PrimaryKeys { db, table, .. } => {
+            req("primarykeys", vec![Arg::n(st.slot(db)), Arg::opt(table)])
+        }
         O::HasSession => req("hassession", vec![]),
         O::CommandLine => req("cmdline", vec![]),
         O::SessionPropertyGet { .. }
@@ -368,6 +374,10 @@ fn raw_outcome(op: &Operation, reply: &Reply, st: &mut RunState) -> Outcome {
         | O::RecordIsNull { .. }
         | O::RecordDataSize { .. } => out.number = num,
         O::CreateRecord { into, .. } => handle_into(st, &mut out, into),
+        O::ViewColumnInfo { into, .. } | O::PrimaryKeys { into, .. } => {
+            out.rc = rc;
+            handle_into(st, &mut out, into);
+        }
         O::GetActiveDatabase { into } => handle_into(st, &mut out, into),
         O::OpenView { into, null_out, .. } => {
             out.rc = rc;

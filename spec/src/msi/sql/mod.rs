@@ -14,7 +14,7 @@ mod value;
 pub use ast::{Alter, Cmp, ColDef, Expr, Operand, Statement};
 pub use eval::{eval, expr_columns};
 pub use parse::parse;
-pub use value::{ColKind, Value};
+pub use value::{ColKind, ColumnType, Value};
 
 /// The system tables: never persistent, never creatable, never writable.
 pub const SYSTEM_TABLES: [&str; 4] = ["_Tables", "_Columns", "_Streams", "_Storages"];

@@ -204,9 +204,11 @@ impl Parser {
             }
         } else if self.kw("LONGCHAR") {
             ColKind::Str(0)
-        } else if self.kw("SHORT") {
+        } else if self.kw("SHORT") || self.kw("INT") || self.kw("INTEGER") {
+            // INT and INTEGER are 2-byte columns like SHORT (db.c
+            // test_viewgetcolumninfo reads their type as I2); only LONG has 4.
             ColKind::Int(2)
-        } else if self.kw("INT") || self.kw("INTEGER") || self.kw("LONG") {
+        } else if self.kw("LONG") {
             ColKind::Int(4)
         } else if self.kw("OBJECT") {
             ColKind::Stream
