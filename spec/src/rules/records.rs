@@ -41,8 +41,8 @@ pub(super) const RULES: &[Rule] = &[
         id: "REC-CREATE",
         title: "MsiCreateRecord makes a record of up to 65535 Null fields",
         statement: "MsiCreateRecord(n) returns a handle to a record whose field count is n and \
-                    whose fields 0 to n are all Null; a count above 65535 gets no record \
-                    (handle 0).",
+                    whose fields 0 to n are all Null, and which MsiCloseHandle closes; a count \
+                    above 65535 gets no record (handle 0).",
         sources: &[
             "API:msicreaterecord",
             "API:msirecordgetfieldcount",
@@ -50,7 +50,18 @@ pub(super) const RULES: &[Rule] = &[
         ],
         contexts: C_CONTEXTS,
         family: Family::Records,
-        subject: Subject::calls(RECORD_CALLS),
+        subject: Subject::calls(&[
+            OpKind::CreateRecord,
+            OpKind::RecordFieldCount,
+            OpKind::RecordSetString,
+            OpKind::RecordSetInteger,
+            OpKind::RecordGetString,
+            OpKind::RecordGetInteger,
+            OpKind::RecordIsNull,
+            OpKind::RecordDataSize,
+            OpKind::RecordClearData,
+            OpKind::CloseHandle,
+        ]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(create),
@@ -216,6 +227,19 @@ fn judge(t: &Transcript, profile: Profile, want: Part, out: &mut Vec<Violation>)
         run.0 = e.index;
         let slots = &mut run.1;
         if let Operation::CloseHandle { slot } = &e.call {
+            // An open record closes (MsiCloseHandle: ERROR_SUCCESS).
+            if want == Part::Create
+                && performed(e)
+                && matches!(slots.get(slot.as_str()), Some(Held::Record(_)))
+                && e.outcome.rc.is_some_and(|v| v != rc::SUCCESS)
+            {
+                flag(
+                    out,
+                    Part::Create.id(),
+                    e,
+                    "rc=0 (the record's handle closes)",
+                );
+            }
             slots.insert(slot, Held::Nothing);
             continue;
         }

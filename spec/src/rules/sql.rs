@@ -155,6 +155,7 @@ fn judge_record_reads(
                 );
                 let copied = g.copied.map(|k| crate::msi::text::utf16_prefix(want, k));
                 let ok = e.outcome.rc.is_none_or(|v| v == g.rc)
+                    && (e.outcome.size.is_none() || g.size.is_none() || e.outcome.size == g.size)
                     && (e.outcome.value.is_none()
                         || copied.is_none()
                         || e.outcome.value.as_deref() == copied);
@@ -163,7 +164,12 @@ fn judge_record_reads(
                         out,
                         id,
                         e,
-                        format!("rc={} value={:?}", g.rc, copied.unwrap_or("")),
+                        format!(
+                            "rc={} size={} value={:?}",
+                            g.rc,
+                            g.size.unwrap_or(0),
+                            copied.unwrap_or("")
+                        ),
                     );
                 }
             }
