@@ -218,6 +218,8 @@ pub(crate) struct View {
     db: u32,
     stmt: Statement,
     cols: Vec<String>,
+    /// The columns' type strings, fixed when the view was opened (empty unless a SELECT).
+    types: Vec<String>,
     rows: Option<Vec<Record>>,
     cursor: usize,
     current: Option<Record>,
@@ -1368,14 +1370,27 @@ impl<'p> Session<'p> {
             Err(code) => return Outcome::rc(code),
         };
         let bound = self.read_db(h, stmt.table(), |d| {
-            d.bind(&stmt).map(|()| d.select_columns(&stmt))
+            d.bind(&stmt).map(|()| {
+                let cols = d.select_columns(&stmt);
+                let types = d
+                    .table(stmt.table())
+                    .map(|t| {
+                        cols.iter()
+                            .filter_map(|c| t.cols.iter().find(|k| &k.name == c))
+                            .map(|k| k.type_string())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (cols, types)
+            })
         });
         match bound {
-            Some(Ok(cols)) => {
+            Some(Ok((cols, types))) => {
                 let v = self.alloc(Handle::View(Box::new(View {
                     db: h,
                     stmt,
                     cols,
+                    types,
                     rows: None,
                     cursor: 0,
                     current: None,
@@ -1397,25 +1412,11 @@ impl<'p> Session<'p> {
         let Some((_, v)) = self.view(slot) else {
             return (rc::INVALID_HANDLE, None);
         };
-        let (db, table, cols) = (v.db, v.stmt.table().to_owned(), v.cols.clone());
         let select = matches!(v.stmt, Statement::Select { .. });
-        let types = self
-            .read_db(db, &table, |d| {
-                let t = d.table(&table)?;
-                cols.iter()
-                    .map(|c| {
-                        t.cols
-                            .iter()
-                            .find(|k| &k.name == c)
-                            .map(|k| k.type_string())
-                    })
-                    .collect::<Option<Vec<String>>>()
-            })
-            .flatten();
         let texts = match (select, info) {
             (false, _) => Vec::new(),
-            (true, crate::ColumnInfo::Names) => cols,
-            (true, crate::ColumnInfo::Types) => types.unwrap_or_default(),
+            (true, crate::ColumnInfo::Names) => v.cols.clone(),
+            (true, crate::ColumnInfo::Types) => v.types.clone(),
         };
         let texts = if self.b.on(Deviation::ColumnTypesIgnoreNullable) {
             texts.into_iter().map(|t| t.to_ascii_lowercase()).collect()

@@ -1301,10 +1301,10 @@ pub fn script_rows_in_window(plan: &Plan) -> bool {
 /// Whether a sequence row (at a positive number) names a top-level action.
 pub fn sequences_run_top_level(plan: &Plan) -> bool {
     let f = &plan.fixture;
-    f.execute_sequence
-        .iter()
-        .chain(&f.ui_sequence)
-        .any(|r| r.sequence > 0 && actions::is_top_level(&r.action))
+    f.execute_sequence.iter().chain(&f.ui_sequence).any(|r| {
+        // Termination rows (-1 to -4) run their actions too.
+        (r.sequence > 0 || (-4..=-1).contains(&r.sequence)) && actions::is_top_level(&r.action)
+    })
 }
 
 /// Whether `action` is sequenced at a termination number (-1 to -4).
@@ -1380,12 +1380,18 @@ pub fn slot_origin(events: &[Event], i: usize, slot: &str) -> Option<SlotOrigin>
 /// database shares one identity; each MsiOpenDatabase or MsiOpenPackage opens
 /// a separate one, named by the index of the event that opened it.
 pub fn slot_database(events: &[Event], i: usize, slot: &str) -> Option<(SlotOrigin, usize)> {
+    // Every call that stores a handle in a slot: a later one of another kind
+    // (a view, a record) replaces the database there.
     const KINDS: &[OpKind] = &[
         OpKind::GetActiveDatabase,
         OpKind::SessionDatabase,
         OpKind::OpenDatabase,
         OpKind::OpenPackage,
         OpKind::CloseHandle,
+        OpKind::OpenView,
+        OpKind::CreateRecord,
+        OpKind::ViewColumnInfo,
+        OpKind::PrimaryKeys,
     ];
     for (j, e) in run_before_of(events, i, KINDS) {
         let (into, origin) = match &e.call {
@@ -1395,6 +1401,7 @@ pub fn slot_database(events: &[Event], i: usize, slot: &str) -> Option<(SlotOrig
             Operation::OpenDatabase { into } => (into, SlotOrigin::Disk),
             Operation::OpenPackage { into, .. } => (into, SlotOrigin::Package),
             Operation::CloseHandle { slot: s } if s == slot => return None,
+            other if other.into_slot() == Some(slot) => return None,
             _ => continue,
         };
         if into == slot {
@@ -1414,7 +1421,18 @@ pub fn slot_database(events: &[Event], i: usize, slot: &str) -> Option<(SlotOrig
 
 /// The SQL text a view slot was opened on, in the same run.
 pub fn view_sql<'a>(events: &'a [Event], i: usize, view: &str) -> Option<&'a str> {
-    for (_, e) in run_before_of(events, i, &[OpKind::OpenView, OpKind::CloseHandle]) {
+    const KINDS: &[OpKind] = &[
+        OpKind::OpenView,
+        OpKind::CloseHandle,
+        OpKind::GetActiveDatabase,
+        OpKind::SessionDatabase,
+        OpKind::OpenDatabase,
+        OpKind::OpenPackage,
+        OpKind::CreateRecord,
+        OpKind::ViewColumnInfo,
+        OpKind::PrimaryKeys,
+    ];
+    for (_, e) in run_before_of(events, i, KINDS) {
         match &e.call {
             Operation::OpenView {
                 sql: Some(sql),
@@ -1424,6 +1442,8 @@ pub fn view_sql<'a>(events: &'a [Event], i: usize, view: &str) -> Option<&'a str
                 return (e.outcome.rc == Some(rc::SUCCESS)).then_some(sql.as_str());
             }
             Operation::CloseHandle { slot } if slot == view => return None,
+            // Another handle stored in the slot replaces the view.
+            other if other.into_slot() == Some(view) => return None,
             _ => {}
         }
     }

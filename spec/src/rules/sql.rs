@@ -106,6 +106,20 @@ fn fixture_schema<'p>(plan: &'p Plan, table: &str) -> Option<&'p crate::fixture:
     (!schema_may_change(plan, table)).then_some(t)
 }
 
+/// The call that last filled `slot` before `events[i]` in the same run, if it
+/// was not closed since: whatever kind of handle it stored.
+fn last_filler<'t>(events: &'t [Event], i: usize, slot: &str) -> Option<&'t Event> {
+    for e in facts::run_before(events, i) {
+        if matches!(&e.call, Operation::CloseHandle { slot: s } if s == slot) {
+            return None;
+        }
+        if e.call.into_slot() == Some(slot) {
+            return Some(e);
+        }
+    }
+    None
+}
+
 /// Judges the reads of the record a call put in `slot` (event `i`): its field
 /// count and, through an ample or sized buffer, its fields as `fields` (field 0 first).
 fn judge_record_reads(
@@ -194,9 +208,18 @@ fn column_info(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
         if !performed(e) || !facts::is_full_c(e.context) {
             continue;
         }
-        let Some(sql) = facts::view_sql(&t.events, i, view) else {
+        // The view slot holds the view a successful MsiDatabaseOpenView put there.
+        let Some(Event {
+            call: Operation::OpenView { sql: Some(sql), .. },
+            outcome,
+            ..
+        }) = last_filler(&t.events, i, view)
+        else {
             continue;
         };
+        if outcome.rc != Some(rc::SUCCESS) || outcome.handle.is_none_or(|h| h == 0) {
+            continue;
+        }
         let Ok(Statement::Select { table, columns, .. }) = msi_sql::parse(sql) else {
             continue;
         };
@@ -245,8 +268,18 @@ fn primary_keys(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation
         if !performed(e) || !facts::is_full_c(e.context) {
             continue;
         }
-        if facts::slot_database(&t.events, i, db).is_none() {
-            continue;
+        // The slot holds a database handle (a second session's handle is none).
+        match last_filler(&t.events, i, db) {
+            Some(
+                f @ Event {
+                    call:
+                        Operation::GetActiveDatabase { .. }
+                        | Operation::SessionDatabase { .. }
+                        | Operation::OpenDatabase { .. },
+                    ..
+                },
+            ) if performed(f) && f.outcome.handle.is_some_and(|h| h != 0) => {}
+            _ => continue,
         }
         if schema_may_change(plan, table) {
             continue;
