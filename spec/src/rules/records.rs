@@ -300,25 +300,6 @@ fn judge(t: &Transcript, profile: Profile, want: Part, out: &mut Vec<Violation>)
                     slots.insert(into, held);
                 }
             }
-            Operation::RecordFieldCount { record } => match slots.get(record.as_str()) {
-                Some(Held::Unknown) => {}
-                Some(Held::Record(r)) => {
-                    let n = i64::from(r.count());
-                    flag_if(
-                        Part::Create,
-                        o.number.is_none_or(|v| v == n),
-                        format!("number={n}"),
-                    );
-                }
-                None | Some(Held::Nothing) => {
-                    let n = i64::from(invalid::FIELD_COUNT);
-                    flag_if(
-                        Part::Invalid,
-                        o.number.is_none_or(|v| v == n),
-                        format!("number={n}"),
-                    );
-                }
-            },
             Operation::RecordSetString { record, field, .. }
             | Operation::RecordSetInteger { record, field, .. } => {
                 let held = slots.get_mut(record.as_str());
@@ -420,69 +401,55 @@ fn judge(t: &Transcript, profile: Profile, want: Part, out: &mut Vec<Violation>)
                     flag_if(part, ok, expected);
                 }
             },
-            Operation::RecordGetInteger { record, field } => match slots.get(record.as_str()) {
-                Some(Held::Unknown) => {}
-                None | Some(Held::Nothing) => {
-                    let n = i64::from(invalid::INTEGER);
-                    flag_if(
-                        Part::Invalid,
-                        o.number.is_none_or(|v| v == n),
-                        format!("number={n}"),
-                    );
-                }
-                Some(Held::Record(r)) => {
-                    let n = i64::from(r.integer(*field));
-                    let shown = if n == i64::from(NULL_INTEGER) {
-                        format!("number={n} (MSI_NULL_INTEGER)")
-                    } else {
-                        format!("number={n}")
-                    };
-                    flag_if(part_of(r, *field), o.number.is_none_or(|v| v == n), shown);
-                }
-            },
-            Operation::RecordIsNull { record, field } => match slots.get(record.as_str()) {
-                Some(Held::Unknown) => {}
-                None | Some(Held::Nothing) => {
-                    let n = match profile {
-                        Profile::Windows => invalid::IS_NULL_WINDOWS,
-                        Profile::Documented => invalid::IS_NULL_DOCUMENTED,
-                    };
-                    flag_if(
-                        Part::Invalid,
-                        o.number.is_none_or(|v| v == n),
-                        format!("number={n}"),
-                    );
-                }
-                Some(Held::Record(r)) => {
-                    let n = i64::from(r.is_null(*field));
-                    flag_if(
-                        part_of(r, *field),
-                        o.number.is_none_or(|v| v == n),
-                        format!("number={n}"),
-                    );
-                }
-            },
-            Operation::RecordDataSize { record, field } => match slots.get(record.as_str()) {
-                Some(Held::Unknown) => {}
-                None | Some(Held::Nothing) => {
-                    let n = i64::from(invalid::DATA_SIZE);
-                    flag_if(
-                        Part::Invalid,
-                        o.number.is_none_or(|v| v == n),
-                        format!("number={n}"),
-                    );
-                }
-                Some(Held::Record(r)) => {
-                    let n = i64::from(r.data_size(*field));
-                    flag_if(
-                        part_of(r, *field),
-                        o.number.is_none_or(|v| v == n),
-                        format!("number={n}"),
-                    );
-                }
-            },
+            Operation::RecordFieldCount { record }
+            | Operation::RecordGetInteger { record, .. }
+            | Operation::RecordIsNull { record, .. }
+            | Operation::RecordDataSize { record, .. } => {
+                let (part, n) = match slots.get(record.as_str()) {
+                    Some(Held::Unknown) => continue,
+                    None | Some(Held::Nothing) => (Part::Invalid, invalid_number(&e.call, profile)),
+                    Some(Held::Record(r)) => record_number(&e.call, r),
+                };
+                let null_integer = matches!(e.call, Operation::RecordGetInteger { .. })
+                    && n == i64::from(NULL_INTEGER);
+                let shown = if null_integer {
+                    format!("number={n} (MSI_NULL_INTEGER)")
+                } else {
+                    format!("number={n}")
+                };
+                flag_if(part, o.number.is_none_or(|v| v == n), shown);
+            }
             _ => {}
         }
+    }
+}
+
+/// What a numeric record getter answers for a handle that is no record.
+fn invalid_number(op: &Operation, profile: Profile) -> i64 {
+    match op {
+        Operation::RecordFieldCount { .. } => i64::from(invalid::FIELD_COUNT),
+        Operation::RecordGetInteger { .. } => i64::from(invalid::INTEGER),
+        Operation::RecordIsNull { .. } => match profile {
+            Profile::Windows => invalid::IS_NULL_WINDOWS,
+            Profile::Documented => invalid::IS_NULL_DOCUMENTED,
+        },
+        _ => i64::from(invalid::DATA_SIZE),
+    }
+}
+
+/// What a numeric record getter answers for record `r`, and the rule that says so:
+/// the field count is REC-CREATE's; a field's reading is the rule of what the field holds.
+fn record_number(op: &Operation, r: &Record) -> (Part, i64) {
+    match op {
+        Operation::RecordFieldCount { .. } => (Part::Create, i64::from(r.count())),
+        Operation::RecordGetInteger { field, .. } => {
+            (part_of(r, *field), i64::from(r.integer(*field)))
+        }
+        Operation::RecordIsNull { field, .. } => (part_of(r, *field), i64::from(r.is_null(*field))),
+        Operation::RecordDataSize { field, .. } => {
+            (part_of(r, *field), i64::from(r.data_size(*field)))
+        }
+        _ => unreachable!("record_number is given the numeric record getters only"),
     }
 }
 
