@@ -103,7 +103,15 @@ pub(super) const RULES: &[Rule] = &[
 /// The columns of a table the fixture defines and no step can reshape, with their IDT types.
 fn fixture_schema<'p>(plan: &'p Plan, table: &str) -> Option<&'p crate::fixture::Table> {
     let t = plan.fixture.table(table)?;
-    (!schema_may_change(plan, table)).then_some(t)
+    // A fixture that names the table twice describes no one package.
+    let once = plan
+        .fixture
+        .tables
+        .iter()
+        .filter(|t| t.name == table)
+        .count()
+        == 1;
+    (once && !schema_may_change(plan, table)).then_some(t)
 }
 
 /// The call that last filled `slot` before `events[i]` in the same run, if it
@@ -281,10 +289,18 @@ fn primary_keys(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation
             ) if performed(f) && f.outcome.handle.is_some_and(|h| h != 0) => {}
             _ => continue,
         }
-        if schema_may_change(plan, table) {
+        if schema_may_change(plan, table)
+            || plan
+                .fixture
+                .tables
+                .iter()
+                .filter(|t| &t.name == table)
+                .count()
+                > 1
+        {
             continue;
         }
-        let Some(schema) = plan.fixture.table(table) else {
+        let Some(schema) = fixture_schema(plan, table) else {
             // Neither the fixture nor any step makes such a table, and it is no
             // table every package has.
             if msi_sql::package_columns(table).is_none() && table != msi_sql::PROPERTY_TABLE {
