@@ -59,6 +59,16 @@ pub fn performed(e: &Event) -> bool {
     e.outcome.unsupported.is_none()
 }
 
+/// The slot a call stored a handle in. A call that ran and reported no handle
+/// (an open that failed before writing its out-pointer, or was given none)
+/// leaves its slot as it was; one that did not run leaves it unknown, so it
+/// counts as filling it.
+pub fn filled_slot(e: &Event) -> Option<&str> {
+    e.call
+        .into_slot()
+        .filter(|_| e.outcome.handle.is_some() || !performed(e))
+}
+
 /// Pushes a violation at the event's step, with its outcome as the observation.
 pub fn flag(out: &mut Vec<Violation>, rule: &str, e: &Event, expected: impl Into<String>) {
     out.push(Violation::at(
@@ -1401,7 +1411,7 @@ pub fn slot_database(events: &[Event], i: usize, slot: &str) -> Option<(SlotOrig
             Operation::OpenDatabase { into } => (into, SlotOrigin::Disk),
             Operation::OpenPackage { into, .. } => (into, SlotOrigin::Package),
             Operation::CloseHandle { slot: s } if s == slot => return None,
-            other if other.into_slot() == Some(slot) => return None,
+            _ if filled_slot(e) == Some(slot) => return None,
             _ => continue,
         };
         if into == slot {
@@ -1443,7 +1453,7 @@ pub fn view_sql<'a>(events: &'a [Event], i: usize, view: &str) -> Option<&'a str
             }
             Operation::CloseHandle { slot } if slot == view => return None,
             // Another handle stored in the slot replaces the view.
-            other if other.into_slot() == Some(view) => return None,
+            _ if filled_slot(e) == Some(view) => return None,
             _ => {}
         }
     }

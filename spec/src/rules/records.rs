@@ -255,7 +255,7 @@ fn judge(t: &Transcript, profile: Profile, want: Part, out: &mut Vec<Violation>)
             continue;
         }
         if !RECORD_CALLS.contains(&e.call.kind()) {
-            if let Some(slot) = e.call.into_slot() {
+            if let Some(slot) = facts::filled_slot(e) {
                 // A handle of another kind: record calls on it see no record.
                 let held = if performed(e) {
                     Held::Nothing

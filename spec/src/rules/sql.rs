@@ -121,7 +121,7 @@ fn last_filler<'t>(events: &'t [Event], i: usize, slot: &str) -> Option<&'t Even
         if matches!(&e.call, Operation::CloseHandle { slot: s } if s == slot) {
             return None;
         }
-        if e.call.into_slot() == Some(slot) {
+        if facts::filled_slot(e) == Some(slot) {
             return Some(e);
         }
     }
@@ -148,7 +148,7 @@ fn judge_record_reads(
             break; // the probe ran again: a new run, new slots
         }
         last = e.index;
-        if e.call.into_slot() == Some(slot)
+        if facts::filled_slot(e) == Some(slot)
             || matches!(&e.call, Operation::CloseHandle { slot: s } if s == slot)
         {
             break;
