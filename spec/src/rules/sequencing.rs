@@ -450,65 +450,93 @@ fn row_conditions(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violati
         .chain(f.execute_sequence.iter().map(|r| (false, r)))
         .filter(|(_, r)| r.sequence > 0)
         .collect();
-    for &(in_ui, row) in &rows {
-        let Some(c) = row.condition.as_deref() else {
+    // Each action is judged once, over every row that sequences it: a standard
+    // action sits in both tables, and runs once for each row whose condition holds.
+    let mut judged: Vec<&str> = Vec::new();
+    for &(_, first) in &rows {
+        let action = first.action.as_str();
+        if judged.contains(&action) {
             continue;
-        };
-        if msi_condition::syntax(Some(c)).is_some()
-            || rows.iter().filter(|(_, r)| r.action == row.action).count() != 1
-            || !logged_once_per_row(plan, &row.action)
+        }
+        judged.push(action);
+        let own: Vec<(bool, &crate::fixture::SequenceRow)> = rows
+            .iter()
+            .copied()
+            .filter(|(_, r)| r.action == action)
+            .collect();
+        if own.iter().all(|(_, r)| r.condition.is_none())
+            || own.iter().any(|(in_ui, r)| {
+                // A row the same table repeats is one run or two, as the engine
+                // orders equal numbers; leave it.
+                own.iter()
+                    .filter(|(u, o)| u == in_ui && o.sequence == r.sequence)
+                    .count()
+                    != 1
+                    || r.condition
+                        .as_deref()
+                        .is_some_and(|c| msi_condition::syntax(Some(c)).is_some())
+            })
+            || (own.len() > 1 && own.iter().all(|(in_ui, _)| !in_ui))
+            // Scheduling options let a custom action sequenced twice run only once.
+            || (own.len() > 1
+                && facts::custom_action(plan, action)
+                    .is_some_and(|r| r.kind & catype::CLIENT_REPEAT != 0))
+            || !logged_once_per_row(plan, action)
         {
             continue;
         }
         let by_name = facts::all_steps(plan).any(|(_, _, op)| {
             matches!(op, Operation::Sequence { .. })
-                || facts::runs_actions_by_name(op, Some(&row.action))
+                || facts::runs_actions_by_name(op, Some(action))
         });
         if by_name {
             continue;
         }
-        let pos = facts::Position {
-            ui: in_ui,
-            sequence: row.sequence,
-        };
-        let lookup = |n: &str| -> Lookup<'_> {
-            if n.starts_with(['%', '$', '?', '&', '!']) || crate::msi::properties::is_engine_set(n)
-            {
-                return Lookup::Unknown;
-            }
-            match facts::value_at_position(plan, n, pos, "", false, 0) {
-                Some(k) => Lookup::Found(k.value),
-                None => Lookup::Unknown,
-            }
-        };
-        let Some(want) = msi_condition::evaluate(Some(c), &lookup) else {
-            continue;
-        };
-        let Some(n) = facts::times_run(plan, t, &row.action) else {
-            continue;
-        };
-        let wrong = match want {
-            condition::TRUE => n == 0,
-            condition::FALSE => n > 0,
-            _ => false,
-        };
-        if wrong {
-            let truth = if want == condition::TRUE {
-                "TRUE"
-            } else {
-                "FALSE"
+        let mut want_runs = 0usize;
+        let mut settled = true;
+        let mut shown = Vec::new();
+        for &(in_ui, row) in &own {
+            let Some(c) = row.condition.as_deref() else {
+                want_runs += 1;
+                continue;
             };
+            let pos = facts::Position {
+                ui: in_ui,
+                sequence: row.sequence,
+            };
+            let lookup = |n: &str| -> Lookup<'_> {
+                if n.starts_with(['%', '$', '?', '&', '!'])
+                    || crate::msi::properties::is_engine_set(n)
+                {
+                    return Lookup::Unknown;
+                }
+                match facts::value_at_position(plan, n, pos, "", false, 0) {
+                    Some(k) => Lookup::Found(k.value),
+                    None => Lookup::Unknown,
+                }
+            };
+            match msi_condition::evaluate(Some(c), &lookup) {
+                Some(condition::TRUE) => {
+                    want_runs += 1;
+                    shown.push(format!("{c:?}, which is TRUE"));
+                }
+                Some(condition::FALSE) => shown.push(format!("{c:?}, which is FALSE")),
+                _ => settled = false,
+            }
+        }
+        if !settled {
+            continue;
+        }
+        let Some(n) = facts::times_run(plan, t, action) else {
+            continue;
+        };
+        if n != want_runs {
             out.push(Violation::at(
                 ID,
                 None,
                 format!(
-                    "{} (condition {c:?}, which is {truth}) {}",
-                    row.action,
-                    if want == condition::TRUE {
-                        "runs"
-                    } else {
-                        "does not run"
-                    }
+                    "{action} (condition {}) runs {want_runs} time(s)",
+                    shown.join("; ")
                 ),
                 format!("it ran {n} time(s)"),
             ));
