@@ -66,10 +66,9 @@ static DWORD *strcall_size(struct strcall *s)
     return (s->mode == BUF_NULL_SIZE || s->mode == BUF_NULL_BOTH) ? NULL : &s->size;
 }
 
-/* Reports rc, the size written back and what the call left in the buffer. */
-static void strcall_report(struct conn *c, struct strcall *s, UINT rc)
+/* Reports the size written back and what the call left in the buffer. */
+static void strcall_report_buffer(struct conn *c, struct strcall *s)
 {
-    out_u(c, "rc", rc);
     if (strcall_size(s))
         out_u(c, "size", s->size);
     if (s->buf) {
@@ -87,6 +86,13 @@ static void strcall_report(struct conn *c, struct strcall *s, UINT rc)
         else
             buf_pct_w(&c->out, (WCHAR *)s->buf, (int)k);
     }
+}
+
+/* Reports rc, the size written back and what the call left in the buffer. */
+static void strcall_report(struct conn *c, struct strcall *s, UINT rc)
+{
+    out_u(c, "rc", rc);
+    strcall_report_buffer(c, s);
 }
 
 /* One record field as text: integers in decimal, NULL as "". */
@@ -390,6 +396,14 @@ static void dispatch(struct conn *c, struct arena *a, MSIHANDLE session, char **
         strcall_init(&s, a, argv[3], argv[4], argv[5]);
         rc = MsiRecordGetStringW(arg_u(argv[1]), (UINT)arg_u(argv[2]), (WCHAR *)s.buf, strcall_size(&s));
         strcall_report(c, &s, rc);
+    } else if (!strcmp(op, "viewerror")) {
+        struct strcall s;
+        MSIDBERROR err;
+        NEED(5);
+        strcall_init(&s, a, argv[2], argv[3], argv[4]);
+        err = MsiViewGetErrorW(arg_u(argv[1]), (WCHAR *)s.buf, strcall_size(&s));
+        out_i(c, "num", (int)err);
+        strcall_report_buffer(c, &s);
     } else if (!strcmp(op, "recgetint")) {
         NEED(3);
         out_i(c, "num", MsiRecordGetInteger(arg_u(argv[1]), (UINT)arg_u(argv[2])));

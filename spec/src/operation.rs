@@ -400,6 +400,15 @@ pub enum Operation {
         #[serde(default = "default_record", skip_serializing_if = "is_default_record")]
         into: String,
     },
+    /// MsiViewGetErrorW(view, buffer, size): the MSIDBERROR as `number`, what
+    /// the call left in the buffer (the column name) as `value`, and the size
+    /// written back as `size`.
+    ViewGetError {
+        #[serde(default = "default_view", skip_serializing_if = "is_default_view")]
+        view: String,
+        #[serde(default, skip_serializing_if = "Buffer::is_ample")]
+        buffer: Buffer,
+    },
     /// Automation: read `Session.Property(name)`.
     SessionPropertyGet { name: Option<String> },
     /// Automation: `Session.Property(name) = value`.
@@ -504,6 +513,7 @@ op_kinds! {
     RecordClearData => "record-clear-data",
     ViewColumnInfo => "view-column-info",
     PrimaryKeys => "primary-keys",
+    ViewGetError => "view-get-error",
     SessionPropertyGet => "session-property-get",
     SessionPropertySet => "session-property-set",
     SessionDoAction => "session-do-action",

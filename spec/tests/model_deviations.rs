@@ -758,6 +758,41 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
             plan.fixture.tables = test_table().tables;
             (w, plan)
         }
+        D::ViewErrorBadHandleNoError => (Documented, pkg(vec![view_error(Buffer::Ample)])),
+        D::ViewErrorNotRecorded => {
+            let mut plan = imm(vec![
+                Operation::GetActiveDatabase { into: "db".into() },
+                Operation::OpenView {
+                    db: "db".into(),
+                    sql: Some("SELECT * FROM `Test`".into()),
+                    into: "view".into(),
+                    null_out: false,
+                },
+                Operation::Modify {
+                    view: "view".into(),
+                    kind: ModifyKind::ValidateNew,
+                    record: Some(vec!["1".into(), "x".into()]),
+                },
+                view_error(Buffer::Ample),
+            ]);
+            plan.fixture.tables = test_table().tables;
+            add_validation(&mut plan.fixture);
+            (w, plan)
+        }
+        D::ViewErrorSizeCountsTerminator => {
+            let mut plan = pkg(vec![
+                Operation::GetActiveDatabase { into: "db".into() },
+                Operation::OpenView {
+                    db: "db".into(),
+                    sql: Some("SELECT * FROM `Test`".into()),
+                    into: "view".into(),
+                    null_out: false,
+                },
+                view_error(Buffer::Sized(0)),
+            ]);
+            plan.fixture = test_table();
+            (w, plan)
+        }
         D::RecordIntegerParseLenient => (
             w,
             in_ctx(
@@ -830,4 +865,42 @@ fn deviation_names_are_unique_and_cite_rules() {
         assert!(!d.description().is_empty());
     }
     let _: Config = deviated(Profile::Windows, Deviation::ALL[0]);
+}
+
+fn view_error(buffer: Buffer) -> Operation {
+    Operation::ViewGetError {
+        view: "view".into(),
+        buffer,
+    }
+}
+
+/// `_Validation` rows for `Test`'s columns, so MsiViewModify validates it.
+fn add_validation(f: &mut Fixture) {
+    use msiconf_spec::fixture::{Column, Table};
+    let col = |name: &str, kind: &str, key: bool| Column {
+        name: name.into(),
+        kind: kind.into(),
+        key,
+    };
+    let row = |column: &str| {
+        let mut r = vec!["Test".to_owned(), column.to_owned(), "N".to_owned()];
+        r.resize(10, String::new());
+        r
+    };
+    f.tables.push(Table {
+        name: "_Validation".into(),
+        columns: vec![
+            col("Table", "s32", true),
+            col("Column", "s32", true),
+            col("Nullable", "s4", false),
+            col("MinValue", "I4", false),
+            col("MaxValue", "I4", false),
+            col("KeyTable", "S255", false),
+            col("KeyColumn", "I2", false),
+            col("Category", "S32", false),
+            col("Set", "S255", false),
+            col("Description", "S255", false),
+        ],
+        rows: vec![row("A"), row("B")],
+    });
 }

@@ -125,6 +125,9 @@ fn every_catalog_id_is_present() {
         "REC-GET-STRING",
         "REC-INTEGER",
         "VIEW-COLUMN-INFO",
+        "VIEW-ERROR-ARGS",
+        "VIEW-ERROR-VALIDATION",
+        "VIEW-ERROR-BUFFER",
         "DB-PRIMARY-KEYS",
     ];
     for id in ids {

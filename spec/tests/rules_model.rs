@@ -127,6 +127,9 @@ fn plans() -> Vec<(&'static str, Plan)> {
         ("rec_get_string", rec_get_string),
         ("rec_integer", rec_integer),
         ("column_info", column_info),
+        ("view_error_args", view_error_args),
+        ("view_error_validation", view_error_validation),
+        ("view_error_buffer", view_error_buffer),
         ("primary_keys", primary_keys),
     ];
     builders.iter().map(|(n, b)| (*n, b(true).0)).collect()

@@ -125,6 +125,10 @@ use rstest::rstest;
 #[case("REC-INTEGER", W, rec_integer)]
 #[case("VIEW-COLUMN-INFO", W, column_info)]
 #[case("DB-PRIMARY-KEYS", W, primary_keys)]
+#[case("VIEW-ERROR-ARGS", D, view_error_args)]
+#[case("VIEW-ERROR-VALIDATION", W, view_error_validation)]
+#[case("VIEW-ERROR-VALIDATION", D, view_error_validation)]
+#[case("VIEW-ERROR-BUFFER", W, view_error_buffer)]
 fn rule_is_obeyed_and_broken(
     #[case] id: &str,
     #[case] profile: Profile,

@@ -395,7 +395,7 @@ pub fn family_of(kind: OpKind) -> Family {
         GetProperty | SetProperty => Family::Properties,
         CreateRecord | RecordFieldCount | RecordSetString | RecordSetInteger | RecordGetString
         | RecordGetInteger | RecordIsNull | RecordDataSize | RecordClearData => Family::Records,
-        ViewColumnInfo | PrimaryKeys => Family::Sql,
+        ViewColumnInfo | PrimaryKeys | ViewGetError => Family::Sql,
         GetMode | SetMode | GetLanguage | ProcessMessage => Family::Deferred,
         FormatRecord => Family::Formatting,
         EvaluateCondition | SetInstallLevel => Family::Sequencing,

@@ -974,6 +974,7 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         ),
         (2, record_snippet()),
         (1, column_info_snippet()),
+        (1, view_error_snippet()),
     ]
 }
 
@@ -1135,6 +1136,57 @@ fn column_info_snippet() -> BoxedStrategy<Vec<Operation>> {
         ),
     ]
     .boxed()
+}
+
+/// A view over `Test` whose records are validated and whose error is read
+/// back through every kind of buffer, with the handle sometimes no view.
+fn view_error_snippet() -> BoxedStrategy<Vec<Operation>> {
+    let step = oneof![
+        3 => (buffer(), proptest::bool::weighted(0.1)).prop_map(|(buffer, none)| {
+            Operation::ViewGetError {
+                view: if none { "none" } else { "view" }.to_owned(),
+                buffer,
+            }
+        }),
+        2 => (
+            proptest::sample::select(
+                &[
+                    ModifyKind::ValidateNew,
+                    ModifyKind::ValidateNew,
+                    ModifyKind::Validate,
+                    ModifyKind::ValidateField,
+                    ModifyKind::InsertTemporary,
+                ][..]
+            ),
+            proptest::sample::select(&["1", "2"][..]),
+        )
+            .prop_map(|(kind, key)| Operation::Modify {
+                view: "view".to_owned(),
+                kind,
+                record: Some(vec![key.to_owned(), "x".to_owned()]),
+            }),
+        1 => Just(Operation::Execute {
+            view: "view".to_owned()
+        }),
+    ];
+    (
+        pick(&["SELECT * FROM `Test`", "SELECT * FROM `Property`"]),
+        proptest::collection::vec(step, 1..7),
+    )
+        .prop_map(|(sql, steps)| {
+            let mut ops = vec![
+                active_db("db".to_owned()),
+                Operation::OpenView {
+                    db: "db".to_owned(),
+                    sql: Some(sql),
+                    into: "view".to_owned(),
+                    null_out: false,
+                },
+            ];
+            ops.extend(steps);
+            ops
+        })
+        .boxed()
 }
 
 /// Snippets of automation steps (script contexts).
@@ -1542,6 +1594,8 @@ enum Extra {
     /// A property set to "A" before the deferred actions are scheduled and to
     /// "B" after: what a deferred action sees shows when it was read.
     Snapshot(&'static str),
+    /// `_Validation` rows for `Test`, so MsiViewModify validates records of it.
+    Validation,
 }
 
 /// The kinds of sequence rows a condition can sit on.
@@ -1656,6 +1710,7 @@ fn extra() -> BoxedStrategy<Extra> {
             &["ProbeDeferred", "TESTPATH", "ProbeCommit", "ProbeScriptDeferred"][..]
         )
         .prop_map(Extra::Snapshot),
+        1 => Just(Extra::Validation),
     ]
     .boxed()
 }
@@ -1712,6 +1767,36 @@ pub fn test_table() -> Table {
     }
 }
 
+/// `_Validation` rows describing `Test` (A not nullable, B nullable).
+pub fn validation_table() -> Table {
+    let col = |name: &str, kind: &str, key: bool| Column {
+        name: name.to_owned(),
+        kind: kind.to_owned(),
+        key,
+    };
+    let row = |column: &str, nullable: &str| {
+        let mut r = vec!["Test".to_owned(), column.to_owned(), nullable.to_owned()];
+        r.resize(10, String::new());
+        r
+    };
+    Table {
+        name: "_Validation".to_owned(),
+        columns: vec![
+            col("Table", "s32", true),
+            col("Column", "s32", true),
+            col("Nullable", "s4", false),
+            col("MinValue", "I4", false),
+            col("MaxValue", "I4", false),
+            col("KeyTable", "S255", false),
+            col("KeyColumn", "I2", false),
+            col("Category", "S32", false),
+            col("Set", "S255", false),
+            col("Description", "S255", false),
+        ],
+        rows: vec![row("A", "N"), row("B", "Y")],
+    }
+}
+
 /// A custom sequence table for MsiSequence: NestedProbe then Nested51.
 fn test_sequence_table() -> Table {
     let col = |name: &str, kind: &str, key: bool| Column {
@@ -1749,8 +1834,18 @@ struct Sketch {
 
 fn assemble(sketch: Sketch) -> Plan {
     let mut fixture = Fixture::standard();
-    if sketch.test_table {
+    // A view's error needs a validated table to come from.
+    let reads_view_errors = sketch
+        .package
+        .iter()
+        .flatten()
+        .chain(sketch.probes.iter().flat_map(|(_, ops, _)| ops))
+        .any(|op| matches!(op, Operation::ViewGetError { .. }));
+    if sketch.test_table || reads_view_errors {
         fixture.tables.push(test_table());
+    }
+    if reads_view_errors {
+        fixture.tables.push(validation_table());
     }
     if sketch.nested {
         fixture.custom_actions.push(CustomActionRow {
@@ -1836,6 +1931,11 @@ fn assemble(sketch: Sketch) -> Plan {
                     condition: None,
                     sequence: 1520,
                 });
+            }
+            Extra::Validation => {
+                if fixture.table("_Validation").is_none() {
+                    fixture.tables.push(validation_table());
+                }
             }
             Extra::Snapshot(source) => {
                 for (suffix, value, position) in [("A", "A", 1520), ("B", "B", 1700)] {

@@ -63,7 +63,7 @@ fn call_owner(call: &Operation, context: Context) -> Family {
         | RecordIsNull { .. }
         | RecordDataSize { .. }
         | RecordClearData { .. } => Family::Records,
-        ViewColumnInfo { .. } | PrimaryKeys { .. } => Family::Sql,
+        ViewColumnInfo { .. } | PrimaryKeys { .. } | ViewGetError { .. } => Family::Sql,
         _ if in_script && !is_database_write(call) => Family::Deferred,
         Sequence { .. } | EvaluateCondition { .. } => Family::Sequencing,
         GetProperty { .. } | SetProperty { .. } => Family::Properties,

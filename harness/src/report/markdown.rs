@@ -489,6 +489,7 @@ fn function_name(kind: OpKind) -> &'static str {
         OpKind::RecordClearData => "MsiRecordClearData",
         OpKind::ViewColumnInfo => "MsiViewGetColumnInfo",
         OpKind::PrimaryKeys => "MsiDatabaseGetPrimaryKeys",
+        OpKind::ViewGetError => "MsiViewGetError",
         OpKind::SessionPropertyGet | OpKind::SessionPropertySet => "Session.Property",
         OpKind::SessionDoAction => "Session.DoAction",
         OpKind::SessionMode | OpKind::SessionSetMode => "Session.Mode",

@@ -84,6 +84,10 @@ pub fn sample(kind: OpKind) -> Operation {
             table: s("Property"),
             into: "keys".into(),
         },
+        OpKind::ViewGetError => Operation::ViewGetError {
+            view: "view".into(),
+            buffer: msiconf_spec::Buffer::Sized(4),
+        },
         OpKind::ProcessMessage => Operation::ProcessMessage {
             kind: 0x0400_0000,
             fields: vec!["hello".into()],

@@ -196,6 +196,9 @@ deviations! {
     RecordMoreDataAsSuccess => "record-more-data-as-success", ["REC-GET-STRING"], "returns ERROR_SUCCESS from MsiRecordGetString when the value does not fit the buffer";
     ColumnTypesIgnoreNullable => "column-types-ignore-nullable", ["VIEW-COLUMN-INFO"], "writes every column type of MsiViewGetColumnInfo in lower case, as if no column accepted Null";
     PrimaryKeysListAllColumns => "primary-keys-list-all-columns", ["DB-PRIMARY-KEYS"], "lists every column of the table from MsiDatabaseGetPrimaryKeys, not only its key columns";
+    ViewErrorBadHandleNoError => "view-error-bad-handle-no-error", ["VIEW-ERROR-ARGS"], "answers MsiViewGetError on a handle that is no view with MSIDBERROR_NOERROR";
+    ViewErrorNotRecorded => "view-error-not-recorded", ["VIEW-ERROR-VALIDATION"], "keeps no error on a view whose MsiViewModify validation failed, so MsiViewGetError says MSIDBERROR_NOERROR";
+    ViewErrorSizeCountsTerminator => "view-error-size-counts-terminator", ["VIEW-ERROR-BUFFER"], "counts the terminator in the size MsiViewGetError gives with MSIDBERROR_MOREDATA";
     RecordIntegerParseLenient => "record-integer-parse-lenient", ["REC-INTEGER"], "reads \" 42\" and \"+42\" in a string field as integers in MsiRecordGetInteger";
 }
 

@@ -10,6 +10,7 @@ use crate::fixture::Fixture;
 use crate::msi::condition;
 use crate::msi::format::{self, Lookup, Style};
 use crate::msi::text::{self, utf16_len, utf16_prefix};
+use crate::msi::view_error;
 use crate::plan::{ProbeScript, PACKAGE_PROBE};
 use crate::{
     Buffer, Context, HandleArg, ModifyKind, Operation, Outcome, PackageSource, Profile, Transcript,
@@ -223,6 +224,8 @@ pub(crate) struct View {
     rows: Option<Vec<Record>>,
     cursor: usize,
     current: Option<Record>,
+    /// The validation error MsiViewGetError reads, if one is pending.
+    error: Option<view_error::Pending>,
 }
 
 /// One running probe (or a direct caller): what its calls see.
@@ -609,6 +612,7 @@ impl<'p> Session<'p> {
                 let h = rec.map_or(0, |r| self.alloc(Handle::Record(r)));
                 self.handle_outcome(into, h, Some(code))
             }
+            Operation::ViewGetError { view, buffer } => self.view_get_error(view, *buffer),
             Operation::PrimaryKeys { db, table, into } => {
                 let (code, rec) = self.primary_keys(db, table.as_deref());
                 let h = rec.map_or(0, |r| self.alloc(Handle::Record(r)));
@@ -1394,6 +1398,7 @@ impl<'p> Session<'p> {
                     rows: None,
                     cursor: 0,
                     current: None,
+                    error: None,
                 })));
                 self.handle_outcome(into, v, Some(rc::SUCCESS))
             }
@@ -1565,12 +1570,79 @@ impl<'p> Session<'p> {
             Some(Err(code)) => code,
             None => rc::INVALID_HANDLE,
         };
-        if record.is_none() {
-            if let Some(Handle::View(v)) = self.handles.get_mut(&vh) {
+        // The only validation failure the model finds is a duplicate key.
+        let pending = (kind == ModifyKind::ValidateNew && code == rc::INVALID_DATA)
+            .then(|| {
+                self.read_db(db, &table, |d| {
+                    d.table(&table).and_then(|t| {
+                        let keys: Vec<String> = t
+                            .cols
+                            .iter()
+                            .filter(|c| c.key)
+                            .map(|c| c.name.clone())
+                            .collect();
+                        view_error::duplicate_key(&keys)
+                    })
+                })
+                .flatten()
+            })
+            .flatten();
+        if let Some(Handle::View(v)) = self.handles.get_mut(&vh) {
+            if record.is_none() {
                 v.current = Some(rec);
+            }
+            if pending.is_some() && !self.b.on(Deviation::ViewErrorNotRecorded) {
+                v.error = pending;
             }
         }
         code
+    }
+
+    /// MsiViewGetErrorW: what the view's pending error reads as, forgotten
+    /// when the shared semantics say the read clears it.
+    fn view_get_error(&mut self, slot: &str, buffer: Buffer) -> Outcome {
+        let caller = if self.frame().context.is_custom_action() {
+            view_error::Caller::CustomAction
+        } else {
+            view_error::Caller::InProcess
+        };
+        let profile = if self.b.windows() {
+            crate::Profile::Windows
+        } else {
+            crate::Profile::Documented
+        };
+        let bad_handle_no_error = self.b.on(Deviation::ViewErrorBadHandleNoError);
+        let counts_terminator = self.b.on(Deviation::ViewErrorSizeCountsTerminator);
+        let Some((_, v)) = self.view(slot) else {
+            let a = view_error::answer(false, None, buffer, caller, profile);
+            return Outcome {
+                number: Some(if bad_handle_no_error {
+                    view_error::code::NO_ERROR
+                } else {
+                    a.number
+                }),
+                size: given_size(buffer),
+                ..Outcome::default()
+            };
+        };
+        let a = view_error::answer(true, v.error.as_ref(), buffer, caller, profile);
+        let column = v.error.as_ref().map_or("", |p| p.column.as_str());
+        let value = a.copied.map(|k| text::utf16_prefix(column, k).to_owned());
+        let fits = a.number >= view_error::code::NO_ERROR;
+        if a.clears.unwrap_or(fits && a.size.is_some()) {
+            v.error = None;
+        }
+        let size = match a.size {
+            Some(n) if counts_terminator && a.number == view_error::code::MORE_DATA => Some(n + 1),
+            Some(n) => Some(n),
+            None => given_size(buffer),
+        };
+        Outcome {
+            number: Some(a.number),
+            size,
+            value,
+            ..Outcome::default()
+        }
     }
 
     fn sql(&mut self, db: &str, text: &str) -> Outcome {
@@ -1700,4 +1772,13 @@ fn fold_all_comparisons(text: &str) -> String {
         prev = c;
     }
     out
+}
+
+/// The size argument as the caller set it, for a call that leaves it alone.
+fn given_size(buffer: Buffer) -> Option<u32> {
+    match buffer {
+        Buffer::Ample => Some(crate::msi::text::AMPLE_BUFFER),
+        Buffer::Sized(n) | Buffer::NullBuffer(n) => Some(n),
+        Buffer::NullSize | Buffer::NullBoth => None,
+    }
 }

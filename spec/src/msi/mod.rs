@@ -19,3 +19,4 @@ pub mod properties;
 pub mod record;
 pub mod sql;
 pub mod text;
+pub mod view_error;

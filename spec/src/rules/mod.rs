@@ -46,6 +46,7 @@ mod sequencing;
 mod session;
 mod sql;
 pub(crate) mod temporary_writes;
+mod view_errors;
 
 /// Everything a family module needs to state its rules.
 mod prelude {
@@ -73,6 +74,16 @@ mod prelude {
     /// Deferred, rollback and commit DLL contexts.
     pub(super) const IN_SCRIPT: &[Context] =
         &[Context::Deferred, Context::Rollback, Context::Commit];
+    /// Every context a C call can be made from: the package handle and every DLL action.
+    pub(super) const C_CALLS: &[Context] = &[
+        Context::Package,
+        Context::ImmediateUi,
+        Context::ImmediateBeforeInit,
+        Context::ImmediateAfterInit,
+        Context::Deferred,
+        Context::Rollback,
+        Context::Commit,
+    ];
     /// The top level: the install itself rather than a context inside it.
     pub(super) const TOP: &[Context] = &[Context::Package];
 }
@@ -92,6 +103,7 @@ pub fn catalog() -> &'static [Rule] {
             script_order::RULES,
             temporary_writes::RULES,
             sql::RULES,
+            view_errors::RULES,
             database::RULES,
             session::RULES,
             formatting::RULES,

@@ -25,17 +25,6 @@ const RECORD_CALLS: &[OpKind] = &[
     OpKind::RecordClearData,
 ];
 
-/// Every context a C call can be made from.
-const C_CONTEXTS: &[Context] = &[
-    Context::Package,
-    Context::ImmediateUi,
-    Context::ImmediateBeforeInit,
-    Context::ImmediateAfterInit,
-    Context::Deferred,
-    Context::Rollback,
-    Context::Commit,
-];
-
 pub(super) const RULES: &[Rule] = &[
     Rule {
         id: "REC-CREATE",
@@ -48,7 +37,7 @@ pub(super) const RULES: &[Rule] = &[
             "API:msirecordgetfieldcount",
             "WT:record.c test_msirecord",
         ],
-        contexts: C_CONTEXTS,
+        contexts: C_CALLS,
         family: Family::Records,
         subject: Subject::calls(&[
             OpKind::CreateRecord,
@@ -81,7 +70,7 @@ pub(super) const RULES: &[Rule] = &[
             "API:msirecordcleardata",
             "WT:record.c test_msirecord",
         ],
-        contexts: C_CONTEXTS,
+        contexts: C_CALLS,
         family: Family::Records,
         subject: Subject::calls(RECORD_CALLS),
         level: Level::Must,
@@ -105,7 +94,7 @@ pub(super) const RULES: &[Rule] = &[
             "API:msirecordisnull",
             "WT:record.c test_msirecord",
         ],
-        contexts: C_CONTEXTS,
+        contexts: C_CALLS,
         family: Family::Records,
         subject: Subject::calls(RECORD_CALLS),
         level: Level::Must,
@@ -125,7 +114,7 @@ pub(super) const RULES: &[Rule] = &[
             "API:msirecordisnull",
             "WT:record.c test_msirecord",
         ],
-        contexts: C_CONTEXTS,
+        contexts: C_CALLS,
         family: Family::Records,
         subject: Subject::calls(RECORD_CALLS),
         level: Level::Must,
@@ -139,7 +128,7 @@ pub(super) const RULES: &[Rule] = &[
                     length in characters; a buffer too small gives ERROR_MORE_DATA with the \
                     length needed and as much of the text as fits before the terminator.",
         sources: &["API:msirecordgetstringw", "WT:record.c test_msirecord"],
-        contexts: C_CONTEXTS,
+        contexts: C_CALLS,
         family: Family::Records,
         subject: Subject::calls(RECORD_CALLS),
         level: Level::Must,
@@ -158,7 +147,7 @@ pub(super) const RULES: &[Rule] = &[
             "API:msirecorddatasize",
             "WT:record.c test_msirecord",
         ],
-        contexts: C_CONTEXTS,
+        contexts: C_CALLS,
         family: Family::Records,
         subject: Subject::calls(RECORD_CALLS),
         level: Level::Must,

@@ -1861,3 +1861,79 @@ pub fn primary_keys(ok: bool) -> Built {
         )
         .build()
 }
+
+fn view_error(buffer: Buffer) -> Operation {
+    Operation::ViewGetError {
+        view: "view".into(),
+        buffer,
+    }
+}
+
+/// What MsiViewGetError answered: the MSIDBERROR, the buffer's text and the size.
+fn dberr(number: i64, value: Option<&str>, size: Option<u32>) -> Outcome {
+    Outcome {
+        number: Some(number),
+        value: value.map(str::to_owned),
+        size,
+        ..Outcome::default()
+    }
+}
+
+pub fn view_error_args(ok: bool) -> Built {
+    test_table_case()
+        .call(Package, gad("db"), handle(1))
+        .call(
+            Package,
+            view_error(Buffer::Ample),
+            dberr(pick(ok, -3, 0), None, Some(1024)),
+        )
+        .call(Package, open_test_view(), rc_handle(0, 2))
+        .call(Package, view_error(Buffer::NullSize), dberr(-3, None, None))
+        .build()
+}
+
+fn validated_test_case() -> Case {
+    Case::new(|f| {
+        test_table(f);
+        validation_table(f);
+    })
+}
+
+pub fn view_error_validation(ok: bool) -> Built {
+    let validate_new = Operation::Modify {
+        view: "view".into(),
+        kind: msiconf_spec::ModifyKind::ValidateNew,
+        record: Some(vec!["1".into(), "x".into()]),
+    };
+    validated_test_case()
+        .call(ImmediateBeforeInit, gad("db"), handle(1))
+        .call(ImmediateBeforeInit, open_test_view(), rc_handle(0, 2))
+        .call(
+            ImmediateBeforeInit,
+            view_error(Buffer::Ample),
+            dberr(0, Some(""), Some(0)),
+        )
+        .call(ImmediateBeforeInit, validate_new, rc(13))
+        .call(
+            ImmediateBeforeInit,
+            view_error(Buffer::Sized(4)),
+            pick(
+                ok,
+                dberr(1, Some("A"), Some(1)),
+                dberr(0, Some(""), Some(0)),
+            ),
+        )
+        .build()
+}
+
+pub fn view_error_buffer(ok: bool) -> Built {
+    test_table_case()
+        .call(Package, gad("db"), handle(1))
+        .call(Package, open_test_view(), rc_handle(0, 2))
+        .call(
+            Package,
+            view_error(Buffer::Sized(0)),
+            dberr(-2, None, Some(pick(ok, 0, 1))),
+        )
+        .build()
+}

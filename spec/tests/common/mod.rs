@@ -211,6 +211,36 @@ pub fn test_table(f: &mut Fixture) {
     });
 }
 
+/// A `_Validation` table describing `Test`'s two columns, so MsiViewModify validates it.
+pub fn validation_table(f: &mut Fixture) {
+    let col = |name: &str, kind: &str, key: bool| Column {
+        name: name.into(),
+        kind: kind.into(),
+        key,
+    };
+    let row = |column: &str| {
+        let mut r = vec!["Test".to_owned(), column.to_owned(), "N".to_owned()];
+        r.resize(10, String::new());
+        r
+    };
+    f.tables.push(Table {
+        name: "_Validation".into(),
+        columns: vec![
+            col("Table", "s32", true),
+            col("Column", "s32", true),
+            col("Nullable", "s4", false),
+            col("MinValue", "I4", false),
+            col("MaxValue", "I4", false),
+            col("KeyTable", "S255", false),
+            col("KeyColumn", "I2", false),
+            col("Category", "S32", false),
+            col("Set", "S255", false),
+            col("Description", "S255", false),
+        ],
+        rows: vec![row("A"), row("B")],
+    });
+}
+
 pub fn da(name: &str) -> Operation {
     Operation::DoAction {
         action: Some(name.into()),

@@ -240,6 +240,11 @@ pub fn request_for(
         O::PrimaryKeys { db, table, .. } => {
             req("primarykeys", vec![Arg::n(st.slot(db)), Arg::opt(table)])
         }
+        O::ViewGetError { view, buffer } => {
+            let mut args = vec![Arg::n(st.slot(view))];
+            args.extend(buffer_args(*buffer, false));
+            req("viewerror", args)
+        }
         O::HasSession => req("hassession", vec![]),
         O::CommandLine => req("cmdline", vec![]),
         O::SessionPropertyGet { .. }
@@ -359,6 +364,11 @@ fn raw_outcome(op: &Operation, reply: &Reply, st: &mut RunState) -> Outcome {
         | O::FormatRecord { buffer, .. }
         | O::RecordGetString { buffer, .. } => {
             out.rc = rc;
+            out.size = reply.u32("size");
+            out.value = buffer_value(reply, buffer_cap(*buffer));
+        }
+        O::ViewGetError { buffer, .. } => {
+            out.number = num;
             out.size = reply.u32("size");
             out.value = buffer_value(reply, buffer_cap(*buffer));
         }
