@@ -1291,6 +1291,18 @@ mod tests {
                 .map(|c| (c.name.as_str(), matches!(c.kind, ColKind::Int(_))))
                 .collect();
             assert_eq!(built, cols, "{}", t.name);
+            let keys: Vec<&str> = t
+                .cols
+                .iter()
+                .filter(|c| c.key)
+                .map(|c| c.name.as_str())
+                .collect();
+            assert_eq!(
+                Some(keys.as_slice()),
+                crate::msi::sql::package_keys(&t.name),
+                "{}",
+                t.name
+            );
         }
         let names = rows(&db, "SELECT `Name` FROM `_Tables`").unwrap();
         assert!(names.contains(&vec!["CustomAction".to_owned()]));

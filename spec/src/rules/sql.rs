@@ -300,7 +300,21 @@ fn primary_keys(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation
         {
             continue;
         }
-        let Some(schema) = fixture_schema(plan, table) else {
+        let keys: Vec<String> = if let Some(schema) = fixture_schema(plan, table) {
+            schema
+                .columns
+                .iter()
+                .filter(|c| c.key)
+                .map(|c| c.name.clone())
+                .collect()
+        } else if let Some(keys) = msi_sql::package_keys(table).filter(|_| {
+            !msi_sql::SYSTEM_TABLES.contains(&table.as_str())
+                && facts::is_persistent_table(plan, table)
+        }) {
+            // A table every package of this fixture carries (Property, and the
+            // custom action and sequence tables when the fixture has rows for them).
+            keys.iter().map(|k| (*k).to_owned()).collect()
+        } else {
             // Neither the fixture nor any step makes such a table, and it is no
             // table every package has.
             if msi_sql::package_columns(table).is_none() && table != msi_sql::PROPERTY_TABLE {
@@ -313,13 +327,7 @@ fn primary_keys(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation
             continue;
         }
         let fields: Vec<Option<String>> = std::iter::once(Some(table.clone()))
-            .chain(
-                schema
-                    .columns
-                    .iter()
-                    .filter(|c| c.key)
-                    .map(|c| Some(c.name.clone())),
-            )
+            .chain(keys.into_iter().map(Some))
             .collect();
         judge_record_reads(t, i, into, &fields, ID, out);
     }

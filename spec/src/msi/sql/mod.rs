@@ -46,6 +46,17 @@ pub fn package_columns(table: &str) -> Option<&'static [(&'static str, bool)]> {
     })
 }
 
+/// The primary key columns, in order, of the tables [`package_columns`] names.
+pub fn package_keys(table: &str) -> Option<&'static [&'static str]> {
+    Some(match table {
+        "Property" => &["Property"],
+        "CustomAction" | "InstallExecuteSequence" | "InstallUISequence" => &["Action"],
+        "_Tables" => &["Name"],
+        "_Columns" => &["Table", "Number"],
+        _ => return None,
+    })
+}
+
 /// The in-memory table of the session's properties (PROP-INMEMORY-TABLE).
 pub const PROPERTY_TABLE: &str = "_Property";
 
