@@ -404,6 +404,42 @@ static void dispatch(struct conn *c, struct arena *a, MSIHANDLE session, char **
         err = MsiViewGetErrorW(arg_u(argv[1]), (WCHAR *)s.buf, strcall_size(&s));
         out_i(c, "num", (int)err);
         strcall_report_buffer(c, &s);
+    } else if (!strcmp(op, "getsuminfo")) {
+        MSIHANDLE si = 0;
+        int null_out;
+        UINT rc;
+        NEED(4);
+        null_out = arg_u(argv[3]) != 0;
+        rc = MsiGetSummaryInformationW(arg_u(argv[1]), NULL, arg_u(argv[2]), null_out ? NULL : &si);
+        out_u(c, "rc", rc);
+        if (!null_out)
+            out_u(c, "h", si);
+    } else if (!strcmp(op, "sumcount")) {
+        UINT count = 0, rc;
+        NEED(3);
+        rc = MsiSummaryInfoGetPropertyCount(arg_u(argv[1]), arg_u(argv[2]) ? NULL : &count);
+        out_u(c, "rc", rc);
+        out_i(c, "num", (long long)count);
+    } else if (!strcmp(op, "sumprop")) {
+        struct strcall s;
+        UINT rc, type = 0;
+        INT ival = 0;
+        FILETIME ft = {0, 0};
+        char num[32];
+        NEED(6);
+        strcall_init(&s, a, argv[3], argv[4], argv[5]);
+        rc = MsiSummaryInfoGetPropertyW(arg_u(argv[1]), arg_u(argv[2]), &type, &ival, &ft,
+                                        (WCHAR *)s.buf, strcall_size(&s));
+        out_u(c, "rc", rc);
+        out_i(c, "num", (long long)type);
+        if (type == VT_I2 || type == VT_I4) {
+            _itoa(ival, num, 10);
+            out_text(c, "int", num);
+        } else if (type == VT_FILETIME) {
+            _ui64toa(((unsigned __int64)ft.dwHighDateTime << 32) | ft.dwLowDateTime, num, 10);
+            out_text(c, "int", num);
+        }
+        strcall_report_buffer(c, &s);
     } else if (!strcmp(op, "recgetint")) {
         NEED(3);
         out_i(c, "num", MsiRecordGetInteger(arg_u(argv[1]), (UINT)arg_u(argv[2])));

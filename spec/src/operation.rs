@@ -145,6 +145,12 @@ fn is_default_view(s: &str) -> bool {
 fn is_default_package(s: &str) -> bool {
     s == "pkg"
 }
+fn default_summary() -> String {
+    "sum".to_owned()
+}
+fn is_default_summary(s: &str) -> bool {
+    s == "sum"
+}
 fn default_record() -> String {
     "rec".to_owned()
 }
@@ -156,6 +162,9 @@ fn default_disk() -> String {
 }
 fn is_default_disk(s: &str) -> bool {
     s == "disk"
+}
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 fn is_false(b: &bool) -> bool {
     !*b
@@ -409,6 +418,45 @@ pub enum Operation {
         #[serde(default, skip_serializing_if = "Buffer::is_ample")]
         buffer: Buffer,
     },
+    /// MsiGetSummaryInformationW(db, NULL, update_count, &si): the handle goes
+    /// into slot `into` (with `null_out`, a NULL out-pointer is passed instead).
+    SummaryInfo {
+        #[serde(default = "default_db", skip_serializing_if = "is_default_db")]
+        db: String,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        update_count: u32,
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_out: bool,
+        #[serde(
+            default = "default_summary",
+            skip_serializing_if = "is_default_summary"
+        )]
+        into: String,
+    },
+    /// MsiSummaryInfoGetPropertyCount(si, &count), the count as `number`
+    /// (with `null_out`, a NULL pointer is passed instead).
+    SummaryPropertyCount {
+        #[serde(
+            default = "default_summary",
+            skip_serializing_if = "is_default_summary"
+        )]
+        summary: String,
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_out: bool,
+    },
+    /// MsiSummaryInfoGetPropertyW(si, property, &type, &int, &filetime, buffer, size):
+    /// the type as `number`; as `value` the string for VT_LPSTR, else the
+    /// integer (or the FILETIME's 100-ns count) in decimal; the size written back as `size`.
+    SummaryGetProperty {
+        #[serde(
+            default = "default_summary",
+            skip_serializing_if = "is_default_summary"
+        )]
+        summary: String,
+        property: u32,
+        #[serde(default, skip_serializing_if = "Buffer::is_ample")]
+        buffer: Buffer,
+    },
     /// Automation: read `Session.Property(name)`.
     SessionPropertyGet { name: Option<String> },
     /// Automation: `Session.Property(name) = value`.
@@ -514,6 +562,9 @@ op_kinds! {
     ViewColumnInfo => "view-column-info",
     PrimaryKeys => "primary-keys",
     ViewGetError => "view-get-error",
+    SummaryInfo => "summary-info",
+    SummaryPropertyCount => "summary-property-count",
+    SummaryGetProperty => "summary-get-property",
     SessionPropertyGet => "session-property-get",
     SessionPropertySet => "session-property-set",
     SessionDoAction => "session-do-action",
@@ -568,7 +619,8 @@ impl Operation {
             | Operation::SessionDatabase { into }
             | Operation::CreateRecord { into, .. }
             | Operation::ViewColumnInfo { into, .. }
-            | Operation::PrimaryKeys { into, .. } => Some(into),
+            | Operation::PrimaryKeys { into, .. }
+            | Operation::SummaryInfo { into, .. } => Some(into),
             _ => None,
         }
     }

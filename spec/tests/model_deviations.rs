@@ -758,6 +758,48 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
             plan.fixture.tables = test_table().tables;
             (w, plan)
         }
+        D::SummaryOpenNullOutAccepted => (
+            w,
+            imm(vec![
+                Operation::GetActiveDatabase { into: "db".into() },
+                summary_info(true),
+            ]),
+        ),
+        D::SummaryCountOffByOne => (
+            w,
+            pkg(vec![
+                Operation::GetActiveDatabase { into: "db".into() },
+                summary_info(false),
+                Operation::SummaryPropertyCount {
+                    summary: "sum".into(),
+                    null_out: false,
+                },
+            ]),
+        ),
+        D::SummaryIntegersAsStrings => (
+            Documented,
+            pkg(vec![
+                Operation::GetActiveDatabase { into: "db".into() },
+                summary_info(false),
+                Operation::SummaryGetProperty {
+                    summary: "sum".into(),
+                    property: 14,
+                    buffer: Buffer::Ample,
+                },
+            ]),
+        ),
+        D::SummaryMoreDataCountsTerminator => (
+            w,
+            pkg(vec![
+                Operation::GetActiveDatabase { into: "db".into() },
+                summary_info(false),
+                Operation::SummaryGetProperty {
+                    summary: "sum".into(),
+                    property: 2,
+                    buffer: Buffer::Sized(3),
+                },
+            ]),
+        ),
         D::ViewErrorBadHandleNoError => (Documented, pkg(vec![view_error(Buffer::Ample)])),
         D::ViewErrorNotRecorded => {
             let mut plan = imm(vec![
@@ -903,4 +945,13 @@ fn add_validation(f: &mut Fixture) {
         ],
         rows: vec![row("A"), row("B")],
     });
+}
+
+fn summary_info(null_out: bool) -> Operation {
+    Operation::SummaryInfo {
+        db: "db".into(),
+        update_count: 0,
+        null_out,
+        into: "sum".into(),
+    }
 }

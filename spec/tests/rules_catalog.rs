@@ -128,6 +128,9 @@ fn every_catalog_id_is_present() {
         "VIEW-ERROR-ARGS",
         "VIEW-ERROR-VALIDATION",
         "VIEW-ERROR-BUFFER",
+        "SUMINFO-OPEN",
+        "SUMINFO-PROPERTIES",
+        "SUMINFO-BUFFER",
         "DB-PRIMARY-KEYS",
     ];
     for id in ids {

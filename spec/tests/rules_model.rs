@@ -130,6 +130,9 @@ fn plans() -> Vec<(&'static str, Plan)> {
         ("view_error_args", view_error_args),
         ("view_error_validation", view_error_validation),
         ("view_error_buffer", view_error_buffer),
+        ("summary_open", summary_open),
+        ("summary_properties", summary_properties),
+        ("summary_buffer", summary_buffer),
         ("primary_keys", primary_keys),
     ];
     builders.iter().map(|(n, b)| (*n, b(true).0)).collect()

@@ -129,6 +129,9 @@ use rstest::rstest;
 #[case("VIEW-ERROR-VALIDATION", W, view_error_validation)]
 #[case("VIEW-ERROR-VALIDATION", D, view_error_validation)]
 #[case("VIEW-ERROR-BUFFER", W, view_error_buffer)]
+#[case("SUMINFO-OPEN", W, summary_open)]
+#[case("SUMINFO-PROPERTIES", D, summary_properties)]
+#[case("SUMINFO-BUFFER", W, summary_buffer)]
 fn rule_is_obeyed_and_broken(
     #[case] id: &str,
     #[case] profile: Profile,

@@ -67,13 +67,14 @@ pub struct WineTest {
 
 impl WineTest {
     /// The Wine test files cases may cite.
-    pub const FILES: [&'static str; 6] = [
+    pub const FILES: [&'static str; 7] = [
         "custom.c",
         "install.c",
         "package.c",
         "db.c",
         "automation.c",
         "record.c",
+        "suminfo.c",
     ];
 
     /// Reads `"FILE FUNCTION"`, or says what is wrong with it.

@@ -399,9 +399,8 @@ pub fn family_of(kind: OpKind) -> Family {
         GetMode | SetMode | GetLanguage | ProcessMessage => Family::Deferred,
         FormatRecord => Family::Formatting,
         EvaluateCondition | SetInstallLevel => Family::Sequencing,
-        GetActiveDatabase | Commit | GetDatabaseState | SetSummaryInfo | OpenDatabase => {
-            Family::Database
-        }
+        GetActiveDatabase | Commit | GetDatabaseState | SetSummaryInfo | OpenDatabase
+        | SummaryInfo | SummaryPropertyCount | SummaryGetProperty => Family::Database,
         OpenView | Execute | Fetch | SetField | Modify => Family::TemporaryWrites,
         Sql | IsTablePersistent => Family::Sql,
         OpenPackage | InstallProduct | CloseHandle | CommandLine | HasSession => Family::Session,

@@ -975,6 +975,7 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         (2, record_snippet()),
         (1, column_info_snippet()),
         (1, view_error_snippet()),
+        (1, summary_snippet()),
     ]
 }
 
@@ -1181,6 +1182,48 @@ fn view_error_snippet() -> BoxedStrategy<Vec<Operation>> {
                     sql: Some(sql),
                     into: "view".to_owned(),
                     null_out: false,
+                },
+            ];
+            ops.extend(steps);
+            ops
+        })
+        .boxed()
+}
+
+/// The package's summary information opened on the active database and read
+/// property by property, through every kind of buffer.
+fn summary_snippet() -> BoxedStrategy<Vec<Operation>> {
+    let property = oneof![
+        8 => 0u32..21,
+        1 => Just(u32::MAX),
+    ];
+    let step = oneof![
+        4 => (property, buffer()).prop_map(|(property, buffer)| Operation::SummaryGetProperty {
+            summary: "sum".to_owned(),
+            property,
+            buffer,
+        }),
+        1 => proptest::bool::weighted(0.2).prop_map(|null_out| Operation::SummaryPropertyCount {
+            summary: "sum".to_owned(),
+            null_out,
+        }),
+        1 => Just(Operation::CloseHandle {
+            slot: "sum".to_owned()
+        }),
+    ];
+    (
+        proptest::bool::weighted(0.1),
+        0u32..3,
+        proptest::collection::vec(step, 1..7),
+    )
+        .prop_map(|(null_out, update_count, steps)| {
+            let mut ops = vec![
+                active_db("db".to_owned()),
+                Operation::SummaryInfo {
+                    db: "db".to_owned(),
+                    update_count,
+                    null_out,
+                    into: "sum".to_owned(),
                 },
             ];
             ops.extend(steps);

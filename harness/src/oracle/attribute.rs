@@ -90,6 +90,9 @@ fn call_owner(call: &Operation, context: Context) -> Family {
         GetActiveDatabase { .. }
         | GetDatabaseState { .. }
         | OpenDatabase { .. }
+        | SummaryInfo { .. }
+        | SummaryPropertyCount { .. }
+        | SummaryGetProperty { .. }
         | CloseHandle { .. } => Family::Database,
         OpenPackage { .. }
         | InstallProduct { .. }

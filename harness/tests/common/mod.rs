@@ -84,6 +84,21 @@ pub fn sample(kind: OpKind) -> Operation {
             table: s("Property"),
             into: "keys".into(),
         },
+        OpKind::SummaryInfo => Operation::SummaryInfo {
+            db: "db".into(),
+            update_count: 0,
+            null_out: false,
+            into: "sum".into(),
+        },
+        OpKind::SummaryPropertyCount => Operation::SummaryPropertyCount {
+            summary: "sum".into(),
+            null_out: false,
+        },
+        OpKind::SummaryGetProperty => Operation::SummaryGetProperty {
+            summary: "sum".into(),
+            property: 2,
+            buffer: msiconf_spec::Buffer::Sized(8),
+        },
         OpKind::ViewGetError => Operation::ViewGetError {
             view: "view".into(),
             buffer: msiconf_spec::Buffer::Sized(4),

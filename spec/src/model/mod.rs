@@ -199,6 +199,10 @@ deviations! {
     ViewErrorBadHandleNoError => "view-error-bad-handle-no-error", ["VIEW-ERROR-ARGS"], "answers MsiViewGetError on a handle that is no view with MSIDBERROR_NOERROR";
     ViewErrorNotRecorded => "view-error-not-recorded", ["VIEW-ERROR-VALIDATION"], "keeps no error on a view whose MsiViewModify validation failed, so MsiViewGetError says MSIDBERROR_NOERROR";
     ViewErrorSizeCountsTerminator => "view-error-size-counts-terminator", ["VIEW-ERROR-BUFFER"], "counts the terminator in the size MsiViewGetError gives with MSIDBERROR_MOREDATA";
+    SummaryOpenNullOutAccepted => "summary-open-null-out-accepted", ["SUMINFO-OPEN"], "answers MsiGetSummaryInformation with a NULL out-pointer with ERROR_SUCCESS";
+    SummaryCountOffByOne => "summary-count-off-by-one", ["SUMINFO-PROPERTIES"], "counts one property more than the summary information holds";
+    SummaryIntegersAsStrings => "summary-integers-as-strings", ["SUMINFO-PROPERTIES"], "reports the integer summary properties (code page, page and word counts) as VT_LPSTR";
+    SummaryMoreDataCountsTerminator => "summary-more-data-counts-terminator", ["SUMINFO-BUFFER"], "counts the terminator in the size MsiSummaryInfoGetProperty gives with ERROR_MORE_DATA";
     RecordIntegerParseLenient => "record-integer-parse-lenient", ["REC-INTEGER"], "reads \" 42\" and \"+42\" in a string field as integers in MsiRecordGetInteger";
 }
 

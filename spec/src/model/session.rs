@@ -9,6 +9,7 @@ use crate::codes::{condition as cond, dbstate, rc, runmode};
 use crate::fixture::Fixture;
 use crate::msi::condition;
 use crate::msi::format::{self, Lookup, Style};
+use crate::msi::summary;
 use crate::msi::text::{self, utf16_len, utf16_prefix};
 use crate::msi::view_error;
 use crate::plan::{ProbeScript, PACKAGE_PROBE};
@@ -212,6 +213,8 @@ pub(crate) enum Handle {
     Package,
     /// A record from MsiCreateRecord.
     Record(crate::msi::record::Record),
+    /// Summary information from MsiGetSummaryInformation (the package's, [`summary::PACKAGE`]).
+    Summary,
 }
 
 #[derive(Debug, Clone)]
@@ -613,6 +616,17 @@ impl<'p> Session<'p> {
                 self.handle_outcome(into, h, Some(code))
             }
             Operation::ViewGetError { view, buffer } => self.view_get_error(view, *buffer),
+            Operation::SummaryInfo {
+                db, null_out, into, ..
+            } => self.summary_info(db, *null_out, into),
+            Operation::SummaryPropertyCount { summary, null_out } => {
+                self.summary_property_count(summary, *null_out)
+            }
+            Operation::SummaryGetProperty {
+                summary,
+                property,
+                buffer,
+            } => self.summary_get_property(summary, *property, *buffer),
             Operation::PrimaryKeys { db, table, into } => {
                 let (code, rec) = self.primary_keys(db, table.as_deref());
                 let h = rec.map_or(0, |r| self.alloc(Handle::Record(r)));
@@ -1598,6 +1612,101 @@ impl<'p> Session<'p> {
         code
     }
 
+    /// MsiGetSummaryInformationW on a database handle: a handle on the
+    /// package's summary information ([`summary::PACKAGE`]).
+    fn summary_info(&mut self, db: &str, null_out: bool, into: &str) -> Outcome {
+        let h = self.slot(db);
+        if !matches!(self.handles.get(&h), Some(Handle::Db { .. })) {
+            return Outcome::rc(rc::INVALID_HANDLE);
+        }
+        if null_out {
+            return Outcome::rc(if self.b.on(Deviation::SummaryOpenNullOutAccepted) {
+                rc::SUCCESS
+            } else {
+                rc::INVALID_PARAMETER
+            });
+        }
+        let si = self.alloc(Handle::Summary);
+        self.handle_outcome(into, si, Some(rc::SUCCESS))
+    }
+
+    fn is_summary(&self, slot: &str) -> bool {
+        matches!(self.handles.get(&self.slot(slot)), Some(Handle::Summary))
+    }
+
+    /// MsiSummaryInfoGetPropertyCount: how many properties the package's summary holds.
+    fn summary_property_count(&mut self, slot: &str, null_out: bool) -> Outcome {
+        if !self.is_summary(slot) {
+            return Outcome::rc(rc::INVALID_HANDLE);
+        }
+        if null_out {
+            // From a custom action Windows refuses the NULL pointer on its way to the installer.
+            let remote = self.frame().context.is_custom_action() && self.b.windows();
+            return Outcome::rc(if remote {
+                summary::NULL_REF_POINTER
+            } else {
+                rc::SUCCESS
+            });
+        }
+        let mut n = summary::package_count();
+        if self.b.on(Deviation::SummaryCountOffByOne) {
+            n += 1;
+        }
+        Outcome {
+            rc: Some(rc::SUCCESS),
+            number: Some(i64::from(n)),
+            ..Outcome::default()
+        }
+    }
+
+    /// MsiSummaryInfoGetPropertyW of the package's summary information.
+    fn summary_get_property(&mut self, slot: &str, pid: u32, buffer: Buffer) -> Outcome {
+        if !self.is_summary(slot) {
+            return Outcome::rc(rc::INVALID_HANDLE);
+        }
+        let value = summary::package_value(pid);
+        let text = match value {
+            Some(summary::Value::Str(s)) => s.to_owned(),
+            Some(summary::Value::Int(n)) => n.to_string(),
+            Some(summary::Value::PackageCode) => MODEL_PACKAGE_CODE.to_owned(),
+            None => String::new(),
+        };
+        let mut r = summary::read(pid, value.is_some(), utf16_len(&text), buffer);
+        if self.b.on(Deviation::SummaryIntegersAsStrings)
+            && r.kind
+                .is_some_and(|k| k == summary::vt::I2 || k == summary::vt::I4)
+        {
+            r = summary::read(2, true, utf16_len(&text), buffer);
+        }
+        let is_string = r.kind == Some(summary::vt::LPSTR);
+        let size = match r.size {
+            Some(n)
+                if is_string
+                    && r.rc == rc::MORE_DATA
+                    && self.b.on(Deviation::SummaryMoreDataCountsTerminator) =>
+            {
+                Some(n + 1)
+            }
+            Some(n) => Some(n),
+            None if r.rc == rc::SUCCESS => given_size(buffer),
+            None => None,
+        };
+        let value = if is_string {
+            r.copied.map(|k| utf16_prefix(&text, k).to_owned())
+        } else if r.kind.is_some_and(|k| k != summary::vt::EMPTY) {
+            Some(text)
+        } else {
+            None
+        };
+        Outcome {
+            rc: Some(r.rc),
+            number: r.kind,
+            size,
+            value,
+            ..Outcome::default()
+        }
+    }
+
     /// MsiViewGetErrorW: what the view's pending error reads as, forgotten
     /// when the shared semantics say the read clears it.
     fn view_get_error(&mut self, slot: &str, buffer: Buffer) -> Outcome {
@@ -1782,3 +1891,6 @@ fn given_size(buffer: Buffer) -> Option<u32> {
         Buffer::NullSize | Buffer::NullBoth => None,
     }
 }
+
+/// The package code the model's package carries in its summary information.
+const MODEL_PACKAGE_CODE: &str = "{5D0C3F7E-8B1A-4C2E-9F3D-6A7B8C9D0E1F}";

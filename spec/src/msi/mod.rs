@@ -18,5 +18,6 @@ pub mod format;
 pub mod properties;
 pub mod record;
 pub mod sql;
+pub mod summary;
 pub mod text;
 pub mod view_error;

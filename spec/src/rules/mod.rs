@@ -45,6 +45,7 @@ mod script_order;
 mod sequencing;
 mod session;
 mod sql;
+mod summary;
 pub(crate) mod temporary_writes;
 mod view_errors;
 
@@ -105,6 +106,7 @@ pub fn catalog() -> &'static [Rule] {
             sql::RULES,
             view_errors::RULES,
             database::RULES,
+            summary::RULES,
             session::RULES,
             formatting::RULES,
             automation::RULES,

@@ -1937,3 +1937,86 @@ pub fn view_error_buffer(ok: bool) -> Built {
         )
         .build()
 }
+
+fn summary_info(null_out: bool) -> Operation {
+    Operation::SummaryInfo {
+        db: "db".into(),
+        update_count: 0,
+        null_out,
+        into: "sum".into(),
+    }
+}
+
+fn summary_read(property: u32, buffer: Buffer) -> Operation {
+    Operation::SummaryGetProperty {
+        summary: "sum".into(),
+        property,
+        buffer,
+    }
+}
+
+/// What MsiSummaryInfoGetProperty answered.
+fn suminfo(rc: u32, kind: i64, value: Option<&str>, size: Option<u32>) -> Outcome {
+    Outcome {
+        rc: Some(rc),
+        number: Some(kind),
+        value: value.map(str::to_owned),
+        size,
+        ..Outcome::default()
+    }
+}
+
+pub fn summary_open(ok: bool) -> Built {
+    Case::standard()
+        .call(ImmediateBeforeInit, gad("db"), handle(1))
+        .call(ImmediateBeforeInit, summary_info(true), rc(pick(ok, 87, 0)))
+        .call(ImmediateBeforeInit, summary_info(false), rc_handle(0, 2))
+        .build()
+}
+
+pub fn summary_properties(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, gad("db"), handle(1))
+        .call(Package, summary_info(false), rc_handle(0, 2))
+        .call(
+            Package,
+            Operation::SummaryPropertyCount {
+                summary: "sum".into(),
+                null_out: false,
+            },
+            Outcome {
+                rc: Some(0),
+                number: Some(pick(ok, 9, 10)),
+                ..Outcome::default()
+            },
+        )
+        .call(
+            Package,
+            summary_read(14, Buffer::Ample),
+            suminfo(0, pick(ok, 3, 30), Some("200"), Some(pick(ok, 1024, 3))),
+        )
+        .call(
+            Package,
+            summary_read(5, Buffer::Ample),
+            suminfo(0, 0, None, Some(1024)),
+        )
+        .call(Package, summary_read(20, Buffer::Ample), rc(1608))
+        .build()
+}
+
+pub fn summary_buffer(ok: bool) -> Built {
+    Case::standard()
+        .call(Package, gad("db"), handle(1))
+        .call(Package, summary_info(false), rc_handle(0, 2))
+        .call(
+            Package,
+            summary_read(4, Buffer::Sized(3)),
+            suminfo(234, 30, Some("ms"), Some(pick(ok, 7, 8))),
+        )
+        .call(
+            Package,
+            summary_read(4, Buffer::Sized(8)),
+            suminfo(0, 30, Some("msiconf"), Some(7)),
+        )
+        .build()
+}

@@ -245,6 +245,32 @@ pub fn request_for(
             args.extend(buffer_args(*buffer, false));
             req("viewerror", args)
         }
+        O::SummaryInfo {
+            db,
+            update_count,
+            null_out,
+            ..
+        } => req(
+            "getsuminfo",
+            vec![
+                Arg::n(st.slot(db)),
+                Arg::n(*update_count),
+                Arg::n(u32::from(*null_out)),
+            ],
+        ),
+        O::SummaryPropertyCount { summary, null_out } => req(
+            "sumcount",
+            vec![Arg::n(st.slot(summary)), Arg::n(u32::from(*null_out))],
+        ),
+        O::SummaryGetProperty {
+            summary,
+            property,
+            buffer,
+        } => {
+            let mut args = vec![Arg::n(st.slot(summary)), Arg::n(*property)];
+            args.extend(buffer_args(*buffer, false));
+            req("sumprop", args)
+        }
         O::HasSession => req("hassession", vec![]),
         O::CommandLine => req("cmdline", vec![]),
         O::SessionPropertyGet { .. }
@@ -371,6 +397,30 @@ fn raw_outcome(op: &Operation, reply: &Reply, st: &mut RunState) -> Outcome {
             out.number = num;
             out.size = reply.u32("size");
             out.value = buffer_value(reply, buffer_cap(*buffer));
+        }
+        O::SummaryInfo { into, null_out, .. } => {
+            out.rc = rc;
+            if !*null_out {
+                handle_into(st, &mut out, into);
+            }
+        }
+        O::SummaryPropertyCount { .. } => {
+            out.rc = rc;
+            if rc == Some(0) {
+                out.number = num;
+            }
+        }
+        O::SummaryGetProperty { buffer, .. } => {
+            out.rc = rc;
+            out.size = reply.u32("size");
+            if rc == Some(0) || rc == Some(234) {
+                out.number = num;
+            }
+            // A string comes back in the buffer; a number, in the reply's own field.
+            out.value = match reply.text("int") {
+                Some(n) => Some(n.to_owned()),
+                None => buffer_value(reply, buffer_cap(*buffer)),
+            };
         }
         O::GetMode { .. }
         | O::GetLanguage

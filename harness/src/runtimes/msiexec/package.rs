@@ -284,20 +284,43 @@ fn uses_source(plan: &Plan, source: &str) -> bool {
         .any(|r| r.source.as_deref() == Some(source))
 }
 
+/// Writes the summary information every msiconf package carries
+/// ([`msiconf_spec::msi::summary::PACKAGE`], which the model reads too).
 fn summary(package: &mut Package<Cursor<Vec<u8>>>, package_code: u128) {
+    use msiconf_spec::msi::summary::{Value, PACKAGE};
     let info = package.summary_info_mut();
-    info.set_title("msiconf probe package");
-    info.set_author("msiconf");
-    info.set_subject("msiconf probe package");
-    info.set_creating_application("msiconf");
-    // The template's platform does not pick the custom-action server (the DLL
-    // does), but Wine refuses an x64 template whose page count is below 200.
-    info.set_arch("x64");
-    info.set_languages(&[msi::LanguageId::from_id(1033)]);
-    info.set_page_count(200);
-    info.set_word_count(2);
-    // Without a revision number (the package code) Wine's msiexec fails with 1620.
-    info.set_uuid(uuid::Uuid::from_u128(package_code));
+    for (pid, value) in PACKAGE {
+        match (*pid, *value) {
+            // The crate writes its strings in UTF-8 and says so in PID 1.
+            (1, Value::Int(n)) => debug_assert_eq!(
+                n,
+                i32::from(info.codepage().id() as u16 as i16),
+                "the crate's code page"
+            ),
+            (2, Value::Str(s)) => info.set_title(s),
+            (3, Value::Str(s)) => info.set_subject(s),
+            (4, Value::Str(s)) => info.set_author(s),
+            // "Platform;Languages". The template's platform does not pick the
+            // custom-action server (the DLL does), but Wine refuses an x64
+            // template whose page count is below 200.
+            (7, Value::Str(s)) => {
+                let (arch, languages) = s.split_once(';').unwrap_or((s, ""));
+                info.set_arch(arch);
+                let ids: Vec<msi::LanguageId> = languages
+                    .split(',')
+                    .filter_map(|l| l.parse::<u16>().ok())
+                    .map(msi::LanguageId::from_id)
+                    .collect();
+                info.set_languages(&ids);
+            }
+            // Without a revision number (the package code) Wine's msiexec fails with 1620.
+            (9, Value::PackageCode) => info.set_uuid(uuid::Uuid::from_u128(package_code)),
+            (14, Value::Int(n)) => info.set_page_count(n),
+            (15, Value::Int(n)) => info.set_word_count(n),
+            (18, Value::Str(s)) => info.set_creating_application(s),
+            (pid, value) => unreachable!("no writer for summary property {pid} = {value:?}"),
+        }
+    }
 }
 
 fn opt_str(s: Option<String>) -> Value {
@@ -695,7 +718,13 @@ mod tests {
         let pkg = open(built.bytes);
         let info = pkg.summary_info();
         assert_eq!(info.page_count(), Some(200));
+        assert_eq!(info.word_count(), Some(2));
         assert_eq!(info.arch(), Some("x64"));
+        assert_eq!(info.title(), Some("msiconf probe package"));
+        assert_eq!(info.subject(), Some("msiconf probe package"));
+        assert_eq!(info.author(), Some("msiconf"));
+        assert_eq!(info.creating_application(), Some("msiconf"));
+        assert_eq!(info.codepage().id(), 65001);
         assert_eq!(info.uuid(), Some(uuid::Uuid::from_u128(0x1234)));
     }
 
