@@ -133,7 +133,11 @@ fn judge(t: &Transcript, profile: Profile, want: Part, out: &mut Vec<Violation>)
             Operation::SummaryInfo {
                 db, null_out, into, ..
             } => {
-                if facts::slot_database(&t.events, i, db).is_some() {
+                // A second session's handle (MsiOpenPackage) is no database
+                // handle; what MsiGetSummaryInformation makes of it is not settled.
+                if facts::slot_database(&t.events, i, db)
+                    .is_some_and(|(o, _)| o != facts::SlotOrigin::Package)
+                {
                     if *null_out {
                         judge_as(
                             Part::Open,

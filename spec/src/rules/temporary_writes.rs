@@ -925,6 +925,16 @@ fn viewmodify_insert_temporary(plan: &Plan, t: &Transcript, _: Profile, out: &mu
                 _ => {}
             }
         }
+        // An earlier run of the same probe (a custom action sequenced in both
+        // tables, or started again by DoAction) may have inserted the row.
+        let this_run: std::collections::HashSet<usize> = facts::run_before_indexed(&t.events, i)
+            .map(|(j, _)| j)
+            .collect();
+        unsure |= t.events[..i].iter().enumerate().any(|(j, prior)| {
+            prior.probe == e.probe
+                && !this_run.contains(&j)
+                && matches!(prior.call, Operation::Modify { .. } | Operation::Sql { .. })
+        });
         if unsure {
             continue;
         }
