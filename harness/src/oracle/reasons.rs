@@ -179,20 +179,26 @@ pub const KNOWN: &[Known] = &[
         operation: "open-view",
         mutation: "*",
         context: "*",
-        why: "gap: view calls are judged only where TEMP-ONLY-WRITES or VIEWMODIFY-INSERT-TEMPORARY \
-              track a write; opening a view, its handle and its success are not.",
+        why: "gap: SQL-SELECT-READS requires a view of a SELECT it settles (see sql) to open \
+              with a handle; other statements' views are judged only where TEMP-ONLY-WRITES or \
+              VIEWMODIFY-INSERT-TEMPORARY track a write, and which handle value a view gets is \
+              the runtime's own business.",
     },
     Known {
         operation: "execute",
         mutation: "*",
         context: "*",
-        why: "gap: view calls are judged only where a tracked write needs them (see open-view).",
+        why: "gap: the first execution of a view of a settled SELECT must succeed \
+              (SQL-SELECT-READS); executing a view again without closing it, and views of other \
+              statements, are judged only where a tracked write needs them (see open-view).",
     },
     Known {
         operation: "fetch",
         mutation: "*",
         context: "*",
-        why: "gap: fetched rows and the fetch's code are computed by no predicate (see sql).",
+        why: "gap: a fetch from an executed view of a settled SELECT must give a record or \
+              ERROR_NO_MORE_ITEMS (SQL-SELECT-READS), but which of the two, and the rows, are \
+              computed by no predicate (see sql).",
     },
     Known {
         operation: "set-field",

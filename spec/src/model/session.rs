@@ -1387,6 +1387,14 @@ impl<'p> Session<'p> {
             Ok(s) => s,
             Err(code) => return Outcome::rc(code),
         };
+        if stmt.is_select()
+            && self.b.on(Deviation::SelectRefusedInCustomActions)
+            && self
+                .db_handle(h)
+                .is_some_and(|(_, custom_action)| custom_action)
+        {
+            return Outcome::rc(rc::FUNCTION_FAILED);
+        }
         let bound = self.read_db(h, stmt.table(), |d| {
             d.bind(&stmt).map(|()| {
                 let cols = d.select_columns(&stmt);

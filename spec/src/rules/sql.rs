@@ -25,7 +25,10 @@ pub(super) const RULES: &[Rule] = &[
         statement: "Only writes are restricted: a SELECT whose table exists and whose selected, \
                     compared and ordered columns all belong to it succeeds, from the package \
                     handle and from immediate custom actions alike, on the session's database \
-                    and on the package opened from disk.",
+                    and on the package opened from disk: MsiDatabaseOpenView returns \
+                    ERROR_SUCCESS and a view handle, MsiViewExecute of that view succeeds, and \
+                    MsiViewFetch of the executed view returns a record or ERROR_NO_MORE_ITEMS \
+                    (259).",
         sources: &[
             "MS:sql-syntax",
             "API:msidatabaseopenviewa",
@@ -33,8 +36,13 @@ pub(super) const RULES: &[Rule] = &[
         ],
         contexts: PKG_IMM,
         family: Family::Sql,
-        subject: Subject::calls(&[OpKind::Sql])
-            .only(|op| super::temporary_writes::sql_verb(op, "SELECT")),
+        subject: Subject::calls(&[
+            OpKind::Sql,
+            OpKind::OpenView,
+            OpKind::Execute,
+            OpKind::Fetch,
+        ])
+        .only(about_select_reads),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(select_reads),
@@ -333,52 +341,136 @@ fn primary_keys(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation
     }
 }
 
+/// The calls SQL-SELECT-READS speaks about: queries, and the view calls that run them.
+fn about_select_reads(op: &Operation) -> bool {
+    match op {
+        Operation::OpenView { sql: Some(sql), .. } => sql
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("SELECT")),
+        Operation::Execute { .. } | Operation::Fetch { .. } => true,
+        op => super::temporary_writes::sql_verb(op, "SELECT"),
+    }
+}
+
 fn select_reads(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "SQL-SELECT-READS";
     for (i, e) in t.events.iter().enumerate() {
         if !performed(e) || !facts::is_full_c(e.context) {
             continue;
         }
-        let Operation::Sql { db, sql } = &e.call else {
-            continue;
-        };
-        if e.outcome.rc.is_none_or(|r| r == rc::SUCCESS) {
-            continue;
-        }
-        if !facts::slot_database(&t.events, i, db)
-            .is_some_and(|(o, _)| o != facts::SlotOrigin::Package)
-        {
-            continue;
-        }
-        let Ok(Statement::Select {
-            columns,
-            table,
-            filter,
-            order,
-            ..
-        }) = msi_sql::parse(sql)
-        else {
-            continue;
-        };
-        let Some(schema) = schema(plan, &table) else {
-            continue;
-        };
-        if schema_may_change(plan, &table) {
-            continue;
-        }
-        let has = |c: &str| schema.iter().any(|(n, _)| n == c);
-        let mut named: Vec<&str> = columns.iter().flatten().map(String::as_str).collect();
-        named.extend(order.iter().map(String::as_str));
-        if let Some(f) = &filter {
-            msi_sql::expr_columns(f, &mut named);
-            if !comparable(f, &schema) {
-                continue;
+        let expected = match &e.call {
+            Operation::Sql { db, sql } => (e.outcome.rc.is_some_and(|r| r != rc::SUCCESS)
+                && select_settled(plan, &t.events, i, db, sql))
+            .then_some("rc=0 (the table and its columns exist)"),
+            Operation::OpenView {
+                db,
+                sql: Some(sql),
+                null_out: false,
+                ..
+            } => {
+                let opened =
+                    e.outcome.rc == Some(rc::SUCCESS) && e.outcome.handle.is_some_and(|h| h != 0);
+                (!opened && select_settled(plan, &t.events, i, db, sql))
+                    .then_some("rc=0 and a view handle (the table and its columns exist)")
             }
-        }
-        if named.iter().all(|c| has(c)) {
-            flag(out, ID, e, "rc=0 (the table and its columns exist)");
+            // The first execution only: what executing a view again without
+            // closing it gives is not settled.
+            Operation::Execute { view } => (e.outcome.rc != Some(rc::SUCCESS)
+                && settled_view(plan, t, i, view) == Some(Executed::Never))
+            .then_some("rc=0 (the view's SELECT reads what exists)"),
+            Operation::Fetch { view } => {
+                let fetched = matches!(e.outcome.rc, Some(rc::SUCCESS | rc::NO_MORE_ITEMS));
+                (!fetched && settled_view(plan, t, i, view) == Some(Executed::Succeeded))
+                    .then_some("rc=0 with a record, or 259 (the view was executed)")
+            }
+            _ => None,
+        };
+        if let Some(expected) = expected {
+            flag(out, ID, e, expected);
         }
     }
+}
+
+/// What became of a view between its opening and a later call on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Executed {
+    /// No MsiViewExecute of it came after the open.
+    Never,
+    /// One did, and succeeded.
+    Succeeded,
+    /// Only failed ones did.
+    Failed,
+}
+
+/// Whether the view in `slot` at `events[i]` was opened, in the same run, by
+/// a successful MsiDatabaseOpenView of a SELECT that surely succeeds; then
+/// what the MsiViewExecute calls on it since the open gave.
+fn settled_view(plan: &Plan, t: &Transcript, i: usize, slot: &str) -> Option<Executed> {
+    let mut executed = Executed::Never;
+    for (j, e) in facts::run_before_indexed(&t.events, i) {
+        match &e.call {
+            Operation::CloseHandle { slot: s } if s == slot => return None,
+            Operation::Execute { view } if view == slot && performed(e) => {
+                if e.outcome.rc == Some(rc::SUCCESS) {
+                    executed = Executed::Succeeded;
+                } else if executed == Executed::Never {
+                    executed = Executed::Failed;
+                }
+            }
+            _ => {}
+        }
+        if facts::filled_slot(e) != Some(slot) {
+            continue;
+        }
+        let Operation::OpenView {
+            db, sql: Some(sql), ..
+        } = &e.call
+        else {
+            return None;
+        };
+        let opened = performed(e)
+            && e.outcome.rc == Some(rc::SUCCESS)
+            && e.outcome.handle.is_some_and(|h| h != 0);
+        return (opened && select_settled(plan, &t.events, j, db, sql)).then_some(executed);
+    }
+    None
+}
+
+/// Whether `sql`, run at `events[i]` through the database in `db`, is a
+/// SELECT that surely succeeds: the session's database or the package from
+/// disk, a table the package surely has and no step reshapes, and selected,
+/// compared and ordered columns it has, compared with literals of their kind.
+fn select_settled(plan: &Plan, events: &[Event], i: usize, db: &str, sql: &str) -> bool {
+    if !facts::slot_database(events, i, db).is_some_and(|(o, _)| o != facts::SlotOrigin::Package) {
+        return false;
+    }
+    let Ok(Statement::Select {
+        columns,
+        table,
+        filter,
+        order,
+        ..
+    }) = msi_sql::parse(sql)
+    else {
+        return false;
+    };
+    let Some(schema) = schema(plan, &table) else {
+        return false;
+    };
+    if schema_may_change(plan, &table) {
+        return false;
+    }
+    let has = |c: &str| schema.iter().any(|(n, _)| n == c);
+    let mut named: Vec<&str> = columns.iter().flatten().map(String::as_str).collect();
+    named.extend(order.iter().map(String::as_str));
+    if let Some(f) = &filter {
+        msi_sql::expr_columns(f, &mut named);
+        if !comparable(f, &schema) {
+            return false;
+        }
+    }
+    named.iter().all(|c| has(c))
 }
 
 /// The columns of `table` with `true` for integers, when the package surely has it.
