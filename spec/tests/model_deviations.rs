@@ -240,6 +240,7 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
         D::ScriptReturnMisread => (w, returning(JSCRIPT_BINARY, 3)),
         D::UndefinedPropertyFails => (w, pkg(vec![get("nope")])),
         D::MoreDataSizeOffByOne => (w, pkg(vec![gp("ProductName", Buffer::Sized(1), false)])),
+        D::InScriptSizeCountsTerminator => (w, in_ctx(Context::Deferred, vec![get("ProductCode")])),
         D::PropertyNamesFoldCase => (w, pkg(vec![set(Some("boo"), Some("xyz")), get("BOO")])),
         D::AnsiSizeInCharsInCustomActions => {
             (w, imm(vec![gp("ProductName", Buffer::NullBuffer(0), true)]))

@@ -43,6 +43,7 @@ fn plans() -> Vec<(&'static str, Plan)> {
         ("ret_script", ret_script),
         ("undefined_empty", undefined_empty),
         ("get_buffer", get_buffer),
+        ("in_script_get_buffer", in_script_get_buffer),
         ("case_sensitive", case_sensitive),
         ("remote_bytes", remote_bytes),
         ("remote_bytes_documented", remote_bytes_documented),

@@ -43,6 +43,7 @@ use rstest::rstest;
 #[case("SCRIPT-CA-RET", W, ret_script)]
 #[case("PROP-GET-UNDEFINED-EMPTY", W, undefined_empty)]
 #[case("PROP-GET-BUFFER", W, get_buffer)]
+#[case("PROP-GET-BUFFER", W, in_script_get_buffer)]
 #[case("PROP-CASE-SENSITIVE", W, case_sensitive)]
 #[case("PROP-GET-REMOTE-BYTES", W, remote_bytes)]
 #[case("PROP-GET-REMOTE-BYTES", D, remote_bytes_documented)]

@@ -108,9 +108,10 @@ pub const KNOWN: &[Known] = &[
         operation: "get-property",
         mutation: "*",
         context: "deferred",
-        why: "gap: in-script contexts are judged by DEFERRED-PROPS and friends on the value only; the \
-              return code and size of MsiGetProperty there are checked by no predicate (the PROP-GET \
-              rules cover the full C contexts).",
+        why: "gap: in-script contexts are judged by DEFERRED-PROPS and friends on the value, and by \
+              PROP-GET-BUFFER on the return code and size of a wide read through an ample buffer; \
+              the ANSI form and sized buffers there are checked by no predicate (the PROP-GET rules \
+              cover them in the full C contexts).",
     },
     Known {
         operation: "get-property",

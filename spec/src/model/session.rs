@@ -930,10 +930,20 @@ impl<'p> Session<'p> {
         } else {
             value.to_owned()
         };
+        let size = g.size.map(|s| {
+            if property
+                && self.exec().in_script()
+                && self.b.on(Deviation::InScriptSizeCountsTerminator)
+            {
+                s + 1
+            } else {
+                s
+            }
+        });
         Outcome {
             rc: Some(rc::SUCCESS),
             value: Some(text),
-            size: g.size,
+            size,
             ..Outcome::default()
         }
     }

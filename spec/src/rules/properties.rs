@@ -30,11 +30,16 @@ pub(super) const RULES: &[Rule] = &[
         title: "MsiGetProperty sizes are in characters without the terminator",
         statement: "The size argument counts characters, terminator excluded: a buffer too small \
                     for the value gets ERROR_MORE_DATA with the value's length and a truncated, \
-                    terminated copy; a large enough one gets the value and its length.",
+                    terminated copy; a large enough one gets the value and its length. In \
+                    deferred, rollback and commit actions, whose few properties are known only \
+                    from what the call copies, a large enough buffer gets ERROR_SUCCESS and the \
+                    length of the value copied.",
         sources: &["API:msigetpropertya", "MSDN-GetProperty"],
-        contexts: PKG_IMM,
+        contexts: C_CALLS,
         family: Family::Properties,
-        subject: Subject::calls(&[OpKind::GetProperty]).when(about_prop_get_buffer),
+        subject: Subject::calls(&[OpKind::GetProperty])
+            .only(|op| about_prop_get_buffer(op) || about_in_script_ample_read(op))
+            .singling_out(about_prop_get_buffer),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(get_buffer),
@@ -266,6 +271,20 @@ pub(super) const RULES: &[Rule] = &[
 ];
 
 /// The calls PROP-GET-BUFFER speaks about.
+/// A wide MsiGetProperty of a named property through an ample buffer: what
+/// PROP-GET-BUFFER judges in deferred, rollback and commit actions.
+fn about_in_script_ample_read(op: &Operation) -> bool {
+    matches!(
+        op,
+        Operation::GetProperty {
+            name: Some(_),
+            buffer: crate::Buffer::Ample,
+            ansi: false,
+            handle: HandleArg::Session,
+        }
+    )
+}
+
 fn about_prop_get_buffer(op: &Operation) -> bool {
     matches!(
         op,
@@ -583,7 +602,34 @@ fn undefined_empty(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violat
     scan(plan, t, p, out, "PROP-GET-UNDEFINED-EMPTY");
 }
 fn get_buffer(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
-    scan(plan, t, p, out, "PROP-GET-BUFFER");
+    const ID: &str = "PROP-GET-BUFFER";
+    scan(plan, t, p, out, ID);
+    // In-script, the value is whatever the call copied: an ample buffer holds
+    // all of it, so the call succeeds and reports that value's length.
+    for e in &t.events {
+        if !performed(e)
+            || !facts::is_in_script_c(e.context)
+            || !about_in_script_ample_read(&e.call)
+        {
+            continue;
+        }
+        let Some(value) = e.outcome.value.as_deref() else {
+            continue;
+        };
+        let len = facts::char_len(value);
+        if len + 1 >= crate::msi::text::AMPLE_BUFFER {
+            // A copy that fills the buffer may be a truncated longer value.
+            continue;
+        }
+        let Some((want_rc, want_size, _)) = facts::expected_get(len, Buffer::Ample, false) else {
+            continue;
+        };
+        let ok = e.outcome.rc.is_none_or(|r| r == want_rc)
+            && e.outcome.size.is_none_or(|s| s == want_size);
+        if !ok {
+            flag(out, ID, e, format!("rc=0 size={want_size}"));
+        }
+    }
 }
 fn case_sensitive(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
     scan(plan, t, p, out, "PROP-CASE-SENSITIVE");

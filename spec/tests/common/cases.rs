@@ -309,6 +309,13 @@ pub fn get_buffer(ok: bool) -> Built {
         .build()
 }
 
+/// A deferred action's ample read: the size is the copied value's length.
+pub fn in_script_get_buffer(ok: bool) -> Built {
+    Case::standard()
+        .call(Deferred, gp("ProductCode"), got(0, PC, pick(ok, 38, 39)))
+        .build()
+}
+
 pub fn case_sensitive(ok: bool) -> Built {
     Case::standard()
         .call(Package, sp("boo", Some("xyz")), rc(0))
