@@ -240,6 +240,16 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
         D::ScriptReturnMisread => (w, returning(JSCRIPT_BINARY, 3)),
         D::UndefinedPropertyFails => (w, pkg(vec![get("nope")])),
         D::MoreDataSizeOffByOne => (w, pkg(vec![gp("ProductName", Buffer::Sized(1), false)])),
+        D::FormatRecordNullSizeAccepted => (
+            w,
+            pkg(vec![Operation::FormatRecord {
+                template: "abc".into(),
+                fields: Vec::new(),
+                buffer: Buffer::NullSize,
+                ansi: false,
+                handle: HandleArg::Session,
+            }]),
+        ),
         D::InScriptSizeCountsTerminator => (w, in_ctx(Context::Deferred, vec![get("ProductCode")])),
         D::PropertyNamesFoldCase => (w, pkg(vec![set(Some("boo"), Some("xyz")), get("BOO")])),
         D::AnsiSizeInCharsInCustomActions => {

@@ -101,6 +101,7 @@ fn every_catalog_id_is_present() {
         "TABLE-PERSISTENT-QUERY",
         "SQL-SELECT-READS",
         "TYPE51-SETPROP",
+        "FMT-RECORD-BUFFER",
         "FMT-PROPERTY",
         "FMT-ESCAPE",
         "FMT-FILE-COMPONENT-KEYS",

@@ -44,6 +44,7 @@ use Deviation::*;
 #[case(UndefinedPropertyFails, W, undefined_empty)]
 #[case(MoreDataSizeOffByOne, W, get_buffer)]
 #[case(InScriptSizeCountsTerminator, W, in_script_get_buffer)]
+#[case(FormatRecordNullSizeAccepted, W, fmt_record_buffer)]
 #[case(PropertyNamesFoldCase, W, case_sensitive)]
 #[case(AnsiSizeInCharsInCustomActions, W, remote_bytes)]
 #[case(AnsiSizeInBytesEverywhere, W, ansi_bytes_in_package)]

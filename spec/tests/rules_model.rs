@@ -101,6 +101,7 @@ fn plans() -> Vec<(&'static str, Plan)> {
         ("table_persistent", table_persistent),
         ("type51", type51),
         ("fmt_property", fmt_property),
+        ("fmt_record_buffer", fmt_record_buffer),
         ("fmt_escape", fmt_escape),
         ("fmt_file_keys", fmt_file_keys),
         ("session_global", session_global),

@@ -98,6 +98,7 @@ use rstest::rstest;
 #[case("SQL-SELECT-READS", W, select_reads)]
 #[case("TYPE51-SETPROP", W, type51)]
 #[case("FMT-PROPERTY", W, fmt_property)]
+#[case("FMT-RECORD-BUFFER", W, fmt_record_buffer)]
 #[case("FMT-ESCAPE", W, fmt_escape)]
 #[case("FMT-FILE-COMPONENT-KEYS", W, fmt_file_keys)]
 #[case("SCRIPT-SESSION-GLOBAL", W, session_global)]

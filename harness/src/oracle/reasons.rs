@@ -228,8 +228,9 @@ pub const KNOWN: &[Known] = &[
         mutation: "*",
         context: "*",
         why: "gap: the FMT rules judge the formatted value only where the template's every part is \
-              settled, and never the return code or size of a successful call (any ERROR_MORE_DATA \
-              silences them too).",
+              settled (any ERROR_MORE_DATA silences them); FMT-RECORD-BUFFER judges which return \
+              codes the buffer allows and the size of a wide copy that fits, so what is left is \
+              ERROR_SUCCESS and ERROR_MORE_DATA swapped, and sizes of short or ANSI buffers.",
     },
     Known {
         operation: "do-action",

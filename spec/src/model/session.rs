@@ -1094,6 +1094,9 @@ impl<'p> Session<'p> {
             ),
             HandleArg::Session => self.format_with(template, fields, self.style()),
         };
+        if buffer == Buffer::NullSize && self.b.on(Deviation::FormatRecordNullSizeAccepted) {
+            return Outcome::rc(rc::SUCCESS);
+        }
         self.string_result(&text, buffer, ansi, false)
     }
 

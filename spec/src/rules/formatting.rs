@@ -27,6 +27,27 @@ pub(super) const RULES: &[Rule] = &[
         check: Check::Predicate(type51),
     },
     Rule {
+        id: "FMT-RECORD-BUFFER",
+        title: "MsiFormatRecord answers through its buffer as the string getters do",
+        statement: "Given a valid record, MsiFormatRecord returns ERROR_SUCCESS when the buffer \
+                    holds the formatted text, with its length in characters (terminator \
+                    excluded) in the size argument, and ERROR_MORE_DATA when it does not; with \
+                    no buffer it returns ERROR_SUCCESS (and the length, when given a size \
+                    pointer); a buffer without a size pointer is ERROR_INVALID_PARAMETER (87). \
+                    Nothing else: a valid record always formats.",
+        sources: &[
+            "API:msiformatrecorda",
+            "WT:custom.c test_format_record",
+            "WT:package.c test_formatrecord",
+        ],
+        contexts: C_CALLS,
+        family: Family::Formatting,
+        subject: Subject::calls(&[OpKind::FormatRecord]).only(about_fmt_record_buffer),
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(fmt_record_buffer),
+    },
+    Rule {
         id: "FMT-PROPERTY",
         title: "[Name] formats to the property's value, or empty",
         statement: "In formatted text a bracketed property name becomes the property's current \
@@ -201,6 +222,58 @@ pub(super) fn expected_format(
             (plain && fields.is_empty() && rule == "FMT-ESCAPE").then(|| template.to_owned())
         }
         HandleArg::Bogus => None,
+    }
+}
+
+/// The calls FMT-RECORD-BUFFER speaks about: MsiFormatRecord through the
+/// session's handle or none (a bogus handle is another question).
+fn about_fmt_record_buffer(op: &Operation) -> bool {
+    matches!(
+        op,
+        Operation::FormatRecord {
+            handle: HandleArg::Session | HandleArg::Zero,
+            ..
+        }
+    )
+}
+
+fn fmt_record_buffer(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "FMT-RECORD-BUFFER";
+    for e in &t.events {
+        let c_call = facts::is_full_c(e.context) || facts::is_in_script_c(e.context);
+        if !performed(e) || !c_call || !about_fmt_record_buffer(&e.call) {
+            continue;
+        }
+        let Operation::FormatRecord { buffer, ansi, .. } = &e.call else {
+            continue;
+        };
+        let Some(got) = e.outcome.rc else {
+            continue;
+        };
+        let allowed: &[u32] = match buffer {
+            Buffer::NullSize => &[rc::INVALID_PARAMETER],
+            Buffer::NullBoth | Buffer::NullBuffer(_) => &[rc::SUCCESS],
+            Buffer::Ample | Buffer::Sized(_) => &[rc::SUCCESS, rc::MORE_DATA],
+        };
+        if !allowed.contains(&got) {
+            let names: Vec<String> = allowed.iter().map(u32::to_string).collect();
+            flag(out, ID, e, format!("rc={}", names.join(" or ")));
+            continue;
+        }
+        // A wide copy that fits reports the length of what it copied.
+        if got == rc::SUCCESS && !ansi && matches!(buffer, Buffer::Ample | Buffer::Sized(_)) {
+            if let (Some(value), Some(size)) = (e.outcome.value.as_deref(), e.outcome.size) {
+                let len = facts::char_len(value);
+                if size != len {
+                    flag(
+                        out,
+                        ID,
+                        e,
+                        format!("size={len} (the length of the copied text)"),
+                    );
+                }
+            }
+        }
     }
 }
 

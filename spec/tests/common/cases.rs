@@ -1194,6 +1194,24 @@ pub fn fmt_property(ok: bool) -> Built {
         .build()
 }
 
+/// MsiFormatRecord with a buffer but no size pointer: 87.
+pub fn fmt_record_buffer(ok: bool) -> Built {
+    Case::standard()
+        .call(
+            Package,
+            Operation::FormatRecord {
+                template: "abc".into(),
+                fields: Vec::new(),
+                buffer: Buffer::NullSize,
+                ansi: false,
+                handle: HandleArg::Session,
+            },
+            rc(pick(ok, 87, 0)),
+        )
+        .call(Package, fmt("abc"), formatted("abc"))
+        .build()
+}
+
 pub fn fmt_escape(ok: bool) -> Built {
     Case::standard()
         .call(Package, fmt("[\\[]"), formatted(pick(ok, "[", "[\\[]")))
