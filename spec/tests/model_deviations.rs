@@ -343,6 +343,7 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
         ),
         D::WrongRunModesInRollbackCommit => (w, in_ctx(Context::Commit, vec![mode(18)])),
         D::DeferredReportsAllModes => (w, in_ctx(Context::Deferred, vec![mode(3)])),
+        D::RebootModesRefused => (w, pkg(vec![Operation::SetMode { mode: 7, state: true }])),
         D::RebootModeNotSettable => (
             w,
             imm(vec![Operation::SetMode { mode: 6, state: true }, mode(6)]),

@@ -67,6 +67,7 @@ use Deviation::*;
 #[case(WrongRunModesInRollbackCommit, W, runmode_kind)]
 #[case(DeferredReportsAllModes, W, runmode_others)]
 #[case(RebootModeNotSettable, W, runmode_values)]
+#[case(RebootModesRefused, W, reboot_mode_settable)]
 #[case(CommitSeesProductCode, W, commit_limits)]
 #[case(DeferredLanguageZero, W, deferred_language)]
 #[case(DeferredFormatsAllProperties, W, deferred_format)]

@@ -108,6 +108,7 @@ fn plans() -> Vec<(&'static str, Plan)> {
         ("deferred_session", deferred_session),
         ("property_rw", property_rw),
         ("mode_settable", mode_settable),
+        ("reboot_mode_settable", reboot_mode_settable),
         ("installer_database", installer_database),
         ("session_message", session_message),
         ("evaluate_condition", evaluate_condition),

@@ -105,6 +105,7 @@ use rstest::rstest;
 #[case("SCRIPT-DEFERRED-SESSION", W, deferred_session)]
 #[case("SESSION-PROPERTY-RW", W, property_rw)]
 #[case("SESSION-MODE-SETTABLE", W, mode_settable)]
+#[case("SESSION-MODE-SETTABLE", W, reboot_mode_settable)]
 #[case("SESSION-INSTALLER-DATABASE", W, installer_database)]
 #[case("SESSION-MESSAGE", W, session_message)]
 #[case("SESSION-EVALUATECONDITION", W, evaluate_condition)]

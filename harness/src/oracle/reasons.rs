@@ -280,9 +280,10 @@ pub const KNOWN: &[Known] = &[
         operation: "set-mode",
         mutation: "rc",
         context: "*",
-        why: "gap: SESSION-MODE-SETTABLE flags a success for a mode that cannot be set, and \
-              CA-MISC-STATE-APIS wants success for REBOOTATEND in immediate actions; which failure \
-              code a refused MsiSetMode gives is judged by no predicate.",
+        why: "gap: SESSION-MODE-SETTABLE flags a success for a mode that cannot be set and a \
+              failure for REBOOTATEND or REBOOTNOW from the package handle and immediate actions; \
+              which failure code a refused MsiSetMode gives, and MsiSetMode in deferred, rollback \
+              and commit actions, are judged by no predicate.",
     },
     Known {
         operation: "set-install-level",

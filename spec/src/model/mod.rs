@@ -148,6 +148,7 @@ deviations! {
     DeferredRunsInPlace => "deferred-runs-in-place", ["DEFERRED-RUNS-IN-SCRIPT", "INSCRIPT-FLAGS"], "runs deferred actions at their sequence position instead of from the script";
     WrongRunModesInRollbackCommit => "wrong-run-modes-in-rollback-commit", ["RUNMODE-IMM-VS-DEF"], "reports SCHEDULED instead of ROLLBACK or COMMIT in rollback and commit actions";
     DeferredReportsAllModes => "deferred-reports-all-modes", ["RUNMODE-DEF-OTHERS-FALSE", "SCRIPT-DEFERRED-SESSION"], "answers run modes other than SCHEDULED, ROLLBACK and COMMIT truthfully in deferred actions";
+    RebootModesRefused => "reboot-modes-refused", ["SESSION-MODE-SETTABLE", "CA-MISC-STATE-APIS", "RUNMODE-VALUES-IMM"], "refuses MsiSetMode of REBOOTATEND and REBOOTNOW outside deferred actions, as if no run mode could be set";
     RebootModeNotSettable => "reboot-mode-not-settable", ["RUNMODE-VALUES-IMM", "CA-MISC-STATE-APIS", "SESSION-MODE-SETTABLE"], "accepts MsiSetMode on REBOOTATEND but forgets it";
     CommitSeesProductCode => "commit-sees-product-code", ["COMMIT-LIMITS"], "gives commit actions ProductCode and the language";
     DeferredLanguageZero => "deferred-language-zero", ["DEFERRED-LANGUAGE", "SCRIPT-DEFERRED-SESSION"], "returns 0 from MsiGetLanguage in deferred and rollback actions";

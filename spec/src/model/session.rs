@@ -1037,6 +1037,9 @@ impl<'p> Session<'p> {
         if !settable || mode >= 64 {
             return rc::ACCESS_DENIED;
         }
+        if !self.exec().in_script() && self.b.on(Deviation::RebootModesRefused) {
+            return rc::ACCESS_DENIED;
+        }
         if !self.b.on(Deviation::RebootModeNotSettable) {
             if state {
                 self.modes |= 1u64 << mode;

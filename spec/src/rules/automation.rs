@@ -99,8 +99,13 @@ pub(super) const RULES: &[Rule] = &[
             Context::ScriptImmediate,
         ],
         family: Family::Automation,
-        subject: Subject::calls(&[OpKind::SessionSetMode, OpKind::SessionMode])
-            .singling_out(|op| matches!(op, Operation::SessionSetMode { .. })),
+        subject: Subject::calls(&[OpKind::SessionSetMode, OpKind::SessionMode, OpKind::SetMode])
+            .singling_out(|op| {
+                matches!(
+                    op,
+                    Operation::SessionSetMode { .. } | Operation::SetMode { .. }
+                )
+            }),
         level: Level::Must,
         disagreement: Some(
             "MS:session-mode calls the property read-only yet marks flags 6 and 7 settable \
@@ -286,6 +291,13 @@ fn mode_settable(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>)
                     && e.outcome.rc == Some(rc::SUCCESS) =>
             {
                 flag(out, ID, e, "a failure (the mode cannot be set)");
+            }
+            Operation::SetMode { mode, .. }
+                if facts::is_full_c(e.context)
+                    && settable(*mode)
+                    && e.outcome.rc.is_some_and(|r| r != rc::SUCCESS) =>
+            {
+                flag(out, ID, e, "rc=0 (the mode is settable)");
             }
             Operation::SessionMode { mode }
                 if e.context == Context::ScriptImmediate && settable(*mode) =>

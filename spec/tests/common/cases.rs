@@ -1310,6 +1310,20 @@ pub fn mode_settable(ok: bool) -> Built {
         .build()
 }
 
+/// MsiSetMode of REBOOTNOW from the package handle succeeds.
+pub fn reboot_mode_settable(ok: bool) -> Built {
+    Case::standard()
+        .call(
+            Package,
+            Operation::SetMode {
+                mode: 7,
+                state: true,
+            },
+            rc(pick(ok, 0, 5)),
+        )
+        .build()
+}
+
 pub fn installer_database(ok: bool) -> Built {
     Case::standard()
         .call(
