@@ -1382,6 +1382,16 @@ impl<'p> Session<'p> {
         }
     }
 
+    /// Whether broken:select-refused-in-custom-actions refuses this statement
+    /// on this database handle: a SELECT through a custom action's handle.
+    fn select_refused(&self, h: u32, stmt: &sql::Statement) -> bool {
+        stmt.is_select()
+            && self.b.on(Deviation::SelectRefusedInCustomActions)
+            && self
+                .db_handle(h)
+                .is_some_and(|(_, custom_action)| custom_action)
+    }
+
     fn open_view(
         &mut self,
         db: &str,
@@ -1403,12 +1413,7 @@ impl<'p> Session<'p> {
             Ok(s) => s,
             Err(code) => return Outcome::rc(code),
         };
-        if stmt.is_select()
-            && self.b.on(Deviation::SelectRefusedInCustomActions)
-            && self
-                .db_handle(h)
-                .is_some_and(|(_, custom_action)| custom_action)
-        {
+        if self.select_refused(h, &stmt) {
             return Outcome::rc(rc::FUNCTION_FAILED);
         }
         let bound = self.read_db(h, stmt.table(), |d| {
@@ -1787,12 +1792,7 @@ impl<'p> Session<'p> {
             Ok(s) => s,
             Err(code) => return Outcome::rc(code),
         };
-        if stmt.is_select()
-            && self.b.on(Deviation::SelectRefusedInCustomActions)
-            && self
-                .db_handle(h)
-                .is_some_and(|(_, custom_action)| custom_action)
-        {
+        if self.select_refused(h, &stmt) {
             return Outcome::rc(rc::FUNCTION_FAILED);
         }
         match self.run_statement(h, &stmt) {
