@@ -1552,3 +1552,34 @@ pub fn script_kind(row: &CustomActionRow) -> Option<ScriptKind> {
 pub fn first_run(t: &Transcript, probe: &str) -> Option<usize> {
     t.runs.iter().position(|r| r.probe == probe)
 }
+
+/// What each probe's handle slots hold in its current run, for the
+/// predicates that replay a run's calls slot by slot: a probe's run restarts
+/// (its slots are forgotten) when its event index stops rising.
+#[derive(Debug)]
+pub struct RunSlots<'t, T> {
+    runs: std::collections::HashMap<&'t str, (usize, std::collections::HashMap<&'t str, T>)>,
+}
+
+impl<T> Default for RunSlots<'_, T> {
+    fn default() -> Self {
+        RunSlots {
+            runs: std::collections::HashMap::new(),
+        }
+    }
+}
+
+impl<'t, T> RunSlots<'t, T> {
+    /// The slots of the run `e` belongs to, after `e` is counted in it.
+    pub fn of(&mut self, e: &'t Event) -> &mut std::collections::HashMap<&'t str, T> {
+        let run = self
+            .runs
+            .entry(e.probe.as_str())
+            .or_insert_with(|| (e.index, std::collections::HashMap::new()));
+        if e.index <= run.0 && !run.1.is_empty() {
+            run.1.clear();
+        }
+        run.0 = e.index;
+        &mut run.1
+    }
+}

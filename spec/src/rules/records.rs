@@ -11,7 +11,6 @@ use super::prelude::*;
 use crate::msi::record::{invalid, Record, MAX_FIELDS, NULL_INTEGER};
 use crate::msi::text;
 use crate::Buffer;
-use std::collections::HashMap;
 
 const RECORD_CALLS: &[OpKind] = &[
     OpKind::CreateRecord,
@@ -204,17 +203,9 @@ fn part_of(r: &Record, field: u32) -> Part {
 
 /// Replays every run's record calls and reports each departure under its part.
 fn judge(t: &Transcript, profile: Profile, want: Part, out: &mut Vec<Violation>) {
-    // Per probe: the index of its last event and its slots (a run restarts at a lower index).
-    let mut runs: HashMap<&str, (usize, HashMap<&str, Held>)> = HashMap::new();
+    let mut runs: facts::RunSlots<Held> = facts::RunSlots::default();
     for e in &t.events {
-        let run = runs
-            .entry(e.probe.as_str())
-            .or_insert_with(|| (e.index, HashMap::new()));
-        if e.index <= run.0 && !run.1.is_empty() {
-            run.1.clear();
-        }
-        run.0 = e.index;
-        let slots = &mut run.1;
+        let slots = runs.of(e);
         if let Operation::CloseHandle { slot } = &e.call {
             // An open record closes (MsiCloseHandle: ERROR_SUCCESS).
             if want == Part::Create

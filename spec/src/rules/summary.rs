@@ -9,7 +9,6 @@ use super::prelude::*;
 use crate::msi::summary::{self, vt, Value};
 use crate::msi::text;
 use crate::Buffer;
-use std::collections::HashMap;
 
 const SUBJECT: &[OpKind] = &[
     OpKind::SummaryInfo,
@@ -107,16 +106,9 @@ enum Held {
 }
 
 fn judge(t: &Transcript, profile: Profile, want: Part, out: &mut Vec<Violation>) {
-    let mut runs: HashMap<&str, (usize, HashMap<&str, Held>)> = HashMap::new();
+    let mut runs: facts::RunSlots<Held> = facts::RunSlots::default();
     for (i, e) in t.events.iter().enumerate() {
-        let run = runs
-            .entry(e.probe.as_str())
-            .or_insert_with(|| (e.index, HashMap::new()));
-        if e.index <= run.0 && !run.1.is_empty() {
-            run.1.clear();
-        }
-        run.0 = e.index;
-        let slots = &mut run.1;
+        let slots = runs.of(e);
         let mut judge_as = |part: Part, ok: bool, expected: String| {
             if part == want && !ok {
                 flag(out, part.id(), e, expected);
