@@ -420,8 +420,13 @@ fn logged_once_per_row(plan: &Plan, action: &str) -> bool {
             kind,
             ActionKind::Informational | ActionKind::SystemChanging | ActionKind::ScheduleReboot
         ),
-        None => facts::custom_action(plan, action)
-            .is_some_and(|r| !r.is_in_script() && r.kind & catype::CLIENT_REPEAT == 0),
+        // A deferred action is logged once, when its row schedules it; rollback
+        // and commit actions run only as the install's outcome decides.
+        None => facts::custom_action(plan, action).is_some_and(|r| {
+            let once =
+                !r.is_in_script() || facts::script_kind(r) == Some(facts::ScriptKind::Deferred);
+            once && r.kind & catype::CLIENT_REPEAT == 0
+        }),
     }
 }
 
