@@ -263,6 +263,41 @@ static void dispatch(struct conn *c, struct arena *a, MSIHANDLE session, char **
         else
             rc = MsiGetPropertyW(arg_u(argv[1]), arg_w(a, argv[2]), (WCHAR *)s.buf, strcall_size(&s));
         strcall_report(c, &s, rc);
+    } else if (!strcmp(op, "targetpath") || !strcmp(op, "sourcepath")) {
+        struct strcall s;
+        UINT rc;
+        NEED(6);
+        strcall_init(&s, a, argv[3], argv[4], argv[5]);
+        if (!strcmp(op, "targetpath"))
+            rc = MsiGetTargetPathW(arg_u(argv[1]), arg_w(a, argv[2]), (WCHAR *)s.buf, strcall_size(&s));
+        else
+            rc = MsiGetSourcePathW(arg_u(argv[1]), arg_w(a, argv[2]), (WCHAR *)s.buf, strcall_size(&s));
+        strcall_report(c, &s, rc);
+    } else if (!strcmp(op, "featstate") || !strcmp(op, "compstate")) {
+        INSTALLSTATE inst = INSTALLSTATE_UNKNOWN, act = INSTALLSTATE_UNKNOWN;
+        UINT rc;
+        NEED(4);
+        if (!strcmp(op, "featstate"))
+            rc = MsiGetFeatureStateW(arg_u(argv[1]), arg_w(a, argv[2]), arg_u(argv[3]) ? NULL : &inst, &act);
+        else
+            rc = MsiGetComponentStateW(arg_u(argv[1]), arg_w(a, argv[2]), arg_u(argv[3]) ? NULL : &inst, &act);
+        out_u(c, "rc", rc);
+        if (rc == ERROR_SUCCESS) {
+            out_i(c, "inst", inst);
+            out_i(c, "act", act);
+        }
+    } else if (!strcmp(op, "setfeat")) {
+        NEED(4);
+        out_u(c, "rc", MsiSetFeatureStateW(arg_u(argv[1]), arg_w(a, argv[2]), (INSTALLSTATE)arg_i(argv[3])));
+    } else if (!strcmp(op, "setfeatattr")) {
+        NEED(4);
+        out_u(c, "rc", MsiSetFeatureAttributesW(arg_u(argv[1]), arg_w(a, argv[2]), (DWORD)arg_u(argv[3])));
+    } else if (!strcmp(op, "setcomp")) {
+        NEED(4);
+        out_u(c, "rc", MsiSetComponentStateW(arg_u(argv[1]), arg_w(a, argv[2]), (INSTALLSTATE)arg_i(argv[3])));
+    } else if (!strcmp(op, "settargetpath")) {
+        NEED(4);
+        out_u(c, "rc", MsiSetTargetPathW(arg_u(argv[1]), arg_w(a, argv[2]), arg_w(a, argv[3])));
     } else if (!strcmp(op, "setprop")) {
         NEED(4);
         out_u(c, "rc", MsiSetPropertyW(arg_u(argv[1]), arg_w(a, argv[2]), arg_w(a, argv[3])));

@@ -141,6 +141,130 @@ pub const STANDARD_UI_SEQUENCE: &[(&str, i32)] = &[
     ("ExecuteAction", 1300),
 ];
 
+/// The small directory and feature tree `tree = true` adds to a case's
+/// package: TARGETDIR with ParentDir below it and ChildDir below that (its
+/// source name differs from its target name), one feature `One` carrying a
+/// component in TARGETDIR and one in ChildDir, each with a key file, and a
+/// component `Dangler` that no feature carries.
+pub fn standard_tree() -> Vec<Table> {
+    let col = |name: &str, kind: &str, key: bool| Column {
+        name: name.to_owned(),
+        kind: kind.to_owned(),
+        key,
+    };
+    let rows = |rows: &[&[&str]]| {
+        rows.iter()
+            .map(|r| r.iter().map(|v| (*v).to_owned()).collect())
+            .collect()
+    };
+    vec![
+        Table {
+            name: "Directory".to_owned(),
+            columns: vec![
+                col("Directory", "s72", true),
+                col("Directory_Parent", "S72", false),
+                col("DefaultDir", "l255", false),
+            ],
+            rows: rows(&[
+                &["TARGETDIR", "", "SourceDir"],
+                &["ParentDir", "TARGETDIR", "PARENT|ParentDir"],
+                &["ChildDir", "ParentDir", "ChildDir:SrcChild"],
+            ]),
+        },
+        Table {
+            name: "Feature".to_owned(),
+            columns: vec![
+                col("Feature", "s38", true),
+                col("Feature_Parent", "S38", false),
+                col("Title", "L64", false),
+                col("Description", "L255", false),
+                col("Display", "I2", false),
+                col("Level", "i2", false),
+                col("Directory_", "S72", false),
+                col("Attributes", "i2", false),
+            ],
+            rows: rows(&[&["One", "", "", "", "2", "1", "", "0"]]),
+        },
+        Table {
+            name: "Component".to_owned(),
+            columns: vec![
+                col("Component", "s72", true),
+                col("ComponentId", "S38", false),
+                col("Directory_", "s72", false),
+                col("Attributes", "i2", false),
+                col("Condition", "S255", false),
+                col("KeyPath", "S72", false),
+            ],
+            rows: rows(&[
+                &[
+                    "Root",
+                    "{5C1F1B6E-7E2A-4C1D-9A3B-2F6D8E4A1B01}",
+                    "TARGETDIR",
+                    "0",
+                    "",
+                    "root_file",
+                ],
+                &[
+                    "Child",
+                    "{5C1F1B6E-7E2A-4C1D-9A3B-2F6D8E4A1B02}",
+                    "ChildDir",
+                    "0",
+                    "",
+                    "child_file",
+                ],
+                &[
+                    "Dangler",
+                    "{5C1F1B6E-7E2A-4C1D-9A3B-2F6D8E4A1B03}",
+                    "TARGETDIR",
+                    "0",
+                    "",
+                    "",
+                ],
+            ]),
+        },
+        Table {
+            name: "FeatureComponents".to_owned(),
+            columns: vec![col("Feature_", "s38", true), col("Component_", "s72", true)],
+            rows: rows(&[&["One", "Root"], &["One", "Child"]]),
+        },
+        Table {
+            name: "File".to_owned(),
+            columns: vec![
+                col("File", "s72", true),
+                col("Component_", "s72", false),
+                col("FileName", "l255", false),
+                col("FileSize", "i4", false),
+                col("Version", "S72", false),
+                col("Language", "S20", false),
+                col("Attributes", "I2", false),
+                col("Sequence", "i2", false),
+            ],
+            rows: rows(&[
+                &[
+                    "root_file",
+                    "Root",
+                    "root.txt",
+                    "0",
+                    "",
+                    "1033",
+                    "8192",
+                    "1",
+                ],
+                &[
+                    "child_file",
+                    "Child",
+                    "child.txt",
+                    "0",
+                    "",
+                    "1033",
+                    "8192",
+                    "2",
+                ],
+            ]),
+        },
+    ]
+}
+
 impl Fixture {
     /// A package with the standard properties and sequences and nothing else.
     pub fn standard() -> Fixture {

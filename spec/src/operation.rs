@@ -236,6 +236,56 @@ pub enum Operation {
     EvaluateCondition { condition: Option<String> },
     /// MsiSetInstallLevel(handle, level).
     SetInstallLevel { level: i32 },
+    /// MsiGetTargetPathW(handle, folder, buffer, size): the path as `value`.
+    GetTargetPath {
+        folder: Option<String>,
+        #[serde(default, skip_serializing_if = "Buffer::is_ample")]
+        buffer: Buffer,
+        #[serde(default, skip_serializing_if = "HandleArg::is_session")]
+        handle: HandleArg,
+    },
+    /// MsiSetTargetPathW(handle, folder, path).
+    SetTargetPath {
+        folder: Option<String>,
+        path: Option<String>,
+        #[serde(default, skip_serializing_if = "HandleArg::is_session")]
+        handle: HandleArg,
+    },
+    /// MsiGetSourcePathW(handle, folder, buffer, size): the path as `value`.
+    GetSourcePath {
+        folder: Option<String>,
+        #[serde(default, skip_serializing_if = "Buffer::is_ample")]
+        buffer: Buffer,
+        #[serde(default, skip_serializing_if = "HandleArg::is_session")]
+        handle: HandleArg,
+    },
+    /// MsiGetFeatureStateW(handle, feature, &installed, &action): the two
+    /// INSTALLSTATE values as one row of `rows` (with `null_out`, a NULL
+    /// pointer for the installed state).
+    GetFeatureState {
+        feature: Option<String>,
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_out: bool,
+    },
+    /// MsiSetFeatureStateW(handle, feature, state).
+    SetFeatureState { feature: Option<String>, state: i32 },
+    /// MsiSetFeatureAttributesW(handle, feature, attributes).
+    SetFeatureAttributes {
+        feature: Option<String>,
+        attributes: u32,
+    },
+    /// MsiGetComponentStateW(handle, component, &installed, &action), as
+    /// `get-feature-state` reports it.
+    GetComponentState {
+        component: Option<String>,
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_out: bool,
+    },
+    /// MsiSetComponentStateW(handle, component, state).
+    SetComponentState {
+        component: Option<String>,
+        state: i32,
+    },
     /// MsiGetActiveDatabase(handle): the handle goes into slot `into`.
     GetActiveDatabase {
         #[serde(default = "default_db", skip_serializing_if = "is_default_db")]
@@ -476,6 +526,30 @@ pub enum Operation {
     SessionMessage { kind: u32, fields: Vec<String> },
     /// Automation: `Session.EvaluateCondition(condition)`, as `number`.
     SessionEvaluateCondition { condition: Option<String> },
+    /// Automation: read `Session.TargetPath(folder)`, as `value`.
+    SessionTargetPath { folder: Option<String> },
+    /// Automation: `Session.TargetPath(folder) = path`.
+    SessionSetTargetPath {
+        folder: Option<String>,
+        path: Option<String>,
+    },
+    /// Automation: read `Session.SourcePath(folder)`, as `value`.
+    SessionSourcePath { folder: Option<String> },
+    /// Automation: `Session.FeatureCurrentState(feature)`, the INSTALLSTATE as `number`.
+    SessionFeatureCurrentState { feature: Option<String> },
+    /// Automation: read `Session.FeatureRequestState(feature)`, as `number`.
+    SessionFeatureRequestState { feature: Option<String> },
+    /// Automation: `Session.FeatureRequestState(feature) = state`.
+    SessionSetFeatureRequestState { feature: Option<String>, state: i32 },
+    /// Automation: `Session.ComponentCurrentState(component)`, as `number`.
+    SessionComponentCurrentState { component: Option<String> },
+    /// Automation: read `Session.ComponentRequestState(component)`, as `number`.
+    SessionComponentRequestState { component: Option<String> },
+    /// Automation: `Session.ComponentRequestState(component) = state`.
+    SessionSetComponentRequestState {
+        component: Option<String>,
+        state: i32,
+    },
     /// Automation: `Session.Database`, kept in slot `into` for `sql` and friends.
     SessionDatabase {
         #[serde(default = "default_db", skip_serializing_if = "is_default_db")]
@@ -535,6 +609,14 @@ op_kinds! {
     FormatRecord => "format-record",
     EvaluateCondition => "evaluate-condition",
     SetInstallLevel => "set-install-level",
+    GetTargetPath => "get-target-path",
+    SetTargetPath => "set-target-path",
+    GetSourcePath => "get-source-path",
+    GetFeatureState => "get-feature-state",
+    SetFeatureState => "set-feature-state",
+    SetFeatureAttributes => "set-feature-attributes",
+    GetComponentState => "get-component-state",
+    SetComponentState => "set-component-state",
     GetActiveDatabase => "get-active-database",
     OpenView => "open-view",
     Execute => "execute",
@@ -573,6 +655,15 @@ op_kinds! {
     SessionLanguage => "session-language",
     SessionMessage => "session-message",
     SessionEvaluateCondition => "session-evaluate-condition",
+    SessionTargetPath => "session-target-path",
+    SessionSetTargetPath => "session-set-target-path",
+    SessionSourcePath => "session-source-path",
+    SessionFeatureCurrentState => "session-feature-current-state",
+    SessionFeatureRequestState => "session-feature-request-state",
+    SessionSetFeatureRequestState => "session-set-feature-request-state",
+    SessionComponentCurrentState => "session-component-current-state",
+    SessionComponentRequestState => "session-component-request-state",
+    SessionSetComponentRequestState => "session-set-component-request-state",
     SessionDatabase => "session-database",
     InstallerOpenPackage => "installer-open-package",
     CommandLine => "command-line",

@@ -89,6 +89,10 @@ pub enum Family {
     Automation,
     /// Records: MsiCreateRecord and the MsiRecord* functions.
     Records,
+    /// Target and source paths of the Directory table.
+    Directories,
+    /// Feature and component states.
+    Features,
 }
 
 impl Family {
@@ -107,6 +111,8 @@ impl Family {
             Family::Formatting => "formatting",
             Family::Automation => "automation",
             Family::Records => "records",
+            Family::Directories => "directories",
+            Family::Features => "features",
         }
     }
 }

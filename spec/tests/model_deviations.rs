@@ -125,6 +125,39 @@ fn test_table() -> Fixture {
     f
 }
 
+/// The standard package with the standard directory tree, and steps on it.
+fn tree_steps(list: Vec<(Context, Operation)>) -> Plan {
+    let mut f = Fixture::standard();
+    f.tables.extend(msiconf_spec::fixture::standard_tree());
+    steps_on(f, list, None)
+}
+
+/// CostInitialize, FileCost and CostFinalize from the package handle, then `ops`.
+fn costed_pkg(ops: Vec<Operation>) -> Plan {
+    let mut all: Vec<(Context, Operation)> = ["CostInitialize", "FileCost", "CostFinalize"]
+        .iter()
+        .map(|a| (Context::Package, do_action(Some(a))))
+        .collect();
+    all.extend(ops.into_iter().map(|o| (Context::Package, o)));
+    tree_steps(all)
+}
+
+fn target_path(folder: &str) -> Operation {
+    Operation::GetTargetPath {
+        folder: st(folder),
+        buffer: Buffer::Ample,
+        handle: HandleArg::Session,
+    }
+}
+
+fn set_target_path(folder: &str, path: &str) -> Operation {
+    Operation::SetTargetPath {
+        folder: st(folder),
+        path: st(path),
+        handle: HandleArg::Session,
+    }
+}
+
 /// The profile and plan on which `d` shows. The match is exhaustive on purpose:
 /// a new deviation does not compile until it has a scenario here.
 fn scenario(d: Deviation) -> (Profile, Plan) {
@@ -141,6 +174,145 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
         f
     };
     match d {
+        D::TargetPathUnknownFolderEmpty => (w, costed_pkg(vec![target_path("boo")])),
+        D::TargetPathBeforeCosting => (w, tree_steps(vec![(Context::Package, target_path("TARGETDIR"))])),
+        D::TargetPathWithoutSeparator => (w, costed_pkg(vec![target_path("ChildDir")])),
+        D::SetTargetPathUnknownAccepted => (w, costed_pkg(vec![set_target_path("boo", "C:\\x")])),
+        D::SetTargetPathUnnormalized => (
+            w,
+            costed_pkg(vec![
+                set_target_path("ParentDir", "C:\\\\x  "),
+                target_path("ParentDir"),
+            ]),
+        ),
+        D::SetTargetPathChildrenStay => (
+            w,
+            costed_pkg(vec![
+                set_target_path("ParentDir", "C:\\x"),
+                target_path("ChildDir"),
+            ]),
+        ),
+        D::SourcePathIgnoresCase => (
+            w,
+            costed_pkg(vec![Operation::GetSourcePath {
+                folder: st("targetdir"),
+                buffer: Buffer::Ample,
+                handle: HandleArg::Session,
+            }]),
+        ),
+        D::DirectoryCallsInScript => (
+            w,
+            tree_steps(vec![(Context::Deferred, target_path("TARGETDIR"))]),
+        ),
+        D::StateNamesFoldCase => (
+            w,
+            costed_pkg(vec![Operation::GetFeatureState {
+                feature: st("one"),
+                null_out: false,
+            }]),
+        ),
+        D::NullOutPointerIs87 => (
+            w,
+            tree_steps(vec![(
+                Context::ImmediateBeforeInit,
+                Operation::GetFeatureState {
+                    feature: st("One"),
+                    null_out: true,
+                },
+            )]),
+        ),
+        D::FeatureInstalledReportedLocal => (
+            w,
+            costed_pkg(vec![Operation::GetFeatureState {
+                feature: st("One"),
+                null_out: false,
+            }]),
+        ),
+        D::ComponentActionIgnoresFeatures => (
+            w,
+            costed_pkg(vec![Operation::GetComponentState {
+                component: st("Dangler"),
+                null_out: false,
+            }]),
+        ),
+        D::FeatureSetStateIgnored => (
+            w,
+            costed_pkg(vec![
+                Operation::SetFeatureState {
+                    feature: st("One"),
+                    state: 1,
+                },
+                Operation::GetFeatureState {
+                    feature: st("One"),
+                    null_out: false,
+                },
+            ]),
+        ),
+        D::ComponentSetStateIgnored => (
+            w,
+            costed_pkg(vec![
+                Operation::SetComponentState {
+                    component: st("Child"),
+                    state: 4,
+                },
+                Operation::GetComponentState {
+                    component: st("Child"),
+                    null_out: false,
+                },
+            ]),
+        ),
+        D::StateCallsInScript => (
+            w,
+            tree_steps(vec![(
+                Context::Deferred,
+                Operation::GetFeatureState {
+                    feature: st("One"),
+                    null_out: false,
+                },
+            )]),
+        ),
+        D::SessionPathUnknownEmpty => (
+            w,
+            tree_steps(vec![(
+                Context::ScriptImmediate,
+                Operation::SessionTargetPath { folder: st("boo") },
+            )]),
+        ),
+        D::SessionRequestStateIsCurrent => (
+            w,
+            tree_steps(vec![(
+                Context::ScriptImmediate,
+                Operation::SessionFeatureRequestState { feature: st("One") },
+            )]),
+        ),
+        D::FeatureAttributesAnyTime => (
+            w,
+            costed_pkg(vec![Operation::SetFeatureAttributes {
+                feature: st("One"),
+                attributes: 1,
+            }]),
+        ),
+        D::SourcePathWithoutSeparator => (
+            w,
+            costed_pkg(vec![Operation::GetSourcePath {
+                folder: st("ChildDir"),
+                buffer: Buffer::Ample,
+                handle: HandleArg::Session,
+            }]),
+        ),
+        D::FeatureStateDoesNotPropagate => (
+            w,
+            costed_pkg(vec![
+                Operation::SetFeatureState {
+                    feature: st("One"),
+                    state: 2,
+                },
+                Operation::GetComponentState {
+                    component: st("Child"),
+                    null_out: false,
+                },
+            ]),
+        ),
         D::ActionLookupIgnoresCase => (w, pkg(vec![do_action(Some("costinitialize"))])),
         D::UnknownActionSucceeds => (w, pkg(vec![do_action(Some("boo"))])),
         D::NullActionAccepted => (w, pkg(vec![do_action(None)])),

@@ -1046,7 +1046,20 @@ fn file_and_component_keys_resolve_after_costing() {
         r"C:\I am a really long directory\"
     );
     assert_eq!(value(&s.call(c, &fmt("[#nofile]", &[]))), "");
-    s.call(c, &set(Some("ROOTDRIVE"), Some(r"D:\")));
+    // CostFinalize fixed the paths; MsiSetTargetPath moves them.
+    let moved = s.call(
+        c,
+        &Operation::SetTargetPath {
+            folder: Some("TARGETDIR".into()),
+            path: Some(r"D:\".into()),
+            handle: HandleArg::Session,
+        },
+    );
+    assert_eq!(moved.rc, Some(0));
+    assert_eq!(
+        value(&s.call(c, &fmt("[$temporal]", &[]))),
+        r"D:\I am a really long directory\"
+    );
     assert_eq!(
         value(&s.call(c, &fmt("[#frontal_file]", &[]))),
         r"D:\frontal.txt"

@@ -41,6 +41,9 @@ pub(crate) struct CaseFile {
 pub(crate) struct FixtureFile {
     #[serde(default = "yes")]
     pub standard: bool,
+    /// Adds the standard directory and feature tree ([`msiconf_spec::fixture::standard_tree`]).
+    #[serde(default)]
+    pub tree: bool,
     #[serde(default)]
     pub properties: Vec<PropertyRow>,
     #[serde(default)]
@@ -57,6 +60,7 @@ impl Default for FixtureFile {
     fn default() -> Self {
         FixtureFile {
             standard: true,
+            tree: false,
             properties: Vec::new(),
             custom_actions: Vec::new(),
             execute_sequence: Vec::new(),

@@ -734,6 +734,9 @@ fn merge_fixture(file: FixtureFile) -> Fixture {
     } else {
         Fixture::default()
     };
+    if file.tree {
+        f.tables.extend(msiconf_spec::fixture::standard_tree());
+    }
     for row in file.properties {
         f.properties.retain(|r| r.name != row.name);
         f.properties.push(row);

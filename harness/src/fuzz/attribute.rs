@@ -396,6 +396,16 @@ pub fn family_of(kind: OpKind) -> Family {
         CreateRecord | RecordFieldCount | RecordSetString | RecordSetInteger | RecordGetString
         | RecordGetInteger | RecordIsNull | RecordDataSize | RecordClearData => Family::Records,
         ViewColumnInfo | PrimaryKeys | ViewGetError => Family::Sql,
+        GetTargetPath | SetTargetPath | GetSourcePath | SessionTargetPath
+        | SessionSetTargetPath | SessionSourcePath => Family::Directories,
+        SessionFeatureCurrentState
+        | SessionFeatureRequestState
+        | SessionSetFeatureRequestState
+        | SessionComponentCurrentState
+        | SessionComponentRequestState
+        | SessionSetComponentRequestState => Family::Features,
+        GetFeatureState | SetFeatureState | SetFeatureAttributes | GetComponentState
+        | SetComponentState => Family::Features,
         GetMode | SetMode | GetLanguage | ProcessMessage => Family::Deferred,
         FormatRecord => Family::Formatting,
         EvaluateCondition | SetInstallLevel => Family::Sequencing,

@@ -976,6 +976,8 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         (1, column_info_snippet()),
         (1, view_error_snippet()),
         (1, summary_snippet()),
+        (2, directory_snippet()),
+        (2, state_snippet()),
     ]
 }
 
@@ -1232,12 +1234,148 @@ fn summary_snippet() -> BoxedStrategy<Vec<Operation>> {
         .boxed()
 }
 
+/// Feature and component states of the standard tree: reads (some with a
+/// NULL out-pointer), requests of every INSTALLSTATE, names the tables do
+/// not have, with costing from the package handle before them or not.
+fn state_snippet() -> BoxedStrategy<Vec<Operation>> {
+    let feature = || {
+        oneof![
+            6 => Just(Some("One".to_owned())),
+            1 => proptest::sample::select(vec!["one", "fake", ""]).prop_map(|f| Some(f.to_owned())),
+            1 => Just(None),
+        ]
+    };
+    let component = || {
+        oneof![
+            6 => proptest::sample::select(vec!["Root", "Child", "Dangler"])
+                .prop_map(|c| Some(c.to_owned())),
+            1 => proptest::sample::select(vec!["child", "fake"]).prop_map(|c| Some(c.to_owned())),
+            1 => Just(None),
+        ]
+    };
+    let wanted = || oneof![8 => 1i32..5, 1 => Just(-1), 1 => Just(5)];
+    let step = oneof![
+        4 => (feature(), proptest::bool::weighted(0.15))
+            .prop_map(|(feature, null_out)| Operation::GetFeatureState { feature, null_out }),
+        2 => (feature(), wanted())
+            .prop_map(|(feature, state)| Operation::SetFeatureState { feature, state }),
+        4 => (component(), proptest::bool::weighted(0.15)).prop_map(|(component, null_out)| {
+            Operation::GetComponentState { component, null_out }
+        }),
+        2 => (component(), wanted())
+            .prop_map(|(component, state)| Operation::SetComponentState { component, state }),
+        1 => (feature(), proptest::sample::select(vec![0u32, 1, 2, 4, 8, 16, 32]))
+            .prop_map(|(feature, attributes)| Operation::SetFeatureAttributes { feature, attributes }),
+    ];
+    (0usize..4, proptest::collection::vec(step, 1..8))
+        .prop_map(|(costing, steps)| {
+            let mut ops: Vec<Operation> = ["CostInitialize", "FileCost", "CostFinalize"]
+                .iter()
+                .take(costing)
+                .map(|a| Operation::DoAction {
+                    action: Some((*a).to_owned()),
+                    handle: HandleArg::Session,
+                })
+                .collect();
+            ops.extend(steps);
+            ops
+        })
+        .boxed()
+}
+
+/// Target and source paths of the standard tree: costing from the package
+/// handle (not always complete), reads through every kind of buffer, moves
+/// with paths that need normalising, and names the table does not have.
+fn directory_snippet() -> BoxedStrategy<Vec<Operation>> {
+    let folder = || {
+        oneof![
+            6 => proptest::sample::select(vec!["TARGETDIR", "ParentDir", "ChildDir"])
+                .prop_map(|f| Some(f.to_owned())),
+            1 => proptest::sample::select(vec!["boo", "", "targetdir", "Childdir"])
+                .prop_map(|f| Some(f.to_owned())),
+            1 => Just(None),
+        ]
+    };
+    let path = oneof![
+        6 => proptest::sample::select(vec![
+            "C:\\one\\two",
+            "C:\\\\one\\\\two  ",
+            "C:\\\\ Program Files \\\\ ",
+            "D:\\x\\",
+        ])
+        .prop_map(|p| Some(p.to_owned())),
+        1 => Just(None),
+    ];
+    let step = oneof![
+        4 => (folder(), buffer(), handle_arg()).prop_map(|(folder, buffer, handle)| {
+            Operation::GetTargetPath { folder, buffer, handle }
+        }),
+        2 => (folder(), path, handle_arg()).prop_map(|(folder, path, handle)| {
+            Operation::SetTargetPath { folder, path, handle }
+        }),
+        2 => (folder(), buffer(), handle_arg()).prop_map(|(folder, buffer, handle)| {
+            Operation::GetSourcePath { folder, buffer, handle }
+        }),
+        1 => proptest::sample::select(vec!["ParentDir", "ChildDir", "TARGETDIR"]).prop_map(|n| {
+            Operation::GetProperty {
+                name: Some(n.to_owned()),
+                buffer: Buffer::Ample,
+                ansi: false,
+                handle: HandleArg::Session,
+            }
+        }),
+        1 => proptest::sample::select(vec!["CostInitialize", "FileCost", "CostFinalize"]).prop_map(
+            |a| Operation::DoAction {
+                action: Some(a.to_owned()),
+                handle: HandleArg::Session,
+            }
+        ),
+    ];
+    (0usize..4, proptest::collection::vec(step, 1..8))
+        .prop_map(|(costing, steps)| {
+            let mut ops: Vec<Operation> = ["CostInitialize", "FileCost", "CostFinalize"]
+                .iter()
+                .take(costing)
+                .map(|a| Operation::DoAction {
+                    action: Some((*a).to_owned()),
+                    handle: HandleArg::Session,
+                })
+                .collect();
+            ops.extend(steps);
+            ops
+        })
+        .boxed()
+}
+
 /// Snippets of automation steps (script contexts).
 fn script_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
     let session_db = || Operation::SessionDatabase {
         into: "db".to_owned(),
     };
+    const FOLDERS: &[&str] = &["TARGETDIR", "ParentDir", "ChildDir", "boo", "targetdir"];
+    const FEATURES: &[&str] = &["One", "one", "fake"];
+    const COMPONENTS: &[&str] = &["Root", "Child", "Dangler", "fake"];
+    const PATHS: &[&str] = &["C:\\one\\two", "C:\\\\one\\\\two  ", "D:\\x\\"];
+    let tree_step = oneof![
+        3 => maybe(FOLDERS).prop_map(|folder| Operation::SessionTargetPath { folder }),
+        2 => (maybe(FOLDERS), maybe(PATHS))
+            .prop_map(|(folder, path)| Operation::SessionSetTargetPath { folder, path }),
+        2 => maybe(FOLDERS).prop_map(|folder| Operation::SessionSourcePath { folder }),
+        2 => maybe(FEATURES).prop_map(|feature| Operation::SessionFeatureCurrentState { feature }),
+        2 => maybe(FEATURES).prop_map(|feature| Operation::SessionFeatureRequestState { feature }),
+        1 => (maybe(FEATURES), 1i32..5).prop_map(|(feature, state)| {
+            Operation::SessionSetFeatureRequestState { feature, state }
+        }),
+        2 => maybe(COMPONENTS)
+            .prop_map(|component| Operation::SessionComponentCurrentState { component }),
+        2 => maybe(COMPONENTS)
+            .prop_map(|component| Operation::SessionComponentRequestState { component }),
+        1 => (maybe(COMPONENTS), 1i32..5).prop_map(|(component, state)| {
+            Operation::SessionSetComponentRequestState { component, state }
+        }),
+    ];
     vec![
+        (4, proptest::collection::vec(tree_step, 1..6).boxed()),
         (
             8,
             single(
@@ -1889,6 +2027,38 @@ fn assemble(sketch: Sketch) -> Plan {
     }
     if reads_view_errors {
         fixture.tables.push(validation_table());
+    }
+    let uses_directories = sketch
+        .package
+        .iter()
+        .flatten()
+        .chain(sketch.probes.iter().flat_map(|(_, ops, _)| ops))
+        .any(|op| {
+            matches!(
+                op.kind(),
+                OpKind::GetTargetPath
+                    | OpKind::SetTargetPath
+                    | OpKind::GetSourcePath
+                    | OpKind::SetFeatureAttributes
+                    | OpKind::SessionTargetPath
+                    | OpKind::SessionSetTargetPath
+                    | OpKind::SessionSourcePath
+                    | OpKind::SessionFeatureCurrentState
+                    | OpKind::SessionFeatureRequestState
+                    | OpKind::SessionSetFeatureRequestState
+                    | OpKind::SessionComponentCurrentState
+                    | OpKind::SessionComponentRequestState
+                    | OpKind::SessionSetComponentRequestState
+                    | OpKind::GetFeatureState
+                    | OpKind::SetFeatureState
+                    | OpKind::GetComponentState
+                    | OpKind::SetComponentState
+            )
+        });
+    if uses_directories {
+        fixture
+            .tables
+            .extend(msiconf_spec::fixture::standard_tree());
     }
     if sketch.nested {
         fixture.custom_actions.push(CustomActionRow {

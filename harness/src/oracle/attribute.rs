@@ -64,6 +64,21 @@ fn call_owner(call: &Operation, context: Context) -> Family {
         | RecordDataSize { .. }
         | RecordClearData { .. } => Family::Records,
         ViewColumnInfo { .. } | PrimaryKeys { .. } | ViewGetError { .. } => Family::Sql,
+        GetTargetPath { .. } | SetTargetPath { .. } | GetSourcePath { .. } => Family::Directories,
+        SessionTargetPath { .. } | SessionSetTargetPath { .. } | SessionSourcePath { .. } => {
+            Family::Directories
+        }
+        SessionFeatureCurrentState { .. }
+        | SessionFeatureRequestState { .. }
+        | SessionSetFeatureRequestState { .. }
+        | SessionComponentCurrentState { .. }
+        | SessionComponentRequestState { .. }
+        | SessionSetComponentRequestState { .. } => Family::Features,
+        GetFeatureState { .. }
+        | SetFeatureAttributes { .. }
+        | SetFeatureState { .. }
+        | GetComponentState { .. }
+        | SetComponentState { .. } => Family::Features,
         _ if in_script && !is_database_write(call) => Family::Deferred,
         Sequence { .. } | EvaluateCondition { .. } => Family::Sequencing,
         GetProperty { .. } | SetProperty { .. } => Family::Properties,

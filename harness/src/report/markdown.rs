@@ -463,6 +463,14 @@ fn function_name(kind: OpKind) -> &'static str {
         OpKind::FormatRecord => "MsiFormatRecord",
         OpKind::EvaluateCondition => "MsiEvaluateCondition",
         OpKind::SetInstallLevel => "MsiSetInstallLevel",
+        OpKind::GetTargetPath => "MsiGetTargetPath",
+        OpKind::SetTargetPath => "MsiSetTargetPath",
+        OpKind::GetSourcePath => "MsiGetSourcePath",
+        OpKind::GetFeatureState => "MsiGetFeatureState",
+        OpKind::SetFeatureState => "MsiSetFeatureState",
+        OpKind::SetFeatureAttributes => "MsiSetFeatureAttributes",
+        OpKind::GetComponentState => "MsiGetComponentState",
+        OpKind::SetComponentState => "MsiSetComponentState",
         OpKind::GetActiveDatabase => "MsiGetActiveDatabase",
         OpKind::OpenView => "MsiDatabaseOpenView",
         OpKind::Execute => "MsiViewExecute",
@@ -499,6 +507,16 @@ fn function_name(kind: OpKind) -> &'static str {
         OpKind::SessionLanguage => "Session.Language",
         OpKind::SessionMessage => "Session.Message",
         OpKind::SessionEvaluateCondition => "Session.EvaluateCondition",
+        OpKind::SessionTargetPath | OpKind::SessionSetTargetPath => "Session.TargetPath",
+        OpKind::SessionSourcePath => "Session.SourcePath",
+        OpKind::SessionFeatureCurrentState => "Session.FeatureCurrentState",
+        OpKind::SessionFeatureRequestState | OpKind::SessionSetFeatureRequestState => {
+            "Session.FeatureRequestState"
+        }
+        OpKind::SessionComponentCurrentState => "Session.ComponentCurrentState",
+        OpKind::SessionComponentRequestState | OpKind::SessionSetComponentRequestState => {
+            "Session.ComponentRequestState"
+        }
         OpKind::SessionDatabase => "Session.Database",
         OpKind::InstallerOpenPackage => "Installer.OpenPackage",
         OpKind::CommandLine => "GetCommandLineW",

@@ -37,6 +37,41 @@ pub fn sample(kind: OpKind) -> Operation {
             state: true,
         },
         OpKind::GetLanguage => Operation::GetLanguage,
+        OpKind::GetTargetPath => Operation::GetTargetPath {
+            folder: s("TARGETDIR"),
+            buffer: Buffer::Sized(2),
+            handle: HandleArg::Session,
+        },
+        OpKind::SetTargetPath => Operation::SetTargetPath {
+            folder: s("ParentDir"),
+            path: s("C:\\\\one\\two "),
+            handle: HandleArg::Session,
+        },
+        OpKind::GetFeatureState => Operation::GetFeatureState {
+            feature: s("One"),
+            null_out: true,
+        },
+        OpKind::SetFeatureState => Operation::SetFeatureState {
+            feature: s("One"),
+            state: 4,
+        },
+        OpKind::SetFeatureAttributes => Operation::SetFeatureAttributes {
+            feature: s("One"),
+            attributes: 1,
+        },
+        OpKind::GetComponentState => Operation::GetComponentState {
+            component: s("Child"),
+            null_out: false,
+        },
+        OpKind::SetComponentState => Operation::SetComponentState {
+            component: None,
+            state: -1,
+        },
+        OpKind::GetSourcePath => Operation::GetSourcePath {
+            folder: s("TARGETDIR"),
+            buffer: Buffer::NullSize,
+            handle: HandleArg::Zero,
+        },
         OpKind::CreateRecord => Operation::CreateRecord {
             fields: 2,
             into: "rec".into(),
@@ -191,6 +226,34 @@ pub fn sample(kind: OpKind) -> Operation {
             Operation::SessionEvaluateCondition { condition: s("1") }
         }
         OpKind::SessionDatabase => Operation::SessionDatabase { into: "db".into() },
+        OpKind::SessionTargetPath => Operation::SessionTargetPath {
+            folder: s("TARGETDIR"),
+        },
+        OpKind::SessionSetTargetPath => Operation::SessionSetTargetPath {
+            folder: s("ParentDir"),
+            path: None,
+        },
+        OpKind::SessionSourcePath => Operation::SessionSourcePath { folder: None },
+        OpKind::SessionFeatureCurrentState => {
+            Operation::SessionFeatureCurrentState { feature: s("One") }
+        }
+        OpKind::SessionFeatureRequestState => {
+            Operation::SessionFeatureRequestState { feature: s("fake") }
+        }
+        OpKind::SessionSetFeatureRequestState => Operation::SessionSetFeatureRequestState {
+            feature: s("One"),
+            state: 2,
+        },
+        OpKind::SessionComponentCurrentState => Operation::SessionComponentCurrentState {
+            component: s("Root"),
+        },
+        OpKind::SessionComponentRequestState => Operation::SessionComponentRequestState {
+            component: s("Dangler"),
+        },
+        OpKind::SessionSetComponentRequestState => Operation::SessionSetComponentRequestState {
+            component: s("Child"),
+            state: 4,
+        },
         OpKind::InstallerOpenPackage => Operation::InstallerOpenPackage,
         OpKind::CommandLine => Operation::CommandLine,
         OpKind::HasSession => Operation::HasSession,

@@ -6,7 +6,7 @@
 use super::session::{Phase, Session};
 use super::Deviation;
 use crate::codes::{self, rc};
-use crate::{HandleArg, Operation, Outcome};
+use crate::{Buffer, HandleArg, Operation, Outcome};
 
 /// The exception automation raises when the call behind it fails.
 pub(crate) const DISP_E_EXCEPTION: &str = "DISP_E_EXCEPTION";
@@ -92,6 +92,88 @@ impl Session<'_> {
                 } else {
                     // One Session object per process (ONE-SESSION).
                     raise(DISP_E_EXCEPTION)
+                }
+            }
+            Operation::SessionTargetPath { folder } | Operation::SessionSourcePath { folder } => {
+                let Some(folder) = folder else {
+                    return raise(DISP_E_TYPEMISMATCH);
+                };
+                let got = if matches!(op, Operation::SessionTargetPath { .. }) {
+                    self.get_target_path(Some(folder), Buffer::Ample, HandleArg::Session)
+                } else {
+                    self.get_source_path(Some(folder), Buffer::Ample, HandleArg::Session)
+                };
+                match got.rc {
+                    Some(rc::SUCCESS) => Outcome {
+                        value: got.value,
+                        ..Outcome::default()
+                    },
+                    Some(crate::msi::directory::ERROR_DIRECTORY)
+                        if b.on(Deviation::SessionPathUnknownEmpty)
+                            && !self.directory_tree().contains(folder) =>
+                    {
+                        Outcome {
+                            value: Some(String::new()),
+                            ..Outcome::default()
+                        }
+                    }
+                    _ => raise(DISP_E_EXCEPTION),
+                }
+            }
+            Operation::SessionSetTargetPath { folder, path } => {
+                let (Some(folder), Some(path)) = (folder, path) else {
+                    return raise(DISP_E_TYPEMISMATCH);
+                };
+                match self.set_target_path(Some(folder), Some(path), HandleArg::Session) {
+                    rc::SUCCESS => Outcome::default(),
+                    _ => raise(DISP_E_EXCEPTION),
+                }
+            }
+            Operation::SessionFeatureCurrentState { feature: name }
+            | Operation::SessionFeatureRequestState { feature: name }
+            | Operation::SessionComponentCurrentState { component: name }
+            | Operation::SessionComponentRequestState { component: name } => {
+                let Some(name) = name else {
+                    return raise(DISP_E_TYPEMISMATCH);
+                };
+                let feature = matches!(
+                    op,
+                    Operation::SessionFeatureCurrentState { .. }
+                        | Operation::SessionFeatureRequestState { .. }
+                );
+                let current = matches!(
+                    op,
+                    Operation::SessionFeatureCurrentState { .. }
+                        | Operation::SessionComponentCurrentState { .. }
+                );
+                let got = self.get_state(feature, Some(name), false);
+                match crate::msi::features::states_of(got.rows.as_ref()) {
+                    Some((installed, action)) if got.rc == Some(rc::SUCCESS) => {
+                        let request_is_current = b.on(Deviation::SessionRequestStateIsCurrent);
+                        Outcome::number(if current || request_is_current {
+                            installed
+                        } else {
+                            action
+                        })
+                    }
+                    _ => raise(DISP_E_EXCEPTION),
+                }
+            }
+            Operation::SessionSetFeatureRequestState {
+                feature: name,
+                state,
+            }
+            | Operation::SessionSetComponentRequestState {
+                component: name,
+                state,
+            } => {
+                let Some(name) = name else {
+                    return raise(DISP_E_TYPEMISMATCH);
+                };
+                let feature = matches!(op, Operation::SessionSetFeatureRequestState { .. });
+                match self.set_state(feature, Some(name), *state) {
+                    rc::SUCCESS => Outcome::default(),
+                    _ => raise(DISP_E_EXCEPTION),
                 }
             }
             _ => Outcome::unsupported(format!("`{}` is not an automation call", op.kind())),

@@ -230,8 +230,10 @@ impl Session<'_> {
                 rc::INSTALL_FAILURE
             }
             ActionKind::Informational => {
-                if name == "CostFinalize" {
-                    self.costed = true;
+                match name {
+                    "CostInitialize" => self.cost_initialize(),
+                    "CostFinalize" => self.cost_finalize(),
+                    _ => {}
                 }
                 rc::SUCCESS
             }

@@ -56,7 +56,9 @@ use crate::{Plan, Profile, Transcript};
 
 mod automation;
 mod data;
+mod directories;
 mod engine;
+mod features;
 mod records;
 mod session;
 mod sql;
@@ -99,6 +101,26 @@ macro_rules! deviations {
 }
 
 deviations! {
+    FeatureStateDoesNotPropagate => "feature-state-does-not-propagate", ["FEATURE-STATE-PROPAGATES"], "changes only the feature's action state in MsiSetFeatureState, not its components'";
+    SourcePathWithoutSeparator => "source-path-without-separator", ["DIR-SOURCE-RESOLVED"], "reports source paths without their closing backslash";
+    FeatureAttributesAnyTime => "feature-attributes-any-time", ["FEATURE-ATTRIBUTES-WINDOW"], "accepts MsiSetFeatureAttributes before CostInitialize and after CostFinalize";
+    SessionPathUnknownEmpty => "session-path-unknown-empty", ["SESSION-PATHS"], "answers Session.TargetPath and Session.SourcePath of a folder the Directory table does not have with an empty string instead of raising";
+    SessionRequestStateIsCurrent => "session-request-state-is-current", ["SESSION-STATES"], "reports the installed state from Session.FeatureRequestState and Session.ComponentRequestState";
+    StateNamesFoldCase => "state-names-fold-case", ["FEATURE-STATE-ARGS", "COMPONENT-STATE-ARGS"], "finds features and components whatever the case of their names";
+    NullOutPointerIs87 => "null-out-pointer-is-87", ["REMOTE-NULL-OUTPTR"], "answers a NULL out-pointer of the state getters inside a custom action with 87, as the installer's own process does, not with RPC_X_NULL_REF_POINTER";
+    FeatureInstalledReportedLocal => "feature-installed-reported-local", ["FEATURE-STATE-COSTED"], "reports every feature as installed locally on a first install";
+    ComponentActionIgnoresFeatures => "component-action-ignores-features", ["COMPONENT-STATE-COSTED"], "gives every component a local action after costing, even one no feature carries";
+    FeatureSetStateIgnored => "feature-set-state-ignored", ["FEATURE-SET-STATE-EFFECT"], "accepts MsiSetFeatureState and leaves the feature's action state as it was";
+    ComponentSetStateIgnored => "component-set-state-ignored", ["COMPONENT-SET-STATE-EFFECT"], "accepts MsiSetComponentState and leaves the component's action state as it was";
+    StateCallsInScript => "state-calls-in-script", ["STATE-DEFERRED"], "answers the feature and component state calls in deferred, rollback and commit actions as if they ran immediately";
+    TargetPathUnknownFolderEmpty => "target-path-unknown-folder-empty", ["DIR-TARGET-ARGS"], "answers MsiGetTargetPath of a folder the Directory table does not have with success and an empty path instead of ERROR_DIRECTORY";
+    TargetPathBeforeCosting => "target-path-before-costing", ["DIR-NEEDS-COSTING"], "reports target paths before CostFinalize has resolved them";
+    TargetPathWithoutSeparator => "target-path-without-separator", ["DIR-TARGET-RESOLVED", "DIR-SET-TARGET-EFFECT", "SESSION-PATHS"], "reports target paths without their closing backslash";
+    SetTargetPathUnknownAccepted => "set-target-path-unknown-accepted", ["DIR-SET-TARGET-ARGS"], "accepts MsiSetTargetPath of a folder the Directory table does not have";
+    SetTargetPathUnnormalized => "set-target-path-unnormalized", ["DIR-SET-TARGET-EFFECT"], "stores the path MsiSetTargetPath is given as it is (doubled separators and spaces kept)";
+    SetTargetPathChildrenStay => "set-target-path-children-stay", ["DIR-SET-TARGET-EFFECT"], "moves only the folder MsiSetTargetPath names, not the folders below it";
+    SourcePathIgnoresCase => "source-path-ignores-case", ["DIR-SOURCE-ARGS"], "finds MsiGetSourcePath's folder whatever the case of its name";
+    DirectoryCallsInScript => "directory-calls-in-script", ["DIR-DEFERRED"], "answers MsiGetTargetPath, MsiSetTargetPath and MsiGetSourcePath in deferred, rollback and commit actions as if they ran immediately";
     ActionLookupIgnoresCase => "action-lookup-ignores-case", ["DOACTION-CASE"], "finds standard and custom actions whatever the case of the name";
     UnknownActionSucceeds => "unknown-action-succeeds", ["DOACTION-UNKNOWN", "SESSION-DOACTION-ENUM", "DOACTION-CASE"], "returns success from DoAction for an action that does not exist";
     NullActionAccepted => "null-action-accepted", ["DOACTION-NULL-ACTION"], "runs the ACTION fallback for a Null name where Windows rejects it with 87";

@@ -329,6 +329,10 @@ pub struct Session<'p> {
     pub(crate) budget: usize,
     /// CostFinalize has run: file and component keys resolve.
     pub(crate) costed: bool,
+    /// Source and target paths of the Directory table.
+    pub(crate) dirs: super::directories::Directories,
+    /// Feature and component states.
+    pub(crate) states: super::features::States,
     /// The next action started was named in a DoAction call (not reached
     /// through a sequence or the top-level install); read once by `do_action`.
     pub(crate) named_by_caller: bool,
@@ -424,6 +428,8 @@ impl<'p> Session<'p> {
             depth: 0,
             budget: MAX_RUNS,
             costed: false,
+            dirs: Default::default(),
+            states: Default::default(),
             named_by_caller: false,
             language: 0,
         };
@@ -456,6 +462,8 @@ impl<'p> Session<'p> {
         self.shared_db = None;
         self.modes = 0;
         self.costed = false;
+        self.dirs = Default::default();
+        self.states = Default::default();
         self.install = Install::default();
     }
 
@@ -544,6 +552,37 @@ impl<'p> Session<'p> {
                 Outcome::number(self.evaluate(condition.as_deref()))
             }
             Operation::SetInstallLevel { level } => Outcome::rc(self.set_install_level(*level)),
+            Operation::GetTargetPath {
+                folder,
+                buffer,
+                handle,
+            } => self.get_target_path(folder.as_deref(), *buffer, *handle),
+            Operation::SetTargetPath {
+                folder,
+                path,
+                handle,
+            } => Outcome::rc(self.set_target_path(folder.as_deref(), path.as_deref(), *handle)),
+            Operation::GetSourcePath {
+                folder,
+                buffer,
+                handle,
+            } => self.get_source_path(folder.as_deref(), *buffer, *handle),
+            Operation::GetFeatureState { feature, null_out } => {
+                self.get_state(true, feature.as_deref(), *null_out)
+            }
+            Operation::SetFeatureState { feature, state } => {
+                Outcome::rc(self.set_state(true, feature.as_deref(), *state))
+            }
+            Operation::GetComponentState {
+                component,
+                null_out,
+            } => self.get_state(false, component.as_deref(), *null_out),
+            Operation::SetFeatureAttributes { feature, .. } => {
+                Outcome::rc(self.set_feature_attributes(feature.as_deref()))
+            }
+            Operation::SetComponentState { component, state } => {
+                Outcome::rc(self.set_state(false, component.as_deref(), *state))
+            }
             Operation::GetActiveDatabase { into } => {
                 let h = self.active_database();
                 self.handle_outcome(into, h, None)
@@ -640,6 +679,15 @@ impl<'p> Session<'p> {
             | Operation::SessionLanguage
             | Operation::SessionMessage { .. }
             | Operation::SessionEvaluateCondition { .. }
+            | Operation::SessionTargetPath { .. }
+            | Operation::SessionSetTargetPath { .. }
+            | Operation::SessionSourcePath { .. }
+            | Operation::SessionFeatureCurrentState { .. }
+            | Operation::SessionFeatureRequestState { .. }
+            | Operation::SessionSetFeatureRequestState { .. }
+            | Operation::SessionComponentCurrentState { .. }
+            | Operation::SessionComponentRequestState { .. }
+            | Operation::SessionSetComponentRequestState { .. }
             | Operation::SessionDatabase { .. }
             | Operation::InstallerOpenPackage => self.automation(op),
         }
@@ -726,34 +774,17 @@ impl<'p> Session<'p> {
 
     /// The target path of a Directory row, ending in a backslash: a property of
     /// the directory's name wins, the root is ROOTDRIVE (FMT-FILE-COMPONENT-KEYS).
-    fn directory_path(&self, dir: &str, depth: usize) -> Option<String> {
+    fn directory_path(&self, dir: &str) -> Option<String> {
         if let Some(v) = self.props.get(dir).filter(|v| !v.is_empty()) {
-            return Some(if v.ends_with('\\') {
-                v.to_owned()
-            } else {
-                format!("{v}\\")
-            });
+            return Some(crate::msi::directory::with_separator(v));
         }
-        let parent = self.cell("Directory", dir, "Directory_Parent")?;
-        let default = self.cell("Directory", dir, "DefaultDir")?;
-        if parent.is_empty() || parent == dir || depth > 16 {
-            return Some(
-                self.props
-                    .get("ROOTDRIVE")
-                    .filter(|v| !v.is_empty())
-                    .unwrap_or(r"C:\")
-                    .to_owned(),
-            );
-        }
-        let base = self.directory_path(&parent, depth + 1)?;
-        // DefaultDir is `target[:source]`, each `short|long`; "." is the parent itself.
-        let target = default.split(':').next().unwrap_or("");
-        let long = target.rsplit('|').next().unwrap_or("");
-        Some(if long == "." || long.is_empty() {
-            base
-        } else {
-            format!("{base}{long}\\")
-        })
+        let root = self
+            .props
+            .get("ROOTDRIVE")
+            .filter(|v| !v.is_empty())
+            .unwrap_or(crate::msi::directory::DEFAULT_ROOT)
+            .to_owned();
+        self.directory_tree().resolve(dir, &self.dirs.fixed, &root)
     }
 
     /// Whether a component is installed by the features that carry it: those
@@ -789,7 +820,7 @@ impl<'p> Session<'p> {
             return Some(String::new());
         }
         let dir = self.cell("Component", component, "Directory_")?;
-        self.directory_path(&dir, 0)
+        self.directory_path(&dir)
     }
 
     /// `[#file]`: the file's full target path once costing is done, "" before.
@@ -882,7 +913,13 @@ impl<'p> Session<'p> {
     /// The result of a string getter (MsiGetProperty, MsiFormatRecord) for `value`
     /// and the way the caller supplied the buffer (PROP-GET-BUFFER). `property`
     /// for MsiGetProperty, the call whose buffer the size deviation breaks.
-    fn string_result(&self, value: &str, buffer: Buffer, ansi: bool, property: bool) -> Outcome {
+    pub(crate) fn string_result(
+        &self,
+        value: &str,
+        buffer: Buffer,
+        ansi: bool,
+        property: bool,
+    ) -> Outcome {
         let value =
             if property && !self.exec().in_script() && self.b.on(Deviation::EmbeddedNulTruncates) {
                 value.split('\0').next().unwrap_or("")

@@ -14,6 +14,8 @@
 pub mod actions;
 pub mod condition;
 pub mod custom_action;
+pub mod directory;
+pub mod features;
 pub mod format;
 pub mod properties;
 pub mod record;

@@ -136,3 +136,12 @@ pub fn read(pid: u32, present: bool, len: u32, buffer: Buffer) -> Read {
 pub fn package_count() -> u32 {
     PACKAGE.len() as u32
 }
+
+/// Whether the packages msiconf builds mark their source compressed (bit 1
+/// of PID_WORDCOUNT, 15): files come from cabinets, not from a source tree
+/// laid out by the Directory table.
+pub fn source_compressed() -> bool {
+    PACKAGE
+        .iter()
+        .any(|(pid, v)| *pid == 15 && matches!(v, Value::Int(n) if n & 2 != 0))
+}

@@ -76,17 +76,20 @@ pub(super) const RULES: &[Rule] = &[
         statement:
             "Through the custom-action bridge, passing Null for a required output pointer of \
                     a state or summary-information getter returns RPC_X_NULL_REF_POINTER instead \
-                    of 87.",
-        sources: &[],
+                    of 87: MsiGetFeatureState and MsiGetComponentState of a known name with a \
+                    NULL installed-state pointer, and MsiSummaryInfoGetPropertyCount with a NULL \
+                    count pointer.",
+        sources: &["WT:custom.c test_feature_states", "WT:custom.c test_db"],
         contexts: IMM,
         family: Family::Database,
-        subject: Subject::calls(&[OpKind::GetActiveDatabase, OpKind::OpenView, OpKind::Fetch]),
+        subject: Subject::calls(&[
+            OpKind::GetFeatureState,
+            OpKind::GetComponentState,
+            OpKind::SummaryPropertyCount,
+        ]),
         level: Level::Observed,
         disagreement: None,
-        check: Check::Unobservable(
-            "no operation of the vocabulary passes a Null output pointer to the feature, \
-             component or summary-information getters where this shows",
-        ),
+        check: Check::Predicate(remote_null_out),
     },
 ];
 
@@ -181,6 +184,36 @@ fn forbidden(_: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation
                 }
             }
             _ => {}
+        }
+    }
+}
+
+fn remote_null_out(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "REMOTE-NULL-OUTPTR";
+    let p = crate::msi::features::Package::of_fixture(&plan.fixture);
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) || !e.context.is_immediate() || e.context.is_script() {
+            continue;
+        }
+        let known = match &e.call {
+            Operation::GetFeatureState {
+                feature: Some(n),
+                null_out: true,
+            } => p.features.contains_key(n),
+            Operation::GetComponentState {
+                component: Some(n),
+                null_out: true,
+            } => p.components.contains_key(n),
+            _ => false,
+        };
+        let settled = !t.events[..i].iter().any(|d| {
+            matches!(
+                d.call.kind(),
+                OpKind::Sql | OpKind::Modify | OpKind::OpenView | OpKind::Execute
+            )
+        });
+        if known && settled && super::features::states_loaded(plan, t, i) {
+            expect_rc(out, ID, e, crate::codes::rc::RPC_X_NULL_REF_POINTER);
         }
     }
 }

@@ -540,6 +540,15 @@ pub fn property_at<'a>(
     if name == "INSTALLLEVEL" {
         keys.push(Key::Kind(OpKind::SetInstallLevel));
     }
+    // A directory's property is written by CostFinalize and MsiSetTargetPath
+    // (DIR-SET-TARGET-EFFECT judges those reads).
+    let directory = crate::msi::directory::Tree::fixture_has(&plan.fixture, name);
+    if directory {
+        if !ctx.is_in_script() && ctx != Context::Package {
+            return None;
+        }
+        keys.push(Key::Kind(OpKind::SetTargetPath));
+    }
     for (j, e) in run_before_in(events, i, &keys) {
         if !performed(e) {
             continue;
@@ -676,6 +685,7 @@ pub fn property_at<'a>(
                 return None;
             }
             Operation::Modify { .. } | Operation::InstallProduct { .. } => return None,
+            Operation::SetTargetPath { .. } if directory => return None,
             _ => {}
         }
     }

@@ -32,7 +32,9 @@ mod action_names;
 mod automation;
 mod database;
 mod deferred;
+mod directories;
 pub mod facts;
+mod features;
 mod formatting;
 mod index;
 mod install_log;
@@ -111,6 +113,8 @@ pub fn catalog() -> &'static [Rule] {
             formatting::RULES,
             automation::RULES,
             records::RULES,
+            directories::RULES,
+            features::RULES,
         ]
         .concat()
     })

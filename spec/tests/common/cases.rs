@@ -2059,3 +2059,340 @@ pub fn summary_buffer(ok: bool) -> Built {
         )
         .build()
 }
+
+// ---------------------------------------------------------------------------
+// Directories
+
+fn tree_case() -> Case {
+    Case::new(|f| f.tables.extend(msiconf_spec::fixture::standard_tree()))
+}
+
+fn target(folder: Option<&str>, buffer: Buffer, handle: HandleArg) -> Operation {
+    Operation::GetTargetPath {
+        folder: folder.map(Into::into),
+        buffer,
+        handle,
+    }
+}
+
+fn set_target(folder: &str, path: &str) -> Operation {
+    Operation::SetTargetPath {
+        folder: Some(folder.into()),
+        path: Some(path.into()),
+        handle: HandleArg::Session,
+    }
+}
+
+fn costed_tree() -> Case {
+    tree_case()
+        .call(Package, da("CostInitialize"), rc(0))
+        .call(Package, da("FileCost"), rc(0))
+        .call(Package, da("CostFinalize"), rc(0))
+}
+
+/// MsiGetTargetPath of a folder the Directory table does not have: 267.
+pub fn dir_target_args(ok: bool) -> Built {
+    tree_case()
+        .call(
+            Package,
+            target(Some("boo"), Buffer::Ample, HandleArg::Session),
+            pick(ok, rc(267), formatted("")),
+        )
+        .call(
+            Package,
+            target(None, Buffer::Ample, HandleArg::Zero),
+            rc(87),
+        )
+        .build()
+}
+
+/// MsiGetTargetPath before CostFinalize reports no path.
+pub fn dir_needs_costing(ok: bool) -> Built {
+    tree_case()
+        .call(
+            Package,
+            target(Some("TARGETDIR"), Buffer::Ample, HandleArg::Session),
+            pick(ok, rc(267), formatted("C:\\")),
+        )
+        .build()
+}
+
+/// After costing, ChildDir ends in its own name and a backslash.
+pub fn dir_target_resolved(ok: bool) -> Built {
+    costed_tree()
+        .call(
+            Package,
+            target(Some("ChildDir"), Buffer::Ample, HandleArg::Session),
+            formatted(pick(
+                ok,
+                "C:\\ParentDir\\ChildDir\\",
+                "C:\\ParentDir\\ChildDir",
+            )),
+        )
+        .build()
+}
+
+/// MsiSetTargetPath of a folder the Directory table does not have: 267.
+pub fn dir_set_args(ok: bool) -> Built {
+    costed_tree()
+        .call(Package, set_target("boo", "C:\\x"), rc(pick(ok, 267, 0)))
+        .build()
+}
+
+/// After MsiSetTargetPath, the folder below follows with its own name.
+pub fn dir_set_effect(ok: bool) -> Built {
+    costed_tree()
+        .call(Package, set_target("ParentDir", "C:\\\\one\\two "), rc(0))
+        .call(
+            Package,
+            target(Some("ChildDir"), Buffer::Ample, HandleArg::Session),
+            formatted(pick(
+                ok,
+                "C:\\one\\two\\ChildDir\\",
+                "C:\\ParentDir\\ChildDir\\",
+            )),
+        )
+        .build()
+}
+
+/// MsiGetSourcePath names are case-sensitive.
+pub fn dir_source_args(ok: bool) -> Built {
+    tree_case()
+        .call(Package, da("CostInitialize"), rc(0))
+        .call(
+            Package,
+            Operation::GetSourcePath {
+                folder: Some("targetdir".into()),
+                buffer: Buffer::Ample,
+                handle: HandleArg::Session,
+            },
+            pick(ok, rc(267), formatted("C:\\pkg\\")),
+        )
+        .build()
+}
+
+/// A deferred action's MsiGetTargetPath does not succeed.
+pub fn dir_deferred(ok: bool) -> Built {
+    tree_case()
+        .call(
+            Deferred,
+            target(Some("TARGETDIR"), Buffer::Ample, HandleArg::Session),
+            pick(ok, rc(1627), formatted("C:\\")),
+        )
+        .build()
+}
+
+// ---------------------------------------------------------------------------
+// Features and components
+
+fn feature_state(name: Option<&str>, null_out: bool) -> Operation {
+    Operation::GetFeatureState {
+        feature: name.map(Into::into),
+        null_out,
+    }
+}
+
+fn component_state(name: Option<&str>, null_out: bool) -> Operation {
+    Operation::GetComponentState {
+        component: name.map(Into::into),
+        null_out,
+    }
+}
+
+fn states(installed: i64, action: i64) -> Outcome {
+    Outcome {
+        rc: Some(0),
+        rows: Some(msiconf_spec::msi::features::states_row(installed, action)),
+        ..Outcome::default()
+    }
+}
+
+/// A feature name in another case is unknown.
+pub fn feature_args(ok: bool) -> Built {
+    tree_case()
+        .call(
+            ImmediateAfterInit,
+            feature_state(Some("one"), false),
+            pick(ok, rc(1606), states(2, 3)),
+        )
+        .build()
+}
+
+/// A component name in another case is unknown.
+pub fn component_args(ok: bool) -> Built {
+    tree_case()
+        .call(
+            ImmediateAfterInit,
+            component_state(Some("child"), false),
+            pick(ok, rc(1607), states(2, 3)),
+        )
+        .build()
+}
+
+/// After costing, feature One is absent and to be installed locally.
+pub fn feature_costed(ok: bool) -> Built {
+    tree_case()
+        .call(
+            ImmediateAfterInit,
+            feature_state(Some("One"), false),
+            pick(ok, states(2, 3), states(3, 3)),
+        )
+        .build()
+}
+
+/// After costing, a component no feature carries has no action.
+pub fn component_costed(ok: bool) -> Built {
+    tree_case()
+        .call(
+            ImmediateAfterInit,
+            component_state(Some("Dangler"), false),
+            pick(ok, states(2, -1), states(2, 3)),
+        )
+        .build()
+}
+
+/// MsiSetFeatureState(ADVERTISED) shows as the action state.
+pub fn feature_set_effect(ok: bool) -> Built {
+    tree_case()
+        .call(
+            ImmediateAfterInit,
+            Operation::SetFeatureState {
+                feature: Some("One".into()),
+                state: 1,
+            },
+            rc(0),
+        )
+        .call(
+            ImmediateAfterInit,
+            feature_state(Some("One"), false),
+            pick(ok, states(2, 1), states(2, 3)),
+        )
+        .build()
+}
+
+/// MsiSetComponentState(SOURCE) shows as the action state.
+pub fn component_set_effect(ok: bool) -> Built {
+    tree_case()
+        .call(
+            ImmediateAfterInit,
+            Operation::SetComponentState {
+                component: Some("Child".into()),
+                state: 4,
+            },
+            rc(0),
+        )
+        .call(
+            ImmediateAfterInit,
+            component_state(Some("Child"), false),
+            pick(ok, states(2, 4), states(2, 3)),
+        )
+        .build()
+}
+
+/// A NULL installed-state pointer from a custom action: 1780.
+pub fn remote_null_out(ok: bool) -> Built {
+    tree_case()
+        .call(
+            ImmediateAfterInit,
+            feature_state(Some("One"), true),
+            rc(pick(ok, 1780, 87)),
+        )
+        .build()
+}
+
+/// A deferred action's MsiGetFeatureState does not succeed.
+pub fn state_deferred(ok: bool) -> Built {
+    tree_case()
+        .call(
+            Deferred,
+            feature_state(Some("One"), false),
+            pick(ok, rc(1627), states(2, 3)),
+        )
+        .build()
+}
+
+/// Session.TargetPath of a folder the Directory table does not have raises.
+pub fn session_paths(ok: bool) -> Built {
+    let got = if ok {
+        Outcome {
+            exception: Some("DISP_E_EXCEPTION".into()),
+            ..Outcome::default()
+        }
+    } else {
+        Outcome {
+            value: Some(String::new()),
+            ..Outcome::default()
+        }
+    };
+    tree_case()
+        .call(
+            ScriptImmediate,
+            Operation::SessionTargetPath {
+                folder: Some("boo".into()),
+            },
+            got,
+        )
+        .build()
+}
+
+/// Session.FeatureRequestState after costing is the action state (LOCAL).
+pub fn session_states(ok: bool) -> Built {
+    tree_case()
+        .call(
+            ScriptImmediate,
+            Operation::SessionFeatureRequestState {
+                feature: Some("One".into()),
+            },
+            num(pick(ok, 3, 2)),
+        )
+        .build()
+}
+
+/// MsiSetFeatureAttributes after CostFinalize fails.
+pub fn attributes_window(ok: bool) -> Built {
+    costed_tree()
+        .call(
+            Package,
+            Operation::SetFeatureAttributes {
+                feature: Some("One".into()),
+                attributes: 1,
+            },
+            rc(pick(ok, 1627, 0)),
+        )
+        .build()
+}
+
+/// MsiGetSourcePath of ChildDir ends in a backslash.
+pub fn dir_source_resolved(ok: bool) -> Built {
+    tree_case()
+        .call(Package, da("CostInitialize"), rc(0))
+        .call(
+            Package,
+            Operation::GetSourcePath {
+                folder: Some("ChildDir".into()),
+                buffer: Buffer::Ample,
+                handle: HandleArg::Session,
+            },
+            formatted(pick(ok, "C:\\pkg\\", "C:\\pkg")),
+        )
+        .build()
+}
+
+/// Setting feature One absent moves its local-only component Child.
+pub fn feature_propagates(ok: bool) -> Built {
+    tree_case()
+        .call(
+            ImmediateAfterInit,
+            Operation::SetFeatureState {
+                feature: Some("One".into()),
+                state: 2,
+            },
+            rc(0),
+        )
+        .call(
+            ImmediateAfterInit,
+            component_state(Some("Child"), false),
+            pick(ok, states(2, 2), states(2, 3)),
+        )
+        .build()
+}

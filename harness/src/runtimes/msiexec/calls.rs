@@ -130,6 +130,66 @@ pub fn request_for(
             req("evalcond", vec![Arg::n(st.session), Arg::opt(condition)])
         }
         O::SetInstallLevel { level } => req("setlevel", vec![Arg::n(st.session), Arg::n(*level)]),
+        O::GetTargetPath {
+            folder,
+            buffer,
+            handle,
+        } => {
+            let mut args = vec![st.handle(*handle), Arg::opt(folder)];
+            args.extend(buffer_args(*buffer, false));
+            req("targetpath", args)
+        }
+        O::SetTargetPath {
+            folder,
+            path,
+            handle,
+        } => req(
+            "settargetpath",
+            vec![st.handle(*handle), Arg::opt(folder), Arg::opt(path)],
+        ),
+        O::GetFeatureState { feature, null_out } => req(
+            "featstate",
+            vec![
+                Arg::n(st.session),
+                Arg::opt(feature),
+                Arg::n(u32::from(*null_out)),
+            ],
+        ),
+        O::GetComponentState {
+            component,
+            null_out,
+        } => req(
+            "compstate",
+            vec![
+                Arg::n(st.session),
+                Arg::opt(component),
+                Arg::n(u32::from(*null_out)),
+            ],
+        ),
+        O::SetFeatureState { feature, state } => req(
+            "setfeat",
+            vec![Arg::n(st.session), Arg::opt(feature), Arg::n(*state)],
+        ),
+        O::SetFeatureAttributes {
+            feature,
+            attributes,
+        } => req(
+            "setfeatattr",
+            vec![Arg::n(st.session), Arg::opt(feature), Arg::n(*attributes)],
+        ),
+        O::SetComponentState { component, state } => req(
+            "setcomp",
+            vec![Arg::n(st.session), Arg::opt(component), Arg::n(*state)],
+        ),
+        O::GetSourcePath {
+            folder,
+            buffer,
+            handle,
+        } => {
+            let mut args = vec![st.handle(*handle), Arg::opt(folder)];
+            args.extend(buffer_args(*buffer, false));
+            req("sourcepath", args)
+        }
         O::GetActiveDatabase { .. } => req("activedb", vec![Arg::n(st.session)]),
         O::OpenView {
             db, sql, null_out, ..
@@ -281,6 +341,15 @@ pub fn request_for(
         | O::SessionLanguage
         | O::SessionMessage { .. }
         | O::SessionEvaluateCondition { .. }
+        | O::SessionTargetPath { .. }
+        | O::SessionSetTargetPath { .. }
+        | O::SessionSourcePath { .. }
+        | O::SessionFeatureCurrentState { .. }
+        | O::SessionFeatureRequestState { .. }
+        | O::SessionSetFeatureRequestState { .. }
+        | O::SessionComponentCurrentState { .. }
+        | O::SessionComponentRequestState { .. }
+        | O::SessionSetComponentRequestState { .. }
         | O::SessionDatabase { .. }
         | O::InstallerOpenPackage => {
             Err("automation calls are made only from script custom actions".to_owned())
@@ -388,10 +457,18 @@ fn raw_outcome(op: &Operation, reply: &Reply, st: &mut RunState) -> Outcome {
     match op {
         O::GetProperty { buffer, .. }
         | O::FormatRecord { buffer, .. }
+        | O::GetTargetPath { buffer, .. }
+        | O::GetSourcePath { buffer, .. }
         | O::RecordGetString { buffer, .. } => {
             out.rc = rc;
             out.size = reply.u32("size");
             out.value = buffer_value(reply, buffer_cap(*buffer));
+        }
+        O::GetFeatureState { .. } | O::GetComponentState { .. } => {
+            out.rc = rc;
+            if let (Some(0), Some(inst), Some(act)) = (rc, reply.i64("inst"), reply.i64("act")) {
+                out.rows = Some(msiconf_spec::msi::features::states_row(inst, act));
+            }
         }
         O::ViewGetError { buffer, .. } => {
             out.number = num;

@@ -178,6 +178,46 @@ fn step_body(op: &Operation) -> String {
             )
         }
         O::SessionDatabase { into } => format!("slots[{}] = Session.Database;", js_string(into)),
+        O::SessionTargetPath { folder } => {
+            format!("r = msiconf_val(Session.TargetPath({}));", js_opt(folder))
+        }
+        O::SessionSetTargetPath { folder, path } => format!(
+            "var msiconf_n = {}; {}",
+            js_opt(folder),
+            put("Session.TargetPath(msiconf_n)", &js_opt(path))
+        ),
+        O::SessionSourcePath { folder } => {
+            format!("r = msiconf_val(Session.SourcePath({}));", js_opt(folder))
+        }
+        O::SessionFeatureCurrentState { feature } => format!(
+            "r = msiconf_num(Session.FeatureCurrentState({}));",
+            js_opt(feature)
+        ),
+        O::SessionFeatureRequestState { feature } => format!(
+            "r = msiconf_num(Session.FeatureRequestState({}));",
+            js_opt(feature)
+        ),
+        O::SessionSetFeatureRequestState { feature, state } => format!(
+            "var msiconf_n = {}; {}",
+            js_opt(feature),
+            put("Session.FeatureRequestState(msiconf_n)", &state.to_string())
+        ),
+        O::SessionComponentCurrentState { component } => format!(
+            "r = msiconf_num(Session.ComponentCurrentState({}));",
+            js_opt(component)
+        ),
+        O::SessionComponentRequestState { component } => format!(
+            "r = msiconf_num(Session.ComponentRequestState({}));",
+            js_opt(component)
+        ),
+        O::SessionSetComponentRequestState { component, state } => format!(
+            "var msiconf_n = {}; {}",
+            js_opt(component),
+            put(
+                "Session.ComponentRequestState(msiconf_n)",
+                &state.to_string()
+            )
+        ),
         O::InstallerOpenPackage => {
             "var p = Session.Installer.OpenPackage(MSICONF_PKG, 0); p = null;".to_owned()
         }
