@@ -394,7 +394,7 @@ fn target_resolved(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
         return;
     }
     for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || e.context != Context::Package {
+        if !performed(e) || !facts::is_full_c(e.context) {
             continue;
         }
         let Operation::GetTargetPath {
@@ -405,7 +405,14 @@ fn target_resolved(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
         else {
             continue;
         };
-        if !tree.contains(f) || !table_settled(t, i) || costed(t, i, "CostFinalize") != Some(true) {
+        // Costing settled: from the package handle by the run's own calls,
+        // in a custom action by where the install sequenced it.
+        let costed_here = if e.context == Context::Package {
+            costed(t, i, "CostFinalize") == Some(true)
+        } else {
+            super::features::settled_after_costing(plan, t, i)
+        };
+        if !tree.contains(f) || !table_settled(t, i) || !costed_here {
             continue;
         }
         if *buffer == Buffer::NullSize {

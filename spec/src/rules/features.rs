@@ -287,7 +287,7 @@ const SELECTION_PROPERTIES: &[&str] = &[
 
 /// Whether event `i` reads the states of a session that has certainly run
 /// CostFinalize with the package's selection and changed nothing since.
-fn settled_after_costing(plan: &Plan, t: &Transcript, i: usize) -> bool {
+pub(super) fn settled_after_costing(plan: &Plan, t: &Transcript, i: usize) -> bool {
     let e = &t.events[i];
     let changed = |ev: &Event| {
         matches!(
