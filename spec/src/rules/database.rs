@@ -206,12 +206,7 @@ fn remote_null_out(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
             } => p.components.contains_key(n),
             _ => false,
         };
-        let settled = !t.events[..i].iter().any(|d| {
-            matches!(
-                d.call.kind(),
-                OpKind::Sql | OpKind::Modify | OpKind::OpenView | OpKind::Execute
-            )
-        });
+        let settled = facts::fixture_tables_settled(t, i);
         if known && settled && super::features::states_loaded(plan, t, i) {
             expect_rc(out, ID, e, crate::codes::rc::RPC_X_NULL_REF_POINTER);
         }

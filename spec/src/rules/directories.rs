@@ -206,17 +206,6 @@ pub(super) const RULES: &[Rule] = &[
     },
 ];
 
-/// Whether the Directory table is still the package's at event `i`: no call
-/// before it could have changed a table.
-fn table_settled(t: &Transcript, i: usize) -> bool {
-    !t.events[..i].iter().any(|e| {
-        matches!(
-            e.call.kind(),
-            OpKind::Sql | OpKind::Modify | OpKind::OpenView | OpKind::Execute
-        )
-    })
-}
-
 /// Whether costing has certainly run (`Some(true)`) or certainly not
 /// (`Some(false)`) in the session of package-handle event `i`, judged from
 /// the DoAction calls of its run. `None` when other calls could have run it.
@@ -268,7 +257,7 @@ fn target_args(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
         match (folder, handle) {
             (None, _) => expect_rc(out, ID, e, rc::INVALID_PARAMETER),
             (Some(_), h) if *h != HandleArg::Session => expect_rc(out, ID, e, rc::INVALID_HANDLE),
-            (Some(f), _) if !tree.contains(f) && table_settled(t, i) => {
+            (Some(f), _) if !tree.contains(f) && facts::fixture_tables_settled(t, i) => {
                 expect_rc(out, ID, e, ERROR_DIRECTORY)
             }
             _ => {}
@@ -294,7 +283,7 @@ fn set_args(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
         match (folder, path) {
             (None, _) | (_, None) => expect_rc(out, ID, e, rc::INVALID_PARAMETER),
             _ if *handle != HandleArg::Session => expect_rc(out, ID, e, rc::INVALID_HANDLE),
-            (Some(f), _) if !tree.contains(f) && table_settled(t, i) => {
+            (Some(f), _) if !tree.contains(f) && facts::fixture_tables_settled(t, i) => {
                 expect_rc(out, ID, e, ERROR_DIRECTORY)
             }
             _ => {}
@@ -325,7 +314,7 @@ fn source_args(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
             expect_rc(out, ID, e, rc::INVALID_HANDLE);
             continue;
         }
-        if !table_settled(t, i) {
+        if !facts::fixture_tables_settled(t, i) {
             continue;
         }
         if !tree.contains(f) {
@@ -358,7 +347,7 @@ fn needs_costing(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violatio
             continue;
         };
         if tree.contains(f)
-            && table_settled(t, i)
+            && facts::fixture_tables_settled(t, i)
             && costed(t, i, "CostFinalize") == Some(false)
             && rc_of(e) == Some(rc::SUCCESS)
         {
@@ -412,7 +401,7 @@ fn target_resolved(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
         } else {
             super::features::settled_after_costing(plan, t, i)
         };
-        if !tree.contains(f) || !table_settled(t, i) || !costed_here {
+        if !tree.contains(f) || !facts::fixture_tables_settled(t, i) || !costed_here {
             continue;
         }
         if *buffer == Buffer::NullSize {
@@ -470,7 +459,7 @@ fn set_effect(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>)
         return;
     }
     for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) || !table_settled(t, i) {
+        if !performed(e) || !facts::is_full_c(e.context) || !facts::fixture_tables_settled(t, i) {
             continue;
         }
         let (folder, via_property) = match &e.call {
@@ -603,7 +592,7 @@ fn session_paths(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violatio
             continue;
         };
         let known = tree.contains(f);
-        if !table_settled(t, i) {
+        if !facts::fixture_tables_settled(t, i) {
             continue;
         }
         if e.context.is_in_script() {
@@ -683,7 +672,7 @@ fn source_resolved(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
         return;
     }
     for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) || !table_settled(t, i) {
+        if !performed(e) || !facts::is_full_c(e.context) || !facts::fixture_tables_settled(t, i) {
             continue;
         }
         let Operation::GetSourcePath {

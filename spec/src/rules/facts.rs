@@ -231,6 +231,19 @@ impl<'a> Iterator for RunBefore<'a> {
     }
 }
 
+/// Whether the package's tables are still the fixture's at event `i`: no SQL,
+/// view or MsiViewModify call came before it anywhere in the plan, so the
+/// Directory, Feature and Component rows a predicate reads from the fixture are
+/// the ones the engine sees.
+pub fn fixture_tables_settled(t: &Transcript, i: usize) -> bool {
+    !t.events[..i].iter().any(|e| {
+        matches!(
+            e.call.kind(),
+            OpKind::Sql | OpKind::Modify | OpKind::OpenView | OpKind::Execute
+        )
+    })
+}
+
 /// Contexts that make C calls on a session with full access (package handle and immediate DLL actions).
 pub fn is_full_c(ctx: Context) -> bool {
     matches!(

@@ -211,17 +211,6 @@ pub(super) const RULES: &[Rule] = &[
     },
 ];
 
-/// Whether the tables of features and components are still the package's:
-/// no call before event `i` could have changed a table.
-fn tables_settled(t: &Transcript, i: usize) -> bool {
-    !t.events[..i].iter().any(|e| {
-        matches!(
-            e.call.kind(),
-            OpKind::Sql | OpKind::Modify | OpKind::OpenView | OpKind::Execute
-        )
-    })
-}
-
 fn name_args(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, id: &str, feature: bool) {
     let p = Package::of_fixture(&plan.fixture);
     let unknown = if feature {
@@ -257,7 +246,9 @@ fn name_args(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, id: &str, fe
         };
         match name {
             None if e.context.is_immediate() => expect_rc(out, id, e, unknown),
-            Some(n) if !known(n) && tables_settled(t, i) => expect_rc(out, id, e, unknown),
+            Some(n) if !known(n) && facts::fixture_tables_settled(t, i) => {
+                expect_rc(out, id, e, unknown)
+            }
             _ => {}
         }
     }
@@ -430,48 +421,56 @@ fn judge_states(
 }
 
 fn feature_costed(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    const ID: &str = "FEATURE-STATE-COSTED";
-    let p = Package::of_fixture(&plan.fixture);
-    let level = install_level(plan);
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
-        let Operation::GetFeatureState {
-            feature: Some(f),
-            null_out: false,
-        } = &e.call
-        else {
-            continue;
-        };
-        if p.feature_action(f, level) != Some(state::LOCAL) || !settled_after_costing(plan, t, i) {
-            continue;
-        }
-        judge_states(out, ID, e, Some(state::ABSENT), Some(state::LOCAL));
-    }
+    costed_reads(plan, t, out, "FEATURE-STATE-COSTED", true);
 }
 
 fn component_costed(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    const ID: &str = "COMPONENT-STATE-COSTED";
+    costed_reads(plan, t, out, "COMPONENT-STATE-COSTED", false);
+}
+
+/// Judges the plain state reads of features (`feature`) or components made
+/// once costing has settled their states: a feature the install level selects
+/// is absent and requested local; a component reports what the package says
+/// of it.
+fn costed_reads(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, id: &str, feature: bool) {
     let p = Package::of_fixture(&plan.fixture);
     let level = install_level(plan);
     for (i, e) in t.events.iter().enumerate() {
         if !performed(e) || !facts::is_full_c(e.context) {
             continue;
         }
-        let Operation::GetComponentState {
-            component: Some(c),
-            null_out: false,
-        } = &e.call
-        else {
-            continue;
+        let (installed, action) = match (&e.call, feature) {
+            (
+                Operation::GetFeatureState {
+                    feature: Some(f),
+                    null_out: false,
+                },
+                true,
+            ) => {
+                if p.feature_action(f, level) != Some(state::LOCAL) {
+                    continue;
+                }
+                (Some(state::ABSENT), Some(state::LOCAL))
+            }
+            (
+                Operation::GetComponentState {
+                    component: Some(c),
+                    null_out: false,
+                },
+                false,
+            ) => {
+                let installed = p.component_installed(c).filter(|s| *s == state::ABSENT);
+                let action = p.component_action(c, level);
+                if installed.is_none() && action.is_none() {
+                    continue;
+                }
+                (installed, action)
+            }
+            _ => continue,
         };
-        let installed = p.component_installed(c).filter(|s| *s == state::ABSENT);
-        let action = p.component_action(c, level);
-        if (installed.is_none() && action.is_none()) || !settled_after_costing(plan, t, i) {
-            continue;
+        if settled_after_costing(plan, t, i) {
+            judge_states(out, id, e, installed, action);
         }
-        judge_states(out, ID, e, installed, action);
     }
 }
 
@@ -599,7 +598,7 @@ fn session_states(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violati
     let p = Package::of_fixture(&plan.fixture);
     let level = install_level(plan);
     for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !e.context.is_script() || !tables_settled(t, i) {
+        if !performed(e) || !e.context.is_script() || !facts::fixture_tables_settled(t, i) {
             continue;
         }
         let (name, feature, current, set) = match &e.call {
@@ -704,7 +703,7 @@ fn attributes_window(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viol
     const ID: &str = "FEATURE-ATTRIBUTES-WINDOW";
     let p = Package::of_fixture(&plan.fixture);
     for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) || !tables_settled(t, i) {
+        if !performed(e) || !facts::is_full_c(e.context) || !facts::fixture_tables_settled(t, i) {
             continue;
         }
         let Operation::SetFeatureAttributes {
@@ -759,7 +758,7 @@ fn propagates(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>)
     const ID: &str = "FEATURE-STATE-PROPAGATES";
     let p = Package::of_fixture(&plan.fixture);
     for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) || !tables_settled(t, i) {
+        if !performed(e) || !facts::is_full_c(e.context) || !facts::fixture_tables_settled(t, i) {
             continue;
         }
         let Operation::GetComponentState {
