@@ -30,6 +30,66 @@ static enum bufmode parse_bufmode(const char *s)
     }
 }
 
+/* A call into a function that is exported but not implemented is reported
+ * with the exception it raises, and the script goes on: Wine 8.0 exports
+ * MsiVerifyDiskSpace as a stub that raises STUB_EXCEPTION, which would
+ * otherwise end the process and every call after it. The call runs on a
+ * thread of its own; a vectored handler that sees that exception on that
+ * thread ends the thread, and the probe reports the code. Every other
+ * exception, and every other thread, is left to the handlers that expect it
+ * (the installer's RPC bridge raises and catches its own). */
+#define STUB_EXCEPTION 0x80000100
+
+struct guarded_call {
+    MSIHANDLE handle;
+    UINT rc;
+};
+
+static volatile DWORD guard_thread_id;
+static volatile DWORD guard_code;
+
+static LONG CALLBACK stub_catch(EXCEPTION_POINTERS *ep)
+{
+    if (ep->ExceptionRecord->ExceptionCode != STUB_EXCEPTION || GetCurrentThreadId() != guard_thread_id)
+        return EXCEPTION_CONTINUE_SEARCH;
+    guard_code = ep->ExceptionRecord->ExceptionCode;
+    ExitThread(1);
+    return EXCEPTION_CONTINUE_SEARCH;
+}
+
+static DWORD WINAPI verify_disk_space_thread(LPVOID p)
+{
+    struct guarded_call *g = p;
+    guard_thread_id = GetCurrentThreadId();
+    g->rc = MsiVerifyDiskSpace(g->handle);
+    return 0;
+}
+
+/* MsiVerifyDiskSpace(handle) on a guarded thread: writes rc, or raised. */
+static void guarded_verify_disk_space(struct conn *c, MSIHANDLE handle)
+{
+    struct guarded_call g = {handle, 0};
+    DWORD status = 1;
+    PVOID veh = AddVectoredExceptionHandler(1, stub_catch);
+    HANDLE t;
+    guard_code = 0;
+    t = CreateThread(NULL, 0, verify_disk_space_thread, &g, 0, NULL);
+    if (!t) {
+        RemoveVectoredExceptionHandler(veh);
+        out_unsupported(c, "the probe could not start a thread for the call");
+        return;
+    }
+    WaitForSingleObject(t, INFINITE);
+    GetExitCodeThread(t, &status);
+    CloseHandle(t);
+    RemoveVectoredExceptionHandler(veh);
+    guard_thread_id = 0;
+    if (status == 0)
+        out_u(c, "rc", g.rc);
+    else
+        out_u(c, "raised", guard_code);
+}
+
 /* The buffer and size pointer one string-getter call receives. */
 struct strcall {
     int ansi;
@@ -266,13 +326,62 @@ static void dispatch(struct conn *c, struct arena *a, MSIHANDLE session, char **
     } else if (!strcmp(op, "targetpath") || !strcmp(op, "sourcepath")) {
         struct strcall s;
         UINT rc;
+        int target = !strcmp(op, "targetpath");
         NEED(6);
         strcall_init(&s, a, argv[3], argv[4], argv[5]);
-        if (!strcmp(op, "targetpath"))
+        if (s.ansi && target)
+            rc = MsiGetTargetPathA(arg_u(argv[1]), arg_a(a, argv[2]), (char *)s.buf, strcall_size(&s));
+        else if (s.ansi)
+            rc = MsiGetSourcePathA(arg_u(argv[1]), arg_a(a, argv[2]), (char *)s.buf, strcall_size(&s));
+        else if (target)
             rc = MsiGetTargetPathW(arg_u(argv[1]), arg_w(a, argv[2]), (WCHAR *)s.buf, strcall_size(&s));
         else
             rc = MsiGetSourcePathW(arg_u(argv[1]), arg_w(a, argv[2]), (WCHAR *)s.buf, strcall_size(&s));
         strcall_report(c, &s, rc);
+    } else if (!strcmp(op, "validstates")) {
+        DWORD states = 0;
+        UINT rc;
+        NEED(4);
+        rc = MsiGetFeatureValidStatesW(arg_u(argv[1]), arg_w(a, argv[2]), arg_u(argv[3]) ? NULL : &states);
+        out_u(c, "rc", rc);
+        if (rc == ERROR_SUCCESS)
+            out_i(c, "num", (int)states);
+    } else if (!strcmp(op, "featcost")) {
+        INT cost = 0;
+        UINT rc;
+        NEED(6);
+        rc = MsiGetFeatureCostW(arg_u(argv[1]), arg_w(a, argv[2]), (MSICOSTTREE)arg_i(argv[3]),
+                                (INSTALLSTATE)arg_i(argv[4]), arg_u(argv[5]) ? NULL : &cost);
+        out_u(c, "rc", rc);
+        if (rc == ERROR_SUCCESS)
+            out_i(c, "num", cost);
+    } else if (!strcmp(op, "compcosts")) {
+        struct strcall s;
+        INT cost = 0, temp = 0;
+        UINT rc;
+        NEED(10);
+        strcall_init(&s, a, argv[5], argv[6], argv[7]);
+        rc = MsiEnumComponentCostsW(arg_u(argv[1]), arg_w(a, argv[2]), arg_u(argv[3]), (INSTALLSTATE)arg_i(argv[4]),
+                                    (WCHAR *)s.buf, strcall_size(&s),
+                                    arg_u(argv[8]) ? NULL : &cost, arg_u(argv[9]) ? NULL : &temp);
+        strcall_report(c, &s, rc);
+        if (rc == ERROR_SUCCESS || rc == ERROR_MORE_DATA) {
+            out_i(c, "cost", cost);
+            out_i(c, "temp", temp);
+        }
+    } else if (!strcmp(op, "diskspace")) {
+        NEED(2);
+        guarded_verify_disk_space(c, arg_u(argv[1]));
+    } else if (!strcmp(op, "lasterror")) {
+        MSIHANDLE rec = MsiGetLastErrorRecord();
+        if (rec) {
+            out_i(c, "num", (int)MsiRecordGetFieldCount(rec));
+            out_field(c, "value");
+            out_cell(c, rec, 1);
+            MsiCloseHandle(rec);
+        } else {
+            out_i(c, "num", 0);
+        }
     } else if (!strcmp(op, "featstate") || !strcmp(op, "compstate")) {
         INSTALLSTATE inst = INSTALLSTATE_UNKNOWN, act = INSTALLSTATE_UNKNOWN;
         UINT rc;

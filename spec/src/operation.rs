@@ -166,6 +166,19 @@ fn is_default_disk(s: &str) -> bool {
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }
+fn is_zero_i32(n: &i32) -> bool {
+    *n == 0
+}
+
+/// INSTALLSTATE_LOCAL, the state a cost call asks about when a case names none.
+fn default_cost_state() -> i32 {
+    3
+}
+
+fn is_local_state(n: &i32) -> bool {
+    *n == 3
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -236,11 +249,13 @@ pub enum Operation {
     EvaluateCondition { condition: Option<String> },
     /// MsiSetInstallLevel(handle, level).
     SetInstallLevel { level: i32 },
-    /// MsiGetTargetPathW(handle, folder, buffer, size): the path as `value`.
+    /// MsiGetTargetPathW (or MsiGetTargetPathA with `ansi`)(handle, folder, buffer, size): the path as `value`.
     GetTargetPath {
         folder: Option<String>,
         #[serde(default, skip_serializing_if = "Buffer::is_ample")]
         buffer: Buffer,
+        #[serde(default, skip_serializing_if = "is_false")]
+        ansi: bool,
         #[serde(default, skip_serializing_if = "HandleArg::is_session")]
         handle: HandleArg,
     },
@@ -251,11 +266,13 @@ pub enum Operation {
         #[serde(default, skip_serializing_if = "HandleArg::is_session")]
         handle: HandleArg,
     },
-    /// MsiGetSourcePathW(handle, folder, buffer, size): the path as `value`.
+    /// MsiGetSourcePathW (or MsiGetSourcePathA with `ansi`)(handle, folder, buffer, size): the path as `value`.
     GetSourcePath {
         folder: Option<String>,
         #[serde(default, skip_serializing_if = "Buffer::is_ample")]
         buffer: Buffer,
+        #[serde(default, skip_serializing_if = "is_false")]
+        ansi: bool,
         #[serde(default, skip_serializing_if = "HandleArg::is_session")]
         handle: HandleArg,
     },
@@ -286,6 +303,51 @@ pub enum Operation {
         component: Option<String>,
         state: i32,
     },
+    /// MsiGetFeatureValidStatesW(handle, feature, &states): the mask of
+    /// `1 << INSTALLSTATE` bits as `number`; `null-out` passes a NULL pointer.
+    GetFeatureValidStates {
+        feature: Option<String>,
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_out: bool,
+    },
+    /// MsiGetFeatureCostW(handle, feature, tree, state, &cost): the cost in
+    /// 512-byte units as `number`. `tree` is the MSICOSTTREE (0 the feature
+    /// only, 1 with its children, 2 with its parents), `state` the INSTALLSTATE
+    /// to cost (3, local, when absent).
+    GetFeatureCost {
+        feature: Option<String>,
+        #[serde(default, skip_serializing_if = "is_zero_i32")]
+        tree: i32,
+        #[serde(default = "default_cost_state", skip_serializing_if = "is_local_state")]
+        state: i32,
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_out: bool,
+    },
+    /// MsiEnumComponentCostsW(handle, component, index, state, drive, &size,
+    /// &cost, &temp): the drive as `value`, the size written back as `size`,
+    /// and `[[cost, temp]]` as `rows`. `null-cost` and `null-temp` pass NULL
+    /// for those pointers; the buffer's NULL forms pass NULL drive or size.
+    EnumComponentCosts {
+        component: Option<String>,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        index: u32,
+        #[serde(default = "default_cost_state", skip_serializing_if = "is_local_state")]
+        state: i32,
+        #[serde(default, skip_serializing_if = "Buffer::is_ample")]
+        buffer: Buffer,
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_cost: bool,
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_temp: bool,
+    },
+    /// MsiVerifyDiskSpace(handle).
+    VerifyDiskSpace {
+        #[serde(default, skip_serializing_if = "HandleArg::is_session")]
+        handle: HandleArg,
+    },
+    /// MsiGetLastErrorRecord(): the field count of the record it returns as
+    /// `number` (0 when it returns no record), and field 1 as `value`.
+    GetLastErrorRecord,
     /// MsiGetActiveDatabase(handle): the handle goes into slot `into`.
     GetActiveDatabase {
         #[serde(default = "default_db", skip_serializing_if = "is_default_db")]
@@ -550,6 +612,16 @@ pub enum Operation {
         component: Option<String>,
         state: i32,
     },
+    /// Automation: `Session.FeatureValidStates(feature)`, the mask as `number`.
+    SessionFeatureValidStates { feature: Option<String> },
+    /// Automation: `Session.FeatureCost(feature, tree, state)`, as `number`.
+    SessionFeatureCost {
+        feature: Option<String>,
+        #[serde(default, skip_serializing_if = "is_zero_i32")]
+        tree: i32,
+        #[serde(default = "default_cost_state", skip_serializing_if = "is_local_state")]
+        state: i32,
+    },
     /// Automation: `Session.Database`, kept in slot `into` for `sql` and friends.
     SessionDatabase {
         #[serde(default = "default_db", skip_serializing_if = "is_default_db")]
@@ -617,6 +689,11 @@ op_kinds! {
     SetFeatureAttributes => "set-feature-attributes",
     GetComponentState => "get-component-state",
     SetComponentState => "set-component-state",
+    GetFeatureValidStates => "get-feature-valid-states",
+    GetFeatureCost => "get-feature-cost",
+    EnumComponentCosts => "enum-component-costs",
+    VerifyDiskSpace => "verify-disk-space",
+    GetLastErrorRecord => "get-last-error-record",
     GetActiveDatabase => "get-active-database",
     OpenView => "open-view",
     Execute => "execute",
@@ -664,6 +741,8 @@ op_kinds! {
     SessionComponentCurrentState => "session-component-current-state",
     SessionComponentRequestState => "session-component-request-state",
     SessionSetComponentRequestState => "session-set-component-request-state",
+    SessionFeatureValidStates => "session-feature-valid-states",
+    SessionFeatureCost => "session-feature-cost",
     SessionDatabase => "session-database",
     InstallerOpenPackage => "installer-open-package",
     CommandLine => "command-line",

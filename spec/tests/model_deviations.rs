@@ -146,6 +146,7 @@ fn target_path(folder: &str) -> Operation {
     Operation::GetTargetPath {
         folder: st(folder),
         buffer: Buffer::Ample,
+        ansi: false,
         handle: HandleArg::Session,
     }
 }
@@ -197,6 +198,7 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
             costed_pkg(vec![Operation::GetSourcePath {
                 folder: st("targetdir"),
                 buffer: Buffer::Ample,
+                ansi: false,
                 handle: HandleArg::Session,
             }]),
         ),
@@ -297,6 +299,7 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
             costed_pkg(vec![Operation::GetSourcePath {
                 folder: st("ChildDir"),
                 buffer: Buffer::Ample,
+                ansi: false,
                 handle: HandleArg::Session,
             }]),
         ),
@@ -312,6 +315,101 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
                     null_out: false,
                 },
             ]),
+        ),
+        D::ValidStatesStub => (
+            w,
+            costed_pkg(vec![Operation::GetFeatureValidStates {
+                feature: st("fake"),
+                null_out: false,
+            }]),
+        ),
+        D::ValidStatesOfferSource => (
+            w,
+            costed_pkg(vec![Operation::GetFeatureValidStates {
+                feature: st("One"),
+                null_out: false,
+            }]),
+        ),
+        D::FeatureCostUnknownSucceeds => (
+            w,
+            costed_pkg(vec![Operation::GetFeatureCost {
+                feature: st("fake"),
+                tree: 0,
+                state: 3,
+                null_out: false,
+            }]),
+        ),
+        D::FeatureCostTreeAddsSelfTwice => (
+            w,
+            costed_pkg(vec![Operation::GetFeatureCost {
+                feature: st("One"),
+                tree: 1,
+                state: 3,
+                null_out: false,
+            }]),
+        ),
+        D::ComponentCostsNullAccepted | D::ComponentCostsDriveWithSeparator => (
+            w,
+            costed_pkg(vec![Operation::EnumComponentCosts {
+                component: st("Root"),
+                index: 0,
+                state: 3,
+                buffer: Buffer::Ample,
+                null_cost: d == D::ComponentCostsNullAccepted,
+                null_temp: false,
+            }]),
+        ),
+        D::DiskSpaceAnyHandle => (
+            w,
+            costed_pkg(vec![Operation::VerifyDiskSpace {
+                handle: HandleArg::Zero,
+            }]),
+        ),
+        D::SessionCostsUnknownZero => (
+            w,
+            tree_steps(vec![(
+                Context::ScriptImmediate,
+                Operation::SessionFeatureCost {
+                    feature: st("fake"),
+                    tree: 0,
+                    state: 3,
+                },
+            )]),
+        ),
+        D::LastErrorRecordNeverSet | D::LastErrorRecordKept => (
+            w,
+            pkg(vec![
+                Operation::GetActiveDatabase { into: "db".into() },
+                Operation::OpenView {
+                    db: "db".into(),
+                    sql: st("SELECT FROM"),
+                    into: "view".into(),
+                    null_out: false,
+                },
+                Operation::GetLastErrorRecord,
+                Operation::GetLastErrorRecord,
+            ]),
+        ),
+        D::PathSizeCountsTerminator => (
+            w,
+            costed_pkg(vec![Operation::GetTargetPath {
+                folder: st("TARGETDIR"),
+                buffer: Buffer::Sized(1),
+                ansi: false,
+                handle: HandleArg::Session,
+            }]),
+        ),
+        D::AnsiPathSizeInChars => (
+            w,
+            tree_steps(vec![(
+                Context::ImmediateAfterInit,
+                Operation::GetTargetPath {
+                    folder: st("TARGETDIR"),
+                    buffer: Buffer::Sized(0),
+                    ansi: true,
+                    handle: HandleArg::Session,
+                },
+            )]),
         ),
         D::ActionLookupIgnoresCase => (w, pkg(vec![do_action(Some("costinitialize"))])),
         D::UnknownActionSucceeds => (w, pkg(vec![do_action(Some("boo"))])),

@@ -406,6 +406,13 @@ pub fn family_of(kind: OpKind) -> Family {
         | SessionSetComponentRequestState => Family::Features,
         GetFeatureState | SetFeatureState | SetFeatureAttributes | GetComponentState
         | SetComponentState => Family::Features,
+        GetFeatureValidStates
+        | GetFeatureCost
+        | EnumComponentCosts
+        | VerifyDiskSpace
+        | SessionFeatureValidStates
+        | SessionFeatureCost => Family::Features,
+        GetLastErrorRecord => Family::Database,
         GetMode | SetMode | GetLanguage | ProcessMessage => Family::Deferred,
         FormatRecord => Family::Formatting,
         EvaluateCondition | SetInstallLevel => Family::Sequencing,

@@ -978,7 +978,34 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         (1, summary_snippet()),
         (2, directory_snippet()),
         (2, state_snippet()),
+        (1, error_record_snippet()),
     ]
+}
+
+/// Queries that parse or do not, each followed by MsiGetLastErrorRecord read
+/// once or twice (LAST-ERROR-RECORD).
+fn error_record_snippet() -> BoxedStrategy<Vec<Operation>> {
+    let query = pick(&[
+        "SELECT * FROM `Property`",
+        "SELECT FROM",
+        "SELECT * FROM `Nowhere`",
+        "DELETE `Property`",
+    ]);
+    proptest::collection::vec((query, 1usize..3), 1..4)
+        .prop_map(|queries| {
+            let mut ops = vec![active_db("db".to_owned())];
+            for (n, (sql, reads)) in queries.into_iter().enumerate() {
+                ops.push(Operation::OpenView {
+                    db: "db".to_owned(),
+                    sql: Some(sql),
+                    into: format!("v{n}"),
+                    null_out: false,
+                });
+                ops.extend(std::iter::repeat_n(Operation::GetLastErrorRecord, reads));
+            }
+            ops
+        })
+        .boxed()
 }
 
 /// Texts a record field is set to: numbers as MsiRecordGetInteger reads them or not, empty, Null.
@@ -1266,6 +1293,36 @@ fn state_snippet() -> BoxedStrategy<Vec<Operation>> {
             .prop_map(|(component, state)| Operation::SetComponentState { component, state }),
         1 => (feature(), proptest::sample::select(vec![0u32, 1, 2, 4, 8, 16, 32]))
             .prop_map(|(feature, attributes)| Operation::SetFeatureAttributes { feature, attributes }),
+        2 => (feature(), proptest::bool::weighted(0.15))
+            .prop_map(|(feature, null_out)| Operation::GetFeatureValidStates { feature, null_out }),
+        2 => (feature(), 0i32..3, wanted(), proptest::bool::weighted(0.15)).prop_map(
+            |(feature, tree, state, null_out)| Operation::GetFeatureCost {
+                feature,
+                tree,
+                state,
+                null_out,
+            }
+        ),
+        2 => (
+            oneof![4 => component(), 1 => Just(Some(String::new()))],
+            oneof![4 => Just(0u32), 1 => Just(1u32)],
+            wanted(),
+            buffer(),
+            proptest::bool::weighted(0.1),
+            proptest::bool::weighted(0.1),
+        )
+            .prop_map(|(component, index, state, buffer, null_cost, null_temp)| {
+                Operation::EnumComponentCosts {
+                    component,
+                    index,
+                    state,
+                    buffer,
+                    null_cost,
+                    null_temp,
+                }
+            }),
+        1 => handle_arg().prop_map(|handle| Operation::VerifyDiskSpace { handle }),
+        1 => Just(Operation::GetLastErrorRecord),
     ];
     (0usize..4, proptest::collection::vec(step, 1..8))
         .prop_map(|(costing, steps)| {
@@ -1307,15 +1364,25 @@ fn directory_snippet() -> BoxedStrategy<Vec<Operation>> {
         1 => Just(None),
     ];
     let step = oneof![
-        4 => (folder(), buffer(), handle_arg()).prop_map(|(folder, buffer, handle)| {
-            Operation::GetTargetPath { folder, buffer, handle }
-        }),
+        4 => (folder(), buffer(), proptest::bool::weighted(0.25), handle_arg()).prop_map(
+            |(folder, buffer, ansi, handle)| Operation::GetTargetPath {
+                folder,
+                buffer,
+                ansi,
+                handle,
+            }
+        ),
         2 => (folder(), path, handle_arg()).prop_map(|(folder, path, handle)| {
             Operation::SetTargetPath { folder, path, handle }
         }),
-        2 => (folder(), buffer(), handle_arg()).prop_map(|(folder, buffer, handle)| {
-            Operation::GetSourcePath { folder, buffer, handle }
-        }),
+        2 => (folder(), buffer(), proptest::bool::weighted(0.25), handle_arg()).prop_map(
+            |(folder, buffer, ansi, handle)| Operation::GetSourcePath {
+                folder,
+                buffer,
+                ansi,
+                handle,
+            }
+        ),
         1 => proptest::sample::select(vec!["ParentDir", "ChildDir", "TARGETDIR"]).prop_map(|n| {
             Operation::GetProperty {
                 name: Some(n.to_owned()),
@@ -1362,6 +1429,10 @@ fn script_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
             .prop_map(|(folder, path)| Operation::SessionSetTargetPath { folder, path }),
         2 => maybe(FOLDERS).prop_map(|folder| Operation::SessionSourcePath { folder }),
         2 => maybe(FEATURES).prop_map(|feature| Operation::SessionFeatureCurrentState { feature }),
+        1 => maybe(FEATURES).prop_map(|feature| Operation::SessionFeatureValidStates { feature }),
+        1 => (maybe(FEATURES), 0i32..3).prop_map(|(feature, tree)| {
+            Operation::SessionFeatureCost { feature, tree, state: 3 }
+        }),
         2 => maybe(FEATURES).prop_map(|feature| Operation::SessionFeatureRequestState { feature }),
         1 => (maybe(FEATURES), 1i32..5).prop_map(|(feature, state)| {
             Operation::SessionSetFeatureRequestState { feature, state }
@@ -2053,6 +2124,11 @@ fn assemble(sketch: Sketch) -> Plan {
                     | OpKind::SetFeatureState
                     | OpKind::GetComponentState
                     | OpKind::SetComponentState
+                    | OpKind::GetFeatureValidStates
+                    | OpKind::GetFeatureCost
+                    | OpKind::EnumComponentCosts
+                    | OpKind::SessionFeatureValidStates
+                    | OpKind::SessionFeatureCost
             )
         });
     if uses_directories {

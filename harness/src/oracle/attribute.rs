@@ -78,7 +78,14 @@ fn call_owner(call: &Operation, context: Context) -> Family {
         | SetFeatureAttributes { .. }
         | SetFeatureState { .. }
         | GetComponentState { .. }
-        | SetComponentState { .. } => Family::Features,
+        | SetComponentState { .. }
+        | GetFeatureValidStates { .. }
+        | GetFeatureCost { .. }
+        | EnumComponentCosts { .. }
+        | VerifyDiskSpace { .. }
+        | SessionFeatureValidStates { .. }
+        | SessionFeatureCost { .. } => Family::Features,
+        GetLastErrorRecord => Family::Database,
         _ if in_script && !is_database_write(call) => Family::Deferred,
         Sequence { .. } | EvaluateCondition { .. } => Family::Sequencing,
         GetProperty { .. } | SetProperty { .. } => Family::Properties,

@@ -467,6 +467,11 @@ fn function_name(kind: OpKind) -> &'static str {
         OpKind::SetTargetPath => "MsiSetTargetPath",
         OpKind::GetSourcePath => "MsiGetSourcePath",
         OpKind::GetFeatureState => "MsiGetFeatureState",
+        OpKind::GetFeatureValidStates => "MsiGetFeatureValidStates",
+        OpKind::GetFeatureCost => "MsiGetFeatureCost",
+        OpKind::EnumComponentCosts => "MsiEnumComponentCosts",
+        OpKind::VerifyDiskSpace => "MsiVerifyDiskSpace",
+        OpKind::GetLastErrorRecord => "MsiGetLastErrorRecord",
         OpKind::SetFeatureState => "MsiSetFeatureState",
         OpKind::SetFeatureAttributes => "MsiSetFeatureAttributes",
         OpKind::GetComponentState => "MsiGetComponentState",
@@ -510,6 +515,8 @@ fn function_name(kind: OpKind) -> &'static str {
         OpKind::SessionTargetPath | OpKind::SessionSetTargetPath => "Session.TargetPath",
         OpKind::SessionSourcePath => "Session.SourcePath",
         OpKind::SessionFeatureCurrentState => "Session.FeatureCurrentState",
+        OpKind::SessionFeatureValidStates => "Session.FeatureValidStates",
+        OpKind::SessionFeatureCost => "Session.FeatureCost",
         OpKind::SessionFeatureRequestState | OpKind::SessionSetFeatureRequestState => {
             "Session.FeatureRequestState"
         }

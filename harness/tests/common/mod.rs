@@ -40,6 +40,7 @@ pub fn sample(kind: OpKind) -> Operation {
         OpKind::GetTargetPath => Operation::GetTargetPath {
             folder: s("TARGETDIR"),
             buffer: Buffer::Sized(2),
+            ansi: true,
             handle: HandleArg::Session,
         },
         OpKind::SetTargetPath => Operation::SetTargetPath {
@@ -70,8 +71,31 @@ pub fn sample(kind: OpKind) -> Operation {
         OpKind::GetSourcePath => Operation::GetSourcePath {
             folder: s("TARGETDIR"),
             buffer: Buffer::NullSize,
+            ansi: false,
             handle: HandleArg::Zero,
         },
+        OpKind::GetFeatureValidStates => Operation::GetFeatureValidStates {
+            feature: s("One"),
+            null_out: false,
+        },
+        OpKind::GetFeatureCost => Operation::GetFeatureCost {
+            feature: s("One"),
+            tree: 1,
+            state: 3,
+            null_out: true,
+        },
+        OpKind::EnumComponentCosts => Operation::EnumComponentCosts {
+            component: None,
+            index: 1,
+            state: 2,
+            buffer: Buffer::Sized(3),
+            null_cost: false,
+            null_temp: true,
+        },
+        OpKind::VerifyDiskSpace => Operation::VerifyDiskSpace {
+            handle: HandleArg::Bogus,
+        },
+        OpKind::GetLastErrorRecord => Operation::GetLastErrorRecord,
         OpKind::CreateRecord => Operation::CreateRecord {
             fields: 2,
             into: "rec".into(),
@@ -234,6 +258,14 @@ pub fn sample(kind: OpKind) -> Operation {
             path: None,
         },
         OpKind::SessionSourcePath => Operation::SessionSourcePath { folder: None },
+        OpKind::SessionFeatureValidStates => {
+            Operation::SessionFeatureValidStates { feature: s("One") }
+        }
+        OpKind::SessionFeatureCost => Operation::SessionFeatureCost {
+            feature: s("One"),
+            tree: 2,
+            state: 4,
+        },
         OpKind::SessionFeatureCurrentState => {
             Operation::SessionFeatureCurrentState { feature: s("One") }
         }

@@ -99,9 +99,9 @@ impl Session<'_> {
                     return raise(DISP_E_TYPEMISMATCH);
                 };
                 let got = if matches!(op, Operation::SessionTargetPath { .. }) {
-                    self.get_target_path(Some(folder), Buffer::Ample, HandleArg::Session)
+                    self.get_target_path(Some(folder), Buffer::Ample, false, HandleArg::Session)
                 } else {
-                    self.get_source_path(Some(folder), Buffer::Ample, HandleArg::Session)
+                    self.get_source_path(Some(folder), Buffer::Ample, false, HandleArg::Session)
                 };
                 match got.rc {
                     Some(rc::SUCCESS) => Outcome {
@@ -126,6 +126,27 @@ impl Session<'_> {
                 };
                 match self.set_target_path(Some(folder), Some(path), HandleArg::Session) {
                     rc::SUCCESS => Outcome::default(),
+                    _ => raise(DISP_E_EXCEPTION),
+                }
+            }
+            Operation::SessionFeatureValidStates { feature }
+            | Operation::SessionFeatureCost { feature, .. } => {
+                let Some(name) = feature else {
+                    return raise(DISP_E_TYPEMISMATCH);
+                };
+                let got = match op {
+                    Operation::SessionFeatureCost { tree, state, .. } => {
+                        self.get_feature_cost(Some(name), *tree, *state, false)
+                    }
+                    _ => self.get_valid_states(Some(name), false),
+                };
+                match (got.rc, got.number) {
+                    (Some(rc::SUCCESS), Some(n)) => Outcome::number(n),
+                    _ if b.on(Deviation::SessionCostsUnknownZero)
+                        && !self.frame().exec.in_script() =>
+                    {
+                        Outcome::number(0)
+                    }
                     _ => raise(DISP_E_EXCEPTION),
                 }
             }

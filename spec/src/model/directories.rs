@@ -43,7 +43,7 @@ impl Session<'_> {
         }))
     }
 
-    fn root_drive(&self) -> String {
+    pub(crate) fn root_drive(&self) -> String {
         self.props
             .get("ROOTDRIVE")
             .filter(|v| !v.is_empty())
@@ -115,10 +115,23 @@ impl Session<'_> {
         Ok(folder)
     }
 
+    /// What a path getter answers for `path`: the buffer rules of every string
+    /// getter, with an A form's sizes counted in bytes through a custom
+    /// action's bridge (DIR-PATH-BUFFER).
+    fn path_result(&self, path: &str, buffer: Buffer, ansi: bool) -> Outcome {
+        let ansi = ansi && !self.b.on(Deviation::AnsiPathSizeInChars);
+        let mut o = self.string_result(path, buffer, ansi, false);
+        if o.rc == Some(rc::MORE_DATA) && self.b.on(Deviation::PathSizeCountsTerminator) {
+            o.size = o.size.map(|s| s + 1);
+        }
+        o
+    }
+
     pub(crate) fn get_target_path(
         &self,
         folder: Option<&str>,
         buffer: Buffer,
+        ansi: bool,
         handle: HandleArg,
     ) -> Outcome {
         let folder = match self.directory_read(folder, handle) {
@@ -128,7 +141,7 @@ impl Session<'_> {
         let tree = self.directory_tree();
         if !tree.contains(folder) {
             return if self.b.on(Deviation::TargetPathUnknownFolderEmpty) {
-                self.string_result("", buffer, false, false)
+                self.path_result("", buffer, ansi)
             } else {
                 Outcome::rc(ERROR_DIRECTORY)
             };
@@ -147,7 +160,7 @@ impl Session<'_> {
         } else {
             path
         };
-        self.string_result(&path, buffer, false, false)
+        self.path_result(&path, buffer, ansi)
     }
 
     pub(crate) fn set_target_path(
@@ -190,6 +203,7 @@ impl Session<'_> {
         &self,
         folder: Option<&str>,
         buffer: Buffer,
+        ansi: bool,
         handle: HandleArg,
     ) -> Outcome {
         let folder = match self.directory_read(folder, handle) {
@@ -220,6 +234,6 @@ impl Session<'_> {
         } else {
             path
         };
-        self.string_result(&path, buffer, false, false)
+        self.path_result(&path, buffer, ansi)
     }
 }

@@ -5,8 +5,8 @@
 use super::session::Session;
 use super::Deviation;
 use crate::codes::rc;
-use crate::msi::features::{self, state, Package, UNKNOWN_COMPONENT, UNKNOWN_FEATURE};
-use crate::Outcome;
+use crate::msi::features::{self, state, valid, Package, UNKNOWN_COMPONENT, UNKNOWN_FEATURE};
+use crate::{Buffer, HandleArg, Outcome};
 use std::collections::BTreeMap;
 
 /// The (installed, action) states of the session's features and components.
@@ -221,5 +221,155 @@ impl Session<'_> {
                 entry.1 = action;
             }
         }
+    }
+
+    /// MsiGetFeatureValidStates (FEATURE-VALID-STATES).
+    pub(crate) fn get_valid_states(&self, name: Option<&str>, null_out: bool) -> Outcome {
+        if self.states_refused() {
+            return Outcome::rc(rc::FUNCTION_FAILED);
+        }
+        if null_out && self.frame().exec.in_custom_action() {
+            return Outcome::rc(self.null_out_code());
+        }
+        if self.b.on(Deviation::ValidStatesStub) {
+            return Outcome {
+                rc: Some(rc::SUCCESS),
+                number: Some(i64::from(valid::LOCAL)),
+                ..Outcome::default()
+            };
+        }
+        let Some(name) = name.filter(|n| self.states.features.contains_key(*n)) else {
+            return Outcome::rc(UNKNOWN_FEATURE);
+        };
+        if null_out {
+            return Outcome::rc(self.null_out_code());
+        }
+        let mut mask = self.feature_package().valid_states(name).unwrap_or(0);
+        if self.b.on(Deviation::ValidStatesOfferSource) {
+            mask |= valid::SOURCE;
+        }
+        Outcome {
+            rc: Some(rc::SUCCESS),
+            number: Some(i64::from(mask)),
+            ..Outcome::default()
+        }
+    }
+
+    /// MsiGetFeatureCost (FEATURE-COST-ARGS, FEATURE-COST). Before CostFinalize
+    /// nothing has been costed and the model reports 0.
+    pub(crate) fn get_feature_cost(
+        &self,
+        name: Option<&str>,
+        tree: i32,
+        wanted: i32,
+        null_out: bool,
+    ) -> Outcome {
+        if self.states_refused() {
+            return Outcome::rc(rc::FUNCTION_FAILED);
+        }
+        let Some(name) = name else {
+            return Outcome::rc(rc::INVALID_PARAMETER);
+        };
+        if null_out && self.frame().exec.in_custom_action() {
+            return Outcome::rc(self.null_out_code());
+        }
+        if !self.states.features.contains_key(name) {
+            if self.b.on(Deviation::FeatureCostUnknownSucceeds) {
+                return Outcome {
+                    rc: Some(rc::SUCCESS),
+                    number: Some(0),
+                    ..Outcome::default()
+                };
+            }
+            return Outcome::rc(UNKNOWN_FEATURE);
+        }
+        if null_out {
+            return Outcome::rc(self.null_out_code());
+        }
+        let p = self.feature_package();
+        let mut cost = if self.costed {
+            p.feature_cost(name, tree, i64::from(wanted)).unwrap_or(0)
+        } else {
+            0
+        };
+        if tree != features::cost_tree::SELF_ONLY
+            && self.b.on(Deviation::FeatureCostTreeAddsSelfTwice)
+        {
+            cost += p
+                .feature_cost(name, features::cost_tree::SELF_ONLY, i64::from(wanted))
+                .unwrap_or(0);
+        }
+        Outcome {
+            rc: Some(rc::SUCCESS),
+            number: Some(cost),
+            ..Outcome::default()
+        }
+    }
+
+    /// MsiEnumComponentCosts (COMPONENT-COSTS-ARGS, COMPONENT-COSTS): one
+    /// drive, the target root's; the installer's own costs when no component
+    /// is named.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn enum_component_costs(
+        &self,
+        component: Option<&str>,
+        index: u32,
+        wanted: i32,
+        buffer: Buffer,
+        null_cost: bool,
+        null_temp: bool,
+    ) -> Outcome {
+        if self.states_refused() {
+            return Outcome::rc(rc::FUNCTION_FAILED);
+        }
+        let null_pointer = null_cost
+            || null_temp
+            || matches!(
+                buffer,
+                Buffer::NullSize | Buffer::NullBoth | Buffer::NullBuffer(_)
+            );
+        if null_pointer && !self.b.on(Deviation::ComponentCostsNullAccepted) {
+            return Outcome::rc(rc::INVALID_PARAMETER);
+        }
+        if !self.costed {
+            return Outcome::rc(rc::FUNCTION_NOT_CALLED);
+        }
+        let component = component.filter(|c| !c.is_empty());
+        let p = self.feature_package();
+        let (cost, temp) = match component {
+            None => (0, features::ENGINE_TEMP_COST),
+            Some(c) => match p.component_cost(c, i64::from(wanted)) {
+                Some(cost) => (cost, 0),
+                None => return Outcome::rc(UNKNOWN_COMPONENT),
+            },
+        };
+        if index > 0 {
+            return Outcome::rc(rc::NO_MORE_ITEMS);
+        }
+        let root = self.root_drive();
+        let mut drive = features::drive_of(&root).unwrap_or("C:").to_owned();
+        if self.b.on(Deviation::ComponentCostsDriveWithSeparator) {
+            drive.push('\\');
+        }
+        let buffer = if null_pointer { Buffer::Ample } else { buffer };
+        let mut o = self.string_result(&drive, buffer, false, false);
+        if matches!(o.rc, Some(rc::SUCCESS) | Some(rc::MORE_DATA)) {
+            o.rows = Some(features::costs_row(cost, temp));
+        }
+        o
+    }
+
+    /// MsiVerifyDiskSpace (DISK-SPACE): the model's packages always fit.
+    pub(crate) fn verify_disk_space(&self, handle: HandleArg) -> u32 {
+        if handle != HandleArg::Session && !self.b.on(Deviation::DiskSpaceAnyHandle) {
+            return rc::INVALID_HANDLE;
+        }
+        if self.states_refused() {
+            return rc::FUNCTION_FAILED;
+        }
+        if !self.costed {
+            return rc::INVALID_HANDLE_STATE;
+        }
+        rc::SUCCESS
     }
 }

@@ -101,12 +101,24 @@ macro_rules! deviations {
 }
 
 deviations! {
+    ValidStatesStub => "valid-states-stub", ["FEATURE-VALID-STATES"], "answers MsiGetFeatureValidStates with success and only INSTALLSTATE_LOCAL for every name, known or not";
+    ValidStatesOfferSource => "valid-states-offer-source", ["FEATURE-VALID-STATES"], "offers running from the source for a feature whose components can only be installed locally";
+    FeatureCostUnknownSucceeds => "feature-cost-unknown-succeeds", ["FEATURE-COST-ARGS"], "answers MsiGetFeatureCost of a feature the Feature table does not have with success and a cost of 0";
+    FeatureCostTreeAddsSelfTwice => "feature-cost-tree-adds-self-twice", ["FEATURE-COST"], "adds a feature's own cost a second time when MsiGetFeatureCost is asked for its children or parents";
+    ComponentCostsNullAccepted => "component-costs-null-accepted", ["COMPONENT-COSTS-ARGS"], "ignores NULL drive, size, cost and temporary-cost pointers in MsiEnumComponentCosts";
+    ComponentCostsDriveWithSeparator => "component-costs-drive-with-separator", ["COMPONENT-COSTS"], "names drives with a trailing backslash (C:\\) in MsiEnumComponentCosts";
+    DiskSpaceAnyHandle => "disk-space-any-handle", ["DISK-SPACE"], "answers MsiVerifyDiskSpace with success on handle 0 and bogus handles";
+    SessionCostsUnknownZero => "session-costs-unknown-zero", ["SESSION-COSTS"], "answers Session.FeatureValidStates and Session.FeatureCost of an unknown feature with 0 instead of raising";
+    LastErrorRecordNeverSet => "last-error-record-never-set", ["LAST-ERROR-RECORD"], "never returns a record from MsiGetLastErrorRecord";
+    LastErrorRecordKept => "last-error-record-kept", ["LAST-ERROR-RECORD"], "keeps the error record after MsiGetLastErrorRecord returned it";
+    PathSizeCountsTerminator => "path-size-counts-terminator", ["DIR-PATH-BUFFER"], "counts the terminating NUL in the size MsiGetTargetPath and MsiGetSourcePath report with ERROR_MORE_DATA";
+    AnsiPathSizeInChars => "ansi-path-size-in-chars", ["DIR-PATH-BUFFER"], "reports character counts from MsiGetTargetPathA and MsiGetSourcePathA inside custom actions, where Windows reports bytes";
     FeatureStateDoesNotPropagate => "feature-state-does-not-propagate", ["FEATURE-STATE-PROPAGATES"], "changes only the feature's action state in MsiSetFeatureState, not its components'";
     SourcePathWithoutSeparator => "source-path-without-separator", ["DIR-SOURCE-RESOLVED"], "reports source paths without their closing backslash";
     FeatureAttributesAnyTime => "feature-attributes-any-time", ["FEATURE-ATTRIBUTES-WINDOW"], "accepts MsiSetFeatureAttributes before CostInitialize and after CostFinalize";
     SessionPathUnknownEmpty => "session-path-unknown-empty", ["SESSION-PATHS"], "answers Session.TargetPath and Session.SourcePath of a folder the Directory table does not have with an empty string instead of raising";
     SessionRequestStateIsCurrent => "session-request-state-is-current", ["SESSION-STATES"], "reports the installed state from Session.FeatureRequestState and Session.ComponentRequestState";
-    StateNamesFoldCase => "state-names-fold-case", ["FEATURE-STATE-ARGS", "COMPONENT-STATE-ARGS"], "finds features and components whatever the case of their names";
+    StateNamesFoldCase => "state-names-fold-case", ["FEATURE-STATE-ARGS", "COMPONENT-STATE-ARGS", "SESSION-STATES"], "finds features and components whatever the case of their names";
     NullOutPointerIs87 => "null-out-pointer-is-87", ["REMOTE-NULL-OUTPTR"], "answers a NULL out-pointer of the state getters inside a custom action with 87, as the installer's own process does, not with RPC_X_NULL_REF_POINTER";
     FeatureInstalledReportedLocal => "feature-installed-reported-local", ["FEATURE-STATE-COSTED"], "reports every feature as installed locally on a first install";
     ComponentActionIgnoresFeatures => "component-action-ignores-features", ["COMPONENT-STATE-COSTED"], "gives every component a local action after costing, even one no feature carries";

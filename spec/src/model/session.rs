@@ -26,17 +26,18 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Behaviour {
     pub(crate) profile: Profile,
-    bits: u128,
+    bits: [u128; 2],
 }
 
-const _: () = assert!(Deviation::ALL.len() <= 128);
+const _: () = assert!(Deviation::ALL.len() <= 256);
 
 impl Behaviour {
     fn new(config: &Config) -> Behaviour {
-        let bits = config
-            .deviations
-            .iter()
-            .fold(0u128, |b, d| b | (1u128 << (*d as usize)));
+        let mut bits = [0u128; 2];
+        for d in &config.deviations {
+            let i = *d as usize;
+            bits[i / 128] |= 1u128 << (i % 128);
+        }
         Behaviour {
             profile: config.profile,
             bits,
@@ -46,7 +47,8 @@ impl Behaviour {
     /// Whether the model is told to get this behaviour wrong.
     #[inline]
     pub(crate) fn on(self, d: Deviation) -> bool {
-        self.bits & (1u128 << (d as usize)) != 0
+        let i = d as usize;
+        self.bits[i / 128] & (1u128 << (i % 128)) != 0
     }
 
     pub(crate) fn windows(self) -> bool {
@@ -333,6 +335,9 @@ pub struct Session<'p> {
     pub(crate) dirs: super::directories::Directories,
     /// Feature and component states.
     pub(crate) states: super::features::States,
+    /// The error record MsiGetLastErrorRecord would return in the package
+    /// handle's process: its field 1 (LAST-ERROR-RECORD).
+    pub(crate) last_error: Option<i64>,
     /// The next action started was named in a DoAction call (not reached
     /// through a sequence or the top-level install); read once by `do_action`.
     pub(crate) named_by_caller: bool,
@@ -430,6 +435,7 @@ impl<'p> Session<'p> {
             costed: false,
             dirs: Default::default(),
             states: Default::default(),
+            last_error: None,
             named_by_caller: false,
             language: 0,
         };
@@ -555,8 +561,9 @@ impl<'p> Session<'p> {
             Operation::GetTargetPath {
                 folder,
                 buffer,
+                ansi,
                 handle,
-            } => self.get_target_path(folder.as_deref(), *buffer, *handle),
+            } => self.get_target_path(folder.as_deref(), *buffer, *ansi, *handle),
             Operation::SetTargetPath {
                 folder,
                 path,
@@ -565,8 +572,9 @@ impl<'p> Session<'p> {
             Operation::GetSourcePath {
                 folder,
                 buffer,
+                ansi,
                 handle,
-            } => self.get_source_path(folder.as_deref(), *buffer, *handle),
+            } => self.get_source_path(folder.as_deref(), *buffer, *ansi, *handle),
             Operation::GetFeatureState { feature, null_out } => {
                 self.get_state(true, feature.as_deref(), *null_out)
             }
@@ -577,6 +585,32 @@ impl<'p> Session<'p> {
                 component,
                 null_out,
             } => self.get_state(false, component.as_deref(), *null_out),
+            Operation::GetFeatureValidStates { feature, null_out } => {
+                self.get_valid_states(feature.as_deref(), *null_out)
+            }
+            Operation::GetFeatureCost {
+                feature,
+                tree,
+                state,
+                null_out,
+            } => self.get_feature_cost(feature.as_deref(), *tree, *state, *null_out),
+            Operation::EnumComponentCosts {
+                component,
+                index,
+                state,
+                buffer,
+                null_cost,
+                null_temp,
+            } => self.enum_component_costs(
+                component.as_deref(),
+                *index,
+                *state,
+                *buffer,
+                *null_cost,
+                *null_temp,
+            ),
+            Operation::VerifyDiskSpace { handle } => Outcome::rc(self.verify_disk_space(*handle)),
+            Operation::GetLastErrorRecord => self.take_error_record(),
             Operation::SetFeatureAttributes { feature, .. } => {
                 Outcome::rc(self.set_feature_attributes(feature.as_deref()))
             }
@@ -600,7 +634,11 @@ impl<'p> Session<'p> {
                 sql,
                 into,
                 null_out,
-            } => self.open_view(db, sql.as_deref(), into, *null_out),
+            } => {
+                let o = self.open_view(db, sql.as_deref(), into, *null_out);
+                self.note_error_record(sql.is_some(), o.rc);
+                o
+            }
             Operation::Execute { view } => Outcome::rc(self.execute(view)),
             Operation::Fetch { view } => self.fetch(view),
             Operation::SetField { view, field, value } => {
@@ -688,6 +726,8 @@ impl<'p> Session<'p> {
             | Operation::SessionComponentCurrentState { .. }
             | Operation::SessionComponentRequestState { .. }
             | Operation::SessionSetComponentRequestState { .. }
+            | Operation::SessionFeatureValidStates { .. }
+            | Operation::SessionFeatureCost { .. }
             | Operation::SessionDatabase { .. }
             | Operation::InstallerOpenPackage => self.automation(op),
         }
@@ -1955,3 +1995,39 @@ fn given_size(buffer: Buffer) -> Option<u32> {
 
 /// The package code the model's package carries in its summary information.
 const MODEL_PACKAGE_CODE: &str = "{5D0C3F7E-8B1A-4C2E-9F3D-6A7B8C9D0E1F}";
+
+impl Session<'_> {
+    /// MsiDatabaseOpenView sets the error record of the process it runs in
+    /// when a query fails to parse and clears it when it succeeds; the model
+    /// keeps the package handle's process only (custom actions run elsewhere).
+    fn note_error_record(&mut self, has_query: bool, code: Option<u32>) {
+        if self.frame().exec.in_custom_action() || !has_query {
+            return;
+        }
+        match code {
+            Some(rc::SUCCESS) => self.last_error = None,
+            Some(rc::BAD_QUERY_SYNTAX) if !self.b.on(Deviation::LastErrorRecordNeverSet) => {
+                self.last_error = Some(crate::msi::record::ERROR_RECORD_SQL_CODE);
+            }
+            _ => {}
+        }
+    }
+
+    /// MsiGetLastErrorRecord: the record's field count as `number` (0 for no
+    /// record) and its field 1 as `value`; the record is released once read.
+    fn take_error_record(&mut self) -> Outcome {
+        let found = if self.b.on(Deviation::LastErrorRecordKept) {
+            self.last_error
+        } else {
+            self.last_error.take()
+        };
+        match found {
+            Some(code) => Outcome {
+                number: Some(crate::msi::record::ERROR_RECORD_FIELDS),
+                value: Some(code.to_string()),
+                ..Outcome::default()
+            },
+            None => Outcome::number(0),
+        }
+    }
+}

@@ -17,6 +17,12 @@ pub const NULL_INTEGER: i32 = i32::MIN;
 /// What MsiRecordGetFieldCount returns for a handle that is not a record.
 pub const BAD_FIELD_COUNT: i32 = -1;
 
+/// The error record the reference model keeps after a query that does not
+/// parse: field 1 holds an internal error number (the sources settle only
+/// that there is one), here 2228 with its three message arguments after it.
+pub const ERROR_RECORD_SQL_CODE: i64 = 2228;
+pub const ERROR_RECORD_FIELDS: i64 = 4;
+
 /// One field's content.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Field {

@@ -77,21 +77,89 @@ pub(super) const RULES: &[Rule] = &[
             "Through the custom-action bridge, passing Null for a required output pointer of \
                     a state or summary-information getter returns RPC_X_NULL_REF_POINTER instead \
                     of 87: MsiGetFeatureState and MsiGetComponentState of a known name with a \
-                    NULL installed-state pointer, and MsiSummaryInfoGetPropertyCount with a NULL \
-                    count pointer.",
-        sources: &["WT:custom.c test_feature_states", "WT:custom.c test_db"],
+                    NULL installed-state pointer, MsiGetFeatureValidStates and MsiGetFeatureCost \
+                    of a known feature with a NULL result pointer, and \
+                    MsiSummaryInfoGetPropertyCount with a NULL count pointer.",
+        sources: &[
+            "WT:custom.c test_feature_states",
+            "WT:custom.c test_db",
+            "WT:custom.c test_costs",
+        ],
         contexts: IMM,
         family: Family::Database,
         subject: Subject::calls(&[
             OpKind::GetFeatureState,
             OpKind::GetComponentState,
+            OpKind::GetFeatureValidStates,
+            OpKind::GetFeatureCost,
             OpKind::SummaryPropertyCount,
         ]),
         level: Level::Observed,
         disagreement: None,
         check: Check::Predicate(remote_null_out),
     },
+    Rule {
+        id: "LAST-ERROR-RECORD",
+        title: "MsiGetLastErrorRecord returns the record of the last failing call, once",
+        statement: "MsiDatabaseOpenView sets the process's error record when it fails and \
+                    clears it when it succeeds. Right after an MsiDatabaseOpenView whose query \
+                    does not parse, MsiGetLastErrorRecord returns a record whose field 1 holds \
+                    the internal error number; right after one that succeeds it returns no \
+                    record; and the record is released once returned, so a second call at once \
+                    returns none. Judged from the package handle, whose calls all run in one \
+                    process.",
+        sources: &["API:msigetlasterrorrecord", "API:msidatabaseopenvieww"],
+        contexts: TOP,
+        family: Family::Database,
+        subject: Subject::calls(&[OpKind::GetLastErrorRecord, OpKind::OpenView]),
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(last_error_record),
+    },
 ];
+
+fn last_error_record(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "LAST-ERROR-RECORD";
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) || e.context != Context::Package {
+            continue;
+        }
+        let Operation::GetLastErrorRecord = &e.call else {
+            continue;
+        };
+        // The package handle's call just before this one decides.
+        let Some(prev) = t.events[..i]
+            .iter()
+            .rev()
+            .find(|d| d.context == Context::Package && d.probe == e.probe)
+        else {
+            continue;
+        };
+        if !performed(prev) {
+            continue;
+        }
+        let fields = e.outcome.number.unwrap_or(0);
+        let record_wanted = match (&prev.call, prev.outcome.rc) {
+            (Operation::GetLastErrorRecord, _) => false,
+            (Operation::OpenView { sql: Some(_), .. }, Some(rc::SUCCESS)) => false,
+            (Operation::OpenView { sql: Some(_), .. }, Some(rc::BAD_QUERY_SYNTAX)) => true,
+            _ => continue,
+        };
+        if !record_wanted && fields != 0 {
+            flag(out, ID, e, "number=0 (no record)");
+        } else if record_wanted {
+            let code_ok = e
+                .outcome
+                .value
+                .as_deref()
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .is_some_and(|n| n > 0);
+            if fields < 1 || !code_ok {
+                flag(out, ID, e, "a record whose field 1 is an error number");
+            }
+        }
+    }
+}
 
 fn active_db(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "ACTIVE-DB-HANDLE";
@@ -204,6 +272,15 @@ fn remote_null_out(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
                 component: Some(n),
                 null_out: true,
             } => p.components.contains_key(n),
+            Operation::GetFeatureValidStates {
+                feature: Some(n),
+                null_out: true,
+            }
+            | Operation::GetFeatureCost {
+                feature: Some(n),
+                null_out: true,
+                ..
+            } => p.features.contains_key(n),
             _ => false,
         };
         let settled = facts::fixture_tables_settled(t, i);

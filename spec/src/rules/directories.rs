@@ -183,6 +183,32 @@ pub(super) const RULES: &[Rule] = &[
         check: Check::Predicate(session_paths),
     },
     Rule {
+        id: "DIR-PATH-BUFFER",
+        title: "The path getters follow the buffer rules of every string getter",
+        statement: "MsiGetTargetPath and MsiGetSourcePath answer a buffer too small for the \
+                    path with ERROR_MORE_DATA, the truncated and terminated copy and the path's \
+                    length without the terminator, and a NULL buffer with a size pointer with \
+                    success and that length: the same path a full read of the same folder just \
+                    returned. windows: inside an immediate custom action the A forms report \
+                    that length in bytes, as MsiGetPropertyA does.",
+        sources: &[
+            "API:msigettargetpathw",
+            "API:msigetsourcepathw",
+            "WT:custom.c test_targetpath",
+            "WT:package.c test_gettargetpath_bad",
+        ],
+        contexts: PKG_IMM,
+        family: Family::Directories,
+        subject: Subject::calls(&[OpKind::GetTargetPath, OpKind::GetSourcePath])
+            .when(about_path_buffer),
+        level: Level::Must,
+        disagreement: Some(
+            "documented: sizes count characters everywhere; windows: inside an immediate custom \
+             action the A path getters count bytes for size queries and ERROR_MORE_DATA.",
+        ),
+        check: Check::Predicate(path_buffer),
+    },
+    Rule {
         id: "DIR-SOURCE-RESOLVED",
         title: "A source path is its parent's source path and its own source name",
         statement: "Once CostInitialize has run, MsiGetSourcePath of a folder returns a path \
@@ -302,6 +328,7 @@ fn source_args(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
             folder,
             buffer,
             handle,
+            ..
         } = &e.call
         else {
             continue;
@@ -390,6 +417,7 @@ fn target_resolved(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
             folder: Some(f),
             buffer,
             handle: HandleArg::Session,
+            ..
         } = &e.call
         else {
             continue;
@@ -467,6 +495,7 @@ fn set_effect(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>)
                 folder: Some(f),
                 buffer: Buffer::Ample,
                 handle: HandleArg::Session,
+                ..
             } => (f, false),
             Operation::GetProperty {
                 name: Some(f),
@@ -554,11 +583,13 @@ fn in_script(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
                 folder: Some(_),
                 handle: HandleArg::Session,
                 buffer,
+                ..
             }
             | Operation::GetSourcePath {
                 folder: Some(_),
                 handle: HandleArg::Session,
                 buffer,
+                ..
             } => *buffer != Buffer::NullSize,
             Operation::SetTargetPath {
                 folder: Some(_),
@@ -679,6 +710,7 @@ fn source_resolved(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
             folder: Some(f),
             buffer: Buffer::Ample,
             handle: HandleArg::Session,
+            ..
         } = &e.call
         else {
             continue;
@@ -706,6 +738,101 @@ fn source_resolved(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
                 e,
                 format!("size={} (the path's length)", text::utf16_len(value)),
             );
+        }
+    }
+}
+
+/// The calls DIR-PATH-BUFFER speaks about: path reads of a known kind of
+/// folder through a buffer too small or absent, or through the A form.
+fn about_path_buffer(op: &Operation) -> bool {
+    path_read(op).is_some_and(|(_, buffer, ansi, _)| {
+        ansi || matches!(buffer, Buffer::Sized(_) | Buffer::NullBuffer(_))
+    })
+}
+
+/// The folder, buffer and A-ness of a path read, and whether it reads the
+/// target (`true`) or the source path.
+fn path_read(op: &Operation) -> Option<(&str, Buffer, bool, bool)> {
+    match op {
+        Operation::GetTargetPath {
+            folder: Some(f),
+            buffer,
+            ansi,
+            handle: HandleArg::Session,
+        } => Some((f, *buffer, *ansi, true)),
+        Operation::GetSourcePath {
+            folder: Some(f),
+            buffer,
+            ansi,
+            handle: HandleArg::Session,
+        } => Some((f, *buffer, *ansi, false)),
+        _ => None,
+    }
+}
+
+fn path_buffer(_: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "DIR-PATH-BUFFER";
+    // Calls that can move a path between two reads of it.
+    const KINDS: &[OpKind] = &[
+        OpKind::GetTargetPath,
+        OpKind::GetSourcePath,
+        OpKind::SetTargetPath,
+        OpKind::SetProperty,
+        OpKind::DoAction,
+        OpKind::Sequence,
+        OpKind::Sql,
+        OpKind::Modify,
+        OpKind::Execute,
+        OpKind::SetInstallLevel,
+    ];
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) || !facts::is_full_c(e.context) {
+            continue;
+        }
+        let Some((folder, buffer, ansi, target)) = path_read(&e.call) else {
+            continue;
+        };
+        if matches!(buffer, Buffer::Ample | Buffer::NullSize | Buffer::NullBoth) {
+            continue;
+        }
+        // The nearest earlier full read of the same folder in the run, with
+        // nothing between that could have moved it.
+        let mut path = None;
+        for (_, d) in facts::run_before_of(&t.events, i, KINDS) {
+            match path_read(&d.call) {
+                Some((g, Buffer::Ample, _, dt)) if g == folder && dt == target => {
+                    if d.outcome.rc == Some(rc::SUCCESS) {
+                        path = d.outcome.value.clone();
+                    }
+                    break;
+                }
+                Some(_) => continue,
+                None if KINDS.contains(&d.call.kind()) => break,
+                None => continue,
+            }
+        }
+        let Some(path) = path else {
+            continue;
+        };
+        let bytes = ansi && e.context != Context::Package && profile == Profile::Windows;
+        let len = text::utf16_len(&path);
+        let Some((want_rc, want_size, copied)) = facts::expected_get(len, buffer, bytes) else {
+            continue;
+        };
+        if e.outcome.rc != Some(want_rc) {
+            expect_rc(out, ID, e, want_rc);
+        } else if e.outcome.size.is_some_and(|s| s != want_size) {
+            let unit = if bytes { "bytes" } else { "characters" };
+            flag(
+                out,
+                ID,
+                e,
+                format!("size={want_size} (the path's length in {unit})"),
+            );
+        } else if let (Some(k), Some(v)) = (copied, e.outcome.value.as_deref()) {
+            if let Some(want) = facts::utf16_prefix(&path, k).filter(|w| *w != v) {
+                flag(out, ID, e, format!("value={want:?}"));
+            }
         }
     }
 }

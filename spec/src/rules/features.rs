@@ -130,16 +130,26 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         id: "STATE-DEFERRED",
         title: "Deferred actions cannot read or change feature and component states",
-        statement: "MsiGetFeatureState, MsiSetFeatureState, MsiGetComponentState and \
-                    MsiSetComponentState are not among the functions a deferred, rollback or \
-                    commit action may call: there they do not succeed.",
+        statement: "MsiGetFeatureState, MsiSetFeatureState, MsiGetComponentState, \
+                    MsiSetComponentState, MsiGetFeatureValidStates, MsiGetFeatureCost, \
+                    MsiEnumComponentCosts and MsiVerifyDiskSpace are not among the functions a \
+                    deferred, rollback or commit action may call: there they do not succeed.",
         sources: &[
             "MS:obtaining-context-information-for-deferred-execution-custom-actions",
             "API:msigetfeaturestatew",
         ],
         contexts: &[Context::Deferred, Context::Rollback, Context::Commit],
         family: Family::Features,
-        subject: Subject::calls(SUBJECT),
+        subject: Subject::calls(&[
+            OpKind::GetFeatureState,
+            OpKind::SetFeatureState,
+            OpKind::GetComponentState,
+            OpKind::SetComponentState,
+            OpKind::GetFeatureValidStates,
+            OpKind::GetFeatureCost,
+            OpKind::EnumComponentCosts,
+            OpKind::VerifyDiskSpace,
+        ]),
         level: Level::Must,
         disagreement: None,
         check: Check::Predicate(in_script),
@@ -585,6 +595,25 @@ fn in_script(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) 
             | Operation::SetComponentState {
                 component: Some(n), ..
             } => p.components.contains_key(n),
+            Operation::GetFeatureValidStates {
+                feature: Some(n),
+                null_out: false,
+            }
+            | Operation::GetFeatureCost {
+                feature: Some(n),
+                null_out: false,
+                ..
+            } => p.features.contains_key(n),
+            Operation::EnumComponentCosts {
+                component: Some(n),
+                buffer: crate::Buffer::Ample,
+                null_cost: false,
+                null_temp: false,
+                ..
+            } => p.components.contains_key(n),
+            Operation::VerifyDiskSpace {
+                handle: HandleArg::Session,
+            } => true,
             _ => false,
         };
         if known && e.outcome.rc == Some(rc::SUCCESS) {

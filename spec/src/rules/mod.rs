@@ -30,6 +30,7 @@ use std::sync::OnceLock;
 
 mod action_names;
 mod automation;
+mod costs;
 mod database;
 mod deferred;
 mod directories;
@@ -115,6 +116,7 @@ pub fn catalog() -> &'static [Rule] {
             records::RULES,
             directories::RULES,
             features::RULES,
+            costs::RULES,
         ]
         .concat()
     })

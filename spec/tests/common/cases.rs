@@ -2071,6 +2071,7 @@ fn target(folder: Option<&str>, buffer: Buffer, handle: HandleArg) -> Operation 
     Operation::GetTargetPath {
         folder: folder.map(Into::into),
         buffer,
+        ansi: false,
         handle,
     }
 }
@@ -2164,6 +2165,7 @@ pub fn dir_source_args(ok: bool) -> Built {
             Operation::GetSourcePath {
                 folder: Some("targetdir".into()),
                 buffer: Buffer::Ample,
+                ansi: false,
                 handle: HandleArg::Session,
             },
             pick(ok, rc(267), formatted("C:\\pkg\\")),
@@ -2371,6 +2373,7 @@ pub fn dir_source_resolved(ok: bool) -> Built {
             Operation::GetSourcePath {
                 folder: Some("ChildDir".into()),
                 buffer: Buffer::Ample,
+                ansi: false,
                 handle: HandleArg::Session,
             },
             formatted(pick(ok, "C:\\pkg\\", "C:\\pkg")),
@@ -2393,6 +2396,212 @@ pub fn feature_propagates(ok: bool) -> Built {
             ImmediateAfterInit,
             component_state(Some("Child"), false),
             pick(ok, states(2, 2), states(2, 3)),
+        )
+        .build()
+}
+
+fn counted(n: i64) -> Outcome {
+    Outcome {
+        rc: Some(0),
+        number: Some(n),
+        ..Outcome::default()
+    }
+}
+
+fn valid_states_of(feature: &str) -> Operation {
+    Operation::GetFeatureValidStates {
+        feature: Some(feature.into()),
+        null_out: false,
+    }
+}
+
+fn feature_cost_of(feature: &str, tree: i32) -> Operation {
+    Operation::GetFeatureCost {
+        feature: Some(feature.into()),
+        tree,
+        state: 3,
+        null_out: false,
+    }
+}
+
+fn component_costs_of(component: Option<&str>, buffer: Buffer, null_cost: bool) -> Operation {
+    Operation::EnumComponentCosts {
+        component: component.map(Into::into),
+        index: 0,
+        state: 3,
+        buffer,
+        null_cost,
+        null_temp: false,
+    }
+}
+
+/// Feature One has only local components: LOCAL offered, SOURCE not.
+pub fn valid_states(ok: bool) -> Built {
+    tree_case()
+        .call(
+            ImmediateAfterInit,
+            valid_states_of("One"),
+            counted(pick(ok, 14, 30)),
+        )
+        .build()
+}
+
+/// MsiGetFeatureValidStates of an unknown feature: 1606, not a stub's success.
+pub fn valid_states_unknown(ok: bool) -> Built {
+    tree_case()
+        .call(
+            ImmediateAfterInit,
+            valid_states_of("fake"),
+            pick(ok, rc(1606), counted(8)),
+        )
+        .build()
+}
+
+/// MsiGetFeatureCost of an unknown feature: 1606.
+pub fn feature_cost_args(ok: bool) -> Built {
+    tree_case()
+        .call(
+            ImmediateAfterInit,
+            feature_cost_of("fake", 0),
+            pick(ok, rc(1606), counted(0)),
+        )
+        .build()
+}
+
+/// A feature alone costs the same with its children as by itself.
+pub fn feature_cost(ok: bool) -> Built {
+    tree_case()
+        .call(ImmediateAfterInit, feature_cost_of("One", 0), counted(24))
+        .call(
+            ImmediateAfterInit,
+            feature_cost_of("One", 1),
+            counted(pick(ok, 24, 48)),
+        )
+        .build()
+}
+
+/// MsiEnumComponentCosts with a NULL cost pointer: 87.
+pub fn component_costs_args(ok: bool) -> Built {
+    tree_case()
+        .call(
+            ImmediateAfterInit,
+            component_costs_of(Some("Root"), Buffer::Ample, true),
+            pick(ok, rc(87), rc(0)),
+        )
+        .build()
+}
+
+/// The drive is two characters; Root's file costs one cluster.
+pub fn component_costs(ok: bool) -> Built {
+    let drive = pick(ok, "C:", "C:\\");
+    let mut o = got(0, drive, drive.len() as u32);
+    o.rows = Some(msiconf_spec::msi::features::costs_row(8, 0));
+    tree_case()
+        .call(
+            ImmediateAfterInit,
+            component_costs_of(Some("Root"), Buffer::Ample, false),
+            o,
+        )
+        .build()
+}
+
+/// MsiVerifyDiskSpace on handle 0: 6.
+pub fn disk_space(ok: bool) -> Built {
+    tree_case()
+        .call(
+            ImmediateAfterInit,
+            Operation::VerifyDiskSpace {
+                handle: HandleArg::Zero,
+            },
+            rc(pick(ok, 6, 0)),
+        )
+        .build()
+}
+
+/// Session.FeatureCost of an unknown feature raises.
+pub fn session_costs(ok: bool) -> Built {
+    tree_case()
+        .call(
+            ScriptImmediate,
+            Operation::SessionFeatureCost {
+                feature: Some("fake".into()),
+                tree: 0,
+                state: 3,
+            },
+            pick(ok, raised(), num(0)),
+        )
+        .build()
+}
+
+/// A query that does not parse leaves an error record; reading it releases it.
+pub fn last_error_record(ok: bool) -> Built {
+    let record = Outcome {
+        number: Some(4),
+        value: Some("2228".into()),
+        ..Outcome::default()
+    };
+    Case::standard()
+        .call(
+            Package,
+            Operation::GetActiveDatabase { into: "db".into() },
+            handle(1),
+        )
+        .call(
+            Package,
+            Operation::OpenView {
+                db: "db".into(),
+                sql: Some("SELECT FROM".into()),
+                into: "view".into(),
+                null_out: false,
+            },
+            rc(1615),
+        )
+        .call(Package, Operation::GetLastErrorRecord, record.clone())
+        .call(
+            Package,
+            Operation::GetLastErrorRecord,
+            pick(ok, num(0), record),
+        )
+        .build()
+}
+
+/// A size query after a full read of the same folder reports its length.
+pub fn dir_path_buffer(ok: bool) -> Built {
+    costed_tree()
+        .call(
+            Package,
+            target(Some("TARGETDIR"), Buffer::Ample, HandleArg::Session),
+            got(0, "C:\\", 3),
+        )
+        .call(
+            Package,
+            target(Some("TARGETDIR"), Buffer::Sized(2), HandleArg::Session),
+            got(234, "C", pick(ok, 3, 4)),
+        )
+        .build()
+}
+
+/// An A path getter inside a custom action reports bytes (windows).
+pub fn dir_path_ansi(ok: bool) -> Built {
+    tree_case()
+        .call(
+            ImmediateAfterInit,
+            target(Some("TARGETDIR"), Buffer::Ample, HandleArg::Session),
+            got(0, "C:\\", 3),
+        )
+        .call(
+            ImmediateAfterInit,
+            Operation::GetTargetPath {
+                folder: Some("TARGETDIR".into()),
+                buffer: Buffer::Sized(0),
+                ansi: true,
+                handle: HandleArg::Session,
+            },
+            Outcome {
+                rc: Some(234),
+                size: Some(pick(ok, 6, 3)),
+                ..Outcome::default()
+            },
         )
         .build()
 }

@@ -133,10 +133,11 @@ pub fn request_for(
         O::GetTargetPath {
             folder,
             buffer,
+            ansi,
             handle,
         } => {
             let mut args = vec![st.handle(*handle), Arg::opt(folder)];
-            args.extend(buffer_args(*buffer, false));
+            args.extend(buffer_args(*buffer, *ansi));
             req("targetpath", args)
         }
         O::SetTargetPath {
@@ -184,12 +185,57 @@ pub fn request_for(
         O::GetSourcePath {
             folder,
             buffer,
+            ansi,
             handle,
         } => {
             let mut args = vec![st.handle(*handle), Arg::opt(folder)];
-            args.extend(buffer_args(*buffer, false));
+            args.extend(buffer_args(*buffer, *ansi));
             req("sourcepath", args)
         }
+        O::GetFeatureValidStates { feature, null_out } => req(
+            "validstates",
+            vec![
+                Arg::n(st.session),
+                Arg::opt(feature),
+                Arg::n(u32::from(*null_out)),
+            ],
+        ),
+        O::GetFeatureCost {
+            feature,
+            tree,
+            state,
+            null_out,
+        } => req(
+            "featcost",
+            vec![
+                Arg::n(st.session),
+                Arg::opt(feature),
+                Arg::n(*tree),
+                Arg::n(*state),
+                Arg::n(u32::from(*null_out)),
+            ],
+        ),
+        O::EnumComponentCosts {
+            component,
+            index,
+            state,
+            buffer,
+            null_cost,
+            null_temp,
+        } => {
+            let mut args = vec![
+                Arg::n(st.session),
+                Arg::opt(component),
+                Arg::n(*index),
+                Arg::n(*state),
+            ];
+            args.extend(buffer_args(*buffer, false));
+            args.push(Arg::n(u32::from(*null_cost)));
+            args.push(Arg::n(u32::from(*null_temp)));
+            req("compcosts", args)
+        }
+        O::VerifyDiskSpace { handle } => req("diskspace", vec![st.handle(*handle)]),
+        O::GetLastErrorRecord => req("lasterror", vec![]),
         O::GetActiveDatabase { .. } => req("activedb", vec![Arg::n(st.session)]),
         O::OpenView {
             db, sql, null_out, ..
@@ -350,6 +396,8 @@ pub fn request_for(
         | O::SessionComponentCurrentState { .. }
         | O::SessionComponentRequestState { .. }
         | O::SessionSetComponentRequestState { .. }
+        | O::SessionFeatureValidStates { .. }
+        | O::SessionFeatureCost { .. }
         | O::SessionDatabase { .. }
         | O::InstallerOpenPackage => {
             Err("automation calls are made only from script custom actions".to_owned())
@@ -446,6 +494,11 @@ fn raw_outcome(op: &Operation, reply: &Reply, st: &mut RunState) -> Outcome {
     if let Some(why) = reply.text("unsupported") {
         return Outcome::unsupported(why);
     }
+    if let Some(code) = reply.u32("raised") {
+        return Outcome::unsupported(format!(
+            "the call raised exception {code:#010x} instead of returning"
+        ));
+    }
     let rc = reply.u32("rc");
     let num = reply.i64("num");
     let mut out = Outcome::default();
@@ -463,6 +516,26 @@ fn raw_outcome(op: &Operation, reply: &Reply, st: &mut RunState) -> Outcome {
             out.rc = rc;
             out.size = reply.u32("size");
             out.value = buffer_value(reply, buffer_cap(*buffer));
+        }
+        O::GetFeatureValidStates { .. } | O::GetFeatureCost { .. } => {
+            out.rc = rc;
+            if rc == Some(0) {
+                out.number = num;
+            }
+        }
+        O::EnumComponentCosts { buffer, .. } => {
+            out.rc = rc;
+            out.size = reply.u32("size");
+            out.value = buffer_value(reply, buffer_cap(*buffer));
+            if let (Some(0 | 234), Some(cost), Some(temp)) =
+                (rc, reply.i64("cost"), reply.i64("temp"))
+            {
+                out.rows = Some(msiconf_spec::msi::features::costs_row(cost, temp));
+            }
+        }
+        O::GetLastErrorRecord => {
+            out.number = num;
+            out.value = reply.text("value").map(str::to_owned);
         }
         O::GetFeatureState { .. } | O::GetComponentState { .. } => {
             out.rc = rc;

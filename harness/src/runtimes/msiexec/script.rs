@@ -189,6 +189,18 @@ fn step_body(op: &Operation) -> String {
         O::SessionSourcePath { folder } => {
             format!("r = msiconf_val(Session.SourcePath({}));", js_opt(folder))
         }
+        O::SessionFeatureValidStates { feature } => format!(
+            "r = msiconf_num(Session.FeatureValidStates({}));",
+            js_opt(feature)
+        ),
+        O::SessionFeatureCost {
+            feature,
+            tree,
+            state,
+        } => format!(
+            "r = msiconf_num(Session.FeatureCost({}, {tree}, {state}));",
+            js_opt(feature)
+        ),
         O::SessionFeatureCurrentState { feature } => format!(
             "r = msiconf_num(Session.FeatureCurrentState({}));",
             js_opt(feature)
