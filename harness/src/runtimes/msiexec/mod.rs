@@ -717,7 +717,7 @@ impl MsiexecRuntime {
             };
             match session::run_agent(agent, input, sel, limit) {
                 Ok(out) => {
-                    if out.agent_gone {
+                    if out.agent_gone || out.engine_faulted() {
                         self.reset(prefix);
                     }
                     return Ok(out);

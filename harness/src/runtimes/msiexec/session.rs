@@ -66,6 +66,19 @@ pub struct SessionOutput {
 }
 
 impl SessionOutput {
+    /// Whether a call of the session came back with ERROR_NOACCESS: the
+    /// engine met a memory fault and caught it. The engine's state in the
+    /// process that hosts it (the agent) can no longer be trusted, so the
+    /// agent is replaced before the next session rather than let the fault
+    /// spoil sessions that have nothing to do with it.
+    pub fn engine_faulted(&self) -> bool {
+        const ERROR_NOACCESS: u32 = 998;
+        self.transcript
+            .events
+            .iter()
+            .any(|e| e.outcome.rc == Some(ERROR_NOACCESS))
+    }
+
     /// Whether Wine's `cmd` failed to start the session's programs at all
     /// (Wine 8.0 now and then answers `ShellExecuteEx failed: Internal error`
     /// under load): nothing ran, so the engine has shown nothing and the
