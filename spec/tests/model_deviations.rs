@@ -316,6 +316,29 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
                 },
             ]),
         ),
+        D::InstallLevelLeavesStates => {
+            let mut f = Fixture::standard();
+            f.tables.extend(msiconf_spec::fixture::standard_tree());
+            for t in f.tables.iter_mut().filter(|t| t.name == "Feature") {
+                let level = t.columns.iter().position(|c| c.name == "Level").unwrap();
+                for row in &mut t.rows {
+                    row[level] = "2".into();
+                }
+            }
+            let mut list: Vec<(Context, Operation)> = ["CostInitialize", "FileCost", "CostFinalize"]
+                .iter()
+                .map(|a| (Context::Package, do_action(Some(a))))
+                .collect();
+            list.push((Context::Package, Operation::SetInstallLevel { level: 3 }));
+            list.push((
+                Context::Package,
+                Operation::GetFeatureState {
+                    feature: st("One"),
+                    null_out: false,
+                },
+            ));
+            (w, steps_on(f, list, None))
+        }
         D::ValidStatesStub => (
             w,
             costed_pkg(vec![Operation::GetFeatureValidStates {

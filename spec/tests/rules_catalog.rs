@@ -122,6 +122,7 @@ fn every_catalog_id_is_present() {
         "DIR-SOURCE-RESOLVED",
         "FEATURE-STATE-PROPAGATES",
         "FEATURE-VALID-STATES",
+        "INSTALL-LEVEL-SELECTS",
         "FEATURE-COST-ARGS",
         "FEATURE-COST",
         "COMPONENT-COSTS-ARGS",

@@ -67,6 +67,7 @@ use Deviation::*;
 #[case(SourcePathWithoutSeparator, W, dir_source_resolved)]
 #[case(FeatureStateDoesNotPropagate, W, feature_propagates)]
 #[case(ValidStatesStub, W, valid_states_unknown)]
+#[case(InstallLevelLeavesStates, W, level_selects)]
 #[case(ValidStatesOfferSource, W, valid_states)]
 #[case(FeatureCostUnknownSucceeds, W, feature_cost_args)]
 #[case(FeatureCostTreeAddsSelfTwice, W, feature_cost)]

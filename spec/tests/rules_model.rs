@@ -123,6 +123,7 @@ fn plans() -> Vec<(&'static str, Plan)> {
         ("dir_source_resolved", dir_source_resolved),
         ("feature_propagates", feature_propagates),
         ("valid_states", valid_states),
+        ("level_selects", level_selects),
         ("valid_states_unknown", valid_states_unknown),
         ("feature_cost_args", feature_cost_args),
         ("feature_cost", feature_cost),

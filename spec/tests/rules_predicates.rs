@@ -120,6 +120,7 @@ use rstest::rstest;
 #[case("DIR-SOURCE-RESOLVED", W, dir_source_resolved)]
 #[case("FEATURE-STATE-PROPAGATES", W, feature_propagates)]
 #[case("FEATURE-VALID-STATES", W, valid_states)]
+#[case("INSTALL-LEVEL-SELECTS", W, level_selects)]
 #[case("FEATURE-VALID-STATES", D, valid_states_unknown)]
 #[case("FEATURE-COST-ARGS", W, feature_cost_args)]
 #[case("FEATURE-COST", D, feature_cost)]

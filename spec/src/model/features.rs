@@ -223,6 +223,24 @@ impl Session<'_> {
         }
     }
 
+    /// MsiSetInstallLevel after costing (INSTALL-LEVEL-SELECTS): every feature
+    /// is selected again for the new level, and its components follow it.
+    pub(crate) fn reselect_features(&mut self, level: i64) {
+        let p = self.feature_package();
+        let chosen: Vec<(String, i64)> = self
+            .states
+            .features
+            .keys()
+            .filter_map(|f| p.level_selection(f, level).map(|a| (f.clone(), a)))
+            .collect();
+        for (f, action) in chosen {
+            if let Some(entry) = self.states.features.get_mut(&f) {
+                entry.1 = action;
+            }
+            self.propagate_feature(&f, action);
+        }
+    }
+
     /// MsiGetFeatureValidStates (FEATURE-VALID-STATES).
     pub(crate) fn get_valid_states(&self, name: Option<&str>, null_out: bool) -> Outcome {
         if self.states_refused() {

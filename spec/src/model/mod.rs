@@ -101,6 +101,7 @@ macro_rules! deviations {
 }
 
 deviations! {
+    InstallLevelLeavesStates => "install-level-leaves-states", ["INSTALL-LEVEL-SELECTS"], "changes INSTALLLEVEL in MsiSetInstallLevel but leaves the features' and components' action states as costing set them";
     ValidStatesStub => "valid-states-stub", ["FEATURE-VALID-STATES"], "answers MsiGetFeatureValidStates with success and only INSTALLSTATE_LOCAL for every name, known or not";
     ValidStatesOfferSource => "valid-states-offer-source", ["FEATURE-VALID-STATES"], "offers running from the source for a feature whose components can only be installed locally";
     FeatureCostUnknownSucceeds => "feature-cost-unknown-succeeds", ["FEATURE-COST-ARGS"], "answers MsiGetFeatureCost of a feature the Feature table does not have with success and a cost of 0";

@@ -1213,6 +1213,9 @@ impl<'p> Session<'p> {
         if !self.b.on(Deviation::InstallLevelIgnored) {
             self.props.set("INSTALLLEVEL", &level.to_string());
         }
+        if self.costed && level > 0 && !self.b.on(Deviation::InstallLevelLeavesStates) {
+            self.reselect_features(i64::from(level));
+        }
         rc::SUCCESS
     }
 

@@ -373,6 +373,15 @@ impl Package {
         Some(total)
     }
 
+    /// The action state MsiSetInstallLevel(`level`) gives a feature once the
+    /// session has costed: LOCAL when its Level is between 1 and `level`.
+    /// `None` otherwise: the sources leave a feature the new level leaves
+    /// out open (the reference model gives it no action, as CostFinalize does).
+    pub fn level_selection(&self, feature: &str, level: i64) -> Option<i64> {
+        let f = self.features.get(feature)?;
+        (f.level > 0 && f.level <= level).then_some(state::LOCAL)
+    }
+
     /// Whether a feature stands alone: no parent and no children, so every
     /// cost tree adds up the same components.
     pub fn stands_alone(&self, feature: &str) -> bool {

@@ -200,6 +200,30 @@ pub(super) const RULES: &[Rule] = &[
         check: Check::Predicate(attributes_window),
     },
     Rule {
+        id: "INSTALL-LEVEL-SELECTS",
+        title: "MsiSetInstallLevel selects the features again",
+        statement: "Once costing has run, MsiSetInstallLevel selects the features again: a \
+                    feature whose Level is between 1 and the new install level is requested \
+                    INSTALLSTATE_LOCAL, and a local-only component that only that feature carries \
+                    follows it; the installed states stay as they were. What becomes of a feature \
+                    the new level leaves out is not judged.",
+        sources: &[
+            "API:msisetinstalllevel",
+            "MS:feature-table",
+            "MS:installlevel",
+        ],
+        contexts: PKG_IMM,
+        family: Family::Features,
+        subject: Subject::calls(&[
+            OpKind::SetInstallLevel,
+            OpKind::GetFeatureState,
+            OpKind::GetComponentState,
+        ]),
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(level_selects),
+    },
+    Rule {
         id: "FEATURE-STATE-PROPAGATES",
         title: "MsiSetFeatureState moves the components of the feature",
         statement: "MsiSetFeatureState updates the action states of the components the feature \
@@ -840,6 +864,75 @@ fn propagates(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>)
                 };
                 flag(out, ID, e, what);
             }
+        }
+    }
+}
+
+fn level_selects(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "INSTALL-LEVEL-SELECTS";
+    let p = Package::of_fixture(&plan.fixture);
+    // Calls that could change a selection between the level and the read.
+    const KINDS: &[OpKind] = &[
+        OpKind::SetInstallLevel,
+        OpKind::SetFeatureState,
+        OpKind::SetComponentState,
+        OpKind::DoAction,
+        OpKind::Sequence,
+        OpKind::Sql,
+        OpKind::Modify,
+        OpKind::Execute,
+        OpKind::SetProperty,
+        OpKind::SetFeatureAttributes,
+    ];
+    for (i, e) in t.events.iter().enumerate() {
+        if !performed(e) || !facts::is_full_c(e.context) || e.outcome.rc != Some(rc::SUCCESS) {
+            continue;
+        }
+        let (name, feature) = match &e.call {
+            Operation::GetFeatureState {
+                feature: Some(n),
+                null_out: false,
+            } => (n, true),
+            Operation::GetComponentState {
+                component: Some(n),
+                null_out: false,
+            } => (n, false),
+            _ => continue,
+        };
+        let Some((j, level)) = facts::run_before_of(&t.events, i, KINDS)
+            .find(|(_, d)| KINDS.contains(&d.call.kind()))
+            .and_then(|(j, d)| match d.call {
+                Operation::SetInstallLevel { level }
+                    if level > 0 && d.outcome.rc == Some(rc::SUCCESS) =>
+                {
+                    Some((j, i64::from(level)))
+                }
+                _ => None,
+            })
+        else {
+            continue;
+        };
+        if !settled_after_costing(plan, t, j) {
+            continue;
+        }
+        let want = if feature {
+            p.level_selection(name, level)
+        } else {
+            let carriers: Vec<&String> = p
+                .links
+                .iter()
+                .filter(|(_, c)| c == name)
+                .map(|(f, _)| f)
+                .collect();
+            match carriers.as_slice() {
+                [f] => p
+                    .level_selection(f, level)
+                    .and_then(|a| p.component_follows(name, f, a)),
+                _ => None,
+            }
+        };
+        if let Some(want) = want {
+            judge_states(out, ID, e, None, Some(want));
         }
     }
 }

@@ -2605,3 +2605,28 @@ pub fn dir_path_ansi(ok: bool) -> Built {
         )
         .build()
 }
+
+/// One at level 2 is left out by costing at INSTALLLEVEL 1; MsiSetInstallLevel(3)
+/// afterwards selects it.
+pub fn level_selects(ok: bool) -> Built {
+    Case::new(|f| {
+        f.tables.extend(msiconf_spec::fixture::standard_tree());
+        for t in f.tables.iter_mut().filter(|t| t.name == "Feature") {
+            let level = t.columns.iter().position(|c| c.name == "Level").unwrap();
+            for row in &mut t.rows {
+                row[level] = "2".into();
+            }
+        }
+    })
+    .call(
+        ImmediateAfterInit,
+        Operation::SetInstallLevel { level: 3 },
+        rc(0),
+    )
+    .call(
+        ImmediateAfterInit,
+        feature_state(Some("One"), false),
+        pick(ok, states(2, 3), states(2, -1)),
+    )
+    .build()
+}
