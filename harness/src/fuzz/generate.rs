@@ -1323,6 +1323,7 @@ fn state_snippet() -> BoxedStrategy<Vec<Operation>> {
             }),
         1 => handle_arg().prop_map(|handle| Operation::VerifyDiskSpace { handle }),
         1 => Just(Operation::GetLastErrorRecord),
+        1 => (1i32..4).prop_map(|level| Operation::SetInstallLevel { level }),
     ];
     (0usize..4, proptest::collection::vec(step, 1..8))
         .prop_map(|(costing, steps)| {
@@ -2135,6 +2136,23 @@ fn assemble(sketch: Sketch) -> Plan {
         fixture
             .tables
             .extend(msiconf_spec::fixture::standard_tree());
+        // With an install level set by a step, feature One sits at level 2,
+        // which costing at INSTALLLEVEL 1 leaves out and the step may select.
+        let sets_level = sketch
+            .package
+            .iter()
+            .flatten()
+            .chain(sketch.probes.iter().flat_map(|(_, ops, _)| ops))
+            .any(|op| op.kind() == OpKind::SetInstallLevel);
+        if sets_level {
+            for t in fixture.tables.iter_mut().filter(|t| t.name == "Feature") {
+                if let Some(level) = t.columns.iter().position(|c| c.name == "Level") {
+                    for row in &mut t.rows {
+                        row[level] = "2".to_owned();
+                    }
+                }
+            }
+        }
     }
     if sketch.nested {
         fixture.custom_actions.push(CustomActionRow {

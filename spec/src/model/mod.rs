@@ -101,7 +101,6 @@ macro_rules! deviations {
 }
 
 deviations! {
-    InstallLevelLeavesStates => "install-level-leaves-states", ["INSTALL-LEVEL-SELECTS"], "changes INSTALLLEVEL in MsiSetInstallLevel but leaves the features' and components' action states as costing set them";
     ValidStatesStub => "valid-states-stub", ["FEATURE-VALID-STATES"], "answers MsiGetFeatureValidStates with success and only INSTALLSTATE_LOCAL for every name, known or not";
     ValidStatesOfferSource => "valid-states-offer-source", ["FEATURE-VALID-STATES"], "offers running from the source for a feature whose components can only be installed locally";
     FeatureCostUnknownSucceeds => "feature-cost-unknown-succeeds", ["FEATURE-COST-ARGS"], "answers MsiGetFeatureCost of a feature the Feature table does not have with success and a cost of 0";
@@ -112,6 +111,7 @@ deviations! {
     SessionCostsUnknownZero => "session-costs-unknown-zero", ["SESSION-COSTS"], "answers Session.FeatureValidStates and Session.FeatureCost of an unknown feature with 0 instead of raising";
     LastErrorRecordNeverSet => "last-error-record-never-set", ["LAST-ERROR-RECORD"], "never returns a record from MsiGetLastErrorRecord";
     LastErrorRecordKept => "last-error-record-kept", ["LAST-ERROR-RECORD"], "keeps the error record after MsiGetLastErrorRecord returned it";
+    InstallLevelLeavesStates => "install-level-leaves-states", ["INSTALL-LEVEL-SELECTS"], "changes INSTALLLEVEL in MsiSetInstallLevel but leaves the features' and components' action states as costing set them";
     PathSizeCountsTerminator => "path-size-counts-terminator", ["DIR-PATH-BUFFER"], "counts the terminating NUL in the size MsiGetTargetPath and MsiGetSourcePath report with ERROR_MORE_DATA";
     AnsiPathSizeInChars => "ansi-path-size-in-chars", ["DIR-PATH-BUFFER"], "reports character counts from MsiGetTargetPathA and MsiGetSourcePathA inside custom actions, where Windows reports bytes";
     FeatureStateDoesNotPropagate => "feature-state-does-not-propagate", ["FEATURE-STATE-PROPAGATES"], "changes only the feature's action state in MsiSetFeatureState, not its components'";
@@ -125,7 +125,7 @@ deviations! {
     ComponentActionIgnoresFeatures => "component-action-ignores-features", ["COMPONENT-STATE-COSTED"], "gives every component a local action after costing, even one no feature carries";
     FeatureSetStateIgnored => "feature-set-state-ignored", ["FEATURE-SET-STATE-EFFECT"], "accepts MsiSetFeatureState and leaves the feature's action state as it was";
     ComponentSetStateIgnored => "component-set-state-ignored", ["COMPONENT-SET-STATE-EFFECT"], "accepts MsiSetComponentState and leaves the component's action state as it was";
-    StateCallsInScript => "state-calls-in-script", ["STATE-DEFERRED"], "answers the feature and component state calls in deferred, rollback and commit actions as if they ran immediately";
+    StateCallsInScript => "state-calls-in-script", ["STATE-DEFERRED", "SESSION-STATES", "SESSION-COSTS"], "answers the feature and component state calls in deferred, rollback and commit actions as if they ran immediately";
     TargetPathUnknownFolderEmpty => "target-path-unknown-folder-empty", ["DIR-TARGET-ARGS"], "answers MsiGetTargetPath of a folder the Directory table does not have with success and an empty path instead of ERROR_DIRECTORY";
     TargetPathBeforeCosting => "target-path-before-costing", ["DIR-NEEDS-COSTING"], "reports target paths before CostFinalize has resolved them";
     TargetPathWithoutSeparator => "target-path-without-separator", ["DIR-TARGET-RESOLVED", "DIR-SET-TARGET-EFFECT", "SESSION-PATHS"], "reports target paths without their closing backslash";
