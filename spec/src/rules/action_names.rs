@@ -110,10 +110,7 @@ fn doaction_case(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violatio
 }
 
 fn doaction_unknown(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    for e in &t.events {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (_, e) in facts::full_c_calls(t) {
         if let Operation::DoAction {
             action: Some(a),
             handle: HandleArg::Session,

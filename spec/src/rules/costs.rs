@@ -219,10 +219,7 @@ fn judge_cost(
 fn valid_states(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "FEATURE-VALID-STATES";
     let p = Package::of_fixture(&plan.fixture);
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) || !facts::fixture_tables_settled(t, i) {
-            continue;
-        }
+    for (i, e) in facts::settled_full_c_calls(t) {
         let Operation::GetFeatureValidStates {
             feature: Some(f),
             null_out: false,
@@ -247,10 +244,7 @@ fn valid_states(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation
 fn cost_args(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "FEATURE-COST-ARGS";
     let p = Package::of_fixture(&plan.fixture);
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) || !facts::fixture_tables_settled(t, i) {
-            continue;
-        }
+    for (i, e) in facts::settled_full_c_calls(t) {
         let Operation::GetFeatureCost {
             feature, null_out, ..
         } = &e.call
@@ -276,10 +270,7 @@ fn cost_args(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) 
 fn feature_cost(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "FEATURE-COST";
     let p = Package::of_fixture(&plan.fixture);
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) || !facts::fixture_tables_settled(t, i) {
-            continue;
-        }
+    for (i, e) in facts::settled_full_c_calls(t) {
         let Operation::GetFeatureCost {
             feature: Some(f),
             tree,
@@ -336,10 +327,7 @@ fn null_pointer(buffer: Buffer, null_cost: bool, null_temp: bool) -> bool {
 fn enum_args(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "COMPONENT-COSTS-ARGS";
     let p = Package::of_fixture(&plan.fixture);
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) || !facts::fixture_tables_settled(t, i) {
-            continue;
-        }
+    for (i, e) in facts::settled_full_c_calls(t) {
         let Operation::EnumComponentCosts {
             component,
             index,
@@ -370,10 +358,7 @@ fn enum_args(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) 
 fn component_costs(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "COMPONENT-COSTS";
     let p = Package::of_fixture(&plan.fixture);
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) || !facts::fixture_tables_settled(t, i) {
-            continue;
-        }
+    for (i, e) in facts::settled_full_c_calls(t) {
         let Operation::EnumComponentCosts {
             component,
             index: 0,
@@ -446,10 +431,7 @@ fn component_costs(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<
 
 fn disk_space(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "DISK-SPACE";
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (i, e) in facts::full_c_calls(t) {
         let Operation::VerifyDiskSpace { handle } = &e.call else {
             continue;
         };

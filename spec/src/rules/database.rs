@@ -163,10 +163,7 @@ fn last_error_record(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violati
 
 fn active_db(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "ACTIVE-DB-HANDLE";
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (i, e) in facts::full_c_calls(t) {
         match &e.call {
             Operation::GetActiveDatabase { .. } => {
                 let Some(h) = e.outcome.handle else {

@@ -273,10 +273,7 @@ fn rc_of(e: &Event) -> Option<u32> {
 fn target_args(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "DIR-TARGET-ARGS";
     let tree = Tree::of_fixture(&plan.fixture);
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (i, e) in facts::full_c_calls(t) {
         let Operation::GetTargetPath { folder, handle, .. } = &e.call else {
             continue;
         };
@@ -294,10 +291,7 @@ fn target_args(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>
 fn set_args(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "DIR-SET-TARGET-ARGS";
     let tree = Tree::of_fixture(&plan.fixture);
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (i, e) in facts::full_c_calls(t) {
         let Operation::SetTargetPath {
             folder,
             path,
@@ -320,10 +314,7 @@ fn set_args(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
 fn source_args(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "DIR-SOURCE-ARGS";
     let tree = Tree::of_fixture(&plan.fixture);
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (i, e) in facts::full_c_calls(t) {
         let Operation::GetSourcePath {
             folder,
             buffer,
@@ -409,10 +400,7 @@ fn target_resolved(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
     if any_set || directory_properties_given(plan, t, &tree) {
         return;
     }
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (i, e) in facts::full_c_calls(t) {
         let Operation::GetTargetPath {
             folder: Some(f),
             buffer,
@@ -486,10 +474,7 @@ fn set_effect(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>)
     if setters.len() != 1 {
         return;
     }
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) || !facts::fixture_tables_settled(t, i) {
-            continue;
-        }
+    for (i, e) in facts::settled_full_c_calls(t) {
         let (folder, via_property) = match &e.call {
             Operation::GetTargetPath {
                 folder: Some(f),
@@ -702,10 +687,7 @@ fn source_resolved(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
     if source_given {
         return;
     }
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) || !facts::fixture_tables_settled(t, i) {
-            continue;
-        }
+    for (i, e) in facts::settled_full_c_calls(t) {
         let Operation::GetSourcePath {
             folder: Some(f),
             buffer: Buffer::Ample,
@@ -785,10 +767,7 @@ fn path_buffer(_: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violati
         OpKind::Execute,
         OpKind::SetInstallLevel,
     ];
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (i, e) in facts::full_c_calls(t) {
         let Some((folder, buffer, ansi, target)) = path_read(&e.call) else {
             continue;
         };

@@ -236,12 +236,38 @@ impl<'a> Iterator for RunBefore<'a> {
 /// Directory, Feature and Component rows a predicate reads from the fixture are
 /// the ones the engine sees.
 pub fn fixture_tables_settled(t: &Transcript, i: usize) -> bool {
-    !t.events[..i].iter().any(|e| {
-        matches!(
-            e.call.kind(),
-            OpKind::Sql | OpKind::Modify | OpKind::OpenView | OpKind::Execute
-        )
-    })
+    i <= first_table_change(t)
+}
+
+/// The index of the first SQL, view or MsiViewModify call (the transcript's
+/// length if there is none): events up to and including it still see the
+/// fixture's tables.
+pub fn first_table_change(t: &Transcript) -> usize {
+    t.events
+        .iter()
+        .position(|e| {
+            matches!(
+                e.call.kind(),
+                OpKind::Sql | OpKind::Modify | OpKind::OpenView | OpKind::Execute
+            )
+        })
+        .unwrap_or(t.events.len())
+}
+
+/// The performed calls of full C contexts (package handle and immediate DLL
+/// actions), with their indices: what most call predicates judge.
+pub fn full_c_calls(t: &Transcript) -> impl Iterator<Item = (usize, &Event)> {
+    t.events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| performed(e) && is_full_c(e.context))
+}
+
+/// [`full_c_calls`] while the fixture's tables are settled
+/// ([`fixture_tables_settled`]), found in one pass.
+pub fn settled_full_c_calls(t: &Transcript) -> impl Iterator<Item = (usize, &Event)> {
+    let end = first_table_change(t);
+    full_c_calls(t).take_while(move |(i, _)| *i <= end)
 }
 
 /// Contexts that make C calls on a session with full access (package handle and immediate DLL actions).

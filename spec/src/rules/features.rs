@@ -252,10 +252,7 @@ fn name_args(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, id: &str, fe
     } else {
         UNKNOWN_COMPONENT
     };
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (i, e) in facts::full_c_calls(t) {
         let name = match (&e.call, feature) {
             // A NULL out-pointer from a custom action is refused before the
             // name is looked at (REMOTE-NULL-OUTPTR's question).
@@ -469,10 +466,7 @@ fn component_costed(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viola
 fn costed_reads(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, id: &str, feature: bool) {
     let p = Package::of_fixture(&plan.fixture);
     let level = install_level(plan);
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (i, e) in facts::full_c_calls(t) {
         let (installed, action) = match (&e.call, feature) {
             (
                 Operation::GetFeatureState {
@@ -755,10 +749,7 @@ fn session_states(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violati
 fn attributes_window(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "FEATURE-ATTRIBUTES-WINDOW";
     let p = Package::of_fixture(&plan.fixture);
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) || !facts::fixture_tables_settled(t, i) {
-            continue;
-        }
+    for (i, e) in facts::settled_full_c_calls(t) {
         let Operation::SetFeatureAttributes {
             feature: Some(f), ..
         } = &e.call
@@ -810,10 +801,7 @@ fn attributes_window(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Viol
 fn propagates(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "FEATURE-STATE-PROPAGATES";
     let p = Package::of_fixture(&plan.fixture);
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) || !facts::fixture_tables_settled(t, i) {
-            continue;
-        }
+    for (i, e) in facts::settled_full_c_calls(t) {
         let Operation::GetComponentState {
             component: Some(c),
             null_out: false,

@@ -123,10 +123,7 @@ fn scan_format(
     out: &mut Vec<Violation>,
     want: &str,
 ) {
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (i, e) in facts::full_c_calls(t) {
         let Operation::FormatRecord {
             template,
             fields,

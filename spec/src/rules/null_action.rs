@@ -82,10 +82,7 @@ pub(super) const RULES: &[Rule] = &[
 
 fn doaction_null(_: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "DOACTION-NULL-ACTION";
-    for e in &t.events {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (_, e) in facts::full_c_calls(t) {
         let Operation::DoAction { action: None, .. } = &e.call else {
             continue;
         };
@@ -103,10 +100,7 @@ fn doaction_null(_: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Viola
 }
 
 fn doaction_bad_handle(_: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<Violation>) {
-    for e in &t.events {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (_, e) in facts::full_c_calls(t) {
         if let Operation::DoAction { action, handle } = &e.call {
             if *handle == HandleArg::Session {
                 continue;

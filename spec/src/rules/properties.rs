@@ -732,10 +732,7 @@ fn get_args(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
 
 fn set_args(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "PROP-SET-ARGS";
-    for e in &t.events {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (_, e) in facts::full_c_calls(t) {
         let Operation::SetProperty {
             name,
             value,

@@ -204,10 +204,7 @@ fn ret_continue(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation
     install_result(plan, t, out, ID);
     // Run through MsiDoAction, an action whose return value is ignored
     // succeeds, whatever it returned.
-    for e in &t.events {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (_, e) in facts::full_c_calls(t) {
         let Operation::DoAction {
             action: Some(a),
             handle: HandleArg::Session,
@@ -237,10 +234,7 @@ fn ret_script(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>)
 }
 
 fn doaction_retcodes(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
-    for e in &t.events {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (_, e) in facts::full_c_calls(t) {
         let Operation::DoAction {
             action: Some(a),
             handle: HandleArg::Session,

@@ -247,10 +247,7 @@ fn runmode_values(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violati
     const ID: &str = "RUNMODE-VALUES-IMM";
     let nested_install =
         facts::all_steps(plan).any(|(_, _, op)| matches!(op, Operation::InstallProduct { .. }));
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (i, e) in facts::full_c_calls(t) {
         let Operation::GetMode { mode, handle } = &e.call else {
             continue;
         };

@@ -355,10 +355,7 @@ fn about_select_reads(op: &Operation) -> bool {
 
 fn select_reads(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
     const ID: &str = "SQL-SELECT-READS";
-    for (i, e) in t.events.iter().enumerate() {
-        if !performed(e) || !facts::is_full_c(e.context) {
-            continue;
-        }
+    for (i, e) in facts::full_c_calls(t) {
         let expected = match &e.call {
             Operation::Sql { db, sql } => (e.outcome.rc.is_some_and(|r| r != rc::SUCCESS)
                 && select_settled(plan, &t.events, i, db, sql))
