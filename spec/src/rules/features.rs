@@ -63,9 +63,9 @@ pub(super) const RULES: &[Rule] = &[
         id: "FEATURE-STATE-COSTED",
         title: "After costing a first install, a feature is absent and selected by its level",
         statement: "Once CostFinalize has run in a first install of the product, \
-                    MsiGetFeatureState reports the installed state INSTALLSTATE_ABSENT and the \
-                    action state INSTALLSTATE_LOCAL for a feature whose Level is between 1 and \
-                    INSTALLLEVEL.",
+                    MsiGetFeatureState reports the installed state INSTALLSTATE_ABSENT for \
+                    every feature, and the action state INSTALLSTATE_LOCAL for a feature whose \
+                    Level is between 1 and INSTALLLEVEL.",
         sources: &[
             "API:msigetfeaturestatew",
             "MS:feature-table",
@@ -475,10 +475,13 @@ fn costed_reads(plan: &Plan, t: &Transcript, out: &mut Vec<Violation>, id: &str,
                 },
                 true,
             ) => {
-                if p.feature_action(f, level) != Some(state::LOCAL) {
+                // Every feature of a product not yet installed is ABSENT; of the
+                // actions, only a selected feature's (LOCAL) is settled.
+                let Some(installed) = p.feature_installed(f) else {
                     continue;
-                }
-                (Some(state::ABSENT), Some(state::LOCAL))
+                };
+                let action = p.feature_action(f, level).filter(|a| *a == state::LOCAL);
+                (Some(installed), action)
             }
             (
                 Operation::GetComponentState {
