@@ -410,6 +410,9 @@ static void dispatch(struct conn *c, struct arena *a, MSIHANDLE session, char **
     } else if (!strcmp(op, "setprop")) {
         NEED(4);
         out_u(c, "rc", MsiSetPropertyW(arg_u(argv[1]), arg_w(a, argv[2]), arg_w(a, argv[3])));
+    } else if (!strcmp(op, "setpropa")) {
+        NEED(4);
+        out_u(c, "rc", MsiSetPropertyA(arg_u(argv[1]), arg_a(a, argv[2]), arg_a(a, argv[3])));
     } else if (!strcmp(op, "getmode")) {
         NEED(3);
         out_i(c, "num", MsiGetMode(arg_u(argv[1]), (MSIRUNMODE)arg_u(argv[2])));
@@ -438,6 +441,16 @@ static void dispatch(struct conn *c, struct arena *a, MSIHANDLE session, char **
         else
             rc = MsiFormatRecordW(arg_u(argv[1]), rec, (WCHAR *)s.buf, strcall_size(&s));
         MsiCloseHandle(rec);
+        strcall_report(c, &s, rc);
+    } else if (!strcmp(op, "formatnull")) {
+        struct strcall s;
+        UINT rc;
+        NEED(5);
+        strcall_init(&s, a, argv[2], argv[3], argv[4]);
+        if (s.ansi)
+            rc = MsiFormatRecordA(arg_u(argv[1]), 0, (char *)s.buf, strcall_size(&s));
+        else
+            rc = MsiFormatRecordW(arg_u(argv[1]), 0, (WCHAR *)s.buf, strcall_size(&s));
         strcall_report(c, &s, rc);
     } else if (!strcmp(op, "evalcond")) {
         NEED(3);
@@ -603,6 +616,44 @@ static void dispatch(struct conn *c, struct arena *a, MSIHANDLE session, char **
         NEED(3);
         out_u(c, "rc", MsiDatabaseGetPrimaryKeysW(arg_u(argv[1]), arg_w(a, argv[2]), &rec));
         out_u(c, "h", rec);
+    } else if (!strcmp(op, "recsetstream")) {
+        /* The data (absent: a NULL path) goes into a new temporary file, whose
+           path is passed and which is deleted after the call. */
+        WCHAR dir[MAX_PATH], path[MAX_PATH];
+        WCHAR *data;
+        const WCHAR *use = NULL;
+        UINT rc;
+        NEED(4);
+        data = arg_w(a, argv[3]);
+        if (data) {
+            int n = WideCharToMultiByte(CP_UTF8, 0, data, -1, NULL, 0, NULL, NULL);
+            char *bytes = arena_keep(a, malloc(n > 0 ? n : 1));
+            HANDLE f;
+            DWORD done = 0;
+            if (n > 0)
+                WideCharToMultiByte(CP_UTF8, 0, data, -1, bytes, n, NULL, NULL);
+            GetTempPathW(MAX_PATH, dir);
+            GetTempFileNameW(dir, L"mcs", 0, path);
+            f = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+            if (f != INVALID_HANDLE_VALUE) {
+                if (n > 1)
+                    WriteFile(f, bytes, (DWORD)(n - 1), &done, NULL);
+                CloseHandle(f);
+            }
+            use = path;
+        }
+        rc = MsiRecordSetStreamW(arg_u(argv[1]), (UINT)arg_u(argv[2]), use);
+        if (use)
+            DeleteFileW(path);
+        out_u(c, "rc", rc);
+    } else if (!strcmp(op, "recreadstream")) {
+        /* A byte buffer: the string-call buffer in its ANSI form. */
+        struct strcall s;
+        UINT rc;
+        NEED(6);
+        strcall_init(&s, a, argv[3], argv[4], argv[5]);
+        rc = MsiRecordReadStream(arg_u(argv[1]), (UINT)arg_u(argv[2]), (char *)s.buf, strcall_size(&s));
+        strcall_report(c, &s, rc);
     } else if (!strcmp(op, "recclear")) {
         NEED(2);
         out_u(c, "rc", MsiRecordClearData(arg_u(argv[1])));

@@ -62,7 +62,7 @@ fn a_broken_runtime_gives_a_case_file_and_a_reproduce_line() {
             "--plans",
             "5000",
             "--seed",
-            "3",
+            "4",
         ])
         .args(["--max-findings", "1"])
         .arg("--out")

@@ -64,6 +64,7 @@ fn get(name: &str, buffer: Buffer, ansi: bool) -> Operation {
 
 fn set(name: Option<&str>, value: Option<&str>, handle: HandleArg) -> Operation {
     Operation::SetProperty {
+        ansi: false,
         name: name.map(str::to_owned),
         value: value.map(str::to_owned),
         handle,

@@ -55,6 +55,7 @@ fn get(name: &str) -> Operation {
 
 fn set(name: &str, value: &str) -> Operation {
     Operation::SetProperty {
+        ansi: false,
         name: Some(name.to_owned()),
         value: Some(value.to_owned()),
         handle: HandleArg::Session,

@@ -24,6 +24,8 @@ pub mod rc {
     pub const FUNCTION_FAILED: u32 = 1627;
     pub const INVALID_TABLE: u32 = 1628;
     pub const RPC_X_NULL_REF_POINTER: u32 = 1780;
+    /// A record field that holds no stream read as one (MsiRecordReadStream).
+    pub const INVALID_DATATYPE: u32 = 1804;
     /// Success; the install asks for a reboot to finish (MsiInstallProduct).
     pub const SUCCESS_REBOOT_REQUIRED: u32 = 3010;
     /// Success; the install started a reboot.

@@ -214,10 +214,12 @@ pub enum Operation {
         #[serde(default, skip_serializing_if = "HandleArg::is_session")]
         handle: HandleArg,
     },
-    /// MsiSetPropertyW(handle, name, value).
+    /// MsiSetPropertyW (or MsiSetPropertyA with `ansi`)(handle, name, value).
     SetProperty {
         name: Option<String>,
         value: Option<String>,
+        #[serde(default, skip_serializing_if = "is_false")]
+        ansi: bool,
         #[serde(default, skip_serializing_if = "HandleArg::is_session")]
         handle: HandleArg,
     },
@@ -233,9 +235,12 @@ pub enum Operation {
     GetLanguage,
     /// MsiProcessMessage with a record of `fields`; the result comes back as `number`.
     ProcessMessage { kind: u32, fields: Vec<String> },
-    /// MsiFormatRecordW on a record whose field 0 is `template` and fields 1.. are `fields`.
+    /// MsiFormatRecordW on a record whose field 0 is `template` and fields 1.. are `fields`
+    /// (with `null-record`, record handle 0 instead, and `template` and `fields` unused).
     FormatRecord {
         template: String,
+        #[serde(default, skip_serializing_if = "is_false")]
+        null_record: bool,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         fields: Vec<String>,
         #[serde(default, skip_serializing_if = "Buffer::is_ample")]
@@ -496,6 +501,25 @@ pub enum Operation {
         record: String,
         field: u32,
     },
+    /// MsiRecordSetStreamW(record, field, path): `data` is written to a new
+    /// file whose path is passed (and which is deleted after the call); without
+    /// `data` the path is NULL, which rewinds a stream field.
+    RecordSetStream {
+        #[serde(default = "default_record", skip_serializing_if = "is_default_record")]
+        record: String,
+        field: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        data: Option<String>,
+    },
+    /// MsiRecordReadStream(record, field, buffer, size): the bytes read as
+    /// `value`, the size written back as `size` (the buffer's size counts bytes).
+    RecordReadStream {
+        #[serde(default = "default_record", skip_serializing_if = "is_default_record")]
+        record: String,
+        field: u32,
+        #[serde(default, skip_serializing_if = "Buffer::is_ample")]
+        buffer: Buffer,
+    },
     /// MsiRecordClearData(record).
     RecordClearData {
         #[serde(default = "default_record", skip_serializing_if = "is_default_record")]
@@ -718,6 +742,8 @@ op_kinds! {
     RecordIsNull => "record-is-null",
     RecordDataSize => "record-data-size",
     RecordClearData => "record-clear-data",
+    RecordSetStream => "record-set-stream",
+    RecordReadStream => "record-read-stream",
     ViewColumnInfo => "view-column-info",
     PrimaryKeys => "primary-keys",
     ViewGetError => "view-get-error",

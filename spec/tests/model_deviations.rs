@@ -535,10 +535,21 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
         D::MoreDataSizeOffByOne => (w, pkg(vec![gp("ProductName", Buffer::Sized(1), false)])),
         D::FormatRecordNullSizeAccepted => (
             w,
-            pkg(vec![Operation::FormatRecord {
+            pkg(vec![Operation::FormatRecord { null_record: false,
                 template: "abc".into(),
                 fields: Vec::new(),
                 buffer: Buffer::NullSize,
+                ansi: false,
+                handle: HandleArg::Session,
+            }]),
+        ),
+        D::FormatNullRecordFormats => (
+            w,
+            pkg(vec![Operation::FormatRecord {
+                template: "abc".into(),
+                null_record: true,
+                fields: Vec::new(),
+                buffer: Buffer::Ample,
                 ansi: false,
                 handle: HandleArg::Session,
             }]),
@@ -1140,6 +1151,30 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
             plan.fixture = test_table();
             (w, plan)
         }
+        D::StreamLeftCountsWhole => (
+            w,
+            in_ctx(
+                Context::Deferred,
+                vec![
+                    create_record(1),
+                    Operation::RecordSetStream {
+                        record: "rec".into(),
+                        field: 1,
+                        data: Some("abc".into()),
+                    },
+                    Operation::RecordReadStream {
+                        record: "rec".into(),
+                        field: 1,
+                        buffer: Buffer::Sized(1),
+                    },
+                    Operation::RecordReadStream {
+                        record: "rec".into(),
+                        field: 1,
+                        buffer: Buffer::NullBuffer(0),
+                    },
+                ],
+            ),
+        ),
         D::RecordIntegerParseLenient => (
             w,
             in_ctx(

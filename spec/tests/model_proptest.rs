@@ -147,6 +147,7 @@ fn operation() -> impl Strategy<Value = Operation> {
         }),
         (opt(NAMES), opt(VALUES), handle()).prop_map(|(name, value, handle)| {
             Operation::SetProperty {
+                ansi: false,
                 name,
                 value,
                 handle,
@@ -166,6 +167,7 @@ fn operation() -> impl Strategy<Value = Operation> {
         )
             .prop_map(
                 |(template, fields, buffer, ansi, handle)| Operation::FormatRecord {
+                    null_record: false,
                     template,
                     fields,
                     buffer,
@@ -543,6 +545,7 @@ impl StateMachineTest for StoreTest {
                     }
                 } else {
                     Operation::SetProperty {
+                        ansi: false,
                         name: Some(n.clone()),
                         value: v.clone(),
                         handle: HandleArg::Session,

@@ -114,6 +114,7 @@ fn get_and_set_argument_rules() {
     );
     for handle in [HandleArg::Zero, HandleArg::Bogus] {
         let op = Operation::SetProperty {
+            ansi: false,
             name: st("Prop"),
             value: st("Val"),
             handle,
@@ -175,6 +176,7 @@ fn format_record() {
     let o = s.call(c, &fmt(r"[\[]", &[]));
     assert_eq!((value(&o), o.size), ("[", Some(1)));
     let zero = Operation::FormatRecord {
+        null_record: false,
         template: r"[\[]".into(),
         fields: vec![],
         buffer: Buffer::Ample,
@@ -184,6 +186,7 @@ fn format_record() {
     let o = s.call(c, &zero);
     assert_eq!((value(&o), o.size), (r"[\[]", Some(4)));
     let ansi = Operation::FormatRecord {
+        null_record: false,
         template: "foo [1]".into(),
         fields: vec!["hoo".into()],
         buffer: Buffer::NullBuffer(0),

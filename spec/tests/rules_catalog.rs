@@ -154,6 +154,7 @@ fn every_catalog_id_is_present() {
         "REC-FIELD-RANGE",
         "REC-GET-STRING",
         "REC-INTEGER",
+        "REC-STREAM",
         "VIEW-COLUMN-INFO",
         "VIEW-ERROR-ARGS",
         "VIEW-ERROR-VALIDATION",

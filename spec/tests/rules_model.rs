@@ -102,6 +102,7 @@ fn plans() -> Vec<(&'static str, Plan)> {
         ("type51", type51),
         ("fmt_property", fmt_property),
         ("fmt_record_buffer", fmt_record_buffer),
+        ("fmt_null_record", fmt_null_record),
         ("dir_target_args", dir_target_args),
         ("dir_needs_costing", dir_needs_costing),
         ("dir_target_resolved", dir_target_resolved),
@@ -161,6 +162,7 @@ fn plans() -> Vec<(&'static str, Plan)> {
         ("rec_field_range", rec_field_range),
         ("rec_get_string", rec_get_string),
         ("rec_integer", rec_integer),
+        ("rec_stream", rec_stream),
         ("column_info", column_info),
         ("view_error_args", view_error_args),
         ("view_error_validation", view_error_validation),
@@ -309,6 +311,7 @@ mod random {
                 handle: HandleArg::Session,
             },
             4 | 5 => Operation::SetProperty {
+                ansi: false,
                 name: s,
                 value: [
                     None,
@@ -329,6 +332,7 @@ mod random {
             },
             8 => Operation::GetLanguage,
             9 => Operation::FormatRecord {
+                null_record: false,
                 template: [
                     "[boo]",
                     "[ProductCode]|[TESTPATH]",

@@ -166,6 +166,7 @@ fn op(kind: usize, name: &str, n: u32) -> Operation {
             handle: HandleArg::Session,
         },
         3 => Operation::SetProperty {
+            ansi: false,
             name: s,
             value: Some(name.repeat(2)),
             handle: HandleArg::Session,
@@ -179,6 +180,7 @@ fn op(kind: usize, name: &str, n: u32) -> Operation {
             state: true,
         },
         6 => Operation::FormatRecord {
+            null_record: false,
             template: name.to_owned(),
             fields: vec![name.to_owned()],
             buffer: Buffer::Ample,

@@ -394,7 +394,8 @@ pub fn family_of(kind: OpKind) -> Family {
         | InstallerOpenPackage => Family::Automation,
         GetProperty | SetProperty => Family::Properties,
         CreateRecord | RecordFieldCount | RecordSetString | RecordSetInteger | RecordGetString
-        | RecordGetInteger | RecordIsNull | RecordDataSize | RecordClearData => Family::Records,
+        | RecordGetInteger | RecordIsNull | RecordDataSize | RecordClearData | RecordSetStream
+        | RecordReadStream => Family::Records,
         ViewColumnInfo | PrimaryKeys | ViewGetError => Family::Sql,
         GetTargetPath | SetTargetPath | GetSourcePath | SessionTargetPath
         | SessionSetTargetPath | SessionSourcePath => Family::Directories,

@@ -527,8 +527,14 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         (
             5,
             single(
-                (maybe_name(), maybe_value(), handle_arg())
-                    .prop_map(|(name, value, handle)| Operation::SetProperty {
+                (
+                    maybe_name(),
+                    maybe_value(),
+                    handle_arg(),
+                    proptest::bool::weighted(0.2),
+                )
+                    .prop_map(|(name, value, handle, ansi)| Operation::SetProperty {
+                        ansi,
                         name,
                         value,
                         handle,
@@ -539,11 +545,18 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
         (
             5,
             // Set then read back, possibly under a case twin of the name.
-            (name(), maybe_value(), name(), any::<bool>())
-                .prop_map(|(name, value, other, same)| {
+            (
+                name(),
+                maybe_value(),
+                name(),
+                any::<bool>(),
+                proptest::bool::weighted(0.2),
+            )
+                .prop_map(|(name, value, other, same, ansi)| {
                     let read = if same { name.clone() } else { other };
                     vec![
                         Operation::SetProperty {
+                            ansi,
                             name: Some(name),
                             value,
                             handle: HandleArg::Session,
@@ -599,11 +612,13 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
                     vec![
                         active_db("db".to_owned()),
                         Operation::SetProperty {
+                            ansi: false,
                             name: Some(name.to_owned()),
                             value: Some("x".to_owned()),
                             handle: HandleArg::Session,
                         },
                         Operation::SetProperty {
+                            ansi: false,
                             name: Some(name.to_owned()),
                             value: empty,
                             handle: HandleArg::Session,
@@ -673,16 +688,18 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
                     buffer(),
                     proptest::bool::weighted(0.25),
                     handle_arg(),
+                    proptest::bool::weighted(0.05),
                 )
-                    .prop_map(
-                        |(template, fields, buffer, ansi, handle)| Operation::FormatRecord {
+                    .prop_map(|(template, fields, buffer, ansi, handle, null_record)| {
+                        Operation::FormatRecord {
+                            null_record,
                             template,
                             fields,
                             buffer,
                             ansi,
                             handle,
-                        },
-                    )
+                        }
+                    })
                     .boxed(),
             ),
         ),
@@ -908,6 +925,7 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
                     let size = u32::try_from((len as i64 + off).max(0)).unwrap_or(0);
                     vec![
                         Operation::SetProperty {
+                            ansi: false,
                             name: Some(name.clone()),
                             value: Some(long_text(len)),
                             handle: HandleArg::Session,
@@ -959,6 +977,7 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
                     let mut ops = Vec::new();
                     for data in [first, second] {
                         ops.push(Operation::SetProperty {
+                            ansi: false,
                             name: Some("ProbeDeferredTwice".to_owned()),
                             value: Some(data),
                             handle: HandleArg::Session,
@@ -1031,8 +1050,19 @@ fn record_slot() -> BoxedStrategy<String> {
 
 /// A read of one record field, by any of the four getters.
 fn record_read(record: String, field: u32) -> BoxedStrategy<Operation> {
-    let (r1, r2, r3, r4) = (record.clone(), record.clone(), record.clone(), record);
+    let (r1, r2, r3, r4, r5) = (
+        record.clone(),
+        record.clone(),
+        record.clone(),
+        record.clone(),
+        record,
+    );
     oneof![
+        1 => buffer().prop_map(move |buffer| Operation::RecordReadStream {
+            record: r5.clone(),
+            field,
+            buffer,
+        }),
         3 => Just(Operation::RecordIsNull { record: r1, field }),
         2 => buffer().prop_map(move |buffer| Operation::RecordGetString {
             record: r2.clone(),
@@ -1064,6 +1094,9 @@ fn record_write_then_read() -> BoxedStrategy<Vec<Operation>> {
         1 => (record_slot(), record_field()).prop_map(|(record, field)| {
             (Operation::RecordClearData { record: record.clone() }, record, field)
         }),
+        1 => (record_slot(), record_field(), maybe(RECORD_TEXTS)).prop_map(|(record, field, data)| {
+            (Operation::RecordSetStream { record: record.clone(), field, data }, record, field)
+        }),
     ];
     write
         .prop_flat_map(|(op, record, field)| {
@@ -1072,6 +1105,43 @@ fn record_write_then_read() -> BoxedStrategy<Vec<Operation>> {
             });
             let read = oneof![6 => record_read(record, field), 1 => count];
             (Just(op), read).prop_map(|(op, read)| vec![op, read])
+        })
+        .boxed()
+}
+
+/// A stream put into a field, then read in a chunk and asked how much is left
+/// (or rewound first).
+fn stream_reads() -> BoxedStrategy<Vec<Operation>> {
+    let read = |field, buffer| Operation::RecordReadStream {
+        record: "rec".to_owned(),
+        field,
+        buffer,
+    };
+    (
+        0u32..3,
+        pick(RECORD_TEXTS),
+        oneof![2 => (1u32..6).prop_map(Buffer::Sized), 1 => buffer()],
+        oneof![2 => (0u32..4).prop_map(Buffer::NullBuffer), 1 => buffer()],
+        proptest::bool::weighted(0.25),
+    )
+        .prop_map(move |(field, data, first, then, rewind)| {
+            let mut ops = vec![
+                Operation::RecordSetStream {
+                    record: "rec".to_owned(),
+                    field,
+                    data: Some(data),
+                },
+                read(field, first),
+            ];
+            if rewind {
+                ops.push(Operation::RecordSetStream {
+                    record: "rec".to_owned(),
+                    field,
+                    data: None,
+                });
+            }
+            ops.push(read(field, then));
+            ops
         })
         .boxed()
 }
@@ -1085,6 +1155,7 @@ fn record_snippet() -> BoxedStrategy<Vec<Operation>> {
     ];
     let step = oneof![
         4 => record_write_then_read(),
+        1 => stream_reads(),
         1 => (record_slot(), record_field())
             .prop_flat_map(|(record, field)| record_read(record, field))
             .prop_map(|op| vec![op]),

@@ -47,6 +47,7 @@ fn simpler_ops(op: &Operation) -> Vec<Operation> {
             }
         }
         Operation::FormatRecord {
+            null_record: _,
             template,
             fields,
             buffer,
@@ -55,6 +56,7 @@ fn simpler_ops(op: &Operation) -> Vec<Operation> {
         } => {
             let mk = |fields: Vec<String>, buffer: Buffer, ansi: bool, handle: HandleArg| {
                 Operation::FormatRecord {
+                    null_record: false,
                     template: template.clone(),
                     fields,
                     buffer,
@@ -84,10 +86,20 @@ fn simpler_ops(op: &Operation) -> Vec<Operation> {
         Operation::SetProperty {
             name,
             value,
+            ansi,
             handle,
         } => {
+            if *ansi {
+                out.push(Operation::SetProperty {
+                    name: name.clone(),
+                    value: value.clone(),
+                    ansi: false,
+                    handle: *handle,
+                });
+            }
             if *handle != HandleArg::Session {
                 out.push(Operation::SetProperty {
+                    ansi: *ansi,
                     name: name.clone(),
                     value: value.clone(),
                     handle: HandleArg::Session,
@@ -95,6 +107,7 @@ fn simpler_ops(op: &Operation) -> Vec<Operation> {
             }
             if value.as_ref().is_some_and(|v| v.chars().count() > 1) {
                 out.push(Operation::SetProperty {
+                    ansi: *ansi,
                     name: name.clone(),
                     value: Some("1".to_owned()),
                     handle: *handle,

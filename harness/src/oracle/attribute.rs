@@ -62,6 +62,8 @@ fn call_owner(call: &Operation, context: Context) -> Family {
         | RecordGetInteger { .. }
         | RecordIsNull { .. }
         | RecordDataSize { .. }
+        | RecordSetStream { .. }
+        | RecordReadStream { .. }
         | RecordClearData { .. } => Family::Records,
         ViewColumnInfo { .. } | PrimaryKeys { .. } | ViewGetError { .. } => Family::Sql,
         GetTargetPath { .. } | SetTargetPath { .. } | GetSourcePath { .. } => Family::Directories,

@@ -32,6 +32,7 @@ pub const RC_CODES: &[u32] = &[
     rc::FUNCTION_NOT_CALLED,
     rc::FUNCTION_FAILED,
     rc::RPC_X_NULL_REF_POINTER,
+    rc::INVALID_DATATYPE,
 ];
 
 /// What MsiInstallProduct can return for the top-level install: success, user

@@ -503,6 +503,8 @@ fn function_name(kind: OpKind) -> &'static str {
         OpKind::RecordIsNull => "MsiRecordIsNull",
         OpKind::RecordDataSize => "MsiRecordDataSize",
         OpKind::RecordClearData => "MsiRecordClearData",
+        OpKind::RecordSetStream => "MsiRecordSetStream",
+        OpKind::RecordReadStream => "MsiRecordReadStream",
         OpKind::ViewColumnInfo => "MsiViewGetColumnInfo",
         OpKind::PrimaryKeys => "MsiDatabaseGetPrimaryKeys",
         OpKind::ViewGetError => "MsiViewGetError",

@@ -24,6 +24,7 @@ pub fn sample(kind: OpKind) -> Operation {
             handle: HandleArg::Session,
         },
         OpKind::SetProperty => Operation::SetProperty {
+            ansi: false,
             name: s("PROP"),
             value: s("value"),
             handle: HandleArg::Session,
@@ -133,6 +134,16 @@ pub fn sample(kind: OpKind) -> Operation {
         OpKind::RecordClearData => Operation::RecordClearData {
             record: "rec".into(),
         },
+        OpKind::RecordSetStream => Operation::RecordSetStream {
+            record: "rec".into(),
+            field: 1,
+            data: Some("bytes".into()),
+        },
+        OpKind::RecordReadStream => Operation::RecordReadStream {
+            record: "rec".into(),
+            field: 1,
+            buffer: Buffer::Sized(3),
+        },
         OpKind::ViewColumnInfo => Operation::ViewColumnInfo {
             view: "view".into(),
             info: msiconf_spec::ColumnInfo::Types,
@@ -167,6 +178,7 @@ pub fn sample(kind: OpKind) -> Operation {
             fields: vec!["hello".into()],
         },
         OpKind::FormatRecord => Operation::FormatRecord {
+            null_record: false,
             template: "[ProductName] [1]".into(),
             fields: vec!["x".into()],
             buffer: Buffer::NullBuffer(0),
@@ -322,6 +334,7 @@ pub fn mixed_plan(steps: usize, seed: usize) -> Plan {
         let context = contexts[(i + seed) % contexts.len()];
         let op = match (i + seed) % 5 {
             0 => Operation::SetProperty {
+                ansi: false,
                 name: Some(format!("P{i}")),
                 value: Some(format!("v{seed}")),
                 handle: HandleArg::Session,

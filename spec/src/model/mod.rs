@@ -163,6 +163,8 @@ deviations! {
     UndefinedPropertyFails => "undefined-property-fails", ["PROP-GET-UNDEFINED-EMPTY", "PROP-GET-ARGS", "DEFERRED-PROPS"], "returns 1627 for a property that was never set";
     MoreDataSizeOffByOne => "more-data-size-off-by-one", ["PROP-GET-BUFFER"], "reports a required size one larger (terminator included) with ERROR_MORE_DATA";
     FormatRecordNullSizeAccepted => "format-record-null-size-accepted", ["FMT-RECORD-BUFFER"], "formats into a buffer given without a size pointer and returns success, where MsiFormatRecord must refuse it with 87";
+    StreamLeftCountsWhole => "stream-left-counts-whole", ["REC-STREAM"], "gives a stream's whole length when MsiRecordReadStream is called without a buffer, where it must give the bytes left to read";
+    FormatNullRecordFormats => "format-null-record-formats", ["FMT-RECORD-BUFFER"], "formats the template anyway when MsiFormatRecord is given record handle 0, where it must return ERROR_INVALID_HANDLE";
     InScriptSizeCountsTerminator => "in-script-size-counts-terminator", ["PROP-GET-BUFFER", "DEFERRED-PROPS"], "counts the terminator in the size MsiGetProperty reports from deferred, rollback and commit actions";
     PropertyNamesFoldCase => "property-names-fold-case", ["PROP-CASE-SENSITIVE", "RB-CM-NEED-ROLLBACK-ENABLED"], "stores and looks up property names case-insensitively";
     AnsiSizeInCharsInCustomActions => "ansi-size-in-chars-in-custom-actions", ["PROP-GET-REMOTE-BYTES"], "reports character counts from the A getters inside custom actions, where Windows reports bytes";

@@ -115,6 +115,42 @@ impl Session<'_> {
                     None => invalid::DATA_SIZE,
                 }))
             }
+            Operation::RecordSetStream {
+                record,
+                field,
+                data,
+            } => Outcome::rc(match self.record_mut(record) {
+                Some(r) => r.set_stream(*field, data.as_deref().map(str::as_bytes)),
+                None => invalid::RC,
+            }),
+            Operation::RecordReadStream {
+                record,
+                field,
+                buffer,
+            } => {
+                let whole = b.on(Deviation::StreamLeftCountsWhole);
+                match self.record_mut(record) {
+                    Some(r) => {
+                        let whole_size = whole.then(|| r.data_size(*field));
+                        let mut read = r.read_stream(*field, *buffer);
+                        if let (Some(n), Buffer::NullBuffer(_), true) =
+                            (whole_size, buffer, r.is_stream(*field))
+                        {
+                            read.size = Some(n);
+                        }
+                        Outcome {
+                            rc: Some(read.rc),
+                            size: read.size,
+                            value: read.bytes.map(|b| String::from_utf8_lossy(&b).into_owned()),
+                            ..Outcome::default()
+                        }
+                    }
+                    None => Outcome {
+                        size: record::size_left_alone(*buffer),
+                        ..Outcome::rc(invalid::RC)
+                    },
+                }
+            }
             Operation::RecordClearData { record } => Outcome::rc(match self.record_mut(record) {
                 Some(r) => {
                     r.clear();

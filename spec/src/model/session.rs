@@ -528,10 +528,13 @@ impl<'p> Session<'p> {
                 ansi,
                 handle,
             } => self.get_property(name.as_deref(), *buffer, *ansi, *handle),
+            // The A form stores what the caller's code page gives; for the
+            // text the cases pass that is the text itself.
             Operation::SetProperty {
                 name,
                 value,
                 handle,
+                ..
             } => Outcome::rc(self.set_property(name.as_deref(), value.as_deref(), *handle)),
             Operation::DoAction { action, handle } => {
                 self.do_action_call(action.as_deref(), *handle)
@@ -548,11 +551,15 @@ impl<'p> Session<'p> {
             Operation::GetLanguage => Outcome::number(self.language()),
             Operation::ProcessMessage { .. } => Outcome::number(self.message_status()),
             Operation::FormatRecord {
+                null_record: true, ..
+            } if !self.b.on(Deviation::FormatNullRecordFormats) => Outcome::rc(rc::INVALID_HANDLE),
+            Operation::FormatRecord {
                 template,
                 fields,
                 buffer,
                 ansi,
                 handle,
+                ..
             } => self.format_record(template, fields, *buffer, *ansi, *handle),
             Operation::EvaluateCondition { condition } => {
                 Outcome::number(self.evaluate(condition.as_deref()))
@@ -686,6 +693,8 @@ impl<'p> Session<'p> {
             | Operation::RecordGetInteger { .. }
             | Operation::RecordIsNull { .. }
             | Operation::RecordDataSize { .. }
+            | Operation::RecordSetStream { .. }
+            | Operation::RecordReadStream { .. }
             | Operation::RecordClearData { .. } => self.record_call(op),
             Operation::ViewColumnInfo { view, info, into } => {
                 let (code, rec) = self.view_column_info(view, *info);

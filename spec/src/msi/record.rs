@@ -7,6 +7,7 @@
 //! two, and reads beyond the last field see a Null field.
 
 use crate::codes::rc;
+use crate::Buffer;
 
 /// The most fields MsiCreateRecord accepts ("limited to 65535").
 pub const MAX_FIELDS: u32 = 65535;
@@ -30,6 +31,31 @@ pub enum Field {
     Null,
     Int(i32),
     Str(String),
+    /// A stream (MsiRecordSetStream): its bytes and how far reading has got.
+    Stream {
+        data: Vec<u8>,
+        pos: usize,
+    },
+}
+
+/// The size MsiRecordReadStream leaves in place when it reads nothing: what
+/// the caller passed in (None without a size pointer).
+pub fn size_left_alone(buffer: Buffer) -> Option<u32> {
+    match buffer {
+        Buffer::NullSize | Buffer::NullBoth => None,
+        Buffer::Ample => Some(super::text::AMPLE_BUFFER),
+        Buffer::Sized(n) | Buffer::NullBuffer(n) => Some(n),
+    }
+}
+
+/// What one MsiRecordReadStream call answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamRead {
+    pub rc: u32,
+    /// The size written back (None without a size pointer).
+    pub size: Option<u32>,
+    /// The bytes copied into the buffer, when a buffer received any.
+    pub bytes: Option<Vec<u8>>,
 }
 
 /// A record's fields, 0 to `count()`.
@@ -121,10 +147,77 @@ impl Record {
         rc::SUCCESS
     }
 
-    /// MsiRecordGetString's text: integers in decimal, Null as "".
+    /// Whether field `index` holds a stream.
+    pub fn is_stream(&self, index: u32) -> bool {
+        matches!(self.field(index), Field::Stream { .. })
+    }
+
+    /// MsiRecordSetStream: with a file's bytes, field 0 and fields beyond the
+    /// count are ERROR_INVALID_PARAMETER, any other field becomes a stream
+    /// read from its start; with a NULL path a stream field is rewound, and
+    /// any other field is ERROR_INVALID_PARAMETER (record.c `test_msirecord`).
+    pub fn set_stream(&mut self, index: u32, data: Option<&[u8]>) -> u32 {
+        if index == 0 && data.is_some() {
+            return rc::INVALID_PARAMETER;
+        }
+        let Some(f) = self.slot(index) else {
+            return rc::INVALID_PARAMETER;
+        };
+        match (data, f) {
+            (Some(bytes), f) => {
+                *f = Field::Stream {
+                    data: bytes.to_vec(),
+                    pos: 0,
+                };
+                rc::SUCCESS
+            }
+            (None, Field::Stream { pos, .. }) => {
+                *pos = 0;
+                rc::SUCCESS
+            }
+            (None, _) => rc::INVALID_PARAMETER,
+        }
+    }
+
+    /// MsiRecordReadStream with `buffer` (its size in bytes): no size pointer
+    /// is ERROR_INVALID_PARAMETER; a field holding no stream is
+    /// ERROR_INVALID_DATATYPE with the size left as it was; no buffer gives
+    /// the bytes left to read; otherwise as many bytes as fit are copied and
+    /// reading moves on past them (at the end: success, 0 bytes).
+    pub fn read_stream(&mut self, index: u32, buffer: Buffer) -> StreamRead {
+        let fail = |rc, size| StreamRead {
+            rc,
+            size,
+            bytes: None,
+        };
+        let Some(cap) = size_left_alone(buffer) else {
+            return fail(rc::INVALID_PARAMETER, None);
+        };
+        let Some(f) = self.slot(index) else {
+            return fail(rc::INVALID_PARAMETER, Some(cap));
+        };
+        let Field::Stream { data, pos } = f else {
+            return fail(rc::INVALID_DATATYPE, Some(cap));
+        };
+        let left = data.len() - *pos;
+        if let Buffer::NullBuffer(_) = buffer {
+            return fail(rc::SUCCESS, Some(left as u32));
+        }
+        let k = left.min(cap as usize);
+        let bytes = data[*pos..*pos + k].to_vec();
+        *pos += k;
+        StreamRead {
+            rc: rc::SUCCESS,
+            size: Some(k as u32),
+            bytes: (k > 0).then_some(bytes),
+        }
+    }
+
+    /// MsiRecordGetString's text: integers in decimal, Null as "" (and a
+    /// stream as "": what the getter gives for one is not settled).
     pub fn string(&self, index: u32) -> String {
         match self.field(index) {
-            Field::Null => String::new(),
+            Field::Null | Field::Stream { .. } => String::new(),
             Field::Int(n) => n.to_string(),
             Field::Str(s) => s.clone(),
         }
@@ -133,7 +226,7 @@ impl Record {
     /// MsiRecordGetInteger.
     pub fn integer(&self, index: u32) -> i32 {
         match self.field(index) {
-            Field::Null => NULL_INTEGER,
+            Field::Null | Field::Stream { .. } => NULL_INTEGER,
             Field::Int(n) => *n,
             Field::Str(s) => string_integer(s).unwrap_or(NULL_INTEGER),
         }
@@ -145,12 +238,14 @@ impl Record {
     }
 
     /// MsiRecordDataSize: 4 (sizeof(int)) for an integer, the length in
-    /// characters for a string, 0 for Null.
+    /// characters for a string, the whole length in bytes for a stream
+    /// (however far it was read), 0 for Null.
     pub fn data_size(&self, index: u32) -> u32 {
         match self.field(index) {
             Field::Null => 0,
             Field::Int(_) => 4,
             Field::Str(s) => super::text::utf16_len(s),
+            Field::Stream { data, .. } => data.len() as u32,
         }
     }
 

@@ -626,6 +626,7 @@ fn deferred_format(plan: &Plan, t: &Transcript, profile: Profile, out: &mut Vec<
         let Operation::FormatRecord {
             template,
             fields,
+            null_record: false,
             buffer: Buffer::Ample,
             handle: HandleArg::Session,
             ..

@@ -596,6 +596,7 @@ pub fn property_at<'a>(
             Operation::SetProperty {
                 name: Some(n),
                 value,
+                ansi,
                 handle: HandleArg::Session,
             } => {
                 if n == name {
@@ -606,6 +607,11 @@ pub fn property_at<'a>(
                         Some(rc::SUCCESS) => {
                             // The value is a C string: it is stored up to its first NUL.
                             let given = value.as_deref().unwrap_or("");
+                            if *ansi && !given.is_ascii() {
+                                // MsiSetPropertyA's text went through the caller's code
+                                // page, which the transcript does not name.
+                                return None;
+                            }
                             let v = text::c_string(given);
                             return Some(Known {
                                 value: Cow::Borrowed(v),
@@ -803,13 +809,14 @@ fn nested_probe<'a>(
             Operation::SetProperty {
                 name: Some(m),
                 value,
+                ansi,
                 handle: HandleArg::Session,
             } if m == name => {
                 if e.context.is_in_script() || e.outcome.rc != Some(rc::SUCCESS) {
                     continue;
                 }
                 let v = value.as_deref().unwrap_or("");
-                if v.contains('\0') {
+                if v.contains('\0') || (*ansi && !v.is_ascii()) {
                     return Nested::Unknown;
                 }
                 // Going backwards, the first set found is the run's last.

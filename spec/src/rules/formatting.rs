@@ -34,7 +34,8 @@ pub(super) const RULES: &[Rule] = &[
                     excluded) in the size argument, and ERROR_MORE_DATA when it does not; with \
                     no buffer it returns ERROR_SUCCESS (and the length, when given a size \
                     pointer); a buffer without a size pointer is ERROR_INVALID_PARAMETER (87). \
-                    Nothing else: a valid record always formats.",
+                    Nothing else: a valid record always formats. Record handle 0 is no record: \
+                    ERROR_INVALID_HANDLE, with or without an install handle.",
         sources: &[
             "API:msiformatrecorda",
             "WT:custom.c test_format_record",
@@ -95,7 +96,7 @@ pub(super) const RULES: &[Rule] = &[
 
 /// The calls FMT-ESCAPE speaks about.
 fn about_fmt_escape(op: &Operation) -> bool {
-    matches!(op, Operation::FormatRecord { template, handle, .. } if template.contains("[\\") || *handle != HandleArg::Session)
+    matches!(op, Operation::FormatRecord { template, handle, null_record: false, .. } if template.contains("[\\") || *handle != HandleArg::Session)
 }
 
 fn type51(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
@@ -127,6 +128,7 @@ fn scan_format(
         let Operation::FormatRecord {
             template,
             fields,
+            null_record: false,
             buffer: Buffer::Ample,
             handle,
             ansi,
@@ -230,6 +232,9 @@ fn about_fmt_record_buffer(op: &Operation) -> bool {
         Operation::FormatRecord {
             handle: HandleArg::Session | HandleArg::Zero,
             ..
+        } | Operation::FormatRecord {
+            null_record: true,
+            ..
         }
     )
 }
@@ -241,13 +246,21 @@ fn fmt_record_buffer(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violati
         if !performed(e) || !c_call || !about_fmt_record_buffer(&e.call) {
             continue;
         }
-        let Operation::FormatRecord { buffer, ansi, .. } = &e.call else {
+        let Operation::FormatRecord {
+            buffer,
+            ansi,
+            null_record,
+            ..
+        } = &e.call
+        else {
             continue;
         };
         let Some(got) = e.outcome.rc else {
             continue;
         };
         let allowed: &[u32] = match buffer {
+            // Record handle 0 is no record, whatever the buffer.
+            _ if *null_record => &[rc::INVALID_HANDLE],
             Buffer::NullSize => &[rc::INVALID_PARAMETER],
             Buffer::NullBoth | Buffer::NullBuffer(_) => &[rc::SUCCESS],
             Buffer::Ample | Buffer::Sized(_) => &[rc::SUCCESS, rc::MORE_DATA],

@@ -261,7 +261,11 @@ pub(super) const RULES: &[Rule] = &[
             Operation::GetProperty { name: Some(n), .. }
             | Operation::SetProperty { name: Some(n), .. }
             | Operation::SessionPropertyGet { name: Some(n) } => n.starts_with('%'),
-            Operation::FormatRecord { template, .. } => template.contains("[%"),
+            Operation::FormatRecord {
+                template,
+                null_record: false,
+                ..
+            } => template.contains("[%"),
             _ => false,
         }),
         level: Level::Must,
@@ -643,6 +647,7 @@ fn remote_bytes(plan: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation
             continue;
         }
         let Operation::FormatRecord {
+            null_record: false,
             template,
             fields,
             buffer: buffer @ (Buffer::Sized(_) | Buffer::NullBuffer(_)),
@@ -737,6 +742,7 @@ fn set_args(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
             name,
             value,
             handle,
+            ..
         } = &e.call
         else {
             continue;
@@ -811,6 +817,7 @@ fn property_table_rows(t: &Transcript, out: &mut Vec<Violation>, want: &str) {
                 Operation::SetProperty {
                     name: Some(n),
                     value,
+                    ansi,
                     handle: HandleArg::Session,
                 } if !n.is_empty() && prior.outcome.rc == Some(rc::SUCCESS) => {
                     if seen.contains(&n.as_str()) {
@@ -818,6 +825,10 @@ fn property_table_rows(t: &Transcript, out: &mut Vec<Violation>, want: &str) {
                     }
                     seen.push(n);
                     let v = crate::msi::text::c_string(value.as_deref().unwrap_or(""));
+                    if *ansi && !(n.is_ascii() && v.is_ascii()) {
+                        // Converted through a code page the transcript does not name.
+                        continue;
+                    }
                     let row = rows.iter().find(|r| r.first().is_some_and(|f| f == n));
                     if v.is_empty() {
                         if want == "PROP-SET-EMPTY-DELETES" && row.is_some() {
@@ -854,6 +865,7 @@ fn name_not_validated(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violat
             Operation::SetProperty {
                 name: Some(n),
                 value: Some(v),
+                ansi: _,
                 handle: HandleArg::Session,
             } if facts::is_full_c(e.context)
                 && !n.is_empty()
@@ -898,6 +910,7 @@ fn env_prefix(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
             }
             Operation::FormatRecord {
                 template,
+                null_record: false,
                 buffer: Buffer::Ample,
                 handle: HandleArg::Session,
                 ..

@@ -22,6 +22,8 @@ const RECORD_CALLS: &[OpKind] = &[
     OpKind::RecordIsNull,
     OpKind::RecordDataSize,
     OpKind::RecordClearData,
+    OpKind::RecordSetStream,
+    OpKind::RecordReadStream,
 ];
 
 pub(super) const RULES: &[Rule] = &[
@@ -153,6 +155,31 @@ pub(super) const RULES: &[Rule] = &[
         disagreement: None,
         check: Check::Predicate(integer),
     },
+    Rule {
+        id: "REC-STREAM",
+        title: "Record streams load from a file, read in order and rewind",
+        statement: "MsiRecordSetStream puts a file's bytes into a field from 1 to the count \
+                    (field 0 is ERROR_INVALID_PARAMETER), and with a NULL path rewinds a stream \
+                    field (ERROR_INVALID_PARAMETER on field 0 holding no stream, an error on any \
+                    other field holding none). MsiRecordReadStream needs a size pointer \
+                    (ERROR_INVALID_PARAMETER); on a field holding an integer or a string it is \
+                    ERROR_INVALID_DATATYPE and leaves the size alone; without a buffer it gives \
+                    the bytes left to read; otherwise it copies as many bytes as the buffer's \
+                    size allows, moves on past them and gives their count (0 at the end, still \
+                    ERROR_SUCCESS). MsiRecordDataSize of a stream field is its whole length.",
+        sources: &[
+            "API:msirecordsetstreama",
+            "API:msirecordreadstream",
+            "API:msirecorddatasize",
+            "WT:record.c test_msirecord",
+        ],
+        contexts: C_CALLS,
+        family: Family::Records,
+        subject: Subject::calls(RECORD_CALLS),
+        level: Level::Must,
+        disagreement: None,
+        check: Check::Predicate(stream),
+    },
 ];
 
 /// What a slot holds as far as the transcript settles it.
@@ -175,6 +202,7 @@ enum Part {
     Range,
     GetString,
     Integer,
+    Stream,
 }
 
 impl Part {
@@ -186,6 +214,7 @@ impl Part {
             Part::Range => "REC-FIELD-RANGE",
             Part::GetString => "REC-GET-STRING",
             Part::Integer => "REC-INTEGER",
+            Part::Stream => "REC-STREAM",
         }
     }
 }
@@ -194,6 +223,8 @@ impl Part {
 fn part_of(r: &Record, field: u32) -> Part {
     if field > r.count() {
         Part::Range
+    } else if r.is_stream(field) {
+        Part::Stream
     } else if r.is_null(field) {
         Part::Null
     } else {
@@ -327,6 +358,87 @@ fn judge(t: &Transcript, profile: Profile, want: Part, out: &mut Vec<Violation>)
                     }
                 }
             }
+            Operation::RecordSetStream {
+                record,
+                field,
+                data,
+            } => match slots.get_mut(record.as_str()) {
+                Some(Held::Unknown) => {}
+                None | Some(Held::Nothing) => flag_if(
+                    Part::Invalid,
+                    o.rc.is_none_or(|v| v == invalid::RC),
+                    format!("rc={}", invalid::RC),
+                ),
+                Some(Held::Record(r)) => {
+                    let want_rc = r.set_stream(*field, data.as_deref().map(str::as_bytes));
+                    // Only field 0 is settled for a rewind of a field holding no stream.
+                    let any_error = want_rc != rc::SUCCESS && data.is_none() && *field != 0;
+                    let ok =
+                        o.rc.is_none_or(|v| v == want_rc || (any_error && v != rc::SUCCESS));
+                    let expected = if any_error {
+                        "an error (rc not 0)".to_owned()
+                    } else {
+                        format!("rc={want_rc}")
+                    };
+                    flag_if(Part::Stream, ok, expected);
+                    if o.rc
+                        .is_some_and(|v| (v == rc::SUCCESS) != (want_rc == rc::SUCCESS))
+                    {
+                        slots.insert(record, Held::Unknown);
+                    }
+                }
+            },
+            Operation::RecordReadStream {
+                record,
+                field,
+                buffer,
+            } => match slots.get_mut(record.as_str()) {
+                Some(Held::Unknown) => {}
+                None | Some(Held::Nothing) => flag_if(
+                    Part::Invalid,
+                    o.rc.is_none_or(|v| v == invalid::RC),
+                    format!("rc={}", invalid::RC),
+                ),
+                Some(Held::Record(r)) => {
+                    let holds_value = matches!(
+                        r.field(*field),
+                        crate::msi::record::Field::Int(_) | crate::msi::record::Field::Str(_)
+                    ) && *field <= r.count();
+                    let stream = r.is_stream(*field);
+                    let read = r.read_stream(*field, *buffer);
+                    if !stream && !holds_value {
+                        // A Null field or one beyond the count: the sources say nothing.
+                        continue;
+                    }
+                    let no_size = matches!(buffer, Buffer::NullSize | Buffer::NullBoth);
+                    let ok = if !stream && no_size {
+                        // Which check comes first is not settled.
+                        o.rc.is_none_or(|v| {
+                            v == rc::INVALID_PARAMETER || v == crate::codes::rc::INVALID_DATATYPE
+                        })
+                    } else {
+                        let bytes = read
+                            .bytes
+                            .as_deref()
+                            .map(|b| String::from_utf8_lossy(b).into_owned());
+                        o.rc.is_none_or(|v| v == read.rc)
+                            && (o.size.is_none() || read.size.is_none() || o.size == read.size)
+                            && (o.value.is_none() || bytes.is_none() || o.value == bytes)
+                    };
+                    let mut expected = format!("rc={}", read.rc);
+                    if let Some(s) = read.size {
+                        expected.push_str(&format!(" size={s}"));
+                    }
+                    if let Some(b) = &read.bytes {
+                        expected.push_str(&format!(" value={:?}", String::from_utf8_lossy(b)));
+                    }
+                    flag_if(Part::Stream, ok, expected);
+                    if !ok && stream {
+                        // Where reading got to is now unknown.
+                        slots.insert(record, Held::Unknown);
+                    }
+                }
+            },
             Operation::RecordClearData { record } => match slots.get_mut(record.as_str()) {
                 Some(Held::Unknown) => {}
                 Some(Held::Record(r)) => {
@@ -355,8 +467,9 @@ fn judge(t: &Transcript, profile: Profile, want: Part, out: &mut Vec<Violation>)
                     format!("rc={}", invalid::RC),
                 ),
                 // The page tells callers not to pass a Null buffer or size, so what
-                // comes back then is left open.
+                // comes back then is left open; so is the text of a stream field.
                 Some(Held::Record(_)) if !matches!(buffer, Buffer::Ample | Buffer::Sized(_)) => {}
+                Some(Held::Record(r)) if r.is_stream(*field) => {}
                 Some(Held::Record(r)) => {
                     let value = r.string(*field);
                     let g = text::getter_result(text::utf16_len(&value), *buffer, false);
@@ -387,6 +500,13 @@ fn judge(t: &Transcript, profile: Profile, want: Part, out: &mut Vec<Violation>)
             | Operation::RecordDataSize { record, .. } => {
                 let (part, n) = match slots.get(record.as_str()) {
                     Some(Held::Unknown) => continue,
+                    // Of a stream field only the data size is settled.
+                    Some(Held::Record(r))
+                        if !matches!(e.call, Operation::RecordDataSize { .. })
+                            && record_field(&e.call).is_some_and(|f| r.is_stream(f)) =>
+                    {
+                        continue
+                    }
                     None | Some(Held::Nothing) => (Part::Invalid, invalid_number(&e.call, profile)),
                     Some(Held::Record(r)) => record_number(&e.call, r),
                 };
@@ -433,6 +553,16 @@ fn record_number(op: &Operation, r: &Record) -> (Part, i64) {
     }
 }
 
+/// The field a numeric record getter reads.
+fn record_field(op: &Operation) -> Option<u32> {
+    match op {
+        Operation::RecordGetInteger { field, .. }
+        | Operation::RecordIsNull { field, .. }
+        | Operation::RecordDataSize { field, .. } => Some(*field),
+        _ => None,
+    }
+}
+
 /// The record slot a record call reads or fills.
 fn record_slot(op: &Operation) -> Option<&str> {
     match op {
@@ -444,6 +574,8 @@ fn record_slot(op: &Operation) -> Option<&str> {
         | Operation::RecordGetInteger { record, .. }
         | Operation::RecordIsNull { record, .. }
         | Operation::RecordDataSize { record, .. }
+        | Operation::RecordSetStream { record, .. }
+        | Operation::RecordReadStream { record, .. }
         | Operation::RecordClearData { record } => Some(record),
         _ => None,
     }
@@ -466,4 +598,7 @@ fn get_string(_: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
 }
 fn integer(_: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
     judge(t, p, Part::Integer, out);
+}
+fn stream(_: &Plan, t: &Transcript, p: Profile, out: &mut Vec<Violation>) {
+    judge(t, p, Part::Stream, out);
 }

@@ -205,6 +205,7 @@ fn judge_record_reads(
             }
             Operation::RecordSetString { record, .. }
             | Operation::RecordSetInteger { record, .. }
+            | Operation::RecordSetStream { record, .. }
             | Operation::RecordClearData { record }
                 if record == slot =>
             {

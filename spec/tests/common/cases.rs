@@ -391,6 +391,7 @@ pub fn set_args(ok: bool) -> Built {
         .call(
             Package,
             Operation::SetProperty {
+                ansi: false,
                 name: Some("Prop".into()),
                 value: Some("Val".into()),
                 handle: HandleArg::Bogus,
@@ -1183,6 +1184,7 @@ pub fn fmt_property(ok: bool) -> Built {
         .call(
             Package,
             Operation::FormatRecord {
+                null_record: false,
                 template: String::new(),
                 fields: vec!["[imaprop]".into()],
                 buffer: Buffer::Ample,
@@ -1200,6 +1202,7 @@ pub fn fmt_record_buffer(ok: bool) -> Built {
         .call(
             Package,
             Operation::FormatRecord {
+                null_record: false,
                 template: "abc".into(),
                 fields: Vec::new(),
                 buffer: Buffer::NullSize,
@@ -1212,12 +1215,29 @@ pub fn fmt_record_buffer(ok: bool) -> Built {
         .build()
 }
 
+/// MsiFormatRecord with record handle 0, from the package and an immediate action.
+pub fn fmt_null_record(ok: bool) -> Built {
+    let null = |handle| Operation::FormatRecord {
+        template: "[1]".into(),
+        null_record: true,
+        fields: Vec::new(),
+        buffer: Buffer::Ample,
+        ansi: false,
+        handle,
+    };
+    Case::standard()
+        .call(Package, null(HandleArg::Session), rc(pick(ok, 6, 0)))
+        .call(Package, null(HandleArg::Zero), rc(6))
+        .build()
+}
+
 pub fn fmt_escape(ok: bool) -> Built {
     Case::standard()
         .call(Package, fmt("[\\[]"), formatted(pick(ok, "[", "[\\[]")))
         .call(
             Package,
             Operation::FormatRecord {
+                null_record: false,
                 template: "[\\[]".into(),
                 fields: Vec::new(),
                 buffer: Buffer::Ample,
@@ -1434,6 +1454,7 @@ pub fn private_ui_set(ok: bool) -> Built {
 
 pub fn remote_bytes_format(ok: bool) -> Built {
     let op = Operation::FormatRecord {
+        null_record: false,
         template: "foo [1]".into(),
         fields: vec!["bar".into()],
         buffer: Buffer::NullBuffer(0),
@@ -1806,6 +1827,40 @@ pub fn rec_integer(ok: bool) -> Built {
         .call(Package, rec_set(1, Some("4294967297")), rc(0))
         .call(Package, rec_op("int", 1), num(1))
         .call(Package, rec_op("size", 1), num(10))
+        .build()
+}
+
+/// A record stream read in two chunks, then asked for the bytes left.
+pub fn rec_stream(ok: bool) -> Built {
+    let read = |buffer| Operation::RecordReadStream {
+        record: "rec".into(),
+        field: 1,
+        buffer,
+    };
+    let got = |size: u32, value: Option<&str>| Outcome {
+        rc: Some(0),
+        size: Some(size),
+        value: value.map(str::to_owned),
+        ..Outcome::default()
+    };
+    Case::standard()
+        .call(Package, new_record(1), handle(1))
+        .call(
+            Package,
+            Operation::RecordSetStream {
+                record: "rec".into(),
+                field: 1,
+                data: Some("abcdef".into()),
+            },
+            rc(0),
+        )
+        .call(Package, read(Buffer::Sized(4)), got(4, Some("abcd")))
+        .call(
+            Package,
+            read(Buffer::NullBuffer(0)),
+            got(pick(ok, 2, 6), None),
+        )
+        .call(Package, rec_op("size", 1), num(6))
         .build()
 }
 

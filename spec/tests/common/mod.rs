@@ -268,6 +268,7 @@ pub fn gp_with(name: &str, buffer: Buffer, ansi: bool) -> Operation {
 
 pub fn sp(name: &str, value: Option<&str>) -> Operation {
     Operation::SetProperty {
+        ansi: false,
         name: Some(name.into()),
         value: value.map(Into::into),
         handle: HandleArg::Session,
@@ -287,6 +288,7 @@ pub fn gad(into: &str) -> Operation {
 
 pub fn fmt(template: &str) -> Operation {
     Operation::FormatRecord {
+        null_record: false,
         template: template.into(),
         fields: Vec::new(),
         buffer: Buffer::Ample,

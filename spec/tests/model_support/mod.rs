@@ -32,6 +32,7 @@ pub fn get_buf(name: Option<&str>, buffer: Buffer, ansi: bool) -> Operation {
 
 pub fn set(name: Option<&str>, value: Option<&str>) -> Operation {
     Operation::SetProperty {
+        ansi: false,
         name: name.map(str::to_owned),
         value: value.map(str::to_owned),
         handle: HandleArg::Session,
@@ -54,6 +55,7 @@ pub fn mode(m: u32) -> Operation {
 
 pub fn fmt(template: &str, fields: &[&str]) -> Operation {
     Operation::FormatRecord {
+        null_record: false,
         template: template.to_owned(),
         fields: fields.iter().map(|f| (*f).to_owned()).collect(),
         buffer: Buffer::Ample,

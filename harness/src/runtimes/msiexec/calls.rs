@@ -98,9 +98,10 @@ pub fn request_for(
         O::SetProperty {
             name,
             value,
+            ansi,
             handle,
         } => req(
-            "setprop",
+            if *ansi { "setpropa" } else { "setprop" },
             vec![st.handle(*handle), Arg::opt(name), Arg::opt(value)],
         ),
         O::GetMode { mode, handle } => req("getmode", vec![st.handle(*handle), Arg::n(*mode)]),
@@ -115,6 +116,18 @@ pub fn request_for(
             req("message", args)
         }
         O::FormatRecord {
+            null_record: true,
+            buffer,
+            ansi,
+            handle,
+            ..
+        } => {
+            let mut args = vec![st.handle(*handle)];
+            args.extend(buffer_args(*buffer, *ansi));
+            req("formatnull", args)
+        }
+        O::FormatRecord {
+            null_record: false,
             template,
             fields,
             buffer,
@@ -340,6 +353,24 @@ pub fn request_for(
             req("recsize", vec![Arg::n(st.slot(record)), Arg::n(*field)])
         }
         O::RecordClearData { record } => req("recclear", vec![Arg::n(st.slot(record))]),
+        O::RecordSetStream {
+            record,
+            field,
+            data,
+        } => req(
+            "recsetstream",
+            vec![Arg::n(st.slot(record)), Arg::n(*field), Arg::opt(data)],
+        ),
+        O::RecordReadStream {
+            record,
+            field,
+            buffer,
+        } => {
+            let mut args = vec![Arg::n(st.slot(record)), Arg::n(*field)];
+            // A byte buffer: the ANSI form of the string-call buffer.
+            args.extend(buffer_args(*buffer, true));
+            req("recreadstream", args)
+        }
         O::ViewColumnInfo { view, info, .. } => {
             req("colinfo", vec![Arg::n(st.slot(view)), Arg::n(info.code())])
         }
@@ -516,6 +547,12 @@ fn raw_outcome(op: &Operation, reply: &Reply, st: &mut RunState) -> Outcome {
             out.rc = rc;
             out.size = reply.u32("size");
             out.value = buffer_value(reply, buffer_cap(*buffer));
+        }
+        O::RecordReadStream { buffer, .. } => {
+            // Bytes, with no terminator: the whole buffer can be filled.
+            out.rc = rc;
+            out.size = reply.u32("size");
+            out.value = buffer_value(reply, buffer_cap(*buffer).map(|c| c + 1));
         }
         O::GetFeatureValidStates { .. } | O::GetFeatureCost { .. } => {
             out.rc = rc;
