@@ -12,6 +12,7 @@
 #include <msi.h>
 #include <msiquery.h>
 #include <wtypes.h>
+#include <objbase.h>
 
 /* Marks untouched buffer elements so the harness can tell what a call wrote. */
 #define SENTINEL_W ((WCHAR)0xFFFF)
@@ -307,6 +308,41 @@ static void dispatch(struct conn *c, struct arena *a, MSIHANDLE session, char **
         out_u(c, "pong", 1);
     } else if (!strcmp(op, "hassession")) {
         out_i(c, "num", session != 0);
+    } else if (!strcmp(op, "setenv")) {
+        NEED(3);
+        out_i(c, "num", SetEnvironmentVariableW(arg_w(a, argv[1]), arg_w(a, argv[2])) != 0);
+    } else if (!strcmp(op, "getenv")) {
+        WCHAR small[1];
+        WCHAR *value;
+        DWORD n;
+        NEED(2);
+        n = GetEnvironmentVariableW(arg_w(a, argv[1]), small, 0);
+        if (n == 0) {
+            out_i(c, "num", 0);
+        } else {
+            value = arena_keep(a, malloc(n * sizeof(WCHAR)));
+            n = GetEnvironmentVariableW(arg_w(a, argv[1]), value, n);
+            out_i(c, "num", (int)n);
+            out_field(c, "value");
+            buf_pct_w(&c->out, value, (int)n);
+        }
+    } else if (!strcmp(op, "dllcounter")) {
+        /* A global of this module: a DLL loaded afresh for each action starts from 0. */
+        static int dll_counter;
+        out_i(c, "num", dll_counter++);
+    } else if (!strcmp(op, "cominitsta")) {
+        HRESULT hr = CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+        if (SUCCEEDED(hr))
+            CoUninitialize();
+        out_i(c, "num", (int)hr);
+    } else if (!strcmp(op, "comcreate")) {
+        /* msxml's XML document class, without initialising COM on this thread. */
+        static const CLSID xml_document = {0xcfc399af, 0xd876, 0x11d0, {0x9c, 0x10, 0x00, 0xc0, 0x4f, 0xc9, 0x9c, 0x8e}};
+        IUnknown *unk = NULL;
+        HRESULT hr = CoCreateInstance(&xml_document, NULL, CLSCTX_INPROC_SERVER, &IID_IUnknown, (void **)&unk);
+        if (unk)
+            unk->lpVtbl->Release(unk);
+        out_i(c, "num", (int)hr);
     } else if (!strcmp(op, "doaction")) {
         NEED(3);
         out_u(c, "rc", MsiDoActionW(arg_u(argv[1]), arg_w(a, argv[2])));

@@ -658,6 +658,26 @@ pub enum Operation {
     CommandLine,
     /// Whether the custom action was handed a session (1) or not (0), as `number`.
     HasSession,
+
+    /// The process around the call (C contexts): SetEnvironmentVariableW(name,
+    /// value); the BOOL comes back as `number`.
+    SetEnvironment {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<String>,
+    },
+    /// GetEnvironmentVariableW(name): the value as `value` (absent when the
+    /// variable is not set), the length returned as `number`.
+    GetEnvironment { name: String },
+    /// A global variable of the probe's DLL: its value before this call adds
+    /// one to it, as `number`.
+    DllCounter,
+    /// CoInitializeEx(NULL, COINIT_APARTMENTTHREADED) on the calling thread
+    /// (undone when it succeeds): the HRESULT as `number`.
+    ComInitSta,
+    /// CoCreateInstance of an in-process COM class (the XML document) without
+    /// initialising COM on the calling thread: the HRESULT as `number`.
+    ComCreate,
 }
 
 macro_rules! op_kinds {
@@ -773,6 +793,11 @@ op_kinds! {
     InstallerOpenPackage => "installer-open-package",
     CommandLine => "command-line",
     HasSession => "has-session",
+    SetEnvironment => "set-environment",
+    GetEnvironment => "get-environment",
+    DllCounter => "dll-counter",
+    ComInitSta => "com-init-sta",
+    ComCreate => "com-create",
 }
 
 impl OpKind {

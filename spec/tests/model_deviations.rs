@@ -1151,6 +1151,32 @@ fn scenario(d: Deviation) -> (Profile, Plan) {
             plan.fixture = test_table();
             (w, plan)
         }
+        D::DllGlobalsKept => (
+            w,
+            steps(vec![
+                (Context::ImmediateBeforeInit, Operation::DllCounter),
+                (Context::ImmediateAfterInit, Operation::DllCounter),
+            ]),
+        ),
+        D::EnvironmentPerAction => (
+            w,
+            steps(vec![
+                (
+                    Context::ImmediateBeforeInit,
+                    Operation::SetEnvironment {
+                        name: "MSICONF_SHARED".into(),
+                        value: Some("1".into()),
+                    },
+                ),
+                (
+                    Context::ImmediateAfterInit,
+                    Operation::GetEnvironment {
+                        name: "MSICONF_SHARED".into(),
+                    },
+                ),
+            ]),
+        ),
+        D::ComThreadInitialised => (w, imm(vec![Operation::ComInitSta])),
         D::StreamLeftCountsWhole => (
             w,
             in_ctx(

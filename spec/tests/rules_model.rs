@@ -163,6 +163,8 @@ fn plans() -> Vec<(&'static str, Plan)> {
         ("rec_get_string", rec_get_string),
         ("rec_integer", rec_integer),
         ("rec_stream", rec_stream),
+        ("ca_process_model", ca_process_model),
+        ("ca_com_apartment", ca_com_apartment),
         ("column_info", column_info),
         ("view_error_args", view_error_args),
         ("view_error_validation", view_error_validation),

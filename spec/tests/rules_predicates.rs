@@ -160,6 +160,8 @@ use rstest::rstest;
 #[case("REC-GET-STRING", W, rec_get_string)]
 #[case("REC-INTEGER", W, rec_integer)]
 #[case("REC-STREAM", W, rec_stream)]
+#[case("CA-PROCESS-MODEL", W, ca_process_model)]
+#[case("CA-COM-APARTMENT", W, ca_com_apartment)]
 #[case("VIEW-COLUMN-INFO", W, column_info)]
 #[case("DB-PRIMARY-KEYS", W, primary_keys)]
 #[case("VIEW-ERROR-ARGS", D, view_error_args)]

@@ -421,7 +421,8 @@ pub fn family_of(kind: OpKind) -> Family {
         | SummaryInfo | SummaryPropertyCount | SummaryGetProperty => Family::Database,
         OpenView | Execute | Fetch | SetField | Modify => Family::TemporaryWrites,
         Sql | IsTablePersistent => Family::Sql,
-        OpenPackage | InstallProduct | CloseHandle | CommandLine | HasSession => Family::Session,
+        OpenPackage | InstallProduct | CloseHandle | CommandLine | HasSession | SetEnvironment
+        | GetEnvironment | DllCounter | ComInitSta | ComCreate => Family::Session,
     }
 }
 

@@ -911,6 +911,30 @@ fn c_snippets() -> Vec<(u32, BoxedStrategy<Vec<Operation>>)> {
             ),
         ),
         (1, single(Just(Operation::HasSession).boxed())),
+        (1, single(Just(Operation::DllCounter).boxed())),
+        (
+            1,
+            single(oneof![Just(Operation::ComInitSta), Just(Operation::ComCreate)].boxed()),
+        ),
+        (
+            3,
+            // The host process's environment: set here, read in a later action.
+            single(
+                (
+                    pick(ENV_NAMES),
+                    oneof![1 => Just(None), 4 => pick(RECORD_TEXTS).prop_map(Some)],
+                    any::<bool>(),
+                )
+                    .prop_map(|(name, value, set)| {
+                        if set {
+                            Operation::SetEnvironment { name, value }
+                        } else {
+                            Operation::GetEnvironment { name }
+                        }
+                    })
+                    .boxed(),
+            ),
+        ),
         (
             3,
             // A value at a length limit, read back through a buffer sized
@@ -1028,6 +1052,10 @@ fn error_record_snippet() -> BoxedStrategy<Vec<Operation>> {
 }
 
 /// Texts a record field is set to: numbers as MsiRecordGetInteger reads them or not, empty, Null.
+/// Environment variables the generated plans set and read: one of their own,
+/// and ones the machine has.
+const ENV_NAMES: &[&str] = &["MSICONF_ENV", "msiconf_env", "MSICONF_ENV", "TEMP"];
+
 const RECORD_TEXTS: &[&str] = &[
     "42",
     "-42",

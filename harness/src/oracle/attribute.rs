@@ -122,7 +122,12 @@ fn call_owner(call: &Operation, context: Context) -> Family {
         | InstallProduct { .. }
         | InstallerOpenPackage
         | CommandLine
-        | HasSession => Family::Session,
+        | HasSession
+        | SetEnvironment { .. }
+        | GetEnvironment { .. }
+        | DllCounter
+        | ComInitSta
+        | ComCreate => Family::Session,
     }
 }
 

@@ -530,6 +530,11 @@ fn function_name(kind: OpKind) -> &'static str {
         OpKind::InstallerOpenPackage => "Installer.OpenPackage",
         OpKind::CommandLine => "GetCommandLineW",
         OpKind::HasSession => "the hInstall argument",
+        OpKind::SetEnvironment => "SetEnvironmentVariableW",
+        OpKind::GetEnvironment => "GetEnvironmentVariableW",
+        OpKind::DllCounter => "a global of the custom action's DLL",
+        OpKind::ComInitSta => "CoInitializeEx",
+        OpKind::ComCreate => "CoCreateInstance",
     }
 }
 

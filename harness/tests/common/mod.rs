@@ -134,6 +134,16 @@ pub fn sample(kind: OpKind) -> Operation {
         OpKind::RecordClearData => Operation::RecordClearData {
             record: "rec".into(),
         },
+        OpKind::SetEnvironment => Operation::SetEnvironment {
+            name: "MSICONF_TEST".into(),
+            value: Some("1".into()),
+        },
+        OpKind::GetEnvironment => Operation::GetEnvironment {
+            name: "MSICONF_TEST".into(),
+        },
+        OpKind::DllCounter => Operation::DllCounter,
+        OpKind::ComInitSta => Operation::ComInitSta,
+        OpKind::ComCreate => Operation::ComCreate,
         OpKind::RecordSetStream => Operation::RecordSetStream {
             record: "rec".into(),
             field: 1,

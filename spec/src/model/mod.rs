@@ -121,7 +121,7 @@ deviations! {
     SessionRequestStateIsCurrent => "session-request-state-is-current", ["SESSION-STATES"], "reports the installed state from Session.FeatureRequestState and Session.ComponentRequestState";
     StateNamesFoldCase => "state-names-fold-case", ["FEATURE-STATE-ARGS", "COMPONENT-STATE-ARGS", "SESSION-STATES"], "finds features and components whatever the case of their names";
     NullOutPointerIs87 => "null-out-pointer-is-87", ["REMOTE-NULL-OUTPTR"], "answers a NULL out-pointer of the state getters inside a custom action with 87, as the installer's own process does, not with RPC_X_NULL_REF_POINTER";
-    FeatureInstalledReportedLocal => "feature-installed-reported-local", ["FEATURE-STATE-COSTED"], "reports every feature as installed locally on a first install";
+    FeatureInstalledReportedLocal => "feature-installed-reported-local", ["FEATURE-STATE-COSTED", "SESSION-STATES"], "reports every feature as installed locally on a first install, through MsiGetFeatureState and Session.FeatureCurrentState alike";
     ComponentActionIgnoresFeatures => "component-action-ignores-features", ["COMPONENT-STATE-COSTED"], "gives every component a local action after costing, even one no feature carries";
     FeatureSetStateIgnored => "feature-set-state-ignored", ["FEATURE-SET-STATE-EFFECT"], "accepts MsiSetFeatureState and leaves the feature's action state as it was";
     ComponentSetStateIgnored => "component-set-state-ignored", ["COMPONENT-SET-STATE-EFFECT"], "accepts MsiSetComponentState and leaves the component's action state as it was";
@@ -163,6 +163,9 @@ deviations! {
     UndefinedPropertyFails => "undefined-property-fails", ["PROP-GET-UNDEFINED-EMPTY", "PROP-GET-ARGS", "DEFERRED-PROPS"], "returns 1627 for a property that was never set";
     MoreDataSizeOffByOne => "more-data-size-off-by-one", ["PROP-GET-BUFFER"], "reports a required size one larger (terminator included) with ERROR_MORE_DATA";
     FormatRecordNullSizeAccepted => "format-record-null-size-accepted", ["FMT-RECORD-BUFFER"], "formats into a buffer given without a size pointer and returns success, where MsiFormatRecord must refuse it with 87";
+    DllGlobalsKept => "dll-globals-kept", ["CA-PROCESS-MODEL"], "keeps a custom action DLL's globals from one action to the next, where the DLL is loaded afresh for each";
+    EnvironmentPerAction => "environment-per-action", ["CA-PROCESS-MODEL"], "gives each DLL action an environment of its own, where the actions of an install share their host process's";
+    ComThreadInitialised => "com-thread-initialised", ["CA-COM-APARTMENT"], "calls a DLL custom action on a thread already in the multithreaded apartment, so CoInitializeEx for a single-threaded one fails with RPC_E_CHANGED_MODE";
     StreamLeftCountsWhole => "stream-left-counts-whole", ["REC-STREAM"], "gives a stream's whole length when MsiRecordReadStream is called without a buffer, where it must give the bytes left to read";
     FormatNullRecordFormats => "format-null-record-formats", ["FMT-RECORD-BUFFER"], "formats the template anyway when MsiFormatRecord is given record handle 0, where it must return ERROR_INVALID_HANDLE";
     InScriptSizeCountsTerminator => "in-script-size-counts-terminator", ["PROP-GET-BUFFER", "DEFERRED-PROPS"], "counts the terminator in the size MsiGetProperty reports from deferred, rollback and commit actions";

@@ -248,6 +248,10 @@ pub(crate) struct Frame {
     pub(crate) command_line: String,
     slots: HashMap<String, u32>,
     seen: Vec<u32>,
+    /// The probe DLL's global counter (`dll-counter`): the DLL is loaded afresh for each action.
+    pub(crate) dll_counter: i64,
+    /// Environment changes of this run alone (only the environment-per-action deviation keeps them here).
+    pub(crate) env: HashMap<String, Option<String>>,
 }
 
 impl Frame {
@@ -260,6 +264,8 @@ impl Frame {
             command_line: String::new(),
             slots: HashMap::default(),
             seen: Vec::new(),
+            dll_counter: 0,
+            env: HashMap::default(),
         }
     }
 }
@@ -343,6 +349,12 @@ pub struct Session<'p> {
     pub(crate) named_by_caller: bool,
     /// The product's LANGID, fixed when the package was opened (MsiGetLanguage).
     language: i64,
+    /// Environment changes, by upper-cased name: of the package handle's
+    /// process, and of the custom-action host the install's DLL actions share.
+    env_package: HashMap<String, Option<String>>,
+    env_host: HashMap<String, Option<String>>,
+    /// The DLL counter of a runtime that keeps DLL globals between actions.
+    kept_counter: i64,
 }
 
 /// Most actions nested inside each other before DoAction fails.
@@ -438,6 +450,9 @@ impl<'p> Session<'p> {
             last_error: None,
             named_by_caller: false,
             language: 0,
+            env_package: HashMap::default(),
+            env_host: HashMap::default(),
+            kept_counter: 0,
         };
         s.open();
         s
@@ -497,6 +512,21 @@ impl<'p> Session<'p> {
     /// The value of a property as the session holds it (no context restrictions).
     pub fn property(&self, name: &str) -> Option<&str> {
         self.props.get(name)
+    }
+
+    /// The environment block the current call sees: the package handle's
+    /// process, or the custom-action host (one per action under the
+    /// environment-per-action deviation).
+    fn environment_mut(&mut self) -> &mut HashMap<String, Option<String>> {
+        if self.frame().context == Context::Package {
+            return &mut self.env_package;
+        }
+        if self.b.on(Deviation::EnvironmentPerAction) {
+            if let Some(f) = self.frames.last_mut() {
+                return &mut f.env;
+            }
+        }
+        &mut self.env_host
     }
 
     pub(crate) fn frame(&self) -> &Frame {
@@ -685,6 +715,49 @@ impl<'p> Session<'p> {
             Operation::HasSession => Outcome::number(i64::from(
                 exec.kind != Kind::Exe || self.b.on(Deviation::ExeGetsSession),
             )),
+            Operation::SetEnvironment { name, value } => {
+                let key = name.to_uppercase();
+                let value = value.clone();
+                self.environment_mut().insert(key, value);
+                Outcome::number(1)
+            }
+            Operation::GetEnvironment { name } => {
+                let key = name.to_uppercase();
+                let found = match self.environment_mut().get(&key) {
+                    Some(v) => v.clone(),
+                    None => data::environment(name).map(str::to_owned),
+                };
+                Outcome {
+                    number: Some(
+                        found
+                            .as_deref()
+                            .map_or(0, |v| i64::from(text::utf16_len(v))),
+                    ),
+                    value: found,
+                    ..Outcome::default()
+                }
+            }
+            Operation::DllCounter => {
+                let n = if self.b.on(Deviation::DllGlobalsKept) {
+                    &mut self.kept_counter
+                } else {
+                    match self.frames.last_mut() {
+                        Some(f) => &mut f.dll_counter,
+                        None => &mut self.kept_counter,
+                    }
+                };
+                let was = *n;
+                *n += 1;
+                Outcome::number(was)
+            }
+            Operation::ComInitSta => {
+                Outcome::number(if self.b.on(Deviation::ComThreadInitialised) {
+                    crate::msi::custom_action::RPC_E_CHANGED_MODE
+                } else {
+                    crate::msi::custom_action::S_OK
+                })
+            }
+            Operation::ComCreate => Outcome::number(crate::msi::custom_action::S_OK),
             Operation::CreateRecord { .. }
             | Operation::RecordFieldCount { .. }
             | Operation::RecordSetString { .. }

@@ -76,6 +76,11 @@ pub fn action_code(kind: u32, returned: u32) -> Option<u32> {
     class_of(kind).map(|c| reported_code(kind, returned_code(c, returned)))
 }
 
+/// HRESULTs a custom action's COM calls answer (`com-init-sta`, `com-create`).
+pub const S_OK: i64 = 0;
+/// CoInitializeEx on a thread already initialised for the other apartment kind.
+pub const RPC_E_CHANGED_MODE: i64 = 0x8001_0106_u32 as i32 as i64;
+
 #[cfg(test)]
 mod tests {
     use super::*;

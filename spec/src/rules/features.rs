@@ -315,7 +315,10 @@ pub(super) fn settled_after_costing(plan: &Plan, t: &Transcript, i: usize) -> bo
         matches!(
             ev.call.kind(),
             OpKind::SetFeatureState
+                | OpKind::SetFeatureAttributes
                 | OpKind::SetComponentState
+                | OpKind::SessionSetFeatureRequestState
+                | OpKind::SessionSetComponentRequestState
                 | OpKind::SetInstallLevel
                 | OpKind::Sql
                 | OpKind::Modify

@@ -58,16 +58,30 @@ pub(super) const RULES: &[Rule] = &[
         statement: "DLL custom actions run in a separate custom-action host that successive \
                     actions share (environment changes carry over), while the DLL is loaded \
                     afresh for each action (its globals do not).",
-        sources: &[],
-        contexts: &[Context::ImmediateBeforeInit, Context::Deferred],
+        sources: &["WT:custom.c process1", "WT:custom.c process2"],
+        contexts: &[
+            Context::ImmediateUi,
+            Context::ImmediateBeforeInit,
+            Context::ImmediateAfterInit,
+            Context::Deferred,
+            Context::Rollback,
+            Context::Commit,
+        ],
         family: Family::Session,
-        subject: Subject::calls(&[]),
+        subject: Subject::calls(&[
+            OpKind::SetEnvironment,
+            OpKind::GetEnvironment,
+            OpKind::DllCounter,
+        ]),
         level: Level::Observed,
-        disagreement: None,
-        check: Check::Unobservable(
-            "process identity, environment variables and DLL globals are outside the session \
-             API; no operation reads or writes them",
+        disagreement: Some(
+            "No reference page describes the custom-action host; Wine's custom.c process1 and \
+             process2 (immediate actions of one install, run on Windows too) show the shared \
+             environment and the fresh DLL. Judged: a DLL global starts from zero in every \
+             action run, and a variable one execute-sequence immediate action sets is what a \
+             later one reads, in installs that run no action by name.",
         ),
+        check: Check::Predicate(ca_process_model),
     },
     Rule {
         id: "CA-COM-APARTMENT",
@@ -76,15 +90,17 @@ pub(super) const RULES: &[Rule] = &[
             "The thread that calls a DLL custom action has not initialised COM, but the host \
                     already has a multithreaded apartment, so COM objects can be created and \
                     CoInitializeEx for an STA still succeeds.",
-        sources: &[],
+        sources: &["WT:custom.c main_test"],
         contexts: IMM,
         family: Family::Session,
-        subject: Subject::calls(&[]),
+        subject: Subject::calls(&[OpKind::ComInitSta, OpKind::ComCreate]),
         level: Level::Observed,
-        disagreement: None,
-        check: Check::Unobservable(
-            "COM apartment state is not part of the session API and no operation observes it",
+        disagreement: Some(
+            "No reference page describes the custom-action thread; Wine's custom.c main_test \
+             (an immediate action, run on Windows too) creates an object without initialising \
+             COM and then initialises a single-threaded apartment, both with S_OK.",
         ),
+        check: Check::Predicate(ca_com_apartment),
     },
     Rule {
         id: "RUNMODE-VALUES-IMM",
@@ -357,6 +373,76 @@ fn condition_string_case(plan: &Plan, t: &Transcript, _: Profile, out: &mut Vec<
         }
         if let Some(want) = msi_condition::evaluate(Some(c), &settled_lookup(plan, t, i)) {
             expect_number(out, ID, e, want);
+        }
+    }
+}
+
+/// CA-PROCESS-MODEL: a DLL global reads 0 at the first `dll-counter` of every
+/// action run; an environment variable set by an immediate execute-sequence
+/// action is what a later one reads (installs that run nothing by name, whose
+/// immediate actions all run in the install's one custom-action host).
+fn ca_process_model(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "CA-PROCESS-MODEL";
+    let by_name = t.events.iter().any(|e| {
+        matches!(
+            e.call.kind(),
+            OpKind::DoAction
+                | OpKind::SessionDoAction
+                | OpKind::Sequence
+                | OpKind::InstallProduct
+                | OpKind::OpenPackage
+                | OpKind::InstallerOpenPackage
+        )
+    });
+    let mut runs: facts::RunSlots<()> = facts::RunSlots::default();
+    // Upper-cased name -> the value set (None: deleted), or unknown.
+    let mut shared: std::collections::HashMap<String, Option<Option<String>>> =
+        std::collections::HashMap::new();
+    for e in &t.events {
+        let slots = runs.of(e);
+        if !performed(e) {
+            continue;
+        }
+        let dll = facts::is_immediate_c(e.context) || facts::is_in_script_c(e.context);
+        let in_execute = matches!(
+            e.context,
+            Context::ImmediateBeforeInit | Context::ImmediateAfterInit
+        );
+        match &e.call {
+            // The first counter read of each run.
+            Operation::DllCounter if dll && slots.insert("dll-counter", ()).is_none() => {
+                expect_number(out, ID, e, 0);
+            }
+            Operation::SetEnvironment { name, value } if in_execute => {
+                let known = (e.outcome.number == Some(1)).then(|| value.clone());
+                shared.insert(name.to_uppercase(), known);
+            }
+            Operation::GetEnvironment { name } if in_execute && !by_name => {
+                let Some(Some(want)) = shared.get(&name.to_uppercase()) else {
+                    continue;
+                };
+                if e.outcome.value != *want {
+                    let shown = match want {
+                        Some(v) => format!("value={v:?} (set by an earlier action)"),
+                        None => "no value (deleted by an earlier action)".to_owned(),
+                    };
+                    flag(out, ID, e, shown);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// CA-COM-APARTMENT: in an immediate DLL action, CoCreateInstance works
+/// without initialising COM and CoInitializeEx for an STA succeeds.
+fn ca_com_apartment(_: &Plan, t: &Transcript, _: Profile, out: &mut Vec<Violation>) {
+    const ID: &str = "CA-COM-APARTMENT";
+    for (_, e) in facts::full_c_calls(t) {
+        if facts::is_immediate_c(e.context)
+            && matches!(e.call, Operation::ComInitSta | Operation::ComCreate)
+        {
+            expect_number(out, ID, e, crate::msi::custom_action::S_OK);
         }
     }
 }

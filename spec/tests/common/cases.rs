@@ -1830,6 +1830,54 @@ pub fn rec_integer(ok: bool) -> Built {
         .build()
 }
 
+/// Two immediate actions of one install: the first sets an environment
+/// variable and reads its DLL counter twice, the second reads both.
+pub fn ca_process_model(ok: bool) -> Built {
+    let set = Operation::SetEnvironment {
+        name: "MSICONF_SHARED".into(),
+        value: Some("one".into()),
+    };
+    let get = Operation::GetEnvironment {
+        name: "msiconf_shared".into(),
+    };
+    let seen = Outcome {
+        number: Some(3),
+        value: Some("one".into()),
+        ..Outcome::default()
+    };
+    let lost = Outcome {
+        number: Some(0),
+        ..Outcome::default()
+    };
+    Case::standard()
+        .call(ImmediateBeforeInit, set, num(1))
+        .call(ImmediateBeforeInit, Operation::DllCounter, num(0))
+        .call(ImmediateBeforeInit, Operation::DllCounter, num(1))
+        .call(ImmediateAfterInit, get, if ok { seen } else { lost })
+        .call(
+            ImmediateAfterInit,
+            Operation::DllCounter,
+            num(pick(ok, 0, 2)),
+        )
+        .build()
+}
+
+/// CoCreateInstance without CoInitialize, then CoInitializeEx for an STA, in an immediate action.
+pub fn ca_com_apartment(ok: bool) -> Built {
+    Case::standard()
+        .call(ImmediateBeforeInit, Operation::ComCreate, num(0))
+        .call(
+            ImmediateBeforeInit,
+            Operation::ComInitSta,
+            num(pick(
+                ok,
+                0,
+                msiconf_spec::msi::custom_action::RPC_E_CHANGED_MODE,
+            )),
+        )
+        .build()
+}
+
 /// A record stream read in two chunks, then asked for the bytes left.
 pub fn rec_stream(ok: bool) -> Built {
     let read = |buffer| Operation::RecordReadStream {

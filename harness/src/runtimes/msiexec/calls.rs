@@ -409,6 +409,11 @@ pub fn request_for(
             req("sumprop", args)
         }
         O::HasSession => req("hassession", vec![]),
+        O::SetEnvironment { name, value } => req("setenv", vec![Arg::s(name), Arg::opt(value)]),
+        O::GetEnvironment { name } => req("getenv", vec![Arg::s(name)]),
+        O::DllCounter => req("dllcounter", vec![]),
+        O::ComInitSta => req("cominitsta", vec![]),
+        O::ComCreate => req("comcreate", vec![]),
         O::CommandLine => req("cmdline", vec![]),
         O::SessionPropertyGet { .. }
         | O::SessionPropertySet { .. }
@@ -616,10 +621,18 @@ fn raw_outcome(op: &Operation, reply: &Reply, st: &mut RunState) -> Outcome {
         | O::IsTablePersistent { .. }
         | O::GetDatabaseState { .. }
         | O::HasSession
+        | O::SetEnvironment { .. }
+        | O::DllCounter
+        | O::ComInitSta
+        | O::ComCreate
         | O::RecordFieldCount { .. }
         | O::RecordGetInteger { .. }
         | O::RecordIsNull { .. }
         | O::RecordDataSize { .. } => out.number = num,
+        O::GetEnvironment { .. } => {
+            out.number = num;
+            out.value = reply.text("value").map(str::to_owned);
+        }
         O::CreateRecord { into, .. } => handle_into(st, &mut out, into),
         O::ViewColumnInfo { into, .. } | O::PrimaryKeys { into, .. } => {
             out.rc = rc;

@@ -105,16 +105,29 @@ fn build(dir: &Path, compiler: &Path) -> Result<(), MsiexecError> {
     let jobs: [(&str, &[&str], &str); 4] = [
         (
             "probe.dll",
-            &["-shared", "probe.c", "-lmsi", "-lws2_32"],
+            &[
+                "-shared", "probe.c", "-lmsi", "-lws2_32", "-lole32", "-luuid",
+            ],
             "the probe DLL",
         ),
         (
             "host.exe",
-            &["-municode", "host.c", "-lmsi", "-lws2_32"],
+            &[
+                "-municode",
+                "host.c",
+                "-lmsi",
+                "-lws2_32",
+                "-lole32",
+                "-luuid",
+            ],
             "the package host",
         ),
         ("probeexe.exe", &["probeexe.c", "-lws2_32"], "the EXE probe"),
-        ("agent.exe", &["agent.c", "-lmsi", "-lws2_32"], "the agent"),
+        (
+            "agent.exe",
+            &["agent.c", "-lmsi", "-lws2_32", "-lole32", "-luuid"],
+            "the agent",
+        ),
     ];
     for (out, args, what) in jobs {
         let log = std::fs::File::create(scratch.join(format!("{out}.log")))
